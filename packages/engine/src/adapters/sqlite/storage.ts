@@ -1,0 +1,84 @@
+import Database from 'better-sqlite3';
+import { assert } from '../../core/assert';
+import type { Storage, StorageTx } from '../../ports/storage';
+import { SqliteAuditStore } from './audit-store';
+import { SqliteBankingStore } from './banking-store';
+import { SqliteLedgerStore } from './ledger-store';
+import { migrations } from './schema';
+
+export interface SqliteOptions {
+  /** File path, or ':memory:' for a database that lives as long as the process. */
+  readonly path: string;
+}
+
+/**
+ * The engine's storage on one SQLite connection (better-sqlite3): WAL with `synchronous=FULL`, so a
+ * transaction that returned from COMMIT survives a crash or power cut. better-sqlite3 is synchronous,
+ * and the port is asynchronous; a queue keeps one unit of work at a time on the connection so the
+ * awaits inside one transaction never interleave with another's statements.
+ */
+export class SqliteStorage implements Storage {
+  readonly db: Database.Database;
+  private readonly tx: StorageTx;
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(options: SqliteOptions) {
+    this.db = new Database(options.path);
+    this.db.defaultSafeIntegers(true);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    migrate(this.db);
+    this.tx = {
+      ledger: new SqliteLedgerStore(this.db),
+      banking: new SqliteBankingStore(this.db),
+      audit: new SqliteAuditStore(this.db),
+    };
+  }
+
+  transaction<T>(work: (tx: StorageTx) => Promise<T>): Promise<T> {
+    return this.serialise('BEGIN IMMEDIATE', work);
+  }
+
+  read<T>(work: (tx: StorageTx) => Promise<T>): Promise<T> {
+    return this.serialise('BEGIN DEFERRED', work);
+  }
+
+  async close(): Promise<void> {
+    await this.queue.catch(() => undefined);
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+
+  private serialise<T>(begin: string, work: (tx: StorageTx) => Promise<T>): Promise<T> {
+    const run = async (): Promise<T> => {
+      assert(!this.closed, 'storage used after close');
+      this.db.exec(begin);
+      try {
+        const result = await work(this.tx);
+        this.db.exec('COMMIT');
+        return result;
+      } catch (error) {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        throw error;
+      }
+    };
+    const next = this.queue.then(run, run);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+}
+
+function migrate(db: Database.Database): void {
+  const version = Number(db.pragma('user_version', { simple: true }));
+  assert(version <= migrations.length, `database schema ${version} is newer than this build (${migrations.length})`);
+  for (let index = version; index < migrations.length; index += 1) {
+    db.transaction(() => {
+      db.exec(migrations[index]!);
+      db.pragma(`user_version = ${index + 1}`);
+    })();
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * Roles and what each may do. Every command names one permission; a context without it is refused
+ * before the command reads anything.
+ */
+export const roles = ['teller', 'head_teller', 'compliance_officer', 'operations', 'admin', 'auditor'] as const;
+export type Role = (typeof roles)[number];
+
+export const permissions = [
+  'customer.read',
+  'customer.write',
+  'account.read',
+  'account.open',
+  'account.close',
+  'ledger.read',
+  'ledger.write',
+  'till.operate',
+  'till.supervise',
+  'vault.operate',
+  'approval.decide',
+  'branch.manage',
+  'product.manage',
+  'limits.manage',
+  'fx.exchange',
+  'audit.read',
+] as const;
+export type Permission = (typeof permissions)[number];
+
+const tellerPermissions: readonly Permission[] = [
+  'customer.read',
+  'customer.write',
+  'account.read',
+  'account.open',
+  'till.operate',
+  'fx.exchange',
+];
+
+export const rolePermissions: Readonly<Record<Role, readonly Permission[]>> = {
+  teller: tellerPermissions,
+  head_teller: [...tellerPermissions, 'till.supervise', 'vault.operate', 'approval.decide', 'account.close', 'ledger.read'],
+  compliance_officer: ['customer.read', 'account.read', 'ledger.read', 'audit.read'],
+  operations: [
+    'customer.read',
+    'account.read',
+    'ledger.read',
+    'ledger.write',
+    'branch.manage',
+    'product.manage',
+    'limits.manage',
+    'vault.operate',
+  ],
+  admin: ['branch.manage', 'product.manage', 'limits.manage', 'audit.read'],
+  auditor: ['customer.read', 'account.read', 'ledger.read', 'audit.read'],
+};
+
+export function isRole(value: string): value is Role {
+  return (roles as readonly string[]).includes(value);
+}
+
+export function rolesAllow(actorRoles: readonly string[], permission: Permission): boolean {
+  return actorRoles.some((role) => isRole(role) && rolePermissions[role].includes(permission));
+}

@@ -1,0 +1,3 @@
+export { ManualClock, systemClock } from '../adapters/in-process/clock';
+export { RandomIds, SequentialIds } from '../adapters/in-process/ids';
+export { applyAccounts, applyTransfers, expirePendings } from '../app/ledger';
