@@ -8,6 +8,7 @@ export type Role = (typeof roles)[number];
 export const permissions = [
   'customer.read',
   'customer.write',
+  'customer.verify',
   'account.read',
   'account.open',
   'account.close',
@@ -21,6 +22,7 @@ export const permissions = [
   'product.manage',
   'limits.manage',
   'fx.exchange',
+  'transfer.create',
   'audit.read',
 ] as const;
 export type Permission = (typeof permissions)[number];
@@ -32,12 +34,21 @@ const tellerPermissions: readonly Permission[] = [
   'account.open',
   'till.operate',
   'fx.exchange',
+  'transfer.create',
 ];
 
 export const rolePermissions: Readonly<Record<Role, readonly Permission[]>> = {
   teller: tellerPermissions,
-  head_teller: [...tellerPermissions, 'till.supervise', 'vault.operate', 'approval.decide', 'account.close', 'ledger.read'],
-  compliance_officer: ['customer.read', 'account.read', 'ledger.read', 'audit.read'],
+  head_teller: [
+    ...tellerPermissions,
+    'customer.verify',
+    'till.supervise',
+    'vault.operate',
+    'approval.decide',
+    'account.close',
+    'ledger.read',
+  ],
+  compliance_officer: ['customer.read', 'customer.verify', 'account.read', 'ledger.read', 'audit.read'],
   operations: [
     'customer.read',
     'account.read',

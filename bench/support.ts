@@ -1,0 +1,80 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** One measured figure: printed as one JSON line in the format of ARCHITECTURE.md ("Benchmarks"). */
+export interface Figure {
+  readonly bench: string;
+  readonly value: number;
+  readonly unit: string;
+  readonly baseline: number;
+  readonly baselineName: string;
+  /** value ÷ baseline for throughputs, baseline ÷ value for latencies: higher is better either way. */
+  readonly ratio: number;
+  readonly n: number;
+}
+
+export interface Benchmark {
+  readonly name: string;
+  /** Resolves only after the benchmark has checked the invariants of the data it made; throws otherwise. */
+  readonly run: () => Promise<Figure>;
+}
+
+export function figureLine(figure: Figure): string {
+  return JSON.stringify({
+    bench: figure.bench,
+    value: figure.value,
+    unit: figure.unit,
+    baseline: figure.baseline,
+    baseline_name: figure.baselineName,
+    ratio: figure.ratio,
+    n: figure.n,
+  });
+}
+
+/** Throughput figure: value and baseline rounded to whole units per second, ratio to two places. */
+export function throughput(
+  bench: string,
+  unit: string,
+  n: number,
+  seconds: number,
+  baselineN: number,
+  baselineSeconds: number,
+  baselineName: string,
+): Figure {
+  const value = Math.round(n / seconds);
+  const baseline = Math.round(baselineN / baselineSeconds);
+  return { bench, value, unit, baseline, baselineName, ratio: Math.round((value / baseline) * 100) / 100, n };
+}
+
+/** A broken invariant in a benchmark's data: the benchmark reports nothing. */
+export function check(condition: boolean, message: string): asserts condition {
+  if (!condition) throw new Error(`benchmark invariant broken: ${message}`);
+}
+
+/** A directory under the system temp dir, removed by `dispose` (the databases live on a real disk, never in memory). */
+export function temporaryDirectory(prefix: string): { readonly path: string; readonly dispose: () => void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, dispose: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** mulberry32: a small seeded generator, so every run measures the same workload. */
+export function seededRandom(seed: number): (bound: number) => number {
+  let state = seed >>> 0;
+  return (bound) => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * bound);
+  };
+}
+
+/** A 128-bit id as 32 lowercase hex digits: a one-digit kind tag, then the number. */
+export function hexId(kind: number, value: number): string {
+  return kind.toString(16) + value.toString(16).padStart(31, '0');
+}
+
+export function log(message: string): void {
+  process.stderr.write(`${message}\n`);
+}

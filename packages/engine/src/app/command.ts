@@ -1,0 +1,66 @@
+import type { z } from 'zod';
+import type { JsonValue } from '../core/canonical-json';
+import type { Id128 } from '../core/ids';
+import type { Permission } from '../core/rbac';
+import type { IdSource } from '../ports/ids';
+import type { StorageTx } from '../ports/storage';
+
+/** Who is asking, from where. Every command runs with one. */
+export interface Context {
+  readonly actor: string;
+  readonly roles: readonly string[];
+  readonly deviceId: string;
+}
+
+/** A supervisor's approval of a held command, present only when the command runs on approval. */
+export interface Approved {
+  readonly approvalId: Id128;
+  readonly approvedBy: string;
+}
+
+export interface CommandEnv {
+  readonly tx: StorageTx;
+  readonly ctx: Context;
+  readonly nowMs: number;
+  readonly nowNs: bigint;
+  readonly ids: IdSource;
+  readonly approved: Approved | null;
+  /** Runs a held command on a supervisor's approval, inside this transaction (see approval.decide). */
+  readonly runApproved: (command: string, input: unknown, requester: Context, approved: Approved) => Promise<Outcome<unknown, string>>;
+}
+
+export interface Success<V> {
+  readonly ok: true;
+  readonly value: V;
+}
+
+export interface Refusal<C extends string = string> {
+  readonly ok: false;
+  readonly code: C;
+  readonly message: string;
+  readonly details?: { readonly [key: string]: JsonValue };
+}
+
+export type Outcome<V, C extends string> = Success<V> | Refusal<C>;
+
+export interface CommandSpec<S extends z.ZodType, V, C extends string> {
+  readonly permission: Permission;
+  /** Reads run without the write lock and are audited only when refused. */
+  readonly kind: 'write' | 'read';
+  readonly input: S;
+  readonly run: (env: CommandEnv, input: z.output<S>) => Promise<Outcome<V, C>>;
+  /** What the audit log keeps of the input; by default the parsed input itself. */
+  readonly audit?: (input: z.output<S>) => { readonly [key: string]: JsonValue };
+}
+
+export function command<S extends z.ZodType, V, C extends string = never>(spec: CommandSpec<S, V, C>): CommandSpec<S, V, C> {
+  return spec;
+}
+
+export function ok<V>(value: V): Success<V> {
+  return { ok: true, value };
+}
+
+export function refuse<C extends string>(code: C, message: string, details?: Refusal['details']): Refusal<C> {
+  return details === undefined ? { ok: false, code, message } : { ok: false, code, message, details };
+}

@@ -1,0 +1,150 @@
+import { z } from 'zod';
+import { makeAccountNumber } from '../../core/banking/account-number';
+import { AccountCodes, type BankAccount } from '../../core/banking/types';
+import { currencyByCode } from '../../core/currencies';
+import { AccountFlags, type BalanceRow, type Transfer } from '../../core/ledger';
+import { applyAccounts } from '../ledger';
+import { command, ok, refuse, type CommandEnv } from '../command';
+import { idSchema, limitSchema } from '../schemas';
+import { balancesOf, ledgerAccount } from './posting';
+
+export const openAccount = command({
+  permission: 'account.open',
+  kind: 'write',
+  input: z.object({ accountId: idSchema, customerId: idSchema, productId: z.string().min(1).max(24) }),
+  async run(env, input) {
+    const existing = await env.tx.banking.get('bankAccount', input.accountId);
+    if (existing !== undefined) {
+      const same = existing.customerId === input.customerId && existing.productId === input.productId;
+      return same ? ok(existing) : refuse('account_id_reused', 'A different account already has this id.');
+    }
+    const customer = await env.tx.banking.get('customer', input.customerId);
+    if (customer === undefined) return refuse('customer_not_found', 'No customer has this id.');
+    if (customer.kycStatus !== 'verified') {
+      return refuse('kyc_not_verified', `The customer's identity is ${customer.kycStatus}; a head teller or compliance officer must verify it first.`);
+    }
+    const product = await env.tx.banking.get('product', input.productId);
+    if (product === undefined) return refuse('product_not_found', `No product ${input.productId}.`);
+    const branch = await env.tx.banking.get('branch', customer.branchId);
+    if (branch === undefined) return refuse('branch_not_found', "The customer's branch does not exist.");
+    const flags = AccountFlags.debitsMustNotExceedCredits | AccountFlags.history;
+    const results = await applyAccounts(
+      env.tx.ledger,
+      [
+        {
+          id: input.accountId,
+          ledger: currencyByCode(product.currency)!.numeric,
+          code: product.kind === 'savings' ? AccountCodes.customerSavings : AccountCodes.customerCurrent,
+          flags,
+          overdraftLimit: product.overdraftLimitMinor,
+          userData128: customer.id,
+        },
+      ],
+      env.nowNs,
+    );
+    if (results[0] !== 'ok') return refuse('account_id_reused', `The ledger already holds account ${input.accountId} (${results[0]}).`);
+    const sequence = await env.tx.banking.nextSequence(`account-number:${branch.code}`);
+    const account: BankAccount = {
+      id: input.accountId,
+      number: makeAccountNumber(branch.code, sequence),
+      customerId: customer.id,
+      productId: product.id,
+      kind: product.kind,
+      currency: product.currency,
+      branchId: branch.id,
+      status: 'open',
+      openedAtMs: env.nowMs,
+    };
+    await env.tx.banking.put('bankAccount', account);
+    return ok(account);
+  },
+});
+
+async function findAccount(env: CommandEnv, accountId: string) {
+  const account = await env.tx.banking.get('bankAccount', accountId);
+  return account ?? (await env.tx.banking.findBy('bankAccount', 'number', accountId, 1))[0];
+}
+
+export const getAccount = command({
+  permission: 'account.read',
+  kind: 'read',
+  input: z.object({ accountId: z.string().min(1).max(32) }),
+  async run(env, input) {
+    const account = await findAccount(env, input.accountId);
+    if (account === undefined) return refuse('account_not_found', 'No account has this id or number.');
+    const ledger = await ledgerAccount(env, account.id);
+    if (ledger === undefined) return refuse('account_not_found', 'The account has no ledger entry.');
+    return ok({ account, balances: balancesOf(ledger), overdraftLimit: ledger.overdraftLimit.toString() });
+  },
+});
+
+export interface StatementLine {
+  readonly transferId: string;
+  readonly timestamp: string;
+  readonly code: number;
+  /** Signed from the holder's side: positive money in, negative money out, as minor units. */
+  readonly amount: string;
+  readonly pending: boolean;
+  readonly balance: string;
+  readonly available: string;
+}
+
+function statementLine(row: BalanceRow, transfer: Transfer | undefined, previous: BalanceRow | undefined): StatementLine {
+  const postedNow = row.creditsPosted - row.debitsPosted;
+  const postedBefore = previous === undefined ? 0n : previous.creditsPosted - previous.debitsPosted;
+  const heldNow = row.debitsPending;
+  const heldBefore = previous === undefined ? 0n : previous.debitsPending;
+  const movedPosted = postedNow - postedBefore;
+  return {
+    transferId: row.transferId,
+    timestamp: row.timestamp.toString(),
+    code: transfer?.code ?? 0,
+    amount: (movedPosted !== 0n ? movedPosted : -(heldNow - heldBefore)).toString(),
+    pending: movedPosted === 0n,
+    balance: postedNow.toString(),
+    available: (postedNow - heldNow).toString(),
+  };
+}
+
+/** Paged history with a running balance; the cursor is the last line's ledger timestamp. */
+export const accountStatement = command({
+  permission: 'account.read',
+  kind: 'read',
+  input: z.object({
+    accountId: idSchema,
+    after: z.string().regex(/^\d{1,20}$/).default('0'),
+    limit: limitSchema,
+  }),
+  async run(env, input) {
+    const account = await env.tx.banking.get('bankAccount', input.accountId);
+    if (account === undefined) return refuse('account_not_found', 'No account has this id.');
+    const after = BigInt(input.after);
+    const previous = after === 0n ? undefined : await env.tx.ledger.balanceAt(account.id, after);
+    const rows = await env.tx.ledger.balanceRows(account.id, after, input.limit);
+    const transfers = new Map((await env.tx.ledger.transfers(rows.map((row) => row.transferId))).map((t) => [t.id, t]));
+    const lines: StatementLine[] = [];
+    let before = previous;
+    for (const row of rows) {
+      lines.push(statementLine(row, transfers.get(row.transferId), before));
+      before = row;
+    }
+    const last = rows.at(-1);
+    const next = rows.length === input.limit && last !== undefined ? last.timestamp.toString() : null;
+    const opening = previous === undefined ? '0' : (previous.creditsPosted - previous.debitsPosted).toString();
+    return ok({ account, currency: account.currency, openingBalance: opening, lines, next });
+  },
+});
+
+export const balanceAt = command({
+  permission: 'account.read',
+  kind: 'read',
+  input: z.object({ accountId: idSchema, atMs: z.number().int().min(0) }),
+  async run(env, input) {
+    const account = await env.tx.banking.get('bankAccount', input.accountId);
+    if (account === undefined) return refuse('account_not_found', 'No account has this id.');
+    const row = await env.tx.ledger.balanceAt(account.id, BigInt(input.atMs) * 1_000_000n + 999_999n);
+    const posted = row === undefined ? 0n : row.creditsPosted - row.debitsPosted;
+    const held = row === undefined ? 0n : row.debitsPending;
+    return ok({ accountId: account.id, atMs: input.atMs, posted: posted.toString(), available: (posted - held).toString() });
+  },
+});

@@ -1,0 +1,272 @@
+import { z } from 'zod';
+import { totalOfCount } from '../../core/banking/denominations';
+import { TransferCodes, type Till, type TillSession } from '../../core/banking/types';
+import { currencyByCode } from '../../core/currencies';
+import type { Id128 } from '../../core/ids';
+import { command, ok, refuse, type CommandEnv, type Outcome, type Refusal } from '../command';
+import { denominationCountSchema, idSchema, moneySchema } from '../schemas';
+import { branchAccountId } from './branches';
+import { balancesOf, ledgerAccount, post } from './posting';
+
+function ledgerOf(currency: string): number {
+  return currencyByCode(currency)!.numeric;
+}
+
+/** Cash over the teller's own limit waits for a supervisor (maker-checker). No limit set means none. */
+async function overTellerLimit(env: CommandEnv, transferId: Id128, currency: string, amount: bigint): Promise<Refusal<'approval_required'> | undefined> {
+  if (env.approved !== null) return undefined;
+  // A retry of a transaction already posted is answered by the ledger, not held again.
+  if ((await env.tx.ledger.transfers([transferId])).length > 0) return undefined;
+  const limit = await env.tx.banking.get('tellerLimit', `${env.ctx.actor}:${currency}`);
+  const allowed = limit?.perTransactionMinor ?? 0n;
+  if (amount <= allowed) return undefined;
+  return refuse('approval_required', `This amount is over your cash limit of ${allowed} minor units; a supervisor must approve it.`, {
+    limit: allowed.toString(),
+  });
+}
+
+type SessionRefusal = 'session_not_found' | 'session_closed' | 'session_belongs_to_another_teller' | 'till_not_found';
+
+async function openSessionOf(env: CommandEnv, sessionId: Id128): Promise<Outcome<{ session: TillSession; till: Till }, SessionRefusal>> {
+  const session = await env.tx.banking.get('tillSession', sessionId);
+  if (session === undefined) return refuse('session_not_found', 'No till session has this id; open the till first.');
+  if (session.status !== 'open') return refuse('session_closed', 'This till session is closed; open a new one.');
+  if (session.tellerId !== env.ctx.actor) {
+    return refuse('session_belongs_to_another_teller', `This till is open under ${session.tellerId}; each teller works their own till.`);
+  }
+  const till = await env.tx.banking.get('till', session.tillId);
+  if (till === undefined) return refuse('till_not_found', 'The session refers to a till that does not exist.');
+  return ok({ session, till });
+}
+
+async function customerAccountFor(env: CommandEnv, accountId: Id128, currency: string) {
+  const account = await env.tx.banking.get('bankAccount', accountId);
+  if (account === undefined) return refuse('account_not_found', 'No account has this id.');
+  if (account.status !== 'open') return refuse('account_closed', 'The account is closed.');
+  if (account.currency !== currency) {
+    return refuse('currency_mismatch', `The account is in ${account.currency}; the amount is in ${currency}.`);
+  }
+  return ok(account);
+}
+
+const cashInput = z.object({ transferId: idSchema, sessionId: idSchema, accountId: idSchema, money: moneySchema });
+
+async function cashMovement(env: CommandEnv, input: z.output<typeof cashInput>, direction: 'deposit' | 'withdrawal') {
+  const opened = await openSessionOf(env, input.sessionId);
+  if (!opened.ok) return opened;
+  const { session, till } = opened.value;
+  if (till.currency !== input.money.currency) {
+    return refuse('currency_mismatch', `Till ${till.code} holds ${till.currency}; the amount is in ${input.money.currency}.`);
+  }
+  const account = await customerAccountFor(env, input.accountId, input.money.currency);
+  if (!account.ok) return account;
+  const held = await overTellerLimit(env, input.transferId, input.money.currency, input.money.amount);
+  if (held !== undefined) return held;
+  const deposit = direction === 'deposit';
+  const posted = await post(env, [
+    {
+      id: input.transferId,
+      debitAccountId: deposit ? till.accountId : account.value.id,
+      creditAccountId: deposit ? account.value.id : till.accountId,
+      amount: input.money.amount,
+      ledger: ledgerOf(till.currency),
+      code: deposit ? TransferCodes.cashDeposit : TransferCodes.cashWithdrawal,
+      userData128: session.id,
+    },
+  ]);
+  if (!posted.ok) return posted;
+  const balances = balancesOf((await ledgerAccount(env, account.value.id))!);
+  return ok({ transferId: input.transferId, accountId: account.value.id, fresh: posted.value.fresh, balances });
+}
+
+export const cashDeposit = command({
+  permission: 'till.operate',
+  kind: 'write',
+  input: cashInput,
+  run: (env, input) => cashMovement(env, input, 'deposit'),
+});
+
+export const cashWithdrawal = command({
+  permission: 'till.operate',
+  kind: 'write',
+  input: cashInput,
+  run: (env, input) => cashMovement(env, input, 'withdrawal'),
+});
+
+export const internalTransfer = command({
+  permission: 'transfer.create',
+  kind: 'write',
+  input: z.object({ transferId: idSchema, fromAccountId: idSchema, toAccountId: idSchema, money: moneySchema }),
+  async run(env, input) {
+    if (input.fromAccountId === input.toAccountId) return refuse('accounts_must_be_different', 'An account cannot pay itself.');
+    const from = await customerAccountFor(env, input.fromAccountId, input.money.currency);
+    if (!from.ok) return from;
+    const to = await customerAccountFor(env, input.toAccountId, input.money.currency);
+    if (!to.ok) return to;
+    const posted = await post(env, [
+      {
+        id: input.transferId,
+        debitAccountId: from.value.id,
+        creditAccountId: to.value.id,
+        amount: input.money.amount,
+        ledger: ledgerOf(input.money.currency),
+        code: TransferCodes.internalTransfer,
+      },
+    ]);
+    if (!posted.ok) return posted;
+    return ok({ transferId: input.transferId, fresh: posted.value.fresh });
+  },
+});
+
+export const fundVault = command({
+  permission: 'vault.operate',
+  kind: 'write',
+  input: z.object({ transferId: idSchema, branchId: idSchema, money: moneySchema }),
+  async run(env, input) {
+    const vault = await branchAccountId(env, input.branchId, 'vault', input.money.currency);
+    const headOffice = await branchAccountId(env, input.branchId, 'head_office', input.money.currency);
+    if (vault === undefined || headOffice === undefined) {
+      return refuse('branch_has_no_vault_in_currency', `The branch holds no ${input.money.currency}.`);
+    }
+    const posted = await post(env, [
+      {
+        id: input.transferId,
+        debitAccountId: vault,
+        creditAccountId: headOffice,
+        amount: input.money.amount,
+        ledger: ledgerOf(input.money.currency),
+        code: TransferCodes.vaultFunding,
+      },
+    ]);
+    if (!posted.ok) return posted;
+    return ok({ transferId: input.transferId, vault: balancesOf((await ledgerAccount(env, vault))!) });
+  },
+});
+
+async function moveVaultCash(env: CommandEnv, input: { transferId: Id128; tillId: Id128; money: { amount: bigint; currency: string } }, toTill: boolean) {
+  const till = await env.tx.banking.get('till', input.tillId);
+  if (till === undefined) return refuse('till_not_found', 'No till has this id.');
+  if (till.currency !== input.money.currency) {
+    return refuse('currency_mismatch', `Till ${till.code} holds ${till.currency}; the amount is in ${input.money.currency}.`);
+  }
+  const vault = await branchAccountId(env, till.branchId, 'vault', till.currency);
+  if (vault === undefined) return refuse('branch_has_no_vault_in_currency', `The branch vault holds no ${till.currency}.`);
+  const posted = await post(env, [
+    {
+      id: input.transferId,
+      debitAccountId: toTill ? till.accountId : vault,
+      creditAccountId: toTill ? vault : till.accountId,
+      amount: input.money.amount,
+      ledger: ledgerOf(till.currency),
+      code: toTill ? TransferCodes.vaultToTill : TransferCodes.tillToVault,
+    },
+  ]);
+  if (!posted.ok) return posted;
+  return ok({ transferId: input.transferId, till: balancesOf((await ledgerAccount(env, till.accountId))!) });
+}
+
+const vaultInput = z.object({ transferId: idSchema, tillId: idSchema, money: moneySchema });
+
+export const vaultToTill = command({
+  permission: 'vault.operate',
+  kind: 'write',
+  input: vaultInput,
+  run: (env, input) => moveVaultCash(env, input, true),
+});
+
+export const tillToVault = command({
+  permission: 'till.operate',
+  kind: 'write',
+  input: vaultInput,
+  run: (env, input) => moveVaultCash(env, input, false),
+});
+
+/** Posts the difference between the counted cash and the book balance to the branch's over/short account. */
+async function postVariance(env: CommandEnv, till: Till, counted: bigint) {
+  const tillAccount = (await ledgerAccount(env, till.accountId))!;
+  const book = tillAccount.debitsPosted - tillAccount.creditsPosted;
+  const variance = counted - book;
+  if (variance === 0n) return ok({ book, variance });
+  const varianceAccount = await branchAccountId(env, till.branchId, 'variance', till.currency);
+  if (varianceAccount === undefined) return refuse('branch_has_no_vault_in_currency', `The branch has no ${till.currency} accounts.`);
+  const over = variance > 0n;
+  const posted = await post(env, [
+    {
+      id: env.ids.next(),
+      debitAccountId: over ? till.accountId : varianceAccount,
+      creditAccountId: over ? varianceAccount : till.accountId,
+      amount: over ? variance : -variance,
+      ledger: ledgerOf(till.currency),
+      code: over ? TransferCodes.cashOver : TransferCodes.cashShort,
+    },
+  ]);
+  if (!posted.ok) return posted;
+  return ok({ book, variance });
+}
+
+export const openTillSession = command({
+  permission: 'till.operate',
+  kind: 'write',
+  input: z.object({ sessionId: idSchema, tillId: idSchema, count: denominationCountSchema }),
+  async run(env, input) {
+    const existing = await env.tx.banking.get('tillSession', input.sessionId);
+    if (existing !== undefined) {
+      return existing.tillId === input.tillId && existing.tellerId === env.ctx.actor
+        ? ok<{ session: TillSession; book: string | null }>({ session: existing, book: null })
+        : refuse('session_id_reused', 'A different till session already has this id.');
+    }
+    const till = await env.tx.banking.get('till', input.tillId);
+    if (till === undefined) return refuse('till_not_found', 'No till has this id.');
+    const open = (await env.tx.banking.findBy('tillSession', 'openTill', till.id, 1))[0];
+    if (open !== undefined) return refuse('till_already_open', `Till ${till.code} is already open under ${open.tellerId}.`);
+    const counted = totalOfCount(till.currency, input.count);
+    if (!counted.ok) return refuse(counted.error, `The opening count is not valid: ${counted.error.replaceAll('_', ' ')}.`);
+    const variance = await postVariance(env, till, counted.value);
+    if (!variance.ok) return variance;
+    const session: TillSession = {
+      id: input.sessionId,
+      tillId: till.id,
+      tellerId: env.ctx.actor,
+      status: 'open',
+      openedAtMs: env.nowMs,
+      openingCount: input.count,
+      openingCountedMinor: counted.value,
+      openingVarianceMinor: variance.value.variance,
+      closedAtMs: null,
+      closingCount: null,
+      closingCountedMinor: null,
+      closingVarianceMinor: null,
+    };
+    await env.tx.banking.put('tillSession', session);
+    return ok({ session, book: variance.value.book.toString() });
+  },
+});
+
+export const closeTillSession = command({
+  permission: 'till.operate',
+  kind: 'write',
+  input: z.object({ sessionId: idSchema, count: denominationCountSchema }),
+  async run(env, input) {
+    const existing = await env.tx.banking.get('tillSession', input.sessionId);
+    if (existing?.status === 'closed' && existing.tellerId === env.ctx.actor) {
+      return ok<{ session: TillSession; book: string | null }>({ session: existing, book: null });
+    }
+    const opened = await openSessionOf(env, input.sessionId);
+    if (!opened.ok) return opened;
+    const { session, till } = opened.value;
+    const counted = totalOfCount(till.currency, input.count);
+    if (!counted.ok) return refuse(counted.error, `The closing count is not valid: ${counted.error.replaceAll('_', ' ')}.`);
+    const variance = await postVariance(env, till, counted.value);
+    if (!variance.ok) return variance;
+    const closed: TillSession = {
+      ...session,
+      status: 'closed',
+      closedAtMs: env.nowMs,
+      closingCount: input.count,
+      closingCountedMinor: counted.value,
+      closingVarianceMinor: variance.value.variance,
+    };
+    await env.tx.banking.put('tillSession', closed);
+    return ok({ session: closed, book: variance.value.book.toString() });
+  },
+});

@@ -1,0 +1,58 @@
+import { openAccount, getAccount, accountStatement, balanceAt } from './accounts';
+import { decideApproval, listApprovals } from './approvals';
+import { createBranch, createTill, defineProduct, setTellerLimit } from './branches';
+import {
+  cashDeposit,
+  cashWithdrawal,
+  closeTillSession,
+  fundVault,
+  internalTransfer,
+  openTillSession,
+  tillToVault,
+  vaultToTill,
+} from './cash';
+import { createCustomer, getCustomer, reviewCustomerKyc, searchCustomers } from './customers';
+import { exchange } from './fx';
+import {
+  auditLog,
+  createLedgerAccounts,
+  createLedgerTransfers,
+  expirePendingTransfers,
+  ledgerTotals,
+  lookupLedger,
+  verifyAudit,
+} from './ledger';
+
+/** The engine's one entry point: every change of state is one of these commands. */
+export const commands = {
+  'branch.create': createBranch,
+  'till.create': createTill,
+  'product.define': defineProduct,
+  'teller.set_limit': setTellerLimit,
+  'customer.create': createCustomer,
+  'customer.review_kyc': reviewCustomerKyc,
+  'customer.get': getCustomer,
+  'customer.search': searchCustomers,
+  'account.open': openAccount,
+  'account.get': getAccount,
+  'account.statement': accountStatement,
+  'account.balance_at': balanceAt,
+  'vault.fund': fundVault,
+  'vault.to_till': vaultToTill,
+  'till.to_vault': tillToVault,
+  'till.open_session': openTillSession,
+  'till.close_session': closeTillSession,
+  'cash.deposit': cashDeposit,
+  'cash.withdraw': cashWithdrawal,
+  'transfer.internal': internalTransfer,
+  'fx.exchange': exchange,
+  'approval.list': listApprovals,
+  'approval.decide': decideApproval,
+  'ledger.create_accounts': createLedgerAccounts,
+  'ledger.create_transfers': createLedgerTransfers,
+  'ledger.expire_pending': expirePendingTransfers,
+  'ledger.lookup': lookupLedger,
+  'ledger.totals': ledgerTotals,
+  'audit.verify': verifyAudit,
+  'audit.log': auditLog,
+} as const;

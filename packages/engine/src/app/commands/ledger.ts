@@ -1,0 +1,157 @@
+import { z } from 'zod';
+import { AuditVerifier, type AuditBreak } from '../../core/audit';
+import { batchEventsMax, type Account, type Transfer } from '../../core/ledger';
+import { applyAccounts, applyTransfers, expirePendings } from '../ledger';
+import { command, ok } from '../command';
+import { limitSchema } from '../schemas';
+import { parseMinor } from '../../core/money';
+
+/**
+ * The ledger's own interface for operations and integrations: TigerBeetle-style batches with one
+ * result per event. Fields are checked by the ledger itself, so each bad field has its own code.
+ */
+const minorUnits = z.string().transform((value, ctx) => {
+  const parsed = parseMinor(value);
+  if (!parsed.ok) {
+    ctx.addIssue({ code: 'custom', message: 'must be integer minor units', params: { code: parsed.error } });
+    return z.NEVER;
+  }
+  return parsed.value;
+});
+
+const transferEvent = z.object({
+  id: z.string(),
+  debitAccountId: z.string().optional(),
+  creditAccountId: z.string().optional(),
+  amount: minorUnits,
+  pendingId: z.string().optional(),
+  userData128: z.string().optional(),
+  userData64: minorUnits.optional(),
+  userData32: z.number().optional(),
+  timeout: z.number().optional(),
+  ledger: z.number().optional(),
+  code: z.number().optional(),
+  flags: z.number().optional(),
+});
+
+const accountEvent = z.object({
+  id: z.string(),
+  ledger: z.number(),
+  code: z.number(),
+  flags: z.number().optional(),
+  overdraftLimit: minorUnits.optional(),
+  userData128: z.string().optional(),
+  userData64: minorUnits.optional(),
+  userData32: z.number().optional(),
+});
+
+/** Optional fields the client left out are absent, not `undefined` (the ledger's types are exact). */
+function definedOnly<T extends object>(event: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(event).filter(([, value]) => value !== undefined)) as {
+    [K in keyof T]: Exclude<T[K], undefined>;
+  };
+}
+
+function resultCounts(results: readonly string[]): { ok: number; failed: number } {
+  const okCount = results.filter((result) => result === 'ok').length;
+  return { ok: okCount, failed: results.length - okCount };
+}
+
+export const createLedgerTransfers = command({
+  permission: 'ledger.write',
+  kind: 'write',
+  input: z.object({ transfers: z.array(transferEvent).min(1).max(batchEventsMax) }),
+  async run(env, input) {
+    const results = await applyTransfers(env.tx.ledger, input.transfers.map(definedOnly), env.nowNs);
+    return ok({ results, ...resultCounts(results) });
+  },
+  audit: (input) => ({ events: input.transfers.length, firstId: input.transfers[0]?.id ?? '' }),
+});
+
+export const createLedgerAccounts = command({
+  permission: 'ledger.write',
+  kind: 'write',
+  input: z.object({ accounts: z.array(accountEvent).min(1).max(batchEventsMax) }),
+  async run(env, input) {
+    const results = await applyAccounts(env.tx.ledger, input.accounts.map(definedOnly), env.nowNs);
+    return ok({ results, ...resultCounts(results) });
+  },
+  audit: (input) => ({ events: input.accounts.length, firstId: input.accounts[0]?.id ?? '' }),
+});
+
+export const expirePendingTransfers = command({
+  permission: 'ledger.write',
+  kind: 'write',
+  input: z.object({}),
+  async run(env) {
+    return ok({ expired: await expirePendings(env.tx.ledger, env.nowNs) });
+  },
+});
+
+export const lookupLedger = command({
+  permission: 'ledger.read',
+  kind: 'read',
+  input: z.object({ ids: z.array(z.string()).min(1).max(batchEventsMax) }),
+  async run(env, input): Promise<{ ok: true; value: { accounts: Account[]; transfers: Transfer[] } }> {
+    const [accounts, transfers] = await Promise.all([env.tx.ledger.accounts(input.ids), env.tx.ledger.transfers(input.ids)]);
+    return ok({ accounts, transfers });
+  },
+});
+
+export const ledgerTotals = command({
+  permission: 'ledger.read',
+  kind: 'read',
+  input: z.object({}),
+  async run(env) {
+    const totals = await env.tx.ledger.ledgerTotals();
+    return ok(
+      totals.map((total) => ({
+        ledger: total.ledger,
+        debitsPosted: total.debitsPosted.toString(),
+        creditsPosted: total.creditsPosted.toString(),
+        debitsPending: total.debitsPending.toString(),
+        creditsPending: total.creditsPending.toString(),
+        balanced: total.debitsPosted === total.creditsPosted && total.debitsPending === total.creditsPending,
+      })),
+    );
+  },
+});
+
+export const auditPageMax = 1000;
+
+export interface AuditVerdict {
+  readonly intact: boolean;
+  readonly count: number;
+  readonly hash: string;
+  readonly break: AuditBreak | null;
+}
+
+/** Walks the whole chain and reports the first edited, inserted or deleted record. */
+export const verifyAudit = command({
+  permission: 'audit.read',
+  kind: 'read',
+  input: z.object({}),
+  async run(env) {
+    const verifier = new AuditVerifier();
+    let after = 0;
+    for (;;) {
+      const page = await env.tx.audit.page(after, auditPageMax);
+      for (const record of page) {
+        const broken = verifier.check(record);
+        if (broken !== undefined) return ok<AuditVerdict>({ intact: false, ...verifier.head, break: broken });
+      }
+      if (page.length < auditPageMax) break;
+      after = page.at(-1)!.seq;
+    }
+    return ok<AuditVerdict>({ intact: true, ...verifier.head, break: null });
+  },
+});
+
+export const auditLog = command({
+  permission: 'audit.read',
+  kind: 'read',
+  input: z.object({ after: z.number().int().min(0).default(0), limit: limitSchema }),
+  async run(env, input) {
+    return ok(await env.tx.audit.page(input.after, input.limit));
+  },
+});

@@ -1,0 +1,72 @@
+import type { Id128 } from '../core/ids';
+import type { IdSource } from '../ports/ids';
+import type { Context } from './command';
+import type { CommandInput, CommandName, Engine } from './engine';
+
+/** The people of the demo branch and what each may do. Sign-in arrives with the server. */
+export const demoUsers = {
+  alice: { actor: 'alice', roles: ['teller'], deviceId: 'demo-workstation' },
+  tom: { actor: 'tom', roles: ['teller'], deviceId: 'demo-workstation' },
+  bob: { actor: 'bob', roles: ['head_teller'], deviceId: 'demo-workstation' },
+  carol: { actor: 'carol', roles: ['compliance_officer'], deviceId: 'demo-workstation' },
+  olivia: { actor: 'olivia', roles: ['operations'], deviceId: 'demo-workstation' },
+  adam: { actor: 'adam', roles: ['admin'], deviceId: 'demo-workstation' },
+} as const satisfies Record<string, Context>;
+
+export interface DemoBank {
+  readonly branchId: Id128;
+  readonly tillId: Id128;
+  readonly sessionId: Id128;
+  readonly customers: ReadonlyArray<{ readonly id: Id128; readonly name: string; readonly accountIds: readonly Id128[] }>;
+}
+
+async function must<N extends CommandName>(engine: Engine, name: N, input: CommandInput<N>, ctx: Context) {
+  const result = await engine.execute(name, input, ctx);
+  if (!result.ok) throw new Error(`demo step ${name} refused: ${result.code}: ${result.message}`);
+  return result.value;
+}
+
+const demoCustomers = [
+  { fullName: 'Amara Okafor', dateOfBirth: '1984-03-12', nationalId: 'P-4471-0934', phone: '+1 415 555 0134', email: 'amara@example.com' },
+  { fullName: 'Lukas Brandt', dateOfBirth: '1979-11-02', nationalId: 'D-7782-1190', phone: '+1 415 555 0178', email: 'lukas@example.com' },
+  { fullName: 'Mei Tanaka', dateOfBirth: '1992-06-27', nationalId: 'J-2231-5508', phone: '+1 415 555 0112', email: '' },
+];
+
+/**
+ * A branch on its first morning: vault funded by head office, a USD till with its float, three
+ * verified customers with accounts, and a teller's session open. Everything goes through commands.
+ */
+export async function seedDemoBank(engine: Engine, ids: IdSource): Promise<DemoBank> {
+  const { alice, bob, olivia } = demoUsers;
+  const branchId = ids.next();
+  await must(engine, 'branch.create', { branchId, code: '0001', name: 'Main Street', currencies: ['USD', 'EUR'] }, olivia);
+  await must(engine, 'product.define', { productId: 'CURRENT-USD', name: 'Everyday current account', kind: 'current', currency: 'USD', overdraftLimit: '50000' }, olivia);
+  await must(engine, 'product.define', { productId: 'SAVINGS-USD', name: 'Savings account', kind: 'savings', currency: 'USD' }, olivia);
+  await must(engine, 'product.define', { productId: 'CURRENT-EUR', name: 'Euro current account', kind: 'current', currency: 'EUR' }, olivia);
+  await must(engine, 'teller.set_limit', { userId: 'alice', currency: 'USD', perTransaction: '500000' }, olivia);
+  await must(engine, 'teller.set_limit', { userId: 'tom', currency: 'USD', perTransaction: '500000' }, olivia);
+  await must(engine, 'vault.fund', { transferId: ids.next(), branchId, money: { amount: '10000000', currency: 'USD' } }, bob);
+  await must(engine, 'vault.fund', { transferId: ids.next(), branchId, money: { amount: '5000000', currency: 'EUR' } }, bob);
+  const tillId = ids.next();
+  await must(engine, 'till.create', { tillId, branchId, code: 'T1', currency: 'USD' }, olivia);
+  await must(engine, 'vault.to_till', { transferId: ids.next(), tillId, money: { amount: '1000000', currency: 'USD' } }, bob);
+  const sessionId = ids.next();
+  await must(engine, 'till.open_session', { sessionId, tillId, count: { '10000': 80, '5000': 30, '2000': 25 } }, alice);
+
+  const customers = [];
+  for (const person of demoCustomers) {
+    const customerId = ids.next();
+    await must(engine, 'customer.create', { customerId, branchId, address: '1 Market Street, San Francisco', ...person }, alice);
+    await must(engine, 'customer.review_kyc', { customerId, kycStatus: 'verified', riskRating: 'low' }, bob);
+    const current = ids.next();
+    const savings = ids.next();
+    await must(engine, 'account.open', { accountId: current, customerId, productId: 'CURRENT-USD' }, alice);
+    await must(engine, 'account.open', { accountId: savings, customerId, productId: 'SAVINGS-USD' }, alice);
+    await must(engine, 'cash.deposit', { transferId: ids.next(), sessionId, accountId: current, money: { amount: '250000', currency: 'USD' } }, alice);
+    customers.push({ id: customerId, name: person.fullName, accountIds: [current, savings] });
+  }
+  const [first, second] = customers;
+  await must(engine, 'transfer.internal', { transferId: ids.next(), fromAccountId: first!.accountIds[0]!, toAccountId: first!.accountIds[1]!, money: { amount: '100000', currency: 'USD' } }, alice);
+  await must(engine, 'cash.withdraw', { transferId: ids.next(), sessionId, accountId: second!.accountIds[0]!, money: { amount: '40000', currency: 'USD' } }, alice);
+  return { branchId, tillId, sessionId, customers };
+}

@@ -1,0 +1,193 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SqliteStorage } from '../adapters/sqlite/storage';
+import { ManualClock } from '../adapters/in-process/clock';
+import { SequentialIds } from '../adapters/in-process/ids';
+import { Engine } from './engine';
+import { demoUsers, seedDemoBank, type DemoBank } from './demo';
+
+const { alice, tom, bob, carol, olivia } = demoUsers;
+
+describe('engine commands on SQLite', () => {
+  let storage: SqliteStorage;
+  let engine: Engine;
+  let ids: SequentialIds;
+  let clock: ManualClock;
+  let bank: DemoBank;
+
+  beforeEach(async () => {
+    storage = new SqliteStorage({ path: ':memory:' });
+    clock = new ManualClock(Date.UTC(2026, 10, 24, 9, 0, 0));
+    ids = new SequentialIds(clock);
+    engine = new Engine({ storage, clock, ids });
+    bank = await seedDemoBank(engine, ids);
+  });
+  afterEach(async () => storage.close());
+
+  const balances = async (accountId: string) => {
+    const result = await engine.execute('account.get', { accountId }, alice);
+    if (!result.ok) throw new Error(result.code);
+    return result.value.balances;
+  };
+
+  /** Everything a refused command could have touched: all ledger totals and all balances. */
+  const books = async () => {
+    const totals = await engine.execute('ledger.totals', {}, olivia);
+    const accounts = await Promise.all(bank.customers.flatMap((c) => c.accountIds).map(balances));
+    return JSON.stringify({ totals, accounts });
+  };
+
+  it('runs a teller day: deposits, withdrawals and transfers keep every ledger balanced', async () => {
+    const [amara] = bank.customers;
+    expect(await balances(amara!.accountIds[0]!)).toEqual({ posted: '150000', available: '200000', pending: '0' });
+    const totals = await engine.execute('ledger.totals', {}, olivia);
+    expect(totals.ok && totals.value.every((ledger) => ledger.balanced)).toBe(true);
+  });
+
+  it('answers a retried deposit with the first result and moves money once', async () => {
+    const account = bank.customers[0]!.accountIds[1]!;
+    const input = { transferId: ids.next(), sessionId: bank.sessionId, accountId: account, money: { amount: '1234', currency: 'USD' } };
+    const first = await engine.execute('cash.deposit', input, alice);
+    const second = await engine.execute('cash.deposit', input, alice);
+    expect(first.ok && first.value.fresh).toBe(true);
+    expect(second.ok && second.value.fresh).toBe(false);
+    expect((await balances(account)).posted).toBe('101234');
+  });
+
+  it('refuses bad input with its own code and changes nothing', async () => {
+    const account = bank.customers[0]!.accountIds[0]!;
+    const other = bank.customers[1]!.accountIds[0]!;
+    const eur = ids.next();
+    const before = await books();
+    const deposit = (money: { amount: string; currency: string }, accountId: string = account) =>
+      engine.execute('cash.deposit', { transferId: ids.next(), sessionId: bank.sessionId, accountId, money }, alice);
+    expect(await deposit({ amount: '0', currency: 'USD' })).toMatchObject({ ok: false, code: 'amount_must_not_be_zero' });
+    expect(await deposit({ amount: '-5', currency: 'USD' })).toMatchObject({ ok: false, code: 'amount_must_not_be_negative' });
+    expect(await deposit({ amount: '9223372036854775808', currency: 'USD' })).toMatchObject({ ok: false, code: 'amount_overflows' });
+    expect(await deposit({ amount: '12.50', currency: 'USD' })).toMatchObject({ ok: false, code: 'amount_malformed' });
+    expect(await deposit({ amount: '100', currency: 'EUR' })).toMatchObject({ ok: false, code: 'currency_mismatch' });
+    expect(await deposit({ amount: '100', currency: 'XYZ' })).toMatchObject({ ok: false, code: 'currency_unknown' });
+    expect(await deposit({ amount: '100', currency: 'USD' }, eur)).toMatchObject({ ok: false, code: 'account_not_found' });
+    expect(await deposit({ amount: '100', currency: 'USD' }, 'not-an-id')).toMatchObject({ ok: false, code: 'id_malformed' });
+    const same = await engine.execute(
+      'transfer.internal',
+      { transferId: ids.next(), fromAccountId: account, toAccountId: account, money: { amount: '1', currency: 'USD' } },
+      alice,
+    );
+    expect(same).toMatchObject({ ok: false, code: 'accounts_must_be_different' });
+    const overdraw = await engine.execute(
+      'transfer.internal',
+      { transferId: ids.next(), fromAccountId: other, toAccountId: account, money: { amount: '999999999', currency: 'USD' } },
+      alice,
+    );
+    expect(overdraw).toMatchObject({ ok: false, code: 'insufficient_funds' });
+    expect(await books()).toBe(before);
+    const audit = await engine.execute('audit.log', { after: 0, limit: 500 }, carol);
+    const refusals = audit.ok ? audit.value.filter((record) => record.outcome !== 'ok').map((record) => record.outcome) : [];
+    expect(refusals).toEqual(expect.arrayContaining(['amount_must_not_be_zero', 'currency_mismatch', 'insufficient_funds']));
+  });
+
+  it('refuses a role without the permission, and records the refusal', async () => {
+    const result = await engine.execute('vault.fund', { transferId: ids.next(), branchId: bank.branchId, money: { amount: '1', currency: 'USD' } }, alice);
+    expect(result).toMatchObject({ ok: false, code: 'permission_denied' });
+    const audit = await engine.execute('audit.log', { after: 0, limit: 500 }, carol);
+    expect(audit.ok && audit.value.at(-1)).toMatchObject({ actor: 'alice', command: 'vault.fund', outcome: 'permission_denied' });
+  });
+
+  it('holds cash over the teller limit until another supervisor approves', async () => {
+    const account = bank.customers[2]!.accountIds[0]!;
+    const input = { transferId: ids.next(), sessionId: bank.sessionId, accountId: account, money: { amount: '700000', currency: 'USD' } };
+    const held = await engine.execute('cash.deposit', input, alice);
+    expect(held).toMatchObject({ ok: false, code: 'approval_required' });
+    const approvalId = (held.ok ? '' : String(held.details?.approvalId)) as string;
+    expect((await balances(account)).posted).toBe('250000');
+    expect(await engine.execute('approval.decide', { approvalId, decision: 'approve' }, tom)).toMatchObject({
+      ok: false,
+      code: 'permission_denied',
+    });
+    const approved = await engine.execute('approval.decide', { approvalId, decision: 'approve', note: 'customer known' }, bob);
+    expect(approved).toMatchObject({ ok: true, value: { approval: { status: 'approved', decidedBy: 'bob' } } });
+    expect((await balances(account)).posted).toBe('950000');
+    expect(await engine.execute('approval.decide', { approvalId, decision: 'approve' }, bob)).toMatchObject({
+      ok: false,
+      code: 'approval_already_decided',
+    });
+  });
+
+  it('does not let a supervisor approve their own request', async () => {
+    const account = bank.customers[2]!.accountIds[0]!;
+    const session = ids.next();
+    const tillId = ids.next();
+    await engine.execute('till.create', { tillId, branchId: bank.branchId, code: 'T2', currency: 'USD' }, olivia);
+    await engine.execute('till.open_session', { sessionId: session, tillId, count: {} }, bob);
+    const held = await engine.execute(
+      'cash.deposit',
+      { transferId: ids.next(), sessionId: session, accountId: account, money: { amount: '100', currency: 'USD' } },
+      bob,
+    );
+    expect(held).toMatchObject({ ok: false, code: 'approval_required' });
+    const approvalId = held.ok ? '' : String(held.details?.approvalId);
+    expect(await engine.execute('approval.decide', { approvalId, decision: 'approve' }, bob)).toMatchObject({
+      ok: false,
+      code: 'checker_must_differ',
+    });
+  });
+
+  it('closes a till with a short count and posts the difference to over/short', async () => {
+    const closed = await engine.execute('till.close_session', { sessionId: bank.sessionId, count: { '10000': 100 } }, alice);
+    expect(closed.ok).toBe(true);
+    if (!closed.ok) return;
+    // Float 10,000.00 + three deposits of 2,500.00 − one withdrawal of 400.00 = 17,100.00 on the books; 10,000.00 counted.
+    expect(closed.value.session.closingVarianceMinor).toBe(-710000n);
+    const till = await engine.execute('ledger.totals', {}, olivia);
+    expect(till.ok && till.value.every((ledger) => ledger.balanced)).toBe(true);
+    const after = await engine.execute('cash.deposit', { transferId: ids.next(), sessionId: bank.sessionId, accountId: bank.customers[0]!.accountIds[0]!, money: { amount: '1', currency: 'USD' } }, alice);
+    expect(after).toMatchObject({ ok: false, code: 'session_closed' });
+  });
+
+  it('exchanges currency as linked legs, each ledger still summing to zero', async () => {
+    const customer = bank.customers[0]!;
+    const euroAccount = ids.next();
+    await engine.execute('account.open', { accountId: euroAccount, customerId: customer.id, productId: 'CURRENT-EUR' }, alice);
+    const input = {
+      sellTransferId: ids.next(),
+      buyTransferId: ids.next(),
+      fromAccountId: customer.accountIds[0]!,
+      toAccountId: euroAccount,
+      money: { amount: '10000', currency: 'USD' },
+      rate: '0.9215',
+    };
+    const result = await engine.execute('fx.exchange', input, alice);
+    expect(result).toMatchObject({ ok: true, value: { bought: { amount: '9215', currency: 'EUR' } } });
+    const replay = await engine.execute('fx.exchange', input, alice);
+    expect(replay.ok).toBe(true);
+    expect((await balances(euroAccount)).posted).toBe('9215');
+    const totals = await engine.execute('ledger.totals', {}, olivia);
+    expect(totals.ok && totals.value.map((ledger) => ledger.balanced)).toEqual([true, true]);
+  });
+
+  it('prints a statement with a running balance and pages through it', async () => {
+    const account = bank.customers[0]!.accountIds[0]!;
+    for (let index = 0; index < 5; index += 1) {
+      clock.advance(1000);
+      await engine.execute('cash.deposit', { transferId: ids.next(), sessionId: bank.sessionId, accountId: account, money: { amount: '100', currency: 'USD' } }, alice);
+    }
+    const page1 = await engine.execute('account.statement', { accountId: account, limit: 3 }, alice);
+    expect(page1.ok).toBe(true);
+    if (!page1.ok) return;
+    expect(page1.value.lines.map((line) => line.balance)).toEqual(['250000', '150000', '150100']);
+    const page2 = await engine.execute('account.statement', { accountId: account, limit: 3, after: page1.value.next! }, alice);
+    expect(page2.ok && page2.value.lines.map((line) => [line.amount, line.balance])).toEqual([
+      ['100', '150200'],
+      ['100', '150300'],
+      ['100', '150400'],
+    ]);
+  });
+
+  it('keeps an audit chain that finds an edited record', async () => {
+    const intact = await engine.execute('audit.verify', {}, carol);
+    expect(intact).toMatchObject({ ok: true, value: { intact: true } });
+    storage.db.prepare(`UPDATE audit_log SET actor = 'mallory' WHERE seq = 5`).run();
+    const edited = await engine.execute('audit.verify', {}, carol);
+    expect(edited).toMatchObject({ ok: true, value: { intact: false, break: { kind: 'hash_mismatch', seq: 5 } } });
+  });
+});

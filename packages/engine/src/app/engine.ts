@@ -1,0 +1,193 @@
+import type { z } from 'zod';
+import { chainAuditRecord, type AuditEntry } from '../core/audit';
+import type { JsonValue } from '../core/canonical-json';
+import { rolesAllow } from '../core/rbac';
+import { clockNs, type Clock } from '../ports/clock';
+import type { IdSource } from '../ports/ids';
+import type { Storage, StorageTx } from '../ports/storage';
+import type { Approved, CommandEnv, CommandSpec, Context, Outcome, Refusal } from './command';
+import { commands } from './commands';
+import { describeIssues } from './schemas';
+
+export type Commands = typeof commands;
+export type CommandName = keyof Commands;
+type SpecOf<N extends CommandName> = Commands[N];
+export type CommandInput<N extends CommandName> = SpecOf<N> extends CommandSpec<infer S, unknown, string> ? z.input<S> : never;
+export type CommandValue<N extends CommandName> = SpecOf<N> extends CommandSpec<z.ZodType, infer V, string> ? V : never;
+export type CommandCode<N extends CommandName> = SpecOf<N> extends CommandSpec<z.ZodType, unknown, infer C> ? C : never;
+/** Refusals every command can give, besides its own. */
+export type EngineRefusal = 'permission_denied' | 'invalid_input' | 'unknown_command' | 'approval_required' | (string & {});
+export type CommandResult<N extends CommandName> = Outcome<CommandValue<N>, CommandCode<N> | EngineRefusal>;
+
+export interface EngineDeps {
+  readonly storage: Storage;
+  readonly clock: Clock;
+  readonly ids: IdSource;
+}
+
+type AnySpec = CommandSpec<z.ZodType, unknown, string>;
+
+/** Raised inside a transaction to roll it back while keeping the refusal for the caller. */
+class Rollback {
+  constructor(readonly refusal: Refusal) {}
+}
+
+/**
+ * Runs commands: checks the permission, validates the input, executes in one transaction, and
+ * appends every outcome — accepted or refused — to the hash-chained audit log. A refused command
+ * changes nothing but the audit log; a command held for approval adds only the approval request.
+ */
+export class Engine {
+  constructor(private readonly deps: EngineDeps) {}
+
+  async execute<N extends CommandName>(name: N, input: CommandInput<N>, ctx: Context): Promise<CommandResult<N>> {
+    return (await this.executeAny(name, input, ctx)) as CommandResult<N>;
+  }
+
+  /** The same, for callers (a CLI, an HTTP route) that hold the name as a plain string. */
+  async executeAny(name: string, input: unknown, ctx: Context): Promise<Outcome<unknown, string>> {
+    const nowMs = this.deps.clock.nowMs();
+    const spec = (commands as Record<string, AnySpec>)[name];
+    if (spec === undefined || !Object.hasOwn(commands, name)) {
+      return this.refuseOutside(ctx, name, nowMs, { ok: false, code: 'unknown_command', message: `No command ${name}.` }, {});
+    }
+    if (!rolesAllow(ctx.roles, spec.permission)) {
+      const refusal: Refusal = {
+        ok: false,
+        code: 'permission_denied',
+        message: `Your roles (${ctx.roles.join(', ') || 'none'}) do not grant ${spec.permission}.`,
+      };
+      return this.refuseOutside(ctx, name, nowMs, refusal, {});
+    }
+    const parsed = spec.input.safeParse(input);
+    if (!parsed.success) {
+      const { code, message, issues } = describeIssues(parsed.error);
+      return this.refuseOutside(ctx, name, nowMs, { ok: false, code, message, details: { issues } }, {});
+    }
+    const detail = jsonSafe(spec.audit === undefined ? parsed.data : spec.audit(parsed.data)) as AuditEntry['detail'];
+    if (spec.kind === 'read') {
+      return this.deps.storage.read((tx) => spec.run(this.env(tx, ctx, nowMs, null), parsed.data));
+    }
+    return this.write(name, spec, parsed.data, ctx, nowMs, detail, input);
+  }
+
+  private async write(
+    name: string,
+    spec: AnySpec,
+    input: unknown,
+    ctx: Context,
+    nowMs: number,
+    detail: AuditEntry['detail'],
+    rawInput: unknown,
+  ): Promise<Outcome<unknown, string>> {
+    try {
+      return await this.deps.storage.transaction(async (tx) => {
+        const outcome = await spec.run(this.env(tx, ctx, nowMs, null), input);
+        if (!outcome.ok) throw new Rollback(outcome);
+        await appendAudit(tx, { atMs: nowMs, actor: ctx.actor, roles: ctx.roles, deviceId: ctx.deviceId, command: name, outcome: 'ok', detail });
+        return outcome;
+      });
+    } catch (error) {
+      if (!(error instanceof Rollback)) throw error;
+      if (error.refusal.code === 'approval_required') return this.hold(name, ctx, nowMs, error.refusal, detail, rawInput);
+      return this.refuseOutside(ctx, name, nowMs, error.refusal, detail);
+    }
+  }
+
+  /** Records the request for a supervisor and the refusal, in one transaction. */
+  private async hold(
+    name: string,
+    ctx: Context,
+    nowMs: number,
+    refusal: Refusal,
+    detail: AuditEntry['detail'],
+    rawInput: unknown,
+  ): Promise<Refusal> {
+    const approvalId = this.deps.ids.next();
+    const held: Refusal = { ...refusal, details: { ...refusal.details, approvalId } };
+    await this.deps.storage.transaction(async (tx) => {
+      await tx.banking.put('approval', {
+        id: approvalId,
+        command: name,
+        input: rawInput as Record<string, unknown>,
+        reason: refusal.message,
+        requestedBy: ctx.actor,
+        requestedRoles: [...ctx.roles],
+        requestedAtMs: nowMs,
+        status: 'pending',
+        decidedBy: null,
+        decidedAtMs: null,
+        note: null,
+      });
+      await appendAudit(tx, auditEntry(ctx, name, nowMs, held, detail));
+    });
+    return held;
+  }
+
+  private async refuseOutside(ctx: Context, name: string, nowMs: number, refusal: Refusal, detail: AuditEntry['detail']): Promise<Refusal> {
+    await this.deps.storage.transaction((tx) => appendAudit(tx, auditEntry(ctx, name, nowMs, refusal, detail)));
+    return refusal;
+  }
+
+  private env(tx: StorageTx, ctx: Context, nowMs: number, approved: Approved | null): CommandEnv {
+    return {
+      tx,
+      ctx,
+      nowMs,
+      nowNs: clockNs({ nowMs: () => nowMs }),
+      ids: this.deps.ids,
+      approved,
+      runApproved: (command, input, requester, approval) => this.runApproved(tx, command, input, requester, approval, nowMs),
+    };
+  }
+
+  /** A held command, run again as its maker asked, inside the checker's transaction. */
+  private async runApproved(
+    tx: StorageTx,
+    name: string,
+    input: unknown,
+    requester: Context,
+    approved: Approved,
+    nowMs: number,
+  ): Promise<Outcome<unknown, string>> {
+    const spec = (commands as Record<string, AnySpec>)[name];
+    if (spec === undefined || spec.kind !== 'write') return { ok: false, code: 'unknown_command', message: `No command ${name}.` };
+    const parsed = spec.input.safeParse(input);
+    if (!parsed.success) return { ok: false, ...describeIssues(parsed.error) };
+    const outcome = await spec.run(this.env(tx, requester, nowMs, approved), parsed.data);
+    if (outcome.ok) {
+      const detail = jsonSafe({ input: parsed.data, approvalId: approved.approvalId, approvedBy: approved.approvedBy });
+      await appendAudit(tx, { ...auditEntry(requester, name, nowMs, null, detail as AuditEntry['detail']), outcome: 'ok' });
+    }
+    return outcome;
+  }
+}
+
+function auditEntry(ctx: Context, command: string, nowMs: number, refusal: Refusal | null, detail: AuditEntry['detail']): AuditEntry {
+  return {
+    atMs: nowMs,
+    actor: ctx.actor,
+    roles: [...ctx.roles],
+    deviceId: ctx.deviceId,
+    command,
+    outcome: refusal === null ? 'ok' : refusal.code,
+    detail: refusal === null ? detail : { ...detail, message: refusal.message },
+  };
+}
+
+async function appendAudit(tx: StorageTx, entry: AuditEntry): Promise<void> {
+  const head = await tx.audit.head();
+  await tx.audit.append(chainAuditRecord(head, entry));
+}
+
+/** Makes a value JSON-safe for the audit log: bigint as a decimal string. */
+function jsonSafe(value: unknown): JsonValue {
+  if (typeof value === 'bigint') return value.toString();
+  if (Array.isArray(value)) return value.map(jsonSafe);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, JsonValue> = {};
+    for (const [key, item] of Object.entries(value)) if (item !== undefined) out[key] = jsonSafe(item);
+    return out;
+  }
+  return value as JsonValue;
+}

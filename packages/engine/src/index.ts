@@ -1,0 +1,23 @@
+/** @qenex/engine: the domain core. Apps reach it through the command map (`Engine`). */
+export { Engine, type CommandName, type CommandInput, type CommandResult, type CommandValue, type EngineDeps } from './app/engine';
+export type { Context, Outcome, Refusal, Success } from './app/command';
+export { commands } from './app/commands';
+export * from './core/money';
+export * from './core/currencies';
+export * from './core/ids';
+export * from './core/ledger';
+export * from './core/rbac';
+export * from './core/canonical-json';
+export * from './core/audit';
+export * from './core/banking/types';
+export * from './core/banking/denominations';
+export * from './core/banking/account-number';
+export * from './core/banking/fx';
+export type { Clock } from './ports/clock';
+export type { IdSource } from './ports/ids';
+export type { Storage, StorageTx, LedgerStore, LedgerTotals } from './ports/storage';
+export type { BankingStore } from './ports/banking-store';
+export type { AuditStore } from './ports/audit-store';
+export { RandomIds, SequentialIds } from './adapters/in-process/ids';
+export { ManualClock, systemClock } from './adapters/in-process/clock';
+export { seedDemoBank, demoUsers, type DemoBank } from './app/demo';
