@@ -149,3 +149,12 @@ export const setTellerLimit = command({
   },
   audit: (input) => ({ ...input, perTransaction: input.perTransaction.toString() }),
 });
+
+export const listBranches = command({
+  permission: 'customer.read',
+  kind: 'read',
+  input: z.object({}),
+  async run(env) {
+    return ok(await env.tx.banking.list('branch', '', 100));
+  },
+});

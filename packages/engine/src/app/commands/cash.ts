@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { totalOfCount } from '../../core/banking/denominations';
 import { TransferCodes, type Till, type TillSession } from '../../core/banking/types';
 import { currencyByCode } from '../../core/currencies';
+import { formatMoney } from '../../core/money';
 import type { Id128 } from '../../core/ids';
 import { command, ok, refuse, type CommandEnv, type Outcome, type Refusal } from '../command';
 import { denominationCountSchema, idSchema, moneySchema } from '../schemas';
@@ -20,7 +21,7 @@ async function overTellerLimit(env: CommandEnv, transferId: Id128, currency: str
   const limit = await env.tx.banking.get('tellerLimit', `${env.ctx.actor}:${currency}`);
   const allowed = limit?.perTransactionMinor ?? 0n;
   if (amount <= allowed) return undefined;
-  return refuse('approval_required', `This amount is over your cash limit of ${allowed} minor units; a supervisor must approve it.`, {
+  return refuse('approval_required', `This amount is over your cash limit of ${formatMoney(allowed, currency)}; a supervisor must approve it.`, {
     limit: allowed.toString(),
   });
 }
@@ -268,5 +269,36 @@ export const closeTillSession = command({
     };
     await env.tx.banking.put('tillSession', closed);
     return ok({ session: closed, book: variance.value.book.toString() });
+  },
+});
+
+/** The teller's open till session, with the till and its cash on the books. */
+export const currentTillSession = command({
+  permission: 'till.operate',
+  kind: 'read',
+  input: z.object({}),
+  async run(env) {
+    const session = (await env.tx.banking.findBy('tillSession', 'openTeller', env.ctx.actor, 1))[0];
+    if (session === undefined) return refuse('no_open_session', 'You have no open till; open one with a counted float.');
+    const till = (await env.tx.banking.get('till', session.tillId))!;
+    return ok({ session, till, cash: balancesOf((await ledgerAccount(env, till.accountId))!) });
+  },
+});
+
+export const listTills = command({
+  permission: 'till.operate',
+  kind: 'read',
+  input: z.object({ branchId: idSchema }),
+  async run(env, input) {
+    const tills = await env.tx.banking.findBy('till', 'branch', input.branchId, 100);
+    return ok(
+      await Promise.all(
+        tills.map(async (till) => ({
+          till,
+          openSession: (await env.tx.banking.findBy('tillSession', 'openTill', till.id, 1))[0] ?? null,
+          cash: balancesOf((await ledgerAccount(env, till.accountId))!),
+        })),
+      ),
+    );
   },
 });

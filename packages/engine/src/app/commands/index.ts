@@ -1,10 +1,12 @@
 import { openAccount, getAccount, accountStatement, balanceAt } from './accounts';
 import { decideApproval, listApprovals } from './approvals';
-import { createBranch, createTill, defineProduct, setTellerLimit } from './branches';
+import { createBranch, createTill, defineProduct, listBranches, setTellerLimit } from './branches';
 import {
   cashDeposit,
   cashWithdrawal,
   closeTillSession,
+  currentTillSession,
+  listTills,
   fundVault,
   internalTransfer,
   openTillSession,
@@ -26,6 +28,7 @@ import {
 /** The engine's one entry point: every change of state is one of these commands. */
 export const commands = {
   'branch.create': createBranch,
+  'branch.list': listBranches,
   'till.create': createTill,
   'product.define': defineProduct,
   'teller.set_limit': setTellerLimit,
@@ -42,6 +45,8 @@ export const commands = {
   'till.to_vault': tillToVault,
   'till.open_session': openTillSession,
   'till.close_session': closeTillSession,
+  'till.current_session': currentTillSession,
+  'till.list': listTills,
   'cash.deposit': cashDeposit,
   'cash.withdraw': cashWithdrawal,
   'transfer.internal': internalTransfer,

@@ -155,7 +155,11 @@ export const entityKeys: { readonly [K in EntityKind]: Readonly<Record<string, (
   branch: { code: (b) => b.code },
   branchAccount: {},
   till: { branch: (t) => t.branchId, code: (t) => `${t.branchId}:${t.code}` },
-  tillSession: { openTill: (s) => (s.status === 'open' ? s.tillId : null), till: (s) => s.tillId },
+  tillSession: {
+    openTill: (s) => (s.status === 'open' ? s.tillId : null),
+    openTeller: (s) => (s.status === 'open' ? s.tellerId : null),
+    till: (s) => s.tillId,
+  },
   bankAccount: { customer: (a) => a.customerId, number: (a) => a.number },
   tellerLimit: {},
   approval: { status: (a) => a.status },

@@ -1,0 +1,57 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Engine, RandomIds, demoUsers, systemClock, type Context } from '@qenex/engine';
+import { SqliteStorage } from '@qenex/engine/sqlite';
+import { runCommand, usage } from './commands';
+
+/**
+ * `qenex`: the engine on a workstation database, from a terminal. One process, one command.
+ * Wiring lives here and only here: storage, clock and ids are built and passed down.
+ */
+async function main(argv: readonly string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      db: { type: 'string', default: process.env.QENEX_DB ?? '.qenex/workstation.db' },
+      as: { type: 'string', default: 'alice' },
+      json: { type: 'boolean', default: false },
+      count: { type: 'string' },
+      rate: { type: 'string' },
+      limit: { type: 'string' },
+      after: { type: 'string' },
+      note: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help || positionals.length === 0) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  const user = (demoUsers as Record<string, Context>)[values.as];
+  if (user === undefined) {
+    process.stderr.write(`Unknown user "${values.as}". Demo users: ${Object.keys(demoUsers).join(', ')}.\n`);
+    return 2;
+  }
+  const path = resolve(values.db);
+  mkdirSync(dirname(path), { recursive: true });
+  const storage = new SqliteStorage({ path });
+  const ids = new RandomIds(systemClock);
+  const engine = new Engine({ storage, clock: systemClock, ids });
+  try {
+    return await runCommand({ engine, ids, user, path, options: values, out: (text) => process.stdout.write(`${text}\n`) }, positionals);
+  } finally {
+    await storage.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`qenex: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);
