@@ -3,6 +3,7 @@ import type { JsonValue } from '../core/canonical-json';
 import type { Id128 } from '../core/ids';
 import type { Permission } from '../core/rbac';
 import type { IdSource } from '../ports/ids';
+import type { PasswordHasher } from '../ports/password';
 import type { StorageTx } from '../ports/storage';
 
 /** Who is asking, from where. Every command runs with one. */
@@ -10,6 +11,8 @@ export interface Context {
   readonly actor: string;
   readonly roles: readonly string[];
   readonly deviceId: string;
+  /** The SHA-256 of the bearer token this request came with, when it came with one. */
+  readonly sessionId?: string;
 }
 
 /** A supervisor's approval of a held command, present only when the command runs on approval. */
@@ -24,6 +27,7 @@ export interface CommandEnv {
   readonly nowMs: number;
   readonly nowNs: bigint;
   readonly ids: IdSource;
+  readonly passwords: PasswordHasher;
   readonly approved: Approved | null;
   /** Runs a held command on a supervisor's approval, inside this transaction (see approval.decide). */
   readonly runApproved: (command: string, input: unknown, requester: Context, approved: Approved) => Promise<Outcome<unknown, string>>;
@@ -39,6 +43,11 @@ export interface Refusal<C extends string = string> {
   readonly code: C;
   readonly message: string;
   readonly details?: { readonly [key: string]: JsonValue };
+  /**
+   * Keep what the command wrote although it refuses: only for state that records the refusal
+   * itself (a failed sign-in counts towards lockout). Money never moves on a refusal.
+   */
+  readonly keep?: true;
 }
 
 export type Outcome<V, C extends string> = Success<V> | Refusal<C>;

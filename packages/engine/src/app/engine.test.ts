@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteStorage } from '../adapters/sqlite/storage';
 import { ManualClock } from '../adapters/in-process/clock';
 import { SequentialIds } from '../adapters/in-process/ids';
-import { Engine } from './engine';
+import { Engine, type CommandName } from './engine';
+import { commands } from './commands';
 import { demoUsers, seedDemoBank, type DemoBank } from './demo';
 
 const { alice, tom, bob, carol, olivia } = demoUsers;
@@ -189,5 +190,39 @@ describe('engine commands on SQLite', () => {
     storage.db.prepare(`UPDATE audit_log SET actor = 'mallory' WHERE seq = 5`).run();
     const edited = await engine.execute('audit.verify', {}, carol);
     expect(edited).toMatchObject({ ok: true, value: { intact: false, break: { kind: 'hash_mismatch', seq: 5 } } });
+  });
+
+  it('refuses malformed input to every command with a code, changes nothing, and audits each refusal', async () => {
+    const snapshot = () =>
+      JSON.stringify(
+        storage.db
+          .prepare(`SELECT (SELECT count(*) FROM transfers) AS t, (SELECT count(*) FROM accounts) AS a,
+            (SELECT group_concat(data, '|') FROM entities) AS e,
+            (SELECT sum(debits_posted) - sum(credits_posted) FROM accounts) AS imbalance`)
+          .get(),
+        (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value),
+      );
+    const auditCount = () => Number(storage.db.prepare('SELECT count(*) FROM audit_log').pluck().get());
+    const before = snapshot();
+    const auditBefore = auditCount();
+    const names = Object.keys(commands) as CommandName[];
+    const admin = { actor: 'root', roles: ['teller', 'head_teller', 'operations', 'admin', 'auditor', 'compliance_officer'], deviceId: 'test' };
+    for (const name of names) {
+      for (const garbage of ['garbage', 42, null, [1, 2], { transferId: 'x'.repeat(32), money: { amount: 'NaN', currency: 'USD' } }]) {
+        const result = await engine.executeAny(name, garbage, admin);
+        if (result.ok) {
+          // Commands whose every field is optional accept an object; they must not accept a non-object.
+          expect(typeof garbage === 'object' && garbage !== null && !Array.isArray(garbage), `${name} accepted ${JSON.stringify(garbage)}`).toBe(true);
+          expect(commands[name].kind === 'read' || name === 'ledger.expire_pending', `${name} accepted garbage`).toBe(true);
+          continue;
+        }
+        expect(result.code, name).toMatch(/^[a-z_]+$/);
+        expect(result.message.length, name).toBeGreaterThan(0);
+      }
+    }
+    expect(snapshot()).toBe(before);
+    expect(auditCount()).toBeGreaterThan(auditBefore + names.length * 3);
+    const verdict = await engine.execute('audit.verify', {}, carol);
+    expect(verdict).toMatchObject({ ok: true, value: { intact: true } });
   });
 });

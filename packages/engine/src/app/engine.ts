@@ -1,9 +1,12 @@
 import type { z } from 'zod';
+import { AssertionError } from '../core/assert';
 import { chainAuditRecord, type AuditEntry } from '../core/audit';
+import { tokenDigest } from './commands/identity';
 import type { JsonValue } from '../core/canonical-json';
 import { rolesAllow } from '../core/rbac';
 import { clockNs, type Clock } from '../ports/clock';
 import type { IdSource } from '../ports/ids';
+import type { PasswordHasher } from '../ports/password';
 import type { Storage, StorageTx } from '../ports/storage';
 import type { Approved, CommandEnv, CommandSpec, Context, Outcome, Refusal } from './command';
 import { commands } from './commands';
@@ -19,10 +22,14 @@ export type CommandCode<N extends CommandName> = SpecOf<N> extends CommandSpec<z
 export type EngineRefusal = 'permission_denied' | 'invalid_input' | 'unknown_command' | 'approval_required' | (string & {});
 export type CommandResult<N extends CommandName> = Outcome<CommandValue<N>, CommandCode<N> | EngineRefusal>;
 
+export type AuthRefusal = 'session_missing' | 'session_revoked' | 'session_expired' | 'user_disabled';
+
 export interface EngineDeps {
   readonly storage: Storage;
   readonly clock: Clock;
   readonly ids: IdSource;
+  /** Needed by sign-in and user commands; a host without users (a test of the ledger) may leave it out. */
+  readonly passwords?: PasswordHasher;
 }
 
 type AnySpec = CommandSpec<z.ZodType, unknown, string>;
@@ -42,6 +49,25 @@ export class Engine {
 
   async execute<N extends CommandName>(name: N, input: CommandInput<N>, ctx: Context): Promise<CommandResult<N>> {
     return (await this.executeAny(name, input, ctx)) as CommandResult<N>;
+  }
+
+  /**
+   * The context a bearer token stands for: the session must exist, be unexpired and unrevoked, and
+   * its user active. Roles are read from the user now, so a role change applies at once.
+   */
+  async authenticate(token: string | undefined, deviceId?: string): Promise<Outcome<Context, AuthRefusal>> {
+    if (token === undefined || token === '') return { ok: false, code: 'session_missing', message: 'Sign in first: no bearer token was sent.' };
+    const sessionId = tokenDigest(token);
+    const nowMs = this.deps.clock.nowMs();
+    return this.deps.storage.read(async (tx): Promise<Outcome<Context, AuthRefusal>> => {
+      const session = await tx.banking.get('session', sessionId);
+      if (session === undefined) return { ok: false, code: 'session_missing', message: 'The session is unknown; sign in again.' };
+      if (session.revokedAtMs !== null) return { ok: false, code: 'session_revoked', message: 'You signed out of this session; sign in again.' };
+      if (session.expiresAtMs <= nowMs) return { ok: false, code: 'session_expired', message: 'The session has expired; sign in again.' };
+      const user = await tx.banking.get('user', session.userId);
+      if (user === undefined || user.status !== 'active') return { ok: false, code: 'user_disabled', message: 'This user is disabled.' };
+      return { ok: true, value: { actor: user.id, roles: user.roles, deviceId: deviceId ?? session.deviceId, sessionId } };
+    });
   }
 
   /** The same, for callers (a CLI, an HTTP route) that hold the name as a plain string. */
@@ -83,9 +109,9 @@ export class Engine {
     try {
       return await this.deps.storage.transaction(async (tx) => {
         const outcome = await spec.run(this.env(tx, ctx, nowMs, null), input);
-        if (!outcome.ok) throw new Rollback(outcome);
-        await appendAudit(tx, { atMs: nowMs, actor: ctx.actor, roles: ctx.roles, deviceId: ctx.deviceId, command: name, outcome: 'ok', detail });
-        return outcome;
+        if (!outcome.ok && outcome.keep !== true) throw new Rollback(outcome);
+        await appendAudit(tx, auditEntry(ctx, name, nowMs, outcome.ok ? null : outcome, detail));
+        return outcome.ok ? outcome : withoutKeep(outcome);
       });
     } catch (error) {
       if (!(error instanceof Rollback)) throw error;
@@ -136,14 +162,16 @@ export class Engine {
       nowMs,
       nowNs: clockNs({ nowMs: () => nowMs }),
       ids: this.deps.ids,
+      passwords: this.deps.passwords ?? missingPasswordHasher,
       approved,
-      runApproved: (command, input, requester, approval) => this.runApproved(tx, command, input, requester, approval, nowMs),
+      runApproved: (command, input, requester, approval) => this.runApproved(tx, ctx, command, input, requester, approval, nowMs),
     };
   }
 
   /** A held command, run again as its maker asked, inside the checker's transaction. */
   private async runApproved(
     tx: StorageTx,
+    checker: Context,
     name: string,
     input: unknown,
     requester: Context,
@@ -152,6 +180,9 @@ export class Engine {
   ): Promise<Outcome<unknown, string>> {
     const spec = (commands as Record<string, AnySpec>)[name];
     if (spec === undefined || spec.kind !== 'write') return { ok: false, code: 'unknown_command', message: `No command ${name}.` };
+    if (!rolesAllow(checker.roles, spec.permission)) {
+      return { ok: false, code: 'checker_lacks_permission', message: `Approving ${name} needs ${spec.permission}, which your roles do not grant.` };
+    }
     const parsed = spec.input.safeParse(input);
     if (!parsed.success) return { ok: false, ...describeIssues(parsed.error) };
     const outcome = await spec.run(this.env(tx, requester, nowMs, approved), parsed.data);
@@ -161,6 +192,16 @@ export class Engine {
     }
     return outcome;
   }
+}
+
+const missingPasswordHasher: PasswordHasher = {
+  hash: () => Promise.reject(new AssertionError('engine wired without a password hasher')),
+  verify: () => Promise.reject(new AssertionError('engine wired without a password hasher')),
+};
+
+function withoutKeep(refusal: Refusal): Refusal {
+  const { keep: _keep, ...rest } = refusal;
+  return rest;
 }
 
 function auditEntry(ctx: Context, command: string, nowMs: number, refusal: Refusal | null, detail: AuditEntry['detail']): AuditEntry {

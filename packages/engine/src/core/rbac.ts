@@ -3,6 +3,8 @@
  * before the command reads anything.
  */
 export const roles = ['teller', 'head_teller', 'compliance_officer', 'operations', 'admin', 'auditor'] as const;
+/** Whoever has not signed in yet: may only sign in. */
+export const anonymousRole = 'anonymous';
 export type Role = (typeof roles)[number];
 
 export const permissions = [
@@ -24,6 +26,8 @@ export const permissions = [
   'fx.exchange',
   'transfer.create',
   'audit.read',
+  'user.manage',
+  'session.create',
 ] as const;
 export type Permission = (typeof permissions)[number];
 
@@ -50,6 +54,7 @@ export const rolePermissions: Readonly<Record<Role, readonly Permission[]>> = {
   ],
   compliance_officer: ['customer.read', 'customer.verify', 'account.read', 'ledger.read', 'audit.read'],
   operations: [
+    'approval.decide',
     'customer.read',
     'account.read',
     'ledger.read',
@@ -59,7 +64,7 @@ export const rolePermissions: Readonly<Record<Role, readonly Permission[]>> = {
     'limits.manage',
     'vault.operate',
   ],
-  admin: ['branch.manage', 'product.manage', 'limits.manage', 'audit.read'],
+  admin: ['branch.manage', 'product.manage', 'limits.manage', 'audit.read', 'user.manage', 'approval.decide'],
   auditor: ['customer.read', 'account.read', 'ledger.read', 'audit.read'],
 };
 
@@ -68,5 +73,7 @@ export function isRole(value: string): value is Role {
 }
 
 export function rolesAllow(actorRoles: readonly string[], permission: Permission): boolean {
+  // Signing in is what a caller without a session does; everything else needs a role that grants it.
+  if (permission === 'session.create') return true;
   return actorRoles.some((role) => isRole(role) && rolePermissions[role].includes(permission));
 }

@@ -15,6 +15,7 @@ import {
 } from './cash';
 import { createCustomer, getCustomer, reviewCustomerKyc, searchCustomers } from './customers';
 import { exchange } from './fx';
+import { createSession, createUser, revokeSession, setUserRoles, setUserStatus } from './identity';
 import {
   auditLog,
   createLedgerAccounts,
@@ -60,4 +61,9 @@ export const commands = {
   'ledger.totals': ledgerTotals,
   'audit.verify': verifyAudit,
   'audit.log': auditLog,
+  'user.create': createUser,
+  'user.set_roles': setUserRoles,
+  'user.set_status': setUserStatus,
+  'session.create': createSession,
+  'session.revoke': revokeSession,
 } as const;

@@ -132,7 +132,31 @@ export interface Approval {
   readonly note: string | null;
 }
 
+export interface User {
+  /** The username: lowercase, stable, what people type. */
+  readonly id: string;
+  readonly displayName: string;
+  readonly roles: readonly string[];
+  readonly passwordHash: string;
+  readonly status: 'active' | 'disabled';
+  readonly failedSignIns: number;
+  readonly lockedUntilMs: number;
+  readonly createdAtMs: number;
+}
+
+/** A signed-in session, stored under the SHA-256 of its bearer token: the token itself is never kept. */
+export interface Session {
+  readonly id: string;
+  readonly userId: string;
+  readonly deviceId: string;
+  readonly createdAtMs: number;
+  readonly expiresAtMs: number;
+  readonly revokedAtMs: number | null;
+}
+
 export interface Entities {
+  user: User;
+  session: Session;
   customer: Customer;
   product: Product;
   branch: Branch;
@@ -163,6 +187,8 @@ export const entityKeys: { readonly [K in EntityKind]: Readonly<Record<string, (
   bankAccount: { customer: (a) => a.customerId, number: (a) => a.number },
   tellerLimit: {},
   approval: { status: (a) => a.status },
+  user: {},
+  session: { user: (s) => s.userId },
 };
 
 export function branchAccountKey(branchId: string, purpose: BranchAccountPurpose, currency: string): string {
