@@ -25,9 +25,11 @@ export type MoneyError =
 export type Parsed<T, E extends string> = { ok: true; value: T } | { ok: false; error: E };
 
 const decimalPattern = /^(-?)(\d+)(?:\.(\d+))?$/;
-const minorPattern = /^-?\d+$/;
-/** Longer inputs cannot fit 64 bits however they are written; refuse before allocating a bigint. */
-const amountTextLengthMax = 40;
+const minorPattern = /^(-?)(\d+)$/;
+/** No amount is written this long, even padded with zeros: longer text is refused unread. */
+const amountTextLengthMax = 256;
+/** 2^63 − 1 has 19 digits: more significant digits than this cannot fit, whatever they are. */
+const amountDigitsMax = 19;
 
 export function currencyOf(code: string): Parsed<Currency, 'currency_unknown'> {
   const currency = currencyByCode(code);
@@ -41,24 +43,32 @@ export function currencyOf(code: string): Parsed<Currency, 'currency_unknown'> {
 export function parseDecimal(text: string, currencyCode: string): Parsed<bigint, MoneyError> {
   const currency = currencyByCode(currencyCode);
   if (currency === undefined) return { ok: false, error: 'currency_unknown' };
-  if (text.length > amountTextLengthMax) return { ok: false, error: 'amount_overflows' };
+  if (text.length > amountTextLengthMax) return { ok: false, error: 'amount_malformed' };
   const match = decimalPattern.exec(text);
   if (match === null) return { ok: false, error: 'amount_malformed' };
   const [, sign, whole = '', fractionRaw = ''] = match;
+  // Zeros that carry no value (leading, or trailing after the point) neither overflow nor add precision.
   const fraction = fractionRaw.replace(/0+$/, '');
   if (fraction.length > currency.exponent) return { ok: false, error: 'amount_too_precise' };
-  const magnitude = BigInt(whole + fraction.padEnd(currency.exponent, '0'));
+  const digits = (whole + fraction.padEnd(currency.exponent, '0')).replace(/^0+(?=\d)/, '');
+  return signedWithinRange(sign === '-', digits);
+}
+
+/** The value of a sign and a digit string without leading zeros, refused beyond ±(2^63 − 1). */
+function signedWithinRange(negative: boolean, digits: string): Parsed<bigint, 'amount_overflows'> {
+  if (digits.length > amountDigitsMax) return { ok: false, error: 'amount_overflows' };
+  const magnitude = BigInt(digits);
   if (magnitude > amountMax) return { ok: false, error: 'amount_overflows' };
-  return { ok: true, value: sign === '-' ? -magnitude : magnitude };
+  return { ok: true, value: negative ? -magnitude : magnitude };
 }
 
 /** Parses integer minor units as they travel on the wire ("123456"). */
 export function parseMinor(text: string): Parsed<bigint, 'amount_malformed' | 'amount_overflows'> {
-  if (text.length > amountTextLengthMax) return { ok: false, error: 'amount_overflows' };
-  if (!minorPattern.test(text)) return { ok: false, error: 'amount_malformed' };
-  const value = BigInt(text);
-  if (value > amountMax || value < -amountMax) return { ok: false, error: 'amount_overflows' };
-  return { ok: true, value };
+  if (text.length > amountTextLengthMax) return { ok: false, error: 'amount_malformed' };
+  const match = minorPattern.exec(text);
+  if (match === null) return { ok: false, error: 'amount_malformed' };
+  const [, sign, digits = ''] = match;
+  return signedWithinRange(sign === '-', digits.replace(/^0+(?=\d)/, ''));
 }
 
 /** A strictly positive amount that fits the storage range, from a decimal string. */

@@ -1,6 +1,6 @@
 import { idProblem, type Id128 } from '../ids';
 import { amountMax } from '../money';
-import { codeProblem, ledgerProblem, userData128Of, userDataProblem } from './fields';
+import { codeProblem, isU16, ledgerProblem, userData128Of, userDataProblem } from './fields';
 import type { CreateAccountResult } from './results';
 import { AccountFlags, accountFlagsKnown, hasFlag, type Account, type AccountEvent } from './types';
 import { runLinkedBatch, WorkingLedger, type LedgerChanges, type LedgerSnapshot } from './working';
@@ -36,7 +36,8 @@ function createAccount(working: WorkingLedger, event: AccountEvent): Failure | '
   const flags = event.flags ?? 0;
   // `closed` is reached through a closing transfer, never set at creation.
   const creatable = accountFlagsKnown & ~AccountFlags.closed;
-  if (!Number.isInteger(flags) || (flags & ~creatable) !== 0) return 'reserved_flag';
+  // A range check first: bitwise operators see only the low 32 bits, so 2**32 would pass as 0.
+  if (!isU16(flags) || (flags & ~creatable) !== 0) return 'reserved_flag';
   const existing = working.account(event.id);
   if (existing !== undefined) return compareExisting(existing, event, flags);
   const shapeIssue = shapeProblem(event, flags);

@@ -1,6 +1,6 @@
 import { idProblem, type Id128 } from '../ids';
 import { amountMax } from '../money';
-import { codeProblem, isU32, ledgerProblem, optionalId, userData128Of, userDataProblem } from './fields';
+import { codeProblem, isU16, isU32, ledgerProblem, optionalId, userData128Of, userDataProblem } from './fields';
 import { isTransientTransferResult, type CreateTransferResult } from './results';
 import {
   AccountFlags,
@@ -44,29 +44,46 @@ export function createTransfers(
   return { results, changes: working.changes() };
 }
 
-/** Voids every loaded pending transfer whose timeout has passed, releasing its pending amounts. */
+/**
+ * Voids every loaded pending transfer whose timeout has passed, releasing its pending amounts.
+ * They expire in the order of their deadlines (then of their creation), never in the order the
+ * storage happened to load them, so history rows do not depend on what else the batch touched.
+ */
 export function expireDuePendings(working: WorkingLedger, candidates: Iterable<Transfer>): void {
+  const due: Transfer[] = [];
   for (const candidate of candidates) {
     const pending = working.transfer(candidate.id);
     if (pending === undefined || pending.pendingStatus !== 'pending') continue;
     if (pending.expiresAt === 0n || pending.expiresAt > working.nowNs) continue;
-    const timestamp = working.nextTimestamp();
-    const debit = working.account(pending.debitAccountId)!;
-    const credit = working.account(pending.creditAccountId)!;
-    const releasedDebit = reopenIf(
-      { ...debit, debitsPending: debit.debitsPending - pending.amount },
-      hasFlag(pending.flags, TransferFlags.closingDebit),
-    );
-    working.putAccount(releasedDebit);
-    const releasedCredit = reopenIf(
-      { ...working.account(credit.id)!, creditsPending: credit.creditsPending - pending.amount },
-      hasFlag(pending.flags, TransferFlags.closingCredit),
-    );
-    working.putAccount(releasedCredit);
-    working.putTransfer({ ...pending, pendingStatus: 'expired' });
-    working.recordBalance(releasedDebit, pending.id, timestamp);
-    working.recordBalance(releasedCredit, pending.id, timestamp);
+    due.push(pending);
   }
+  due.sort(byDeadline);
+  for (const pending of due) expire(working, pending);
+}
+
+function byDeadline(a: Transfer, b: Transfer): number {
+  if (a.expiresAt !== b.expiresAt) return a.expiresAt < b.expiresAt ? -1 : 1;
+  if (a.timestamp !== b.timestamp) return a.timestamp < b.timestamp ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+function expire(working: WorkingLedger, pending: Transfer): void {
+  const timestamp = working.nextTimestamp();
+  const debit = working.account(pending.debitAccountId)!;
+  const releasedDebit = reopenIf(
+    { ...debit, debitsPending: debit.debitsPending - pending.amount },
+    hasFlag(pending.flags, TransferFlags.closingDebit),
+  );
+  working.putAccount(releasedDebit);
+  const credit = working.account(pending.creditAccountId)!;
+  const releasedCredit = reopenIf(
+    { ...credit, creditsPending: credit.creditsPending - pending.amount },
+    hasFlag(pending.flags, TransferFlags.closingCredit),
+  );
+  working.putAccount(releasedCredit);
+  working.putTransfer({ ...pending, pendingStatus: 'expired' });
+  working.recordBalance(releasedDebit, pending.id, timestamp);
+  working.recordBalance(releasedCredit, pending.id, timestamp);
 }
 
 function reopenIf(account: Account, reopen: boolean): Account {
@@ -77,7 +94,9 @@ function createTransfer(working: WorkingLedger, event: TransferEvent): Outcome {
   const idIssue = idProblem(event.id);
   if (idIssue !== undefined) return `id_${idIssue === 'malformed' ? 'malformed' : idIssue === 'zero' ? 'must_not_be_zero' : 'must_not_be_int_max'}`;
   const flags = event.flags ?? 0;
-  if (!Number.isInteger(flags) || (flags & ~transferFlagsKnown) !== 0) return 'reserved_flag';
+  // Flags are 16 bits: bitwise operators see only the low 32 bits of a number, so a range check
+  // first keeps 2**32 (which `& ~known` reads as 0) from passing as "no flags".
+  if (!isU16(flags) || (flags & ~transferFlagsKnown) !== 0) return 'reserved_flag';
   const existing = working.transfer(event.id);
   if (existing !== undefined) return compareExisting(existing, event, flags);
   if (working.failure(event.id) !== undefined) return 'id_already_failed';
@@ -148,11 +167,15 @@ function createSingle(working: WorkingLedger, event: TransferEvent, flags: numbe
   const amount = balancedAmount(debit, credit, event.amount, flags);
   const pending = hasFlag(flags, TransferFlags.pending);
   const timeout = event.timeout ?? 0;
-  const balanceIssue = overflowIssue(debit, credit, amount, pending) ?? limitIssue(debit, credit, amount);
+  // The expiry is computed from the timestamp this transfer will get, but the timestamp is taken
+  // only once every check has passed: a refused transfer leaves the clock of the books alone.
+  const expiresAt = timeout === 0 ? 0n : working.peekTimestamp() + BigInt(timeout) * nanosecondsPerSecond;
+  const balanceIssue =
+    overflowIssue(debit, credit, amount, pending) ??
+    (expiresAt > amountMax ? 'overflows_timeout' : undefined) ??
+    limitIssue(debit, credit, amount);
   if (balanceIssue !== undefined) return balanceIssue;
   const timestamp = working.nextTimestamp();
-  const expiresAt = timeout === 0 ? 0n : timestamp + BigInt(timeout) * nanosecondsPerSecond;
-  if (expiresAt > amountMax) return 'overflows_timeout';
 
   const debitAfter: Account = pending
     ? { ...debit, debitsPending: debit.debitsPending + amount }
@@ -198,13 +221,19 @@ function timeoutIssue(timeout: number | undefined, pending: boolean): Failure | 
   return isU32(timeout) ? undefined : 'timeout_malformed';
 }
 
-/** What the debit side may still take: its credits (plus agreed overdraft) less everything debited. */
+/**
+ * What the debit side may still take: its credits less everything debited, plus the agreed
+ * overdraft only when the overdraft belongs to this side (the account bounds its debits).
+ */
 function debitRoom(account: Account): bigint {
-  return account.creditsPosted + account.overdraftLimit - account.debitsPosted - account.debitsPending;
+  const overdraft = hasFlag(account.flags, AccountFlags.debitsMustNotExceedCredits) ? account.overdraftLimit : 0n;
+  return account.creditsPosted + overdraft - account.debitsPosted - account.debitsPending;
 }
 
+/** The mirror of debitRoom: the overdraft counts only when the account bounds its credits. */
 function creditRoom(account: Account): bigint {
-  return account.debitsPosted + account.overdraftLimit - account.creditsPosted - account.creditsPending;
+  const overdraft = hasFlag(account.flags, AccountFlags.creditsMustNotExceedDebits) ? account.overdraftLimit : 0n;
+  return account.debitsPosted + overdraft - account.creditsPosted - account.creditsPending;
 }
 
 /** Balancing transfers move at most what the account has available; never a negative amount. */

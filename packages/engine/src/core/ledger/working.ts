@@ -1,5 +1,6 @@
 import type { Id128 } from '../ids';
 import { assert } from '../assert';
+import { isU16 } from './fields';
 import type { CreateTransferResult } from './results';
 import type { Account, BalanceRow, Transfer } from './types';
 import { AccountFlags, hasFlag } from './types';
@@ -36,7 +37,8 @@ export class WorkingLedger {
   private readonly transfers = new Map<string, Transfer>();
   private readonly createdAccountIds: Id128[] = [];
   private readonly createdTransferIds: Id128[] = [];
-  private readonly failures: Array<{ id: Id128; result: CreateTransferResult }> = [];
+  /** Ids this batch burned, in order: a later event with the same id must see them as failed too. */
+  private readonly failures = new Map<Id128, CreateTransferResult>();
   private readonly balances: BalanceRow[] = [];
   private journal: Array<() => void> | null = null;
   private chainMark = { accounts: 0, transfers: 0, balances: 0, timestamp: 0n };
@@ -58,13 +60,18 @@ export class WorkingLedger {
   }
 
   failure(id: string): CreateTransferResult | undefined {
-    return this.base.failures.get(id);
+    return this.failures.get(id as Id128) ?? this.base.failures.get(id);
   }
 
   /** Strictly increasing nanosecond timestamps, never behind the clock. */
   nextTimestamp(): bigint {
-    this.timestamp = this.timestamp + 1n > this.nowNs ? this.timestamp + 1n : this.nowNs;
+    this.timestamp = this.peekTimestamp();
     return this.timestamp;
+  }
+
+  /** The timestamp the next change will get, without taking it: a refused event takes none. */
+  peekTimestamp(): bigint {
+    return this.timestamp + 1n > this.nowNs ? this.timestamp + 1n : this.nowNs;
   }
 
   putAccount(account: Account, created = false): void {
@@ -79,8 +86,14 @@ export class WorkingLedger {
     if (created) this.createdTransferIds.push(transfer.id);
   }
 
+  /**
+   * Burns an id. Failures are recorded only outside a linked chain (after its rollback), so they
+   * need no journal; an id is burned once, so the storage never sees it twice.
+   */
   recordFailure(id: Id128, result: CreateTransferResult): void {
-    this.failures.push({ id, result });
+    assert(this.journal === null, 'a failure recorded inside an open linked chain');
+    if (this.failure(id) !== undefined) return;
+    this.failures.set(id, result);
   }
 
   recordBalance(account: Account, transferId: Id128, timestamp: bigint): void {
@@ -131,7 +144,7 @@ export class WorkingLedger {
       accountsUpdated: [...this.accounts.values()].filter((account) => !createdAccounts.has(account.id)),
       transfersCreated: this.createdTransferIds.map((id) => this.transfers.get(id)!),
       transfersUpdated: [...this.transfers.values()].filter((transfer) => !createdTransfers.has(transfer.id)),
-      failures: this.failures,
+      failures: [...this.failures].map(([id, result]) => ({ id, result })),
       balances: this.balances,
       lastTimestamp: this.timestamp,
     };
@@ -177,8 +190,13 @@ export function runLinkedBatch<E extends { readonly flags?: number }, R extends 
   return results;
 }
 
+/**
+ * Only a 16-bit flag set has a linked bit: bitwise operators would read -1 or 2**32 + 1 as linked
+ * and drag the next event into a chain. Such an event fails alone, with `reserved_flag`.
+ */
 function isLinked(event: { readonly flags?: number }): boolean {
-  return ((event.flags ?? 0) & 1) === 1;
+  const flags = event.flags ?? 0;
+  return isU16(flags) && (flags & 1) === 1;
 }
 
 /** Index of the last event in the chain starting at `start` (the first event without `linked`). */
