@@ -57,7 +57,7 @@ module.exports = {
       comment: 'A relative import that leaves its own package bypasses the other package\'s exports.',
       severity: 'error',
       from: { path: '^(packages|apps)/([^/]+)/' },
-      to: { dependencyTypes: ['local'], path: '^(packages|apps)/', pathNot: '^$1/$2/' },
+      to: { dependencyTypes: ['local'], dependencyTypesNot: ['aliased-workspace'], path: '^(packages|apps)/', pathNot: '^$1/$2/' },
     },
     {
       name: 'ui-uses-engine-types-only',

@@ -11,3 +11,5 @@ export {
   type Transfer,
   type TransferEvent,
 } from '../core/ledger';
+export { kvContract, type KvContractTarget, type PurgeableKvPorts } from './kv-contract';
+export { describeStorageContract } from './storage-contract';
