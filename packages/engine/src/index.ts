@@ -21,3 +21,27 @@ export type { AuditStore } from './ports/audit-store';
 export { RandomIds, SequentialIds } from './adapters/in-process/ids';
 export { ManualClock, systemClock } from './adapters/in-process/clock';
 export { seedDemoBank, demoUsers, type DemoBank } from './app/demo';
+export {
+  kvLimits,
+  KvLimitError,
+  type KvLimitName,
+  type Cache,
+  type IdempotencyBegin,
+  type IdempotencyStore,
+  type RateLimitDecision,
+  type RateLimiter,
+  type MessageBus,
+  type MessageHandler,
+  type Unsubscribe,
+  type KvPorts,
+  type KvErrorReporter,
+} from './ports/kv';
+export {
+  InProcessKvStore,
+  InProcessKvPorts,
+  consoleKvErrorReporter,
+  inProcessEntriesMax,
+  inProcessBusQueueMax,
+  type InProcessKvOptions,
+  type InProcessConnectOptions,
+} from './adapters/in-process/kv';

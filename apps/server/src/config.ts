@@ -1,0 +1,74 @@
+/**
+ * Server configuration, read once from the environment at start-up. A bad value stops the server
+ * with a message naming the variable and what it should look like; secrets are never echoed.
+ */
+export interface ServerConfig {
+  readonly host: string;
+  readonly port: number;
+  /** PostgreSQL; absent means the embedded PGlite database under `dataDir`. */
+  readonly databaseUrl: string | null;
+  /** Redis; absent means the in-process adapters (one server process only). */
+  readonly redisUrl: string | null;
+  readonly dataDir: string;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Longest a single transfer waits for others to share its database transaction. */
+  readonly batchWaitMs: number;
+  /** Most transfers one shared transaction carries. */
+  readonly batchTransfersMax: number;
+  readonly shutdownGraceMs: number;
+  /** Seed a demo branch and users on an empty database. */
+  readonly demo: boolean;
+  readonly bodyLimitBytes: number;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}; it is "${raw}".`);
+  }
+  return value;
+}
+
+function url(env: Env, name: string, schemes: readonly string[]): string | null {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} is not a URL (expected ${schemes[0]}//host:port/…).`);
+  }
+  if (!schemes.includes(parsed.protocol)) throw new ConfigError(`${name} must start with ${schemes.join(' or ')}; it starts with ${parsed.protocol}.`);
+  return raw;
+}
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export function readConfig(env: Env): ServerConfig {
+  const logLevel = env.LOG_LEVEL ?? 'info';
+  if (!(logLevels as readonly string[]).includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${logLevels.join(', ')}.`);
+  const demo = env.QENEX_DEMO ?? 'auto';
+  if (!['auto', 'true', 'false'].includes(demo)) throw new ConfigError('QENEX_DEMO must be auto, true or false.');
+  const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+  return {
+    host: env.HOST ?? '127.0.0.1',
+    port: integer(env, 'PORT', 8080, 0, 65535),
+    databaseUrl,
+    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    dataDir: env.QENEX_DATA_DIR ?? '.qenex/server',
+    logLevel: logLevel as ServerConfig['logLevel'],
+    batchWaitMs: integer(env, 'QENEX_BATCH_WAIT_MS', 2, 0, 1000),
+    batchTransfersMax: integer(env, 'QENEX_BATCH_TRANSFERS_MAX', 2048, 1, 8190),
+    shutdownGraceMs: integer(env, 'QENEX_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    demo: demo === 'true' || (demo === 'auto' && databaseUrl === null),
+    bodyLimitBytes: integer(env, 'QENEX_BODY_LIMIT_BYTES', 4 * 1024 * 1024, 1024, 64 * 1024 * 1024),
+  };
+}

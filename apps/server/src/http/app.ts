@@ -1,0 +1,74 @@
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { openApiDocument } from './openapi';
+import { statusOf } from './problem';
+import { authenticate, bigintSafe, idempotent, sendProblem, signInAttemptsPerWindowMax, signInWindowMs, type HttpDeps } from './respond';
+import { commandInput, routes, type RouteSpec } from './routes';
+import { registerTransferRoutes } from './transfers';
+
+export type { HttpDeps } from './respond';
+
+export function buildHttpApp(deps: HttpDeps): FastifyInstance {
+  const app = Fastify({
+    logger: {
+      level: deps.logLevel,
+      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["idempotency-key"]'], censor: '[redacted]' },
+    },
+    bodyLimit: deps.bodyLimitBytes,
+    // Ids are in the path; a proxy's rewriting of them is not something to guess at.
+    routerOptions: { ignoreTrailingSlash: false },
+  });
+  app.setReplySerializer((payload) => JSON.stringify(payload, bigintSafe));
+
+  app.setErrorHandler((error: { statusCode?: number; code?: string; message: string }, request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (status === 413) return sendProblem(reply, 'body_too_large', `The body is larger than ${deps.bodyLimitBytes} bytes.`);
+    if (status === 415) return sendProblem(reply, 'unsupported_media_type', 'Send the body as application/json.');
+    if (status >= 400 && status < 500) return sendProblem(reply, 'bad_request', `The request could not be read: ${error.message}`);
+    request.log.error({ err: error }, 'request failed');
+    return sendProblem(reply, 'internal_error', 'Something went wrong on the server; the request may be retried with the same Idempotency-Key.');
+  });
+  app.setNotFoundHandler((request, reply) => sendProblem(reply, 'not_found', `No route ${request.method} ${request.url.split('?')[0]}.`));
+
+  app.get('/health', async () => ({ status: 'ok' }));
+  app.get('/ready', async (_request, reply) => {
+    try {
+      await deps.storage.read(async (tx) => tx.ledger.lastTimestamp());
+      await deps.kv.cache.get('ready-probe');
+      return { status: 'ready' };
+    } catch (error) {
+      return sendProblem(reply, 'unavailable', `A dependency is not reachable: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  });
+  app.get('/api/v1/openapi.json', async () => openApiDocument(routes));
+
+  for (const route of routes) registerCommandRoute(app, deps, route);
+  registerTransferRoutes(app, deps);
+  return app;
+}
+
+function registerCommandRoute(app: FastifyInstance, deps: HttpDeps, route: RouteSpec): void {
+  app.route({
+    method: route.method,
+    url: route.url,
+    handler: async (request, reply) => {
+      const ctx = await authenticate(deps, request, reply, route.public === true);
+      if (ctx === undefined) return reply;
+      const input = commandInput(route, request.body ?? {}, request.params as Record<string, string>, request.query as Record<string, string>);
+      if (route.command === 'session.create' && !(await signInAllowed(deps, request, reply, input))) return reply;
+      return idempotent(deps, request, reply, ctx, route.public === true, async () => {
+        const outcome = await deps.engine.executeAny(route.command, input, ctx);
+        return { status: outcome.ok ? (route.status ?? 200) : outcome.code === 'approval_required' ? 202 : statusOf(outcome.code), outcome };
+      });
+    },
+  });
+}
+
+async function signInAllowed(deps: HttpDeps, request: FastifyRequest, reply: FastifyReply, input: unknown): Promise<boolean> {
+  const username = typeof (input as { username?: unknown })?.username === 'string' ? (input as { username: string }).username : '';
+  const decision = await deps.kv.rateLimiter.hit(`sign-in:${request.ip}:${username.slice(0, 64)}`, signInAttemptsPerWindowMax, signInWindowMs);
+  if (decision.allowed) return true;
+  reply.header('retry-after', Math.ceil(decision.retryAfterMs / 1000));
+  sendProblem(reply, 'rate_limited', `Too many sign-in attempts; wait ${Math.ceil(decision.retryAfterMs / 1000)} s.`);
+  return false;
+}
+

@@ -1,0 +1,80 @@
+/**
+ * RFC 9457 problem details. Each result code maps to one HTTP status; the body carries the code
+ * (stable, for programs) and a sentence (for people) saying what to do next.
+ */
+export interface Problem {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly code: string;
+  readonly detail: string;
+  readonly instance?: string;
+  readonly [extension: string]: unknown;
+}
+
+const badInput = new Set([
+  'invalid_input',
+  'bad_request',
+  'id_malformed',
+  'id_must_not_be_zero',
+  'id_must_not_be_int_max',
+  'currency_unknown',
+  'amount_malformed',
+  'amount_overflows',
+  'amount_must_not_be_zero',
+  'amount_must_not_be_negative',
+  'amount_too_precise',
+  'unsupported_media_type',
+  'body_too_large',
+]);
+
+const conflicts = new Set([
+  'idempotency_key_in_progress',
+  'transaction_id_reused',
+  'till_already_open',
+  'approval_already_decided',
+  'username_taken',
+  'customer_already_registered',
+  'branch_code_taken',
+  'till_code_taken',
+]);
+
+const statusByCode: Readonly<Record<string, number>> = {
+  session_missing: 401,
+  session_expired: 401,
+  session_revoked: 401,
+  invalid_credentials: 401,
+  user_disabled: 403,
+  permission_denied: 403,
+  checker_must_differ: 403,
+  checker_lacks_permission: 403,
+  user_locked: 423,
+  rate_limited: 429,
+  idempotency_key_missing: 428,
+  idempotency_key_reused: 422,
+  unknown_command: 404,
+  not_found: 404,
+  method_not_allowed: 405,
+  internal_error: 500,
+  unavailable: 503,
+};
+
+export function statusOf(code: string): number {
+  const known = statusByCode[code];
+  if (known !== undefined) return known;
+  if (badInput.has(code)) return 400;
+  if (conflicts.has(code) || code.endsWith('_reused') || code.startsWith('exists_with_different')) return 409;
+  if (code.endsWith('_not_found')) return 404;
+  return 422;
+}
+
+export function problem(code: string, detail: string, extensions: Record<string, unknown> = {}): Problem {
+  return {
+    type: `https://qenex.dev/problems/${code.replaceAll('_', '-')}`,
+    title: code.replaceAll('_', ' ').replace(/^./, (first) => first.toUpperCase()),
+    status: statusOf(code),
+    code,
+    detail,
+    ...extensions,
+  };
+}

@@ -1,0 +1,124 @@
+import { createHash } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { canonicalJson, type Context, type Engine, type JsonValue, type KvPorts, type Outcome, type Storage } from '@qenex/engine';
+import type { TransferBatcher } from '../batcher';
+import { problem } from './problem';
+
+export interface HttpDeps {
+  readonly engine: Engine;
+  readonly storage: Storage;
+  readonly kv: KvPorts;
+  readonly batcher: TransferBatcher;
+  readonly logLevel: string;
+  readonly bodyLimitBytes: number;
+}
+
+/** How long an Idempotency-Key is remembered. */
+export const idempotencyTtlMs = 24 * 60 * 60 * 1000;
+export const signInAttemptsPerWindowMax = 20;
+export const signInWindowMs = 60_000;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    qenexContext?: Context;
+  }
+}
+
+export function bigintSafe(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value;
+}
+
+export function sendProblem(reply: FastifyReply, code: string, detail: string, extensions: Record<string, unknown> = {}): FastifyReply {
+  const body = problem(code, detail, { instance: reply.request.url, ...extensions });
+  return reply.code(body.status).type('application/problem+json').send(body);
+}
+
+/** Maps an engine outcome to HTTP: the value on success, 202 for a held command, problem+json otherwise. */
+export function sendOutcome(reply: FastifyReply, outcome: Outcome<unknown, string>, successStatus = 200): FastifyReply {
+  if (outcome.ok) return reply.code(successStatus).send(outcome.value);
+  if (outcome.code === 'approval_required') {
+    return reply.code(202).send({ status: 'held', approvalId: outcome.details?.approvalId, detail: outcome.message });
+  }
+  return sendProblem(reply, outcome.code, outcome.message, outcome.details ?? {});
+}
+
+function bearer(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (header === undefined) return undefined;
+  const match = /^Bearer ([A-Za-z0-9_-]{16,128})$/.exec(header);
+  return match?.[1] ?? '';
+}
+
+function deviceOf(request: FastifyRequest): string {
+  const header = request.headers['x-device-id'];
+  return typeof header === 'string' && /^[A-Za-z0-9._:-]{1,64}$/.test(header) ? header : 'api';
+}
+
+/** Resolves the caller; a public route runs as the anonymous caller. Refuses with 401 otherwise. */
+export async function authenticate(deps: HttpDeps, request: FastifyRequest, reply: FastifyReply, isPublic: boolean): Promise<Context | undefined> {
+  if (isPublic) return { actor: 'anonymous', roles: [], deviceId: deviceOf(request) };
+  const session = await deps.engine.authenticate(bearer(request), request.headers['x-device-id'] === undefined ? undefined : deviceOf(request));
+  if (!session.ok) {
+    reply.header('www-authenticate', 'Bearer realm="qenex"');
+    sendProblem(reply, session.code, session.message);
+    return undefined;
+  }
+  return session.value;
+}
+
+/** The body in canonical form, so the same JSON with keys in another order is the same request. */
+function bodyFingerprint(body: unknown): string {
+  try {
+    return canonicalJson((body ?? null) as JsonValue);
+  } catch {
+    return JSON.stringify(body ?? null);
+  }
+}
+
+/**
+ * Idempotency-Key on POST: the first request with a key runs; a repeat with the same body gets the
+ * first answer again; with another body, 422; while the first still runs, 409. The key is scoped to
+ * the caller, so two users cannot collide or read each other's answers.
+ */
+export async function idempotent(
+  deps: HttpDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  ctx: Context,
+  exempt: boolean,
+  run: () => Promise<{ status: number; outcome: Outcome<unknown, string> }>,
+): Promise<FastifyReply> {
+  if (request.method !== 'POST' || exempt) {
+    const { status, outcome } = await run();
+    return sendOutcome(reply, outcome, status);
+  }
+  const key = request.headers['idempotency-key'];
+  if (typeof key !== 'string' || !/^[A-Za-z0-9_.:-]{8,128}$/.test(key)) {
+    return sendProblem(reply, 'idempotency_key_missing', 'Send an Idempotency-Key header (8-128 letters, digits, "_", ".", ":" or "-"), new for each operation and the same on a retry.');
+  }
+  const scoped = `idem:${ctx.actor}:${key}`;
+  const fingerprint = createHash('sha256').update(`${request.method} ${request.url}\n${bodyFingerprint(request.body)}`).digest('hex');
+  const claim = await deps.kv.idempotency.begin(scoped, fingerprint, idempotencyTtlMs);
+  switch (claim.outcome) {
+    case 'in_progress':
+      return sendProblem(reply, 'idempotency_key_in_progress', 'A request with this Idempotency-Key is still running; retry when it has finished.');
+    case 'mismatch':
+      return sendProblem(reply, 'idempotency_key_reused', 'This Idempotency-Key was used for a different request; use a new key for a new operation.');
+    case 'replay': {
+      const stored = JSON.parse(claim.response) as { status: number; outcome: Outcome<unknown, string> };
+      reply.header('idempotent-replayed', 'true');
+      return sendOutcome(reply, stored.outcome, stored.status);
+    }
+    case 'started':
+      break;
+  }
+  let result: { status: number; outcome: Outcome<unknown, string> };
+  try {
+    result = await run();
+  } catch (error) {
+    await deps.kv.idempotency.abandon(scoped);
+    throw error;
+  }
+  await deps.kv.idempotency.complete(scoped, fingerprint, JSON.stringify(result, bigintSafe));
+  return sendOutcome(reply, result.outcome, result.status);
+}

@@ -1,0 +1,80 @@
+import type { CommandName } from '@qenex/engine';
+
+type Params = Readonly<Record<string, string>>;
+type Query = Readonly<Record<string, string | undefined>>;
+
+/**
+ * The API, one line per route: which command it runs and how the request becomes the command's
+ * input. Routes only parse, call and map; the command's schema validates and documents the input.
+ */
+export interface RouteSpec {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  readonly url: string;
+  readonly command: CommandName;
+  readonly summary: string;
+  readonly tag: string;
+  /** Reachable without a session (signing in). */
+  readonly public?: true;
+  /** Status of a success: 201 for what creates a resource. */
+  readonly status?: 200 | 201;
+  /** Input fields taken from the path, not the body. */
+  readonly pathFields?: readonly string[];
+  /** Input fields taken from the query string (numbers named in `numericQuery` are converted). */
+  readonly queryFields?: readonly string[];
+  readonly numericQuery?: readonly string[];
+  readonly input?: (body: unknown, params: Params, query: Query) => unknown;
+}
+
+export const routes: readonly RouteSpec[] = [
+  { method: 'POST', url: '/api/v1/sessions', command: 'session.create', summary: 'Sign in; returns a bearer token', tag: 'identity', public: true, status: 201 },
+  { method: 'DELETE', url: '/api/v1/sessions/current', command: 'session.revoke', summary: 'Sign out of this session', tag: 'identity', input: () => ({}) },
+  { method: 'POST', url: '/api/v1/users', command: 'user.create', summary: 'Create a user (no roles yet)', tag: 'identity', status: 201 },
+  { method: 'PUT', url: '/api/v1/users/:username/roles', command: 'user.set_roles', summary: 'Change roles (held for a second administrator)', tag: 'identity', pathFields: ['username'] },
+  { method: 'PUT', url: '/api/v1/users/:username/status', command: 'user.set_status', summary: 'Enable or disable a user', tag: 'identity', pathFields: ['username'] },
+  { method: 'GET', url: '/api/v1/approvals', command: 'approval.list', summary: 'Held commands', tag: 'approvals', queryFields: ['status', 'limit'], numericQuery: ['limit'] },
+  { method: 'POST', url: '/api/v1/approvals/:approvalId/decision', command: 'approval.decide', summary: 'Approve or reject a held command (maker-checker)', tag: 'approvals', pathFields: ['approvalId'] },
+  { method: 'POST', url: '/api/v1/branches', command: 'branch.create', summary: 'Open a branch with its vault and cash accounts', tag: 'branches', status: 201 },
+  { method: 'GET', url: '/api/v1/branches', command: 'branch.list', summary: 'Branches', tag: 'branches' },
+  { method: 'POST', url: '/api/v1/tills', command: 'till.create', summary: 'Add a till to a branch', tag: 'tills', status: 201 },
+  { method: 'GET', url: '/api/v1/branches/:branchId/tills', command: 'till.list', summary: 'Tills of a branch with their cash', tag: 'tills', pathFields: ['branchId'] },
+  { method: 'POST', url: '/api/v1/tills/:tillId/sessions', command: 'till.open_session', summary: 'Open a till with a counted float', tag: 'tills', pathFields: ['tillId'], status: 201 },
+  { method: 'GET', url: '/api/v1/till-sessions/current', command: 'till.current_session', summary: "The caller's open till session", tag: 'tills' },
+  { method: 'POST', url: '/api/v1/till-sessions/:sessionId/close', command: 'till.close_session', summary: 'Close a till with a count; over/short is posted', tag: 'tills', pathFields: ['sessionId'] },
+  { method: 'POST', url: '/api/v1/till-sessions/:sessionId/deposits', command: 'cash.deposit', summary: 'Cash deposit at the till', tag: 'cash', pathFields: ['sessionId'], status: 201 },
+  { method: 'POST', url: '/api/v1/till-sessions/:sessionId/withdrawals', command: 'cash.withdraw', summary: 'Cash withdrawal at the till', tag: 'cash', pathFields: ['sessionId'], status: 201 },
+  { method: 'POST', url: '/api/v1/vault/fundings', command: 'vault.fund', summary: 'Cash received into a branch vault', tag: 'cash', status: 201 },
+  { method: 'POST', url: '/api/v1/vault/to-till', command: 'vault.to_till', summary: 'Vault to till', tag: 'cash', status: 201 },
+  { method: 'POST', url: '/api/v1/vault/from-till', command: 'till.to_vault', summary: 'Till to vault', tag: 'cash', status: 201 },
+  { method: 'POST', url: '/api/v1/products', command: 'product.define', summary: 'Define a product', tag: 'products', status: 201 },
+  { method: 'POST', url: '/api/v1/teller-limits', command: 'teller.set_limit', summary: "Set a teller's cash limit", tag: 'tills' },
+  { method: 'POST', url: '/api/v1/customers', command: 'customer.create', summary: 'Register a customer', tag: 'customers', status: 201 },
+  { method: 'GET', url: '/api/v1/customers', command: 'customer.search', summary: 'Find customers', tag: 'customers', queryFields: ['nationalId', 'fullName', 'limit'], numericQuery: ['limit'] },
+  { method: 'GET', url: '/api/v1/customers/:customerId', command: 'customer.get', summary: 'A customer and their accounts', tag: 'customers', pathFields: ['customerId'] },
+  { method: 'POST', url: '/api/v1/customers/:customerId/kyc', command: 'customer.review_kyc', summary: 'Record identity verification and risk rating', tag: 'customers', pathFields: ['customerId'] },
+  { method: 'POST', url: '/api/v1/accounts', command: 'account.open', summary: 'Open an account', tag: 'accounts', status: 201 },
+  { method: 'GET', url: '/api/v1/accounts/:accountId', command: 'account.get', summary: 'An account with its balances', tag: 'accounts', pathFields: ['accountId'] },
+  { method: 'GET', url: '/api/v1/accounts/:accountId/statement', command: 'account.statement', summary: 'Paged history with running balance', tag: 'accounts', pathFields: ['accountId'], queryFields: ['after', 'limit'], numericQuery: ['limit'] },
+  { method: 'GET', url: '/api/v1/accounts/:accountId/balance', command: 'account.balance_at', summary: 'Balance at a point in time', tag: 'accounts', pathFields: ['accountId'], queryFields: ['atMs'], numericQuery: ['atMs'] },
+  { method: 'POST', url: '/api/v1/internal-transfers', command: 'transfer.internal', summary: "Move money between customers' accounts", tag: 'transfers', status: 201 },
+  { method: 'POST', url: '/api/v1/exchanges', command: 'fx.exchange', summary: 'Currency exchange between a customer\'s accounts', tag: 'transfers', status: 201 },
+  { method: 'POST', url: '/api/v1/ledger/accounts', command: 'ledger.create_accounts', summary: 'Ledger accounts, one result per event', tag: 'ledger' },
+  { method: 'POST', url: '/api/v1/ledger/expire-pending', command: 'ledger.expire_pending', summary: 'Void pending transfers past their timeout', tag: 'ledger' },
+  { method: 'GET', url: '/api/v1/ledger/totals', command: 'ledger.totals', summary: 'Σdebits and Σcredits per ledger', tag: 'ledger' },
+  { method: 'GET', url: '/api/v1/audit/verify', command: 'audit.verify', summary: 'Verify the hash-chained audit log', tag: 'audit' },
+  { method: 'GET', url: '/api/v1/audit', command: 'audit.log', summary: 'Audit records', tag: 'audit', queryFields: ['after', 'limit'], numericQuery: ['after', 'limit'] },
+];
+
+/** The input a route passes to its command: body fields, then path and query fields. */
+export function commandInput(route: RouteSpec, body: unknown, params: Params, query: Query): unknown {
+  if (route.input !== undefined) return route.input(body, params, query);
+  const fromBody = route.method === 'GET' || route.method === 'DELETE' ? {} : body;
+  if (fromBody === null || typeof fromBody !== 'object' || Array.isArray(fromBody)) return fromBody;
+  const input: Record<string, unknown> = { ...(fromBody as Record<string, unknown>) };
+  for (const field of route.pathFields ?? []) input[field] = params[field];
+  for (const field of route.queryFields ?? []) {
+    const raw = query[field];
+    if (raw === undefined) continue;
+    input[field] = route.numericQuery?.includes(field) && /^\d+$/.test(raw) ? Number(raw) : raw;
+  }
+  return input;
+}

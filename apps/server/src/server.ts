@@ -1,0 +1,69 @@
+import { Engine, RandomIds, systemClock, type Clock, type KvPorts } from '@qenex/engine';
+import { ScryptPasswordHasher } from '@qenex/engine/node';
+import { PostgresStorage } from '@qenex/engine/postgres';
+import type { FastifyInstance } from 'fastify';
+import { TransferBatcher } from './batcher';
+import type { ServerConfig } from './config';
+import { seedDemoServer } from './demo';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
+import { buildHttpApp } from './http/app';
+import { connectKv } from './kv';
+
+export interface RunningServer {
+  readonly address: string;
+  readonly app: FastifyInstance;
+  readonly engine: Engine;
+  readonly storage: PostgresStorage;
+  readonly kv: KvPorts;
+  readonly embedded: boolean;
+  /** Users seeded for a demo ("name (role)"); empty when the database already had users. */
+  readonly demoUsers: readonly string[];
+  /** Stops taking requests, finishes those in flight and the queued transfers, then closes everything. */
+  close(): Promise<void>;
+}
+
+export interface ServerOverrides {
+  /** A clock under test control; the system clock otherwise. */
+  readonly clock?: Clock;
+  /** Cheaper password hashing for tests; scrypt N = 2^15 otherwise. */
+  readonly passwordCost?: number;
+  /** An existing key-value connection (a test's own prefix); built from REDIS_URL otherwise. */
+  readonly kv?: KvPorts;
+  /** The PostgreSQL schema for the books (tests give each server its own). */
+  readonly schema?: string;
+}
+
+/** Builds every dependency from the configuration and passes them down: the server's only wiring. */
+export async function startServer(config: ServerConfig, overrides: ServerOverrides = {}): Promise<RunningServer> {
+  let embedded: EmbeddedPostgres | null = null;
+  if (config.databaseUrl === null) embedded = await startEmbeddedPostgres(config.dataDir);
+  const storage = await PostgresStorage.open(
+    embedded === null
+      ? { connectionString: config.databaseUrl!, max: 16, schema: overrides.schema }
+      : // PGlite is one backend shared by every connection: one client, never recycled, or its
+        // prepared statements would outlive the client that knows them.
+        { connectionString: embedded.url, max: 1, idleTimeoutMillis: 0 },
+  );
+  const kv = overrides.kv ?? (await connectKv(config.redisUrl));
+  const clock = overrides.clock ?? systemClock;
+  const ids = new RandomIds(clock);
+  const cost = overrides.passwordCost ?? 2 ** 15;
+  const engine = new Engine({ storage, clock, ids, passwords: new ScryptPasswordHasher({ N: cost, r: 8, p: 1 }) });
+  const batcher = new TransferBatcher(engine, { waitMs: config.batchWaitMs, transfersMax: config.batchTransfersMax });
+  const app = buildHttpApp({ engine, storage, kv, batcher, logLevel: config.logLevel, bodyLimitBytes: config.bodyLimitBytes });
+
+  const isEmpty = (await storage.read((tx) => tx.banking.list('user', '', 1))).length === 0;
+  const demoUsers = config.demo && isEmpty ? await seedDemoServer(engine, ids) : [];
+  const address = await app.listen({ host: config.host, port: config.port });
+
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      await app.close();
+      await batcher.drain();
+      if (overrides.kv === undefined) await kv.close();
+      await storage.close();
+      await embedded?.stop();
+    })());
+  return { address, app, engine, storage, kv, embedded: embedded !== null, demoUsers, close };
+}
