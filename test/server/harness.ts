@@ -1,0 +1,79 @@
+import { randomBytes } from 'node:crypto';
+import { ManualClock, type Clock } from '@qenex/engine';
+import { PostgresTestDatabase } from '@qenex/engine/postgres';
+import { demoPassword, readConfig, startServer, type RunningServer } from '@qenex/server';
+
+/**
+ * A real server for a test: real HTTP on a loopback port, real PostgreSQL (its own schema in the
+ * run's own database), demo branch and users seeded, cheap password hashing.
+ */
+export interface TestServer {
+  readonly url: string;
+  readonly server: RunningServer;
+  readonly clock: Clock;
+  /** Signs in a demo user (alice, tom, bob, carol, olivia, adam) and returns the bearer token. */
+  signIn(username: string): Promise<string>;
+  /** A JSON request; POSTs get a fresh Idempotency-Key unless one is given (or `null` for none). */
+  request(method: string, path: string, options?: RequestOptions): Promise<{ status: number; body: any; headers: Headers }>;
+  close(): Promise<void>;
+}
+
+export interface RequestOptions {
+  readonly token?: string;
+  readonly body?: unknown;
+  /** Raw text body, sent as is (malformed JSON tests). */
+  readonly rawBody?: string;
+  readonly idempotencyKey?: string | null;
+  readonly headers?: Record<string, string>;
+}
+
+const database = new PostgresTestDatabase();
+let schemas = 0;
+
+export async function startTestServer(options: { clock?: ManualClock; batchWaitMs?: number } = {}): Promise<TestServer> {
+  const config = readConfig({
+    DATABASE_URL: await database.url(),
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    QENEX_DEMO: 'true',
+    QENEX_BATCH_WAIT_MS: String(options.batchWaitMs ?? 2),
+  });
+  schemas += 1;
+  const server = await startServer(config, {
+    passwordCost: 1024,
+    schema: `s${process.pid}_${schemas}_${randomBytes(3).toString('hex')}`,
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+  });
+  const url = server.address;
+  const request: TestServer['request'] = async (method, path, requestOptions = {}) => {
+    const headers: Record<string, string> = { ...requestOptions.headers };
+    if (requestOptions.token !== undefined) headers.authorization = `Bearer ${requestOptions.token}`;
+    let body: string | undefined;
+    if (requestOptions.rawBody !== undefined) body = requestOptions.rawBody;
+    else if (requestOptions.body !== undefined) body = JSON.stringify(requestOptions.body);
+    if (body !== undefined && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
+    if (method === 'POST' && requestOptions.idempotencyKey !== null) {
+      headers['idempotency-key'] = requestOptions.idempotencyKey ?? `test-${randomBytes(12).toString('hex')}`;
+    }
+    const response = await fetch(`${url}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
+    const text = await response.text();
+    return { status: response.status, body: text === '' ? null : JSON.parse(text), headers: response.headers };
+  };
+  return {
+    url,
+    server,
+    clock: options.clock ?? { nowMs: () => Date.now() },
+    request,
+    async signIn(username) {
+      const response = await request('POST', '/api/v1/sessions', { body: { username, password: demoPassword, deviceId: 'test' } });
+      if (response.status !== 201) throw new Error(`sign-in of ${username} failed: ${JSON.stringify(response.body)}`);
+      return response.body.token as string;
+    },
+    close: () => server.close(),
+  };
+}
+
+/** Drops the run's database; call once in afterAll of the last suite (or globally). */
+export function dropTestDatabase(): Promise<void> {
+  return database.drop();
+}
