@@ -225,4 +225,35 @@ describe('engine commands on SQLite', () => {
     const verdict = await engine.execute('audit.verify', {}, carol);
     expect(verdict).toMatchObject({ ok: true, value: { intact: true } });
   });
+
+  it('closes an empty account only with a second supervisor, and the ledger then refuses to touch it', async () => {
+    const customer = bank.customers[1]!;
+    const savings = customer.accountIds[1]!;
+    const funded = customer.accountIds[0]!;
+    expect(await engine.execute('account.close', { accountId: funded, closingTransferId: ids.next() }, bob)).toMatchObject({
+      ok: false,
+      code: 'account_balance_not_zero',
+    });
+    const held = await engine.execute('account.close', { accountId: savings, closingTransferId: ids.next() }, bob);
+    expect(held).toMatchObject({ ok: false, code: 'approval_required' });
+    const approvalId = held.ok ? '' : String(held.details?.approvalId);
+    const checker = { actor: 'hana', roles: ['head_teller'], deviceId: 'test' };
+    expect(await engine.execute('approval.decide', { approvalId, decision: 'approve' }, checker)).toMatchObject({ ok: true });
+    const account = await engine.execute('account.get', { accountId: savings }, alice);
+    expect(account.ok && account.value.account.status).toBe('closed');
+    const deposit = await engine.execute(
+      'cash.deposit',
+      { transferId: ids.next(), sessionId: bank.sessionId, accountId: savings, money: { amount: '100', currency: 'USD' } },
+      alice,
+    );
+    expect(deposit).toMatchObject({ ok: false, code: 'account_closed' });
+    const [ledgerAccount] = await storage.read((tx) => tx.ledger.accounts([savings]));
+    const raw = await engine.execute(
+      'ledger.create_transfers',
+      { transfers: [{ id: ids.next(), debitAccountId: funded, creditAccountId: savings, amount: '1', ledger: 840, code: 1 }] },
+      olivia,
+    );
+    expect(raw).toMatchObject({ ok: true, value: { results: ['credit_account_already_closed'] } });
+    expect(ledgerAccount!.flags & 32).toBe(32);
+  });
 });

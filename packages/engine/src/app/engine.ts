@@ -11,6 +11,9 @@ import type { Storage, StorageTx } from '../ports/storage';
 import type { Approved, CommandEnv, CommandSpec, Context, Outcome, Refusal } from './command';
 import { commands } from './commands';
 import { describeIssues } from './schemas';
+import { applyTransfers } from './ledger';
+import { definedOnly } from './commands/ledger';
+import { TransferFlags, type CreateTransferResult, type TransferEvent } from '../core/ledger';
 
 export type Commands = typeof commands;
 export type CommandName = keyof Commands;
@@ -68,6 +71,59 @@ export class Engine {
       if (user === undefined || user.status !== 'active') return { ok: false, code: 'user_disabled', message: 'This user is disabled.' };
       return { ok: true, value: { actor: user.id, roles: user.roles, deviceId: deviceId ?? session.deviceId, sessionId } };
     });
+  }
+
+  /**
+   * Many `ledger.create_transfers` requests, from many callers, in one database transaction: one
+   * ledger batch, one audit record per request. This is how the server turns concurrent single
+   * transfers into shared commits. Each request is checked and validated on its own; a request
+   * whose last event leaves a linked chain open runs apart, so a chain never spans two callers.
+   */
+  async createTransfersGrouped(
+    requests: ReadonlyArray<{ readonly ctx: Context; readonly input: unknown }>,
+  ): Promise<Array<Outcome<{ results: CreateTransferResult[] }, string>>> {
+    const nowMs = this.deps.clock.nowMs();
+    const name = 'ledger.create_transfers';
+    const spec = commands[name];
+    const outcomes: Array<Outcome<{ results: CreateTransferResult[] }, string>> = new Array(requests.length);
+    const accepted: Array<{ index: number; events: TransferEvent[]; detail: AuditEntry['detail'] }> = [];
+    const refused: Array<{ index: number; refusal: Refusal }> = [];
+    requests.forEach(({ ctx, input }, index) => {
+      if (!rolesAllow(ctx.roles, spec.permission)) {
+        refused.push({ index, refusal: { ok: false, code: 'permission_denied', message: `Your roles (${ctx.roles.join(', ') || 'none'}) do not grant ${spec.permission}.` } });
+        return;
+      }
+      const parsed = spec.input.safeParse(input);
+      if (!parsed.success) {
+        const { code, message, issues } = describeIssues(parsed.error);
+        refused.push({ index, refusal: { ok: false, code, message, details: { issues } } });
+        return;
+      }
+      const events = parsed.data.transfers.map(definedOnly) as TransferEvent[];
+      accepted.push({ index, events, detail: jsonSafe(spec.audit!(parsed.data)) as AuditEntry['detail'] });
+    });
+    await this.deps.storage.transaction(async (tx) => {
+      const nowNs = clockNs({ nowMs: () => nowMs });
+      const shared = accepted.filter((request) => !leavesChainOpen(request.events));
+      const apart = accepted.filter((request) => leavesChainOpen(request.events));
+      const sharedResults = await applyTransfers(tx.ledger, shared.flatMap((request) => request.events), nowNs);
+      let offset = 0;
+      for (const request of shared) {
+        outcomes[request.index] = { ok: true, value: { results: sharedResults.slice(offset, offset + request.events.length) } };
+        offset += request.events.length;
+      }
+      for (const request of apart) {
+        outcomes[request.index] = { ok: true, value: { results: await applyTransfers(tx.ledger, request.events, nowNs) } };
+      }
+      const entries: AuditEntry[] = [];
+      for (const request of accepted) entries.push(auditEntry(requests[request.index]!.ctx, name, nowMs, null, request.detail));
+      for (const { index, refusal } of refused) {
+        outcomes[index] = refusal;
+        entries.push(auditEntry(requests[index]!.ctx, name, nowMs, refusal, {}));
+      }
+      await appendAuditMany(tx, entries);
+    });
+    return outcomes;
   }
 
   /** The same, for callers (a CLI, an HTTP route) that hold the name as a plain string. */
@@ -217,8 +273,20 @@ function auditEntry(ctx: Context, command: string, nowMs: number, refusal: Refus
 }
 
 async function appendAudit(tx: StorageTx, entry: AuditEntry): Promise<void> {
-  const head = await tx.audit.head();
-  await tx.audit.append(chainAuditRecord(head, entry));
+  await appendAuditMany(tx, [entry]);
+}
+
+async function appendAuditMany(tx: StorageTx, entries: readonly AuditEntry[]): Promise<void> {
+  let head: { seq: number; hash: string } | undefined = await tx.audit.head();
+  for (const entry of entries) {
+    const record = chainAuditRecord(head, entry);
+    await tx.audit.append(record);
+    head = record;
+  }
+}
+
+function leavesChainOpen(events: readonly TransferEvent[]): boolean {
+  return ((events.at(-1)?.flags ?? 0) & TransferFlags.linked) !== 0;
 }
 
 /** Makes a value JSON-safe for the audit log: bigint as a decimal string. */

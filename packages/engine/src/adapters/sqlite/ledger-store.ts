@@ -136,9 +136,9 @@ export class SqliteLedgerStore implements LedgerStore {
       ),
       accountTransfers: rows(
         `SELECT ${transferColumns} FROM transfers WHERE id IN (
-           SELECT id FROM (SELECT id, timestamp FROM transfers WHERE debit_account_id = @account AND timestamp > @after ORDER BY timestamp LIMIT @limit)
-           UNION ALL SELECT id FROM (SELECT id, timestamp FROM transfers WHERE credit_account_id = @account AND timestamp > @after ORDER BY timestamp LIMIT @limit)
-         ) ORDER BY timestamp LIMIT @limit`,
+           SELECT id FROM (SELECT id, timestamp FROM transfers WHERE debit_account_id = @account AND timestamp > @after ORDER BY timestamp LIMIT CAST(@limit AS INTEGER))
+           UNION ALL SELECT id FROM (SELECT id, timestamp FROM transfers WHERE credit_account_id = @account AND timestamp > @after ORDER BY timestamp LIMIT CAST(@limit AS INTEGER))
+         ) ORDER BY timestamp LIMIT CAST(@limit AS INTEGER)`,
       ),
       // Summed in bigint, not SQL SUM: totals over many accounts may pass 64 bits.
       totals: prepare(`SELECT ledger, debits_posted, credits_posted, debits_pending, credits_pending FROM accounts`),

@@ -2,7 +2,10 @@ import { z } from 'zod';
 import { makeAccountNumber } from '../../core/banking/account-number';
 import { AccountCodes, type BankAccount } from '../../core/banking/types';
 import { currencyByCode } from '../../core/currencies';
-import { AccountFlags, type BalanceRow, type Transfer } from '../../core/ledger';
+import { AccountFlags, TransferFlags, type BalanceRow, type Transfer } from '../../core/ledger';
+import { TransferCodes } from '../../core/banking/types';
+import { branchAccountId } from './branches';
+import { post } from './posting';
 import { applyAccounts } from '../ledger';
 import { command, ok, refuse, type CommandEnv } from '../command';
 import { idSchema, limitSchema } from '../schemas';
@@ -146,5 +149,46 @@ export const balanceAt = command({
     const posted = row === undefined ? 0n : row.creditsPosted - row.debitsPosted;
     const held = row === undefined ? 0n : row.debitsPending;
     return ok({ accountId: account.id, atMs: input.atMs, posted: posted.toString(), available: (posted - held).toString() });
+  },
+});
+
+/**
+ * Closes an account: only with nothing in it and nothing held, and only when a second supervisor
+ * agrees (maker-checker). The ledger account is closed by a pending closing transfer, as
+ * TigerBeetle closes accounts; voiding that transfer would reopen it.
+ */
+export const closeAccount = command({
+  permission: 'account.close',
+  kind: 'write',
+  input: z.object({ accountId: idSchema, closingTransferId: idSchema }),
+  async run(env, input) {
+    const account = await env.tx.banking.get('bankAccount', input.accountId);
+    if (account === undefined) return refuse('account_not_found', 'No account has this id.');
+    if (account.status === 'closed') return ok(account);
+    const ledger = await ledgerAccount(env, account.id);
+    if (ledger === undefined) return refuse('account_not_found', 'The account has no ledger entry.');
+    if (ledger.debitsPosted !== ledger.creditsPosted || ledger.debitsPending !== 0n || ledger.creditsPending !== 0n) {
+      return refuse('account_balance_not_zero', 'Pay out or transfer the balance, and release any holds, before closing the account.', {
+        balance: (ledger.creditsPosted - ledger.debitsPosted).toString(),
+      });
+    }
+    if (env.approved === null) return refuse('approval_required', `Closing account ${account.number} needs a second supervisor.`);
+    const counterparty = await branchAccountId(env, account.branchId, 'head_office', account.currency);
+    if (counterparty === undefined) return refuse('branch_has_no_vault_in_currency', `The branch has no ${account.currency} accounts.`);
+    const posted = await post(env, [
+      {
+        id: input.closingTransferId,
+        debitAccountId: account.id,
+        creditAccountId: counterparty,
+        amount: 0n,
+        ledger: ledger.ledger,
+        code: TransferCodes.accountClosure,
+        flags: TransferFlags.pending | TransferFlags.closingDebit,
+      },
+    ]);
+    if (!posted.ok) return posted;
+    const closed: BankAccount = { ...account, status: 'closed' };
+    await env.tx.banking.put('bankAccount', closed);
+    return ok(closed);
   },
 });

@@ -1,4 +1,4 @@
-import { openAccount, getAccount, accountStatement, balanceAt } from './accounts';
+import { openAccount, getAccount, accountStatement, balanceAt, closeAccount } from './accounts';
 import { decideApproval, listApprovals } from './approvals';
 import { createBranch, createTill, defineProduct, listBranches, setTellerLimit } from './branches';
 import {
@@ -38,6 +38,7 @@ export const commands = {
   'customer.get': getCustomer,
   'customer.search': searchCustomers,
   'account.open': openAccount,
+  'account.close': closeAccount,
   'account.get': getAccount,
   'account.statement': accountStatement,
   'account.balance_at': balanceAt,

@@ -46,7 +46,7 @@ const accountEvent = z.object({
 });
 
 /** Optional fields the client left out are absent, not `undefined` (the ledger's types are exact). */
-function definedOnly<T extends object>(event: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+export function definedOnly<T extends object>(event: T): { [K in keyof T]: Exclude<T[K], undefined> } {
   return Object.fromEntries(Object.entries(event).filter(([, value]) => value !== undefined)) as {
     [K in keyof T]: Exclude<T[K], undefined>;
   };

@@ -22,6 +22,7 @@ export const TransferCodes = {
   cashOver: 30,
   cashShort: 31,
   fxExchange: 40,
+  accountClosure: 50,
 } as const;
 
 export type KycStatus = 'pending' | 'verified' | 'rejected';

@@ -151,7 +151,8 @@ function createSingle(working: WorkingLedger, event: TransferEvent, flags: numbe
     (hasFlag(flags, TransferFlags.closingDebit | TransferFlags.closingCredit) && !hasFlag(flags, TransferFlags.pending)
       ? 'closing_transfer_must_be_pending'
       : undefined) ??
-    amountIssue(event.amount, false) ??
+    // A closing transfer may carry no amount: it exists to close the account (TigerBeetle's way).
+    amountIssue(event.amount, hasFlag(flags, TransferFlags.closingDebit | TransferFlags.closingCredit)) ??
     ledgerAndCodeIssue(event, false);
   if (shapeIssue !== undefined) return shapeIssue;
 
