@@ -45,3 +45,4 @@ export {
   type InProcessKvOptions,
   type InProcessConnectOptions,
 } from './adapters/in-process/kv';
+export * from './core/crypto';
