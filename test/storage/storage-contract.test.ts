@@ -1,3 +1,4 @@
+import { ScryptPasswordHasher } from '@qenex/engine/node';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,7 +33,7 @@ describe('the same commands on SQLite and on PostgreSQL', () => {
     try {
       const clock = new ManualClock(Date.UTC(2026, 10, 24, 9, 0, 0));
       const ids = new SequentialIds(clock);
-      const engine = new Engine({ storage, clock, ids });
+      const engine = new Engine({ storage, clock, ids, passwords: new ScryptPasswordHasher({ N: 16, r: 8, p: 1 }) });
       const bank = await seedDemoBank(engine, ids);
       const { olivia, carol, alice } = demoUsers;
       const accounts = [];

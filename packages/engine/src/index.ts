@@ -1,5 +1,5 @@
 /** @qenex/engine: the domain core. Apps reach it through the command map (`Engine`). */
-export { Engine, type CommandName, type CommandInput, type CommandResult, type CommandValue, type EngineDeps } from './app/engine';
+export { Engine, type WriteHooks, type CommandName, type CommandInput, type CommandResult, type CommandValue, type EngineDeps } from './app/engine';
 export type { Context, Outcome, Refusal, Success } from './app/command';
 export { commands } from './app/commands';
 export * from './core/money';
@@ -20,7 +20,7 @@ export type { BankingStore } from './ports/banking-store';
 export type { AuditStore } from './ports/audit-store';
 export { RandomIds, SequentialIds } from './adapters/in-process/ids';
 export { ManualClock, systemClock } from './adapters/in-process/clock';
-export { seedDemoBank, demoUsers, type DemoBank } from './app/demo';
+export { seedDemoBank, demoUsers, demoPassword, type DemoBank } from './app/demo';
 export {
   kvLimits,
   KvLimitError,
@@ -46,3 +46,9 @@ export {
   type InProcessConnectOptions,
 } from './adapters/in-process/kv';
 export * from './core/crypto';
+export * from './core/sync';
+export type { ServerKeys, CommandEnv } from './app/command';
+export type { BranchSnapshot } from './app/commands/sync';
+export { encodeJson, decodeJson } from './core/json-codec';
+export { WorkstationSync, type SyncTransport, type TransportResult } from './app/sync/workstation';
+export type { MirrorStore } from './ports/mirror';

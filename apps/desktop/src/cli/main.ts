@@ -1,3 +1,4 @@
+import { ScryptPasswordHasher } from '@qenex/engine/node';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -38,7 +39,7 @@ async function main(argv: readonly string[]): Promise<number> {
   mkdirSync(dirname(path), { recursive: true });
   const storage = new SqliteStorage({ path });
   const ids = new RandomIds(systemClock);
-  const engine = new Engine({ storage, clock: systemClock, ids });
+  const engine = new Engine({ storage, clock: systemClock, ids, passwords: new ScryptPasswordHasher() });
   try {
     return await runCommand({ engine, ids, user, path, options: values, out: (text) => process.stdout.write(`${text}\n`) }, positionals);
   } finally {

@@ -19,11 +19,14 @@ export function buildHttpApp(deps: HttpDeps): FastifyInstance {
   });
   app.setReplySerializer((payload) => JSON.stringify(payload, bigintSafe));
 
-  app.setErrorHandler((error: { statusCode?: number; code?: string; message: string }, request, reply) => {
+  app.setErrorHandler(async (error: { statusCode?: number; code?: string; message: string }, request, reply) => {
     const status = error.statusCode ?? 500;
     if (status === 413) return sendProblem(reply, 'body_too_large', `The body is larger than ${deps.bodyLimitBytes} bytes.`);
     if (status === 415) return sendProblem(reply, 'unsupported_media_type', 'Send the body as application/json.');
-    if (status >= 400 && status < 500) return sendProblem(reply, 'bad_request', `The request could not be read: ${error.message}`);
+    if (status >= 400 && status < 500) {
+      await auditUnreadable(deps, request, error.message);
+      return sendProblem(reply, 'bad_request', `The request could not be read: ${error.message}`);
+    }
     request.log.error({ err: error }, 'request failed');
     return sendProblem(reply, 'internal_error', 'Something went wrong on the server; the request may be retried with the same Idempotency-Key.');
   });
@@ -72,3 +75,17 @@ async function signInAllowed(deps: HttpDeps, request: FastifyRequest, reply: Fas
   return false;
 }
 
+
+const commandByRoute = new Map(routes.map((route) => [`${route.method} ${route.url}`, route.command as string]));
+commandByRoute.set('POST /api/v1/transfers', 'ledger.create_transfers');
+
+/** A body that could not be read, from a signed-in caller, is a refused command: audit it as one. */
+async function auditUnreadable(deps: HttpDeps, request: FastifyRequest, reason: string): Promise<void> {
+  const header = request.headers.authorization;
+  const token = header === undefined ? undefined : /^Bearer (\S+)$/.exec(header)?.[1];
+  if (token === undefined) return;
+  const session = await deps.engine.authenticate(token);
+  if (!session.ok) return;
+  const name = commandByRoute.get(`${request.method} ${request.routeOptions.url ?? ''}`) ?? `${request.method} ${request.routeOptions.url ?? request.url}`;
+  await deps.engine.recordRefusal(session.value, name, { ok: false, code: 'bad_request', message: `The request could not be read: ${reason}` });
+}

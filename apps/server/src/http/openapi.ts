@@ -103,6 +103,7 @@ export function openApiDocument(routes: readonly RouteSpec[]): JsonSchema {
         operationId: `ledger.${action}_pending`,
         summary: action === 'post' ? 'Post a pending transfer, in full or in part' : 'Void a pending transfer',
         tags: ['ledger'],
+        'x-permission': commands['ledger.create_transfers'].permission,
         parameters: [
           { name: 'pendingId', in: 'path', required: true, schema: { type: 'string' } },
           { name: 'Idempotency-Key', in: 'header', required: true, schema: { type: 'string' } },

@@ -24,8 +24,6 @@ const badInput = new Set([
   'amount_must_not_be_zero',
   'amount_must_not_be_negative',
   'amount_too_precise',
-  'unsupported_media_type',
-  'body_too_large',
 ]);
 
 const conflicts = new Set([
@@ -55,6 +53,8 @@ const statusByCode: Readonly<Record<string, number>> = {
   unknown_command: 404,
   not_found: 404,
   method_not_allowed: 405,
+  unsupported_media_type: 415,
+  body_too_large: 413,
   internal_error: 500,
   unavailable: 503,
 };
@@ -62,7 +62,7 @@ const statusByCode: Readonly<Record<string, number>> = {
 export function statusOf(code: string): number {
   const known = statusByCode[code];
   if (known !== undefined) return known;
-  if (badInput.has(code)) return 400;
+  if (badInput.has(code) || /_(malformed|must_not_be_zero|must_not_be_int_max|must_not_be_negative)$/.test(code)) return 400;
   if (conflicts.has(code) || code.endsWith('_reused') || code.startsWith('exists_with_different')) return 409;
   if (code.endsWith('_not_found')) return 404;
   return 422;

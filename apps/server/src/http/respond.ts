@@ -17,6 +17,8 @@ export interface HttpDeps {
 export const idempotencyTtlMs = 24 * 60 * 60 * 1000;
 export const signInAttemptsPerWindowMax = 20;
 export const signInWindowMs = 60_000;
+/** Refused requests without a valid session that are audited per address per minute. */
+export const auditedRefusalsPerMinuteMax = 120;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -59,6 +61,11 @@ export async function authenticate(deps: HttpDeps, request: FastifyRequest, repl
   if (isPublic) return { actor: 'anonymous', roles: [], deviceId: deviceOf(request) };
   const session = await deps.engine.authenticate(bearer(request), request.headers['x-device-id'] === undefined ? undefined : deviceOf(request));
   if (!session.ok) {
+    // Invalid access attempts are audited, up to a rate per address so a flood cannot fill the log.
+    const auditable = await deps.kv.rateLimiter.hit(`audit-refusal:${request.ip}`, auditedRefusalsPerMinuteMax, 60_000);
+    if (auditable.allowed) {
+      await deps.engine.recordRefusal({ actor: 'anonymous', roles: [], deviceId: deviceOf(request) }, `${request.method} ${request.routeOptions.url ?? request.url}`, { ok: false, code: session.code, message: session.message }, { ip: request.ip });
+    }
     reply.header('www-authenticate', 'Bearer realm="qenex"');
     sendProblem(reply, session.code, session.message);
     return undefined;

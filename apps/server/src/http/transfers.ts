@@ -17,7 +17,7 @@ export function registerTransferRoutes(app: FastifyInstance, deps: HttpDeps): vo
       if (single) {
         const result = results[0]!;
         if (result === 'ok') return { status: 201, outcome: { ok: true, value: { id: (body as { id?: unknown }).id, result } } };
-        return { status: statusOf(result === 'exists' ? 'exists' : result), outcome: result === 'exists'
+        return { status: result === 'exists' ? 200 : statusOf(result), outcome: result === 'exists'
           ? { ok: true, value: { id: (body as { id?: unknown }).id, result } }
           : { ok: false, code: result, message: `The ledger refused the transfer: ${result.replaceAll('_', ' ')}.` } };
       }

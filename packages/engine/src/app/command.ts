@@ -5,6 +5,7 @@ import type { Permission } from '../core/rbac';
 import type { IdSource } from '../ports/ids';
 import type { PasswordHasher } from '../ports/password';
 import type { StorageTx } from '../ports/storage';
+import type { HybridKeyPair } from '../core/crypto';
 
 /** Who is asking, from where. Every command runs with one. */
 export interface Context {
@@ -31,6 +32,28 @@ export interface CommandEnv {
   readonly approved: Approved | null;
   /** Runs a held command on a supervisor's approval, inside this transaction (see approval.decide). */
   readonly runApproved: (command: string, input: unknown, requester: Context, approved: Approved) => Promise<Outcome<unknown, string>>;
+  /**
+   * Runs another command inside this transaction as `ctx` (a teller's command replayed from a
+   * workstation's batch), with its own permission check and audit record. `occurredAtMs` is when
+   * it really happened at the counter.
+   */
+  readonly runNested: (command: string, input: unknown, ctx: Context, options: NestedOptions) => Promise<Outcome<unknown, string>>;
+  /** The server's keys, where this engine is the server of the sync protocol. */
+  readonly serverKeys: ServerKeys | null;
+  /** When the command really happened: the clock's now, or a replayed command's counter time. */
+  readonly occurredAtMs: number;
+}
+
+export interface NestedOptions {
+  readonly occurredAtMs: number;
+  readonly approved: Approved | null;
+}
+
+/** The central server's identity in the sync protocol: a hybrid signing key and an X-Wing key. */
+export interface ServerKeys {
+  readonly keyVersion: number;
+  readonly signing: HybridKeyPair;
+  readonly kem: { readonly publicKey: Uint8Array; readonly secretKey: Uint8Array };
 }
 
 export interface Success<V> {
@@ -60,6 +83,8 @@ export interface CommandSpec<S extends z.ZodType, V, C extends string> {
   readonly run: (env: CommandEnv, input: z.output<S>) => Promise<Outcome<V, C>>;
   /** What the audit log keeps of the input; by default the parsed input itself. */
   readonly audit?: (input: z.output<S>) => { readonly [key: string]: JsonValue };
+  /** What the audit log keeps of a success that is not plain `ok` (a ledger batch with refused items). */
+  readonly auditResult?: (value: V) => { readonly outcome: string; readonly detail: { readonly [key: string]: JsonValue } };
 }
 
 export function command<S extends z.ZodType, V, C extends string = never>(spec: CommandSpec<S, V, C>): CommandSpec<S, V, C> {

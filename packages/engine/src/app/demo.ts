@@ -13,6 +13,26 @@ export const demoUsers = {
   adam: { actor: 'adam', roles: ['admin'], deviceId: 'demo-workstation' },
 } as const satisfies Record<string, Context>;
 
+/** The demo users' password: printed for demos; a real bank's users choose their own. */
+export const demoPassword = 'Qenex-Demo-2026!';
+
+/**
+ * The demo users, created as any user is: two bootstrap administrators create them and approve
+ * each other's role grants (maker-checker), all in the audit log as `bootstrap-1` and `bootstrap-2`.
+ * The engine needs a password hasher for this.
+ */
+async function seedDemoUsers(engine: Engine, password: string): Promise<void> {
+  const maker = { actor: 'bootstrap-1', roles: ['admin'], deviceId: 'bootstrap' };
+  const checker = { actor: 'bootstrap-2', roles: ['admin'], deviceId: 'bootstrap' };
+  for (const user of Object.values(demoUsers)) {
+    await must(engine, 'user.create', { username: user.actor, displayName: user.actor, password }, maker);
+    const held = await engine.execute('user.set_roles', { username: user.actor, roles: [...user.roles] as never }, maker);
+    const approvalId = held.ok ? undefined : held.details?.approvalId;
+    if (typeof approvalId !== 'string') throw new Error(`demo roles for ${user.actor} were not held for approval`);
+    await must(engine, 'approval.decide', { approvalId, decision: 'approve', note: 'demo bootstrap' }, checker);
+  }
+}
+
 export interface DemoBank {
   readonly branchId: Id128;
   readonly tillId: Id128;
@@ -36,8 +56,9 @@ const demoCustomers = [
  * A branch on its first morning: vault funded by head office, a USD till with its float, three
  * verified customers with accounts, and a teller's session open. Everything goes through commands.
  */
-export async function seedDemoBank(engine: Engine, ids: IdSource): Promise<DemoBank> {
+export async function seedDemoBank(engine: Engine, ids: IdSource, password = demoPassword): Promise<DemoBank> {
   const { alice, bob, olivia } = demoUsers;
+  await seedDemoUsers(engine, password);
   const branchId = ids.next();
   await must(engine, 'branch.create', { branchId, code: '0001', name: 'Main Street', currencies: ['USD', 'EUR'] }, olivia);
   await must(engine, 'product.define', { productId: 'CURRENT-USD', name: 'Everyday current account', kind: 'current', currency: 'USD', overdraftLimit: '50000' }, olivia);

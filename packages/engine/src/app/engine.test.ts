@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteStorage } from '../adapters/sqlite/storage';
 import { ManualClock } from '../adapters/in-process/clock';
 import { SequentialIds } from '../adapters/in-process/ids';
+import { ScryptPasswordHasher } from '../adapters/node/password';
 import { Engine, type CommandName } from './engine';
 import { commands } from './commands';
 import { demoUsers, seedDemoBank, type DemoBank } from './demo';
@@ -19,7 +20,7 @@ describe('engine commands on SQLite', () => {
     storage = new SqliteStorage({ path: ':memory:' });
     clock = new ManualClock(Date.UTC(2026, 10, 24, 9, 0, 0));
     ids = new SequentialIds(clock);
-    engine = new Engine({ storage, clock, ids });
+    engine = new Engine({ storage, clock, ids, passwords: new ScryptPasswordHasher({ N: 16, r: 8, p: 1 }) });
     bank = await seedDemoBank(engine, ids);
   });
   afterEach(async () => storage.close());

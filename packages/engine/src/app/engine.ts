@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { AssertionError } from '../core/assert';
+import type { Id128 } from '../core/ids';
 import { chainAuditRecord, type AuditEntry } from '../core/audit';
 import { tokenDigest } from './commands/identity';
 import type { JsonValue } from '../core/canonical-json';
@@ -8,19 +9,19 @@ import { clockNs, type Clock } from '../ports/clock';
 import type { IdSource } from '../ports/ids';
 import type { PasswordHasher } from '../ports/password';
 import type { Storage, StorageTx } from '../ports/storage';
-import type { Approved, CommandEnv, CommandSpec, Context, Outcome, Refusal } from './command';
+import type { Approved, CommandEnv, CommandSpec, Context, NestedOptions, Outcome, Refusal, ServerKeys } from './command';
 import { commands } from './commands';
 import { describeIssues } from './schemas';
 import { applyTransfers } from './ledger';
-import { definedOnly } from './commands/ledger';
+import { batchAudit, definedOnly } from './commands/ledger';
 import { TransferFlags, type CreateTransferResult, type TransferEvent } from '../core/ledger';
 
 export type Commands = typeof commands;
 export type CommandName = keyof Commands;
 type SpecOf<N extends CommandName> = Commands[N];
-export type CommandInput<N extends CommandName> = SpecOf<N> extends CommandSpec<infer S, unknown, string> ? z.input<S> : never;
-export type CommandValue<N extends CommandName> = SpecOf<N> extends CommandSpec<z.ZodType, infer V, string> ? V : never;
-export type CommandCode<N extends CommandName> = SpecOf<N> extends CommandSpec<z.ZodType, unknown, infer C> ? C : never;
+export type CommandInput<N extends CommandName> = SpecOf<N> extends CommandSpec<infer S, infer _V, infer _C> ? z.input<S> : never;
+export type CommandValue<N extends CommandName> = SpecOf<N> extends CommandSpec<infer _S, infer V, infer _C> ? V : never;
+export type CommandCode<N extends CommandName> = SpecOf<N> extends CommandSpec<infer _S, infer _V, infer C> ? C : never;
 /** Refusals every command can give, besides its own. */
 export type EngineRefusal = 'permission_denied' | 'invalid_input' | 'unknown_command' | 'approval_required' | (string & {});
 export type CommandResult<N extends CommandName> = Outcome<CommandValue<N>, CommandCode<N> | EngineRefusal>;
@@ -33,9 +34,23 @@ export interface EngineDeps {
   readonly ids: IdSource;
   /** Needed by sign-in and user commands; a host without users (a test of the ledger) may leave it out. */
   readonly passwords?: PasswordHasher;
+  /** The server's sync keys; only the central server has them. */
+  readonly serverKeys?: ServerKeys;
+  /** Host hooks inside each write's transaction (the workstation's outbox and stand-in limits). */
+  readonly hooks?: WriteHooks;
 }
 
-type AnySpec = CommandSpec<z.ZodType, unknown, string>;
+/**
+ * Run inside a write command's transaction: `before` may refuse it (nothing is written), `after`
+ * writes alongside it (an outbox entry commits with the command or not at all).
+ */
+export interface WriteHooks {
+  before?(tx: StorageTx, name: string, input: unknown, ctx: Context, nowMs: number): Promise<Refusal | undefined>;
+  after?(tx: StorageTx, name: string, input: unknown, ctx: Context, nowMs: number): Promise<void>;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a registry of specs of every value type
+type AnySpec = CommandSpec<z.ZodType, any, string>;
 
 /** Raised inside a transaction to roll it back while keeping the refusal for the caller. */
 class Rollback {
@@ -104,6 +119,10 @@ export class Engine {
     });
     await this.deps.storage.transaction(async (tx) => {
       const nowNs = clockNs({ nowMs: () => nowMs });
+      // Read with the ledger's own loads (one round trip on a pipelining adapter): only writers
+      // holding this transaction's lock move the head, so it cannot change before the append.
+      const auditHead = tx.audit.head();
+      auditHead.catch(() => undefined); // awaited below; a failure before then rolls back without an unhandled rejection
       const shared = accepted.filter((request) => !leavesChainOpen(request.events));
       const apart = accepted.filter((request) => leavesChainOpen(request.events));
       const sharedResults = await applyTransfers(tx.ledger, shared.flatMap((request) => request.events), nowNs);
@@ -116,14 +135,28 @@ export class Engine {
         outcomes[request.index] = { ok: true, value: { results: await applyTransfers(tx.ledger, request.events, nowNs) } };
       }
       const entries: AuditEntry[] = [];
-      for (const request of accepted) entries.push(auditEntry(requests[request.index]!.ctx, name, nowMs, null, request.detail));
+      for (const request of accepted) {
+        const outcome = outcomes[request.index]!;
+        const results = outcome.ok ? outcome.value.results : [];
+        const summary = batchAudit(results, request.events.map((event) => event.id));
+        const entry = auditEntry(requests[request.index]!.ctx, name, nowMs, null, { ...request.detail, ...summary.detail });
+        entries.push({ ...entry, outcome: summary.outcome });
+      }
       for (const { index, refusal } of refused) {
         outcomes[index] = refusal;
         entries.push(auditEntry(requests[index]!.ctx, name, nowMs, refusal, {}));
       }
-      await appendAuditMany(tx, entries);
+      await appendAuditPipelined(tx, await auditHead, entries);
     });
     return outcomes;
+  }
+
+  /**
+   * Records a refusal that happened before any command ran (a missing or forged session at the
+   * HTTP edge), so invalid access attempts are in the audit log too.
+   */
+  async recordRefusal(ctx: Context, name: string, refusal: Refusal, detail: AuditEntry['detail'] = {}): Promise<void> {
+    await this.refuseOutside(ctx, name, this.deps.clock.nowMs(), refusal, detail);
   }
 
   /** The same, for callers (a CLI, an HTTP route) that hold the name as a plain string. */
@@ -164,9 +197,14 @@ export class Engine {
   ): Promise<Outcome<unknown, string>> {
     try {
       return await this.deps.storage.transaction(async (tx) => {
+        const refused = await this.deps.hooks?.before?.(tx, name, input, ctx, nowMs);
+        if (refused !== undefined) throw new Rollback(refused);
         const outcome = await spec.run(this.env(tx, ctx, nowMs, null), input);
         if (!outcome.ok && outcome.keep !== true) throw new Rollback(outcome);
-        await appendAudit(tx, auditEntry(ctx, name, nowMs, outcome.ok ? null : outcome, detail));
+        if (outcome.ok) await this.deps.hooks?.after?.(tx, name, input, ctx, nowMs);
+        const result = outcome.ok ? spec.auditResult?.(outcome.value) : undefined;
+        const entry = auditEntry(ctx, name, nowMs, outcome.ok ? null : outcome, result === undefined ? detail : { ...detail, ...result.detail });
+        await appendAudit(tx, result === undefined ? entry : { ...entry, outcome: result.outcome });
         return outcome.ok ? outcome : withoutKeep(outcome);
       });
     } catch (error) {
@@ -211,7 +249,7 @@ export class Engine {
     return refusal;
   }
 
-  private env(tx: StorageTx, ctx: Context, nowMs: number, approved: Approved | null): CommandEnv {
+  private env(tx: StorageTx, ctx: Context, nowMs: number, approved: Approved | null, occurredAtMs = nowMs): CommandEnv {
     return {
       tx,
       ctx,
@@ -221,7 +259,50 @@ export class Engine {
       passwords: this.deps.passwords ?? missingPasswordHasher,
       approved,
       runApproved: (command, input, requester, approval) => this.runApproved(tx, ctx, command, input, requester, approval, nowMs),
+      runNested: (command, input, as, options) => this.runNested(tx, command, input, as, options, nowMs),
+      serverKeys: this.deps.serverKeys ?? null,
+      occurredAtMs,
     };
+  }
+
+  /**
+   * Re-runs a queued command on the workstation's books after a pull replaced them: as the teller
+   * who did it, at the time they did it, without holding it for approval again (it was approved,
+   * or within limits, when it first ran). Audited as a replay.
+   */
+  async replay(name: string, input: unknown, ctx: Context, occurredAtMs: number): Promise<Outcome<unknown, string>> {
+    const nowMs = this.deps.clock.nowMs();
+    return this.deps.storage.transaction((tx) =>
+      this.runNested(tx, name, input, ctx, { occurredAtMs, approved: { approvalId: 'replay' as Id128, approvedBy: 'outbox-replay' } }, nowMs),
+    );
+  }
+
+  /** A command run inside another's transaction as someone else, audited on its own (see CommandEnv.runNested). */
+  private async runNested(
+    tx: StorageTx,
+    name: string,
+    input: unknown,
+    ctx: Context,
+    options: NestedOptions,
+    nowMs: number,
+  ): Promise<Outcome<unknown, string>> {
+    const spec = (commands as Record<string, AnySpec>)[name];
+    let outcome: Outcome<unknown, string>;
+    let detail: AuditEntry['detail'] = {};
+    if (spec === undefined || spec.kind !== 'write') outcome = { ok: false, code: 'unknown_command', message: `No command ${name}.` };
+    else if (!rolesAllow(ctx.roles, spec.permission)) {
+      outcome = { ok: false, code: 'permission_denied', message: `The roles (${ctx.roles.join(', ') || 'none'}) do not grant ${spec.permission}.` };
+    } else {
+      const parsed = spec.input.safeParse(input);
+      if (!parsed.success) outcome = { ok: false, ...describeIssues(parsed.error) };
+      else {
+        detail = jsonSafe(spec.audit === undefined ? parsed.data : spec.audit(parsed.data)) as AuditEntry['detail'];
+        outcome = await spec.run(this.env(tx, ctx, nowMs, options.approved, options.occurredAtMs), parsed.data);
+      }
+    }
+    const audited = { ...detail, occurredAtMs: options.occurredAtMs, ...(options.approved === null ? {} : { approvedBy: options.approved.approvedBy }) };
+    await appendAudit(tx, auditEntry(ctx, name, nowMs, outcome.ok ? null : outcome, audited));
+    return outcome;
   }
 
   /** A held command, run again as its maker asked, inside the checker's transaction. */
@@ -242,6 +323,7 @@ export class Engine {
     const parsed = spec.input.safeParse(input);
     if (!parsed.success) return { ok: false, ...describeIssues(parsed.error) };
     const outcome = await spec.run(this.env(tx, requester, nowMs, approved), parsed.data);
+    if (outcome.ok) await this.deps.hooks?.after?.(tx, name, parsed.data, requester, nowMs);
     if (outcome.ok) {
       const detail = jsonSafe({ input: parsed.data, approvalId: approved.approvalId, approvedBy: approved.approvedBy });
       await appendAudit(tx, { ...auditEntry(requester, name, nowMs, null, detail as AuditEntry['detail']), outcome: 'ok' });
@@ -283,6 +365,25 @@ async function appendAuditMany(tx: StorageTx, entries: readonly AuditEntry[]): P
     await tx.audit.append(record);
     head = record;
   }
+}
+
+/**
+ * The group's audit records, chained in order, then appended without waiting for each other: a
+ * pipelining adapter sends them together, so a group of many requests costs one round trip for
+ * its audit, not one per request. The adapter runs them in the order given.
+ */
+async function appendAuditPipelined(tx: StorageTx, head: { seq: number; hash: string } | undefined, entries: readonly AuditEntry[]): Promise<void> {
+  let previous = head;
+  const appends: Array<Promise<void>> = [];
+  for (const entry of entries) {
+    const record = chainAuditRecord(previous, entry);
+    appends.push(tx.audit.append(record));
+    previous = record;
+  }
+  // Settle them all before failing, so no append is still running when the transaction rolls back.
+  const settled = await Promise.allSettled(appends);
+  const failure = settled.find((result) => result.status === 'rejected');
+  if (failure !== undefined) throw failure.reason;
 }
 
 function leavesChainOpen(events: readonly TransferEvent[]): boolean {

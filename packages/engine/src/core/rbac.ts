@@ -28,6 +28,9 @@ export const permissions = [
   'audit.read',
   'user.manage',
   'session.create',
+  'device.manage',
+  'sync.push',
+  'sync.exceptions',
 ] as const;
 export type Permission = (typeof permissions)[number];
 
@@ -51,8 +54,9 @@ export const rolePermissions: Readonly<Record<Role, readonly Permission[]>> = {
     'approval.decide',
     'account.close',
     'ledger.read',
+    'sync.exceptions',
   ],
-  compliance_officer: ['customer.read', 'customer.verify', 'account.read', 'ledger.read', 'audit.read'],
+  compliance_officer: ['customer.read', 'customer.verify', 'account.read', 'ledger.read', 'audit.read', 'sync.exceptions'],
   operations: [
     'approval.decide',
     'customer.read',
@@ -64,9 +68,16 @@ export const rolePermissions: Readonly<Record<Role, readonly Permission[]>> = {
     'limits.manage',
     'vault.operate',
   ],
-  admin: ['branch.manage', 'product.manage', 'limits.manage', 'audit.read', 'user.manage', 'approval.decide'],
+  admin: ['branch.manage', 'product.manage', 'limits.manage', 'audit.read', 'user.manage', 'approval.decide', 'device.manage'],
   auditor: ['customer.read', 'account.read', 'ledger.read', 'audit.read'],
 };
+
+/**
+ * What a workstation's signature (not a person's session) authorises: pushing its batches and
+ * pulling its branch. Never assignable to a user.
+ */
+export const deviceRole = 'device';
+const devicePermissions: readonly Permission[] = ['sync.push'];
 
 export function isRole(value: string): value is Role {
   return (roles as readonly string[]).includes(value);
@@ -75,5 +86,6 @@ export function isRole(value: string): value is Role {
 export function rolesAllow(actorRoles: readonly string[], permission: Permission): boolean {
   // Signing in is what a caller without a session does; everything else needs a role that grants it.
   if (permission === 'session.create') return true;
+  if (actorRoles.includes(deviceRole)) return devicePermissions.includes(permission);
   return actorRoles.some((role) => isRole(role) && rolePermissions[role].includes(permission));
 }

@@ -1,3 +1,4 @@
+import { ScryptPasswordHasher } from '../adapters/node/password';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../adapters/in-process/clock';
 import { SequentialIds } from '../adapters/in-process/ids';
@@ -568,7 +569,7 @@ function describeEngine(store: () => Storage): void {
     it('runs the demo bank: every ledger balanced and the audit chain intact', async () => {
       const clock = new ManualClock(Date.UTC(2026, 10, 24, 9, 0, 0));
       const ids = new SequentialIds(clock);
-      const engine = new Engine({ storage: store(), clock, ids });
+      const engine = new Engine({ storage: store(), clock, ids, passwords: new ScryptPasswordHasher({ N: 16, r: 8, p: 1 }) });
       const bank = await seedDemoBank(engine, ids);
       expect(bank.customers).toHaveLength(3);
 

@@ -2,6 +2,9 @@ import type Database from 'better-sqlite3';
 import { entityKeys, type Entities, type EntityKind } from '../../core/banking/types';
 import { decodeJson, encodeJson } from '../../core/json-codec';
 import type { BankingStore } from '../../ports/banking-store';
+import type { MirrorStore } from '../../ports/mirror';
+import type { Account } from '../../core/ledger';
+import { accountColumns } from './ledger-store';
 
 type Row = Record<string, unknown>;
 
@@ -52,5 +55,28 @@ export class SqliteBankingStore implements BankingStore {
 
   async nextSequence(name: string): Promise<number> {
     return Number(this.statements.nextSequence.get(name) as unknown as bigint);
+  }
+}
+
+/** Replaces the workstation's copy of its branch inside the current transaction (see MirrorStore). */
+export class SqliteMirrorStore implements MirrorStore {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly banking: SqliteBankingStore,
+  ) {}
+
+  async replaceBranch(accounts: readonly Account[], entities: { readonly [K in EntityKind]?: ReadonlyArray<Entities[K]> }): Promise<void> {
+    const db = this.db;
+    db.exec(`DELETE FROM accounts; DELETE FROM transfers; DELETE FROM transfer_failures; DELETE FROM account_balances;
+             UPDATE ledger_meta SET value = 0 WHERE key = 'last_timestamp';`);
+    const insert = db.prepare(`INSERT INTO accounts (${accountColumns}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`);
+    for (const a of accounts) {
+      insert.run(a.id, a.ledger, a.code, a.flags, a.debitsPending, a.debitsPosted, a.creditsPending, a.creditsPosted, a.overdraftLimit, a.userData128, a.userData64, a.userData32, a.timestamp);
+    }
+    for (const [kind, list] of Object.entries(entities) as Array<[EntityKind, ReadonlyArray<Entities[EntityKind]>]>) {
+      db.prepare('DELETE FROM entities WHERE kind = ?').run(kind);
+      db.prepare('DELETE FROM entity_keys WHERE kind = ?').run(kind);
+      for (const entity of list) await this.banking.put(kind, entity as never);
+    }
   }
 }

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { assert } from '../../core/assert';
 import type { Storage, StorageTx } from '../../ports/storage';
 import { SqliteAuditStore } from './audit-store';
-import { SqliteBankingStore } from './banking-store';
+import { SqliteBankingStore, SqliteMirrorStore } from './banking-store';
 import { SqliteLedgerStore } from './ledger-store';
 import { migrations } from './schema';
 
@@ -20,6 +20,8 @@ export interface SqliteOptions {
 export class SqliteStorage implements Storage {
   readonly db: Database.Database;
   private readonly tx: StorageTx;
+  /** The workstation's branch copy; use it inside `transaction`. */
+  readonly mirror: SqliteMirrorStore;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
 
@@ -31,11 +33,13 @@ export class SqliteStorage implements Storage {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     migrate(this.db);
+    const banking = new SqliteBankingStore(this.db);
     this.tx = {
       ledger: new SqliteLedgerStore(this.db),
-      banking: new SqliteBankingStore(this.db),
+      banking,
       audit: new SqliteAuditStore(this.db),
     };
+    this.mirror = new SqliteMirrorStore(this.db, banking);
   }
 
   transaction<T>(work: (tx: StorageTx) => Promise<T>): Promise<T> {

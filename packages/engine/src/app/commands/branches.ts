@@ -17,13 +17,15 @@ const purposes: ReadonlyArray<{ purpose: BranchAccountPurpose; code: number; fla
   { purpose: 'variance', code: AccountCodes.cashVariance, flags: AccountFlags.history },
   { purpose: 'head_office', code: AccountCodes.headOffice, flags: AccountFlags.history },
   { purpose: 'fx_position', code: AccountCodes.fxPosition, flags: AccountFlags.history },
+  // What the server could not apply after the cash had already moved at an offline counter.
+  { purpose: 'offline_exceptions', code: AccountCodes.offlineExceptions, flags: AccountFlags.history },
 ];
 
 export async function branchAccountId(env: CommandEnv, branchId: string, purpose: BranchAccountPurpose, currency: string) {
   return (await env.tx.banking.get('branchAccount', branchAccountKey(branchId, purpose, currency)))?.accountId;
 }
 
-async function openBranchCurrency(env: CommandEnv, branchId: Id128, currency: string): Promise<void> {
+export async function openBranchCurrency(env: CommandEnv, branchId: Id128, currency: string): Promise<void> {
   const ledger = currencyByCode(currency)!.numeric;
   const events: AccountEvent[] = [];
   for (const { purpose, code, flags } of purposes) {
@@ -138,6 +140,7 @@ export const setTellerLimit = command({
     perTransaction: nonNegativeAmountSchema,
   }),
   async run(env, input) {
+    if ((await env.tx.banking.get('user', input.userId)) === undefined) return refuse('user_not_found', `There is no user ${input.userId}.`);
     const limit = {
       id: `${input.userId}:${input.currency}`,
       userId: input.userId,

@@ -73,6 +73,8 @@ async function cashMovement(env: CommandEnv, input: z.output<typeof cashInput>, 
       ledger: ledgerOf(till.currency),
       code: deposit ? TransferCodes.cashDeposit : TransferCodes.cashWithdrawal,
       userData128: session.id,
+      // When the cash moved at the counter: the same on the workstation and when the server replays it.
+      userData64: BigInt(env.occurredAtMs),
     },
   ]);
   if (!posted.ok) return posted;
@@ -124,6 +126,7 @@ export const fundVault = command({
   kind: 'write',
   input: z.object({ transferId: idSchema, branchId: idSchema, money: moneySchema }),
   async run(env, input) {
+    if ((await env.tx.banking.get('branch', input.branchId)) === undefined) return refuse('branch_not_found', 'No branch has this id.');
     const vault = await branchAccountId(env, input.branchId, 'vault', input.money.currency);
     const headOffice = await branchAccountId(env, input.branchId, 'head_office', input.money.currency);
     if (vault === undefined || headOffice === undefined) {
@@ -147,6 +150,10 @@ export const fundVault = command({
 async function moveVaultCash(env: CommandEnv, input: { transferId: Id128; tillId: Id128; money: { amount: bigint; currency: string } }, toTill: boolean) {
   const till = await env.tx.banking.get('till', input.tillId);
   if (till === undefined) return refuse('till_not_found', 'No till has this id.');
+  const open = (await env.tx.banking.findBy('tillSession', 'openTill', till.id, 1))[0];
+  if (!toTill && open !== undefined && open.tellerId !== env.ctx.actor) {
+    return refuse('session_belongs_to_another_teller', `Till ${till.code} is open under ${open.tellerId}; only they return its cash to the vault.`);
+  }
   if (till.currency !== input.money.currency) {
     return refuse('currency_mismatch', `Till ${till.code} holds ${till.currency}; the amount is in ${input.money.currency}.`);
   }

@@ -15,6 +15,8 @@ import {
 } from './cash';
 import { createCustomer, getCustomer, reviewCustomerKyc, searchCustomers } from './customers';
 import { exchange } from './fx';
+import { approveDevice, enrolDevice, revokeDevice, rotateDeviceKeys } from './devices';
+import { listSyncExceptions, pullBranch, pushBatch, setStandInPolicy } from './sync';
 import { createSession, createUser, revokeSession, setUserRoles, setUserStatus } from './identity';
 import {
   auditLog,
@@ -67,4 +69,12 @@ export const commands = {
   'user.set_status': setUserStatus,
   'session.create': createSession,
   'session.revoke': revokeSession,
+  'device.enrol': enrolDevice,
+  'device.approve': approveDevice,
+  'device.revoke': revokeDevice,
+  'device.rotate_keys': rotateDeviceKeys,
+  'sync.push': pushBatch,
+  'sync.pull': pullBranch,
+  'sync.exceptions': listSyncExceptions,
+  'standin.set_policy': setStandInPolicy,
 } as const;

@@ -5,6 +5,7 @@ import { applyAccounts, applyTransfers, expirePendings } from '../ledger';
 import { command, ok } from '../command';
 import { limitSchema } from '../schemas';
 import { parseMinor } from '../../core/money';
+import type { JsonValue } from '../../core/canonical-json';
 
 /**
  * The ledger's own interface for operations and integrations: TigerBeetle-style batches with one
@@ -57,6 +58,18 @@ function resultCounts(results: readonly string[]): { ok: number; failed: number 
   return { ok: okCount, failed: results.length - okCount };
 }
 
+/** Refused items a batch's audit record lists by name; the rest are counted. */
+export const auditedFailuresMax = 32;
+
+/** A batch's audit outcome: `ok` when every item passed, else the first refusal's code, with the refused items. */
+export function batchAudit(results: readonly string[], ids: readonly string[]): { outcome: string; detail: { [key: string]: JsonValue } } {
+  const failed = results.map((result, index) => ({ index, id: ids[index] ?? '', result })).filter((item) => item.result !== 'ok');
+  return {
+    outcome: failed[0]?.result ?? 'ok',
+    detail: { okCount: results.length - failed.length, failedCount: failed.length, failed: failed.slice(0, auditedFailuresMax) },
+  };
+}
+
 export const createLedgerTransfers = command({
   permission: 'ledger.write',
   kind: 'write',
@@ -65,7 +78,8 @@ export const createLedgerTransfers = command({
     const results = await applyTransfers(env.tx.ledger, input.transfers.map(definedOnly), env.nowNs);
     return ok({ results, ...resultCounts(results) });
   },
-  audit: (input) => ({ events: input.transfers.length, firstId: input.transfers[0]?.id ?? '' }),
+  audit: (input) => ({ events: input.transfers.length, firstId: input.transfers[0]?.id ?? '', ids: input.transfers.slice(0, auditedFailuresMax).map((t) => t.id) }),
+  auditResult: (value) => batchAudit(value.results, []),
 });
 
 export const createLedgerAccounts = command({

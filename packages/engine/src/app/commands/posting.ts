@@ -35,23 +35,23 @@ export interface Posted {
  * finds them posted and succeeds without moving money again (`fresh: false`).
  */
 export async function post(env: CommandEnv, events: readonly TransferEvent[]): Promise<Outcome<Posted, PostingRefusal>> {
+  const existing = await env.tx.ledger.transfers(events.map((event) => event.id));
+  if (existing.length > 0) {
+    // A retry: the same transaction (same accounts, amount, currency, purpose) is already posted.
+    // When it happened (user data 64) may differ between a retry and the first attempt.
+    const byId = new Map<string, (typeof existing)[number]>(existing.map((transfer) => [transfer.id, transfer]));
+    const same = events.every((event) => {
+      const found = byId.get(event.id);
+      return found !== undefined && found.debitAccountId === event.debitAccountId && found.creditAccountId === event.creditAccountId &&
+        found.amount === event.amount && found.ledger === event.ledger && found.code === event.code;
+    });
+    if (same) return ok({ fresh: false });
+    return refuse('transaction_id_reused', 'This transaction id was already used for a different transaction; start a new transaction.');
+  }
   const results = await applyTransfers(env.tx.ledger, events, env.nowNs);
   if (results.every((result) => result === 'ok')) return ok({ fresh: true });
-  if (await isReplay(env, events, results)) return ok({ fresh: false });
   const failure = results.find((result) => result !== 'ok' && result !== 'exists' && result !== 'linked_event_failed') ?? results[0]!;
   return refuse(refusalCode(failure), messages[failure] ?? `The ledger refused the transaction: ${failure}.`);
-}
-
-/**
- * A retried command finds its transfers already posted. For a linked chain the ledger reports the
- * first as `exists` and fails the rest as a chain, so the rest are looked up to tell a replay from
- * a half-reused set of ids.
- */
-async function isReplay(env: CommandEnv, events: readonly TransferEvent[], results: readonly CreateTransferResult[]): Promise<boolean> {
-  if (results.every((result) => result === 'exists')) return true;
-  if (!results.includes('exists') || !results.every((result) => result === 'exists' || result === 'linked_event_failed')) return false;
-  const found = await env.tx.ledger.transfers(events.map((event) => event.id));
-  return found.length === events.length;
 }
 
 function refusalCode(result: CreateTransferResult): PostingRefusal {

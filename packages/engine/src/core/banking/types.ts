@@ -9,6 +9,7 @@ export const AccountCodes = {
   cashVariance: 300,
   headOffice: 301,
   fxPosition: 302,
+  offlineExceptions: 303,
 } as const;
 
 /** Transfer codes: why money moved. */
@@ -23,6 +24,7 @@ export const TransferCodes = {
   cashShort: 31,
   fxExchange: 40,
   accountClosure: 50,
+  offlineCompensation: 60,
 } as const;
 
 export type KycStatus = 'pending' | 'verified' | 'rejected';
@@ -59,7 +61,7 @@ export interface Branch {
   readonly createdAtMs: number;
 }
 
-export type BranchAccountPurpose = 'vault' | 'variance' | 'head_office' | 'fx_position';
+export type BranchAccountPurpose = 'vault' | 'variance' | 'head_office' | 'fx_position' | 'offline_exceptions';
 
 /** A branch's own ledger account for a purpose and currency: its vault, its over/short account… */
 export interface BranchAccount {
@@ -155,7 +157,109 @@ export interface Session {
   readonly revokedAtMs: number | null;
 }
 
+/** A workstation as the server knows it: its keys, its standing, where its batch chain stands. */
+export interface Device {
+  readonly id: string;
+  readonly branchId: Id128;
+  readonly status: 'pending' | 'active' | 'revoked';
+  /** base64url: ML-DSA-65 and Ed25519 public keys (signatures), X-Wing public key (sealed replies). */
+  readonly publicKeys: { readonly mlDsa65: string; readonly ed25519: string };
+  readonly kemPublicKey: string;
+  readonly keyVersion: number;
+  readonly requestedBy: string;
+  readonly requestedAtMs: number;
+  readonly approvedBy: string | null;
+  readonly revokedAtMs: number | null;
+  readonly lastBatchSeq: number;
+  readonly lastBatchDigest: string;
+  readonly lastCommandSeq: number;
+}
+
+/** The server's signed answer to a device's batch, kept so a duplicate gets the same answer. */
+export interface SyncAnswer {
+  /** `${deviceId}:${batchSeq}` */
+  readonly id: string;
+  readonly deviceId: string;
+  readonly envelope: Readonly<Record<string, unknown>>;
+}
+
+/** A command the server refused after the branch had already handed over or taken the cash. */
+export interface SyncException {
+  readonly id: string;
+  readonly deviceId: string;
+  readonly branchId: Id128;
+  readonly seq: number;
+  readonly command: string;
+  readonly actor: string;
+  readonly code: string;
+  readonly message: string;
+  readonly amountMinor: bigint;
+  readonly currency: string;
+  readonly compensationTransferId: Id128;
+  readonly occurredAtMs: number;
+  readonly recordedAtMs: number;
+  readonly status: 'open' | 'resolved';
+}
+
+/** Offline authority the server grants a branch, per currency (see core/sync/stand-in.ts). */
+export interface StandInPolicyRecord {
+  /** `${branchId}:${currency}` */
+  readonly id: string;
+  readonly branchId: Id128;
+  readonly currency: string;
+  readonly perTransactionMinor: bigint;
+  readonly perCustomerPerDayMinor: bigint;
+  readonly perTellerPerDayMinor: bigint;
+  readonly issuedAtMs: number;
+  readonly expiresAtMs: number;
+  readonly version: number;
+}
+
+/** A command a workstation executed provisionally and queued for the server (gap-free `seq`). */
+export interface OutboxEntry {
+  /** `seq`, zero-padded, so ids sort in queue order. */
+  readonly id: string;
+  readonly seq: number;
+  readonly name: string;
+  readonly input: Readonly<Record<string, unknown>>;
+  readonly actor: string;
+  readonly roles: readonly string[];
+  readonly atMs: number;
+  readonly transferId: string;
+  readonly status: 'pending' | 'accepted' | 'rejected' | 'compensated';
+  readonly code: string | null;
+  readonly message: string | null;
+}
+
+/** The workstation's own identity and where its sync stands (one record, id `local`). */
+export interface WorkstationState {
+  readonly id: 'local';
+  readonly deviceId: string;
+  readonly branchId: Id128;
+  readonly keyVersion: number;
+  /** base64url secrets: the hybrid signing seed and the X-Wing secret key. */
+  readonly signingSeed: string;
+  readonly kemSecretKey: string;
+  readonly serverPublicKeys: { readonly mlDsa65: string; readonly ed25519: string };
+  readonly serverKeyVersion: number;
+  readonly serverKemPublicKey: string;
+  readonly lastCommandSeq: number;
+  readonly lastAckedBatchSeq: number;
+  /** The last command in a batch the server answered. */
+  readonly lastAckedCommandSeq: number;
+  readonly lastBatchDigest: string;
+  /** The batch sent and not yet answered: resent as is until it is. */
+  readonly inflight: { readonly batchSeq: number; readonly digest: string; readonly lastCommandSeq: number; readonly envelope: Readonly<Record<string, unknown>> } | null;
+  readonly cursor: string;
+}
+
 export interface Entities {
+  outboxEntry: OutboxEntry;
+  workstation: WorkstationState;
+  device: Device;
+  syncAnswer: SyncAnswer;
+  syncException: SyncException;
+  standInPolicy: StandInPolicyRecord;
   user: User;
   session: Session;
   customer: Customer;
@@ -190,6 +294,12 @@ export const entityKeys: { readonly [K in EntityKind]: Readonly<Record<string, (
   approval: { status: (a) => a.status },
   user: {},
   session: { user: (s) => s.userId },
+  device: { branch: (d) => d.branchId, status: (d) => d.status },
+  outboxEntry: { transfer: (e) => e.transferId, status: (e) => e.status },
+  workstation: {},
+  syncAnswer: { device: (a) => a.deviceId },
+  syncException: { branch: (e) => e.branchId, open: (e) => (e.status === 'open' ? e.branchId : null) },
+  standInPolicy: { branch: (p) => p.branchId },
 };
 
 export function branchAccountKey(branchId: string, purpose: BranchAccountPurpose, currency: string): string {

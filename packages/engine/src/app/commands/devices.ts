@@ -1,0 +1,137 @@
+import { z } from 'zod';
+import { decodeBase64url, encodeBase64url, hybridPublicKeysFromJson, signEnvelope } from '../../core/crypto';
+import { ed25519PublicKeyBytes, mlDsa65PublicKeyBytes } from '../../core/crypto';
+import { xWingPublicKeyBytes } from '../../core/crypto';
+import type { Device } from '../../core/banking/types';
+import { deviceKeyId, openRequest, serverKeyId } from '../../core/sync';
+import { command, ok, refuse, type CommandEnv } from '../command';
+import { idSchema } from '../schemas';
+
+const deviceIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{2,63}$/, 'a device id is 3-64 lowercase letters, digits or dashes');
+
+function keyOfLength(bytes: number, name: string) {
+  return z.string().refine((value) => decodeBase64url(value)?.length === bytes, `${name} must be ${bytes} bytes, base64url`);
+}
+
+const publicKeysSchema = z.object({
+  mlDsa65: keyOfLength(mlDsa65PublicKeyBytes, 'an ML-DSA-65 public key'),
+  ed25519: keyOfLength(ed25519PublicKeyBytes, 'an Ed25519 public key'),
+});
+
+/** The server's signed statement binding a device's keys to the device and its branch. */
+function credential(env: CommandEnv, device: Device) {
+  const keys = env.serverKeys;
+  if (keys === null) return null;
+  return signEnvelope(
+    {
+      kind: 'device_credential',
+      deviceId: device.id,
+      branchId: device.branchId,
+      publicKeys: { ...device.publicKeys },
+      kemPublicKey: device.kemPublicKey,
+      keyVersion: device.keyVersion,
+      issuedAtMs: env.nowMs,
+      serverKemPublicKey: encodeBase64url(keys.kem.publicKey),
+    },
+    { keyId: serverKeyId(keys.keyVersion), secretKeys: keys.signing.secretKeys },
+  );
+}
+
+/** A workstation asks to join: its public keys, for its branch. It can do nothing until approved. */
+export const enrolDevice = command({
+  permission: 'device.manage',
+  kind: 'write',
+  input: z.object({ deviceId: deviceIdSchema, branchId: idSchema, publicKeys: publicKeysSchema, kemPublicKey: keyOfLength(xWingPublicKeyBytes, 'an X-Wing public key') }),
+  async run(env, input) {
+    if ((await env.tx.banking.get('branch', input.branchId)) === undefined) return refuse('branch_not_found', 'No branch has this id.');
+    const existing = await env.tx.banking.get('device', input.deviceId);
+    if (existing !== undefined) {
+      const same = existing.publicKeys.mlDsa65 === input.publicKeys.mlDsa65 && existing.branchId === input.branchId;
+      return same ? ok(existing) : refuse('device_id_taken', 'Another workstation is enrolled under this id.');
+    }
+    const device: Device = {
+      id: input.deviceId,
+      branchId: input.branchId,
+      status: 'pending',
+      publicKeys: input.publicKeys,
+      kemPublicKey: input.kemPublicKey,
+      keyVersion: 1,
+      requestedBy: env.ctx.actor,
+      requestedAtMs: env.nowMs,
+      approvedBy: null,
+      revokedAtMs: null,
+      lastBatchSeq: 0,
+      lastBatchDigest: '',
+      lastCommandSeq: 0,
+    };
+    await env.tx.banking.put('device', device);
+    return ok(device);
+  },
+});
+
+/** An administrator other than the one who enrolled it approves the device; the server issues its credential. */
+export const approveDevice = command({
+  permission: 'device.manage',
+  kind: 'write',
+  input: z.object({ deviceId: deviceIdSchema }),
+  async run(env, input) {
+    const device = await env.tx.banking.get('device', input.deviceId);
+    if (device === undefined) return refuse('device_not_found', 'No workstation has this id.');
+    if (device.status === 'revoked') return refuse('device_revoked', 'This workstation was revoked; it must enrol again under a new id.');
+    if (device.requestedBy === env.ctx.actor) return refuse('checker_must_differ', 'You enrolled this workstation; another administrator must approve it.');
+    if (env.serverKeys === null) return refuse('not_a_sync_server', 'Only the central server issues device credentials.');
+    const approved: Device = { ...device, status: 'active', approvedBy: env.ctx.actor };
+    await env.tx.banking.put('device', approved);
+    return ok({ device: approved, credential: credential(env, approved) });
+  },
+});
+
+export const revokeDevice = command({
+  permission: 'device.manage',
+  kind: 'write',
+  input: z.object({ deviceId: deviceIdSchema }),
+  async run(env, input) {
+    const device = await env.tx.banking.get('device', input.deviceId);
+    if (device === undefined) return refuse('device_not_found', 'No workstation has this id.');
+    const revoked: Device = { ...device, status: 'revoked', revokedAtMs: device.revokedAtMs ?? env.nowMs };
+    await env.tx.banking.put('device', revoked);
+    return ok(revoked);
+  },
+});
+
+/**
+ * Key rotation: the device signs its new public keys with its current keys; the server moves it
+ * to the next key version. Batches signed with the old version are refused from then on.
+ */
+export const rotateDeviceKeys = command({
+  permission: 'sync.push',
+  kind: 'write',
+  input: z.object({ message: z.unknown() }),
+  async run(env, input) {
+    const device = await deviceOfMessage(env, input.message);
+    const opened = openRequest(input.message, 'rotate_keys', (keyId) => devicePublicKeys(device, keyId));
+    if (!opened.ok) return refuse(opened.code, `The rotation request was refused: ${opened.code.replaceAll('_', ' ')}.`);
+    if (device === undefined || device.status !== 'active') return refuse('device_not_active', 'Only an active workstation rotates its keys.');
+    const next = publicKeysSchema.safeParse(opened.value.publicKeys);
+    const kem = keyOfLength(xWingPublicKeyBytes, 'an X-Wing public key').safeParse(opened.value.kemPublicKey);
+    if (!next.success || !kem.success) return refuse('invalid_input', 'The new keys are malformed.');
+    const rotated: Device = { ...device, publicKeys: next.data, kemPublicKey: kem.data, keyVersion: device.keyVersion + 1 };
+    await env.tx.banking.put('device', rotated);
+    return ok({ device: rotated, credential: credential(env, rotated) });
+  },
+  audit: () => ({}),
+});
+
+/** The device a signed message claims to come from (by its key id); the signature is checked after. */
+export async function deviceOfMessage(env: CommandEnv, message: unknown): Promise<Device | undefined> {
+  const keyId = (message as { keyId?: unknown } | null)?.keyId;
+  if (typeof keyId !== 'string') return undefined;
+  const match = /^device:([a-z0-9-]{3,64}):\d{1,9}$/.exec(keyId);
+  return match === null ? undefined : env.tx.banking.get('device', match[1]!);
+}
+
+/** The device's public keys for a key id: only its current key version verifies. */
+export function devicePublicKeys(device: Device | undefined, keyId: string) {
+  if (device === undefined || keyId !== deviceKeyId(device.id, device.keyVersion)) return undefined;
+  return hybridPublicKeysFromJson(device.publicKeys);
+}

@@ -1,0 +1,240 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import { z } from 'zod';
+import { TransferCodes, type Device, type SyncException } from '../../core/banking/types';
+import { currencyByCode } from '../../core/currencies';
+import { decodeBase64url, type SignedEnvelope } from '../../core/crypto';
+import type { Id128 } from '../../core/ids';
+import { encodeJson } from '../../core/json-codec';
+import type { Account } from '../../core/ledger';
+import { parseMinor } from '../../core/money';
+import { decideBatch, openPush, openRequest, sealReply, serverKeyId, signAnswer, type OutboxCommand, type Verdict } from '../../core/sync';
+import { command, ok, refuse, type CommandEnv, type ServerKeys } from '../command';
+import { branchAccountId, openBranchCurrency } from './branches';
+import { deviceOfMessage, devicePublicKeys } from './devices';
+import { post } from './posting';
+import { currencySchema, idSchema, nonNegativeAmountSchema } from '../schemas';
+
+/** Accounts, customers and the like one pull carries at most: a branch, not the bank. */
+export const snapshotAccountsMax = 20_000;
+
+function signer(keys: ServerKeys) {
+  return { keyId: serverKeyId(keys.keyVersion), secretKeys: keys.signing.secretKeys };
+}
+
+/** A deterministic id for what the server derives from a device's command (its compensation). */
+function derivedId(seed: string): Id128 {
+  return bytesToHex(sha256(utf8ToBytes(seed))).slice(0, 32) as Id128;
+}
+
+/**
+ * A workstation's batch: verified (device signature, device standing, sequence, chain), opened
+ * (sealed to the server), and every command re-executed against the real books as the teller who
+ * did it, at the time it happened. The answer — accepted, rejected or compensated per command —
+ * is signed by the server and kept, so a resent batch gets the same answer and applies nothing.
+ */
+export const pushBatch = command({
+  permission: 'sync.push',
+  kind: 'write',
+  input: z.object({ message: z.unknown() }),
+  async run(env, input) {
+    const keys = env.serverKeys;
+    if (keys === null) return refuse('not_a_sync_server', 'Only the central server accepts batches.');
+    const device = await deviceOfMessage(env, input.message);
+    const opened = openPush(input.message, (keyId) => devicePublicKeys(device, keyId), keys.kem.secretKey);
+    if (!opened.ok) return refuse(opened.code, `The batch was refused: ${opened.code.replaceAll('_', ' ')}.`);
+    const { batch, digest } = opened.value;
+    if (device === undefined) return refuse('unknown_key', 'The batch comes from no known workstation.');
+    const decision = decideBatch(device, batch, digest, device.lastCommandSeq);
+    if (decision.kind === 'refuse') return refuse(decision.code, decision.message);
+    if (decision.kind === 'duplicate') {
+      const stored = batch.batchSeq === device.lastBatchSeq ? await env.tx.banking.get('syncAnswer', `${device.id}:${batch.batchSeq}`) : undefined;
+      if (stored === undefined || digest !== device.lastBatchDigest) {
+        return refuse('batch_replayed', `Batch ${batch.batchSeq} is older than the last one accepted (${device.lastBatchSeq}); it is not applied again.`);
+      }
+      return ok({ answer: stored.envelope as unknown as SignedEnvelope, duplicate: true });
+    }
+    const verdicts: Verdict[] = [];
+    for (const queued of batch.commands) verdicts.push(await replay(env, device, queued));
+    const last = batch.commands.at(-1)!;
+    await env.tx.banking.put('device', { ...device, lastBatchSeq: batch.batchSeq, lastBatchDigest: digest, lastCommandSeq: last.seq });
+    const answer = signAnswer({ deviceId: device.id, batchSeq: batch.batchSeq, batchDigest: digest, verdicts }, signer(keys));
+    await env.tx.banking.put('syncAnswer', { id: `${device.id}:${batch.batchSeq}`, deviceId: device.id, envelope: answer as unknown as Record<string, unknown> });
+    return ok({ answer, duplicate: false });
+  },
+  audit: (input) => ({ keyId: String((input.message as { keyId?: unknown } | null)?.keyId ?? ''), digest: String((input.message as { digest?: unknown } | null)?.digest ?? '') }),
+});
+
+async function replay(env: CommandEnv, device: Device, queued: OutboxCommand): Promise<Verdict> {
+  const user = await env.tx.banking.get('user', queued.actor);
+  const roles = user !== undefined && user.status === 'active' ? user.roles : [];
+  const ctx = { actor: queued.actor, roles, deviceId: device.id };
+  // Offline authority was bounded on the workstation by the server's stand-in policy and the
+  // teller's limit; the device's signature vouches for that check, so no second hold here.
+  const outcome = await env.runNested(queued.name, queued.input, ctx, {
+    occurredAtMs: queued.atMs,
+    approved: { approvalId: derivedId(`${device.id}:${queued.seq}`), approvedBy: `device:${device.id}` },
+  });
+  if (outcome.ok) return { seq: queued.seq, status: 'accepted' };
+  if (queued.name !== 'cash.deposit' && queued.name !== 'cash.withdraw') {
+    return { seq: queued.seq, status: 'rejected', code: outcome.code, message: outcome.message };
+  }
+  return compensate(env, device, queued, outcome.code, outcome.message);
+}
+
+/**
+ * The server refused cash that already changed hands at the counter. Nothing is rolled back: the
+ * cash movement is booked against the branch's offline-exceptions account instead of the
+ * customer's, and an exception is opened for the teller, the head teller and compliance.
+ */
+async function compensate(env: CommandEnv, device: Device, queued: OutboxCommand, code: string, message: string): Promise<Verdict> {
+  const input = queued.input as { transferId?: unknown; sessionId?: unknown; money?: { amount?: unknown; currency?: unknown } };
+  const amount = typeof input.money?.amount === 'string' ? parseMinor(input.money.amount) : undefined;
+  const currency = typeof input.money?.currency === 'string' ? input.money.currency : '';
+  if (amount === undefined || !amount.ok || amount.value <= 0n || currencyByCode(currency) === undefined) {
+    return { seq: queued.seq, status: 'rejected', code, message };
+  }
+  await openBranchCurrency(env, device.branchId, currency);
+  const exceptions = (await branchAccountId(env, device.branchId, 'offline_exceptions', currency))!;
+  const session = typeof input.sessionId === 'string' ? await env.tx.banking.get('tillSession', input.sessionId) : undefined;
+  const till = session === undefined ? undefined : await env.tx.banking.get('till', session.tillId);
+  const cash = till?.currency === currency ? till.accountId : (await branchAccountId(env, device.branchId, 'vault', currency))!;
+  const deposit = queued.name === 'cash.deposit';
+  const compensationTransferId = derivedId(`compensation:${device.id}:${queued.seq}:${String(input.transferId)}`);
+  const posted = await post(env, [
+    {
+      id: compensationTransferId,
+      debitAccountId: deposit ? cash : exceptions,
+      creditAccountId: deposit ? exceptions : cash,
+      amount: amount.value,
+      ledger: currencyByCode(currency)!.numeric,
+      code: TransferCodes.offlineCompensation,
+      userData64: BigInt(queued.atMs),
+    },
+  ]);
+  if (!posted.ok) return { seq: queued.seq, status: 'rejected', code, message: `${message} The compensation could not be booked either (${posted.code}).` };
+  const exception: SyncException = {
+    id: compensationTransferId,
+    deviceId: device.id,
+    branchId: device.branchId,
+    seq: queued.seq,
+    command: queued.name,
+    actor: queued.actor,
+    code,
+    message,
+    amountMinor: amount.value,
+    currency,
+    compensationTransferId,
+    occurredAtMs: queued.atMs,
+    recordedAtMs: env.nowMs,
+    status: 'open',
+  };
+  await env.tx.banking.put('syncException', exception);
+  return { seq: queued.seq, status: 'compensated', code, message, exceptionId: exception.id };
+}
+
+/**
+ * What changed for the device's branch: every account of the branch with its balances, the
+ * customers, tills, open sessions, products and stand-in policies, and the open exceptions —
+ * sealed to the device, signed by the server. The cursor is the server's ledger position.
+ */
+export const pullBranch = command({
+  permission: 'sync.push',
+  kind: 'read',
+  input: z.object({ message: z.unknown() }),
+  async run(env, input) {
+    const keys = env.serverKeys;
+    if (keys === null) return refuse('not_a_sync_server', 'Only the central server answers pulls.');
+    const device = await deviceOfMessage(env, input.message);
+    const opened = openRequest(input.message, 'pull', (keyId) => devicePublicKeys(device, keyId));
+    if (!opened.ok) return refuse(opened.code, `The pull was refused: ${opened.code.replaceAll('_', ' ')}.`);
+    if (device === undefined || device.status !== 'active') {
+      return refuse(device?.status === 'revoked' ? 'device_revoked' : 'device_not_active', 'This workstation may not pull.');
+    }
+    const snapshot = await branchSnapshot(env, device);
+    const kem = decodeBase64url(device.kemPublicKey)!;
+    const reply = sealReply('pull_answer', { snapshot: encodeJson(snapshot) }, kem, signer(keys));
+    return ok({ reply });
+  },
+  audit: () => ({}),
+});
+
+export async function branchSnapshot(env: CommandEnv, device: Device) {
+  const branchId = device.branchId;
+  const branch = await env.tx.banking.get('branch', branchId);
+  const tills = await env.tx.banking.findBy('till', 'branch', branchId, snapshotAccountsMax);
+  const customers = await env.tx.banking.findBy('customer', 'branch', branchId, snapshotAccountsMax);
+  const bankAccounts = (await Promise.all(customers.map((c) => env.tx.banking.findBy('bankAccount', 'customer', c.id, 100)))).flat();
+  const sessions = (await Promise.all(tills.map((t) => env.tx.banking.findBy('tillSession', 'openTill', t.id, 1)))).flat();
+  const branchAccounts = [];
+  for (const currency of new Set(tills.map((t) => t.currency).concat(bankAccounts.map((a) => a.currency)))) {
+    for (const purpose of ['vault', 'variance', 'head_office', 'fx_position', 'offline_exceptions'] as const) {
+      const found = await env.tx.banking.get('branchAccount', `${branchId}:${purpose}:${currency}`);
+      if (found !== undefined) branchAccounts.push(found);
+    }
+  }
+  const products = await env.tx.banking.list('product', '', 1000);
+  const policies = await env.tx.banking.findBy('standInPolicy', 'branch', branchId, 100);
+  const exceptions = await env.tx.banking.findBy('syncException', 'open', branchId, 1000);
+  const tellerLimits = await env.tx.banking.list('tellerLimit', '', 10_000);
+  const ledgerIds = [...tills.map((t) => t.accountId), ...bankAccounts.map((a) => a.id), ...branchAccounts.map((a) => a.accountId)];
+  const accounts: Account[] = await env.tx.ledger.accounts(ledgerIds);
+  const cursor = await env.tx.ledger.lastTimestamp();
+  return {
+    cursor: cursor.toString(),
+    device: { lastBatchSeq: device.lastBatchSeq, lastCommandSeq: device.lastCommandSeq },
+    branch,
+    tills,
+    customers,
+    bankAccounts,
+    sessions,
+    branchAccounts,
+    products,
+    policies,
+    exceptions,
+    tellerLimits,
+    accounts,
+  };
+}
+
+export type BranchSnapshot = Awaited<ReturnType<typeof branchSnapshot>>;
+
+export const setStandInPolicy = command({
+  permission: 'limits.manage',
+  kind: 'write',
+  input: z.object({
+    branchId: idSchema,
+    currency: currencySchema,
+    perTransaction: nonNegativeAmountSchema,
+    perCustomerPerDay: nonNegativeAmountSchema,
+    perTellerPerDay: nonNegativeAmountSchema,
+    validForMs: z.number().int().min(60_000).max(31 * 24 * 60 * 60 * 1000),
+  }),
+  async run(env, input) {
+    if ((await env.tx.banking.get('branch', input.branchId)) === undefined) return refuse('branch_not_found', 'No branch has this id.');
+    const id = `${input.branchId}:${input.currency}`;
+    const previous = await env.tx.banking.get('standInPolicy', id);
+    const policy = {
+      id,
+      branchId: input.branchId,
+      currency: input.currency,
+      perTransactionMinor: input.perTransaction,
+      perCustomerPerDayMinor: input.perCustomerPerDay,
+      perTellerPerDayMinor: input.perTellerPerDay,
+      issuedAtMs: env.nowMs,
+      expiresAtMs: env.nowMs + input.validForMs,
+      version: (previous?.version ?? 0) + 1,
+    };
+    await env.tx.banking.put('standInPolicy', policy);
+    return ok(policy);
+  },
+});
+
+export const listSyncExceptions = command({
+  permission: 'sync.exceptions',
+  kind: 'read',
+  input: z.object({ branchId: idSchema }),
+  async run(env, input) {
+    return ok(await env.tx.banking.findBy('syncException', 'open', input.branchId, 1000));
+  },
+});

@@ -1,0 +1,275 @@
+import { AssertionError } from '../../core/assert';
+import type { OutboxEntry, WorkstationState } from '../../core/banking/types';
+import { decodeBase64url, hybridKeyPair, hybridPublicKeysFromJson, type HybridPublicKeys, type SignedEnvelope } from '../../core/crypto';
+import { decodeJson } from '../../core/json-codec';
+import { parseMinor } from '../../core/money';
+import {
+  batchCommandsMax,
+  batchDigest,
+  checkStandIn,
+  deviceKeyId,
+  offlineCommands,
+  openAnswer,
+  openReply,
+  sealPush,
+  serverKeyId,
+  signRequest,
+  type OfflineCommand,
+  type OutboxCommand,
+  type PushBatch,
+  type StandInPolicy,
+} from '../../core/sync';
+import type { Clock } from '../../ports/clock';
+import type { MirrorStore } from '../../ports/mirror';
+import type { Storage, StorageTx } from '../../ports/storage';
+import type { Context, Refusal } from '../command';
+import type { BranchSnapshot } from '../commands/sync';
+import type { Engine, WriteHooks } from '../engine';
+
+/** What the network did with a message: the server's reply body, a refusal, or nothing at all. */
+export type TransportResult =
+  | { readonly ok: true; readonly body: unknown }
+  | { readonly ok: false; readonly code: string; readonly message: string }
+  | { readonly ok: false; readonly code: 'unreachable'; readonly message: string };
+
+/** How a workstation reaches the server: HTTP in the product, a simulated network in tests. */
+export interface SyncTransport {
+  push(message: SignedEnvelope): Promise<TransportResult>;
+  pull(message: SignedEnvelope): Promise<TransportResult>;
+}
+
+const stateId = 'local';
+
+function isOffline(name: string): name is OfflineCommand {
+  return (offlineCommands as readonly string[]).includes(name);
+}
+
+async function loadState(tx: StorageTx): Promise<WorkstationState> {
+  const state = await tx.banking.get('workstation', stateId);
+  if (state === undefined) throw new AssertionError('this workstation is not enrolled: no local sync state');
+  return state;
+}
+
+/**
+ * The workstation's half of the sync protocol. Teller commands run on the local books at once
+ * (provisionally); the hooks queue each offline command in the outbox in the same transaction, with
+ * a gap-free sequence number, and bound offline payouts by the server's signed stand-in policy.
+ * `push` sends the queue in signed, sealed batches, one at a time, resending the same batch until
+ * it is answered; `pull` replaces the local copy of the branch with the server's and replays the
+ * commands the server has not applied yet on top.
+ */
+export class WorkstationSync {
+  constructor(
+    private readonly deps: {
+      readonly engine: Engine;
+      readonly storage: Storage;
+      readonly mirror: MirrorStore;
+      readonly clock: Clock;
+      readonly transport: SyncTransport;
+    },
+  ) {}
+
+  /** The hooks the workstation's engine is built with. */
+  static hooks(): WriteHooks {
+    return {
+      async before(tx, name, input, ctx, nowMs) {
+        if (name !== 'cash.withdraw') return undefined;
+        return standInRefusal(tx, input as CashInput, ctx, nowMs);
+      },
+      async after(tx, name, input, ctx, nowMs) {
+        if (!isOffline(name)) return;
+        const transferId = String((input as { transferId?: unknown }).transferId);
+        // A replay after a pull runs the same command again: it is queued already.
+        if ((await tx.banking.findBy('outboxEntry', 'transfer', transferId, 1)).length > 0) return;
+        const state = await loadState(tx);
+        const seq = state.lastCommandSeq + 1;
+        await tx.banking.put('outboxEntry', {
+          id: String(seq).padStart(12, '0'),
+          seq,
+          name,
+          input: JSON.parse(JSON.stringify(input, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value))) as Record<string, unknown>,
+          actor: ctx.actor,
+          roles: [...ctx.roles],
+          atMs: nowMs,
+          transferId,
+          status: 'pending',
+          code: null,
+          message: null,
+        });
+        await tx.banking.put('workstation', { ...state, lastCommandSeq: seq });
+      },
+    };
+  }
+
+  /** Records the workstation's identity after the server approved its enrolment. */
+  static async initialise(
+    storage: Storage,
+    state: Omit<WorkstationState, 'id' | 'lastCommandSeq' | 'lastAckedBatchSeq' | 'lastAckedCommandSeq' | 'lastBatchDigest' | 'inflight' | 'cursor'>,
+  ): Promise<void> {
+    await storage.transaction(async (tx) => {
+      if ((await tx.banking.get('workstation', stateId)) !== undefined) return;
+      await tx.banking.put('workstation', {
+        ...state,
+        id: stateId,
+        lastCommandSeq: 0,
+        lastAckedBatchSeq: 0,
+        lastAckedCommandSeq: 0,
+        lastBatchDigest: '',
+        inflight: null,
+        cursor: '0',
+      });
+    });
+  }
+
+  /** Sends the next batch (or resends the unanswered one) and applies the answer. */
+  async push(): Promise<'nothing_to_send' | 'answered' | TransportResult> {
+    const prepared = await this.deps.storage.transaction((tx) => this.prepareBatch(tx));
+    if (prepared === null) return 'nothing_to_send';
+    const result = await this.deps.transport.push(prepared.envelope as unknown as SignedEnvelope);
+    if (!result.ok) return result;
+    const body = result.body as { answer?: unknown };
+    const state = await this.deps.storage.read((tx) => loadState(tx));
+    const opened = openAnswer(body.answer, (keyId) => serverKeys(state, keyId));
+    if (!opened.ok) return { ok: false, code: opened.code, message: 'The server answer did not verify; the batch will be sent again.' };
+    const answer = opened.value;
+    if (answer.deviceId !== state.deviceId || answer.batchSeq !== prepared.batchSeq || answer.batchDigest !== prepared.digest) {
+      return { ok: false, code: 'answer_mismatch', message: 'The answer is for another batch; the batch will be sent again.' };
+    }
+    await this.deps.storage.transaction(async (tx) => {
+      const current = await loadState(tx);
+      if (current.inflight?.batchSeq !== answer.batchSeq) return; // answered already (a duplicate answer)
+      for (const verdict of answer.verdicts) {
+        const entry = await tx.banking.get('outboxEntry', String(verdict.seq).padStart(12, '0'));
+        if (entry === undefined) continue;
+        const settled: OutboxEntry = {
+          ...entry,
+          status: verdict.status,
+          code: verdict.status === 'accepted' ? null : verdict.code,
+          message: verdict.status === 'accepted' ? null : verdict.message,
+        };
+        await tx.banking.put('outboxEntry', settled);
+      }
+      await tx.banking.put('workstation', {
+        ...current,
+        lastAckedBatchSeq: answer.batchSeq,
+        lastAckedCommandSeq: current.inflight.lastCommandSeq,
+        lastBatchDigest: answer.batchDigest,
+        inflight: null,
+      });
+    });
+    return 'answered';
+  }
+
+  /** The unanswered batch, or a new one from the queue; stored before it is sent. */
+  private async prepareBatch(tx: StorageTx): Promise<NonNullable<WorkstationState['inflight']> | null> {
+    const state = await loadState(tx);
+    if (state.inflight !== null) return state.inflight;
+    const entries = await tx.banking.list('outboxEntry', String(state.lastAckedCommandSeq).padStart(12, '0'), batchCommandsMax);
+    if (entries.length === 0) return null;
+    const batch: PushBatch = {
+      deviceId: state.deviceId,
+      batchSeq: state.lastAckedBatchSeq + 1,
+      prevDigest: state.lastBatchDigest,
+      commands: entries.map(
+        (entry): OutboxCommand => ({
+          seq: entry.seq,
+          name: entry.name as OfflineCommand,
+          input: entry.input as OutboxCommand['input'],
+          actor: entry.actor,
+          roles: entry.roles,
+          atMs: entry.atMs,
+        }),
+      ),
+    };
+    const keys = hybridKeyPair(decodeBase64url(state.signingSeed)!);
+    const envelope = sealPush(batch, { keyId: deviceKeyId(state.deviceId, state.keyVersion), secretKeys: keys.secretKeys }, decodeBase64url(state.serverKemPublicKey)!);
+    const inflight = { batchSeq: batch.batchSeq, digest: batchDigest(batch), lastCommandSeq: entries.at(-1)!.seq, envelope: envelope as unknown as Record<string, unknown> };
+    await tx.banking.put('workstation', { ...state, inflight });
+    return inflight;
+  }
+
+  /** Replaces the local branch with the server's, then replays what the server has not applied yet. */
+  async pull(): Promise<'pulled' | TransportResult> {
+    const state = await this.deps.storage.read((tx) => loadState(tx));
+    const keys = hybridKeyPair(decodeBase64url(state.signingSeed)!);
+    const request = signRequest('pull', { deviceId: state.deviceId, cursor: state.cursor, atMs: this.deps.clock.nowMs() }, {
+      keyId: deviceKeyId(state.deviceId, state.keyVersion),
+      secretKeys: keys.secretKeys,
+    });
+    const result = await this.deps.transport.pull(request);
+    if (!result.ok) return result;
+    const opened = openReply((result.body as { reply?: unknown }).reply, 'pull_answer', (keyId) => serverKeys(state, keyId), decodeBase64url(state.kemSecretKey)!);
+    if (!opened.ok) return { ok: false, code: opened.code, message: 'The pull answer did not verify; nothing was applied.' };
+    const snapshot = decodeJson<BranchSnapshot>((opened.value as { snapshot: string }).snapshot);
+    const pending = await this.deps.storage.transaction(async (tx) => {
+      await this.deps.mirror.replaceBranch(snapshot.accounts, {
+        branch: snapshot.branch === undefined ? [] : [snapshot.branch],
+        till: snapshot.tills,
+        customer: snapshot.customers,
+        bankAccount: snapshot.bankAccounts,
+        tillSession: snapshot.sessions,
+        branchAccount: snapshot.branchAccounts,
+        product: snapshot.products,
+        standInPolicy: snapshot.policies,
+        syncException: snapshot.exceptions,
+        tellerLimit: snapshot.tellerLimits,
+      });
+      const current = await loadState(tx);
+      await tx.banking.put('workstation', { ...current, cursor: snapshot.cursor });
+      const entries = await tx.banking.list('outboxEntry', String(snapshot.device.lastCommandSeq).padStart(12, '0'), 100_000);
+      return entries.filter((entry) => entry.status === 'pending');
+    });
+    for (const entry of pending) {
+      const ctx: Context = { actor: entry.actor, roles: entry.roles, deviceId: state.deviceId };
+      await this.deps.engine.replay(entry.name, entry.input, ctx, entry.atMs);
+    }
+    return 'pulled';
+  }
+
+  /** Pushes until the queue is empty (or the network fails), then pulls. */
+  async sync(): Promise<'synced' | TransportResult> {
+    for (;;) {
+      const pushed = await this.push();
+      if (pushed === 'nothing_to_send') break;
+      if (pushed !== 'answered') return pushed;
+    }
+    const pulled = await this.pull();
+    return pulled === 'pulled' ? 'synced' : pulled;
+  }
+}
+
+function serverKeys(state: WorkstationState, keyId: string): HybridPublicKeys | undefined {
+  return keyId === serverKeyId(state.serverKeyVersion) ? hybridPublicKeysFromJson(state.serverPublicKeys) : undefined;
+}
+
+interface CashInput {
+  readonly transferId: string;
+  readonly accountId: string;
+  readonly money: { readonly amount: bigint | string; readonly currency: string };
+}
+
+/** The stand-in check for a payout: against the signed policy and the payouts the server has not confirmed. */
+async function standInRefusal(tx: StorageTx, input: CashInput, ctx: Context, nowMs: number): Promise<Refusal | undefined> {
+  if ((await tx.banking.findBy('outboxEntry', 'transfer', input.transferId, 1)).length > 0) return undefined;
+  const state = await tx.banking.get('workstation', stateId);
+  if (state === undefined) return undefined; // not a workstation: the server itself
+  const account = await tx.banking.get('bankAccount', input.accountId);
+  if (account === undefined) return undefined; // the command refuses it itself
+  const record = await tx.banking.get('standInPolicy', `${state.branchId}:${input.money.currency}`);
+  const policy: StandInPolicy | undefined = record;
+  const pending = await tx.banking.findBy('outboxEntry', 'status', 'pending', 100_000);
+  const unconfirmed = [];
+  for (const entry of pending) {
+    if (entry.name !== 'cash.withdraw') continue;
+    const money = (entry.input as { money?: { amount?: string; currency?: string } }).money;
+    if (money?.currency !== input.money.currency) continue;
+    const holder = await tx.banking.get('bankAccount', String((entry.input as { accountId?: unknown }).accountId));
+    const amount = parseMinor(String(money.amount));
+    if (!amount.ok) continue;
+    unconfirmed.push({ customerId: holder?.customerId ?? '', tellerId: entry.actor, amountMinor: amount.value, atMs: entry.atMs });
+  }
+  const amountMinor = typeof input.money.amount === 'bigint' ? input.money.amount : BigInt(input.money.amount);
+  const decision = checkStandIn(policy, unconfirmed, { customerId: account.customerId, tellerId: ctx.actor, amountMinor, atMs: nowMs }, input.money.currency);
+  if (decision.ok) return undefined;
+  return { ok: false, code: decision.code, message: decision.message, ...(decision.limit === null ? {} : { details: { limit: decision.limit } }) };
+}

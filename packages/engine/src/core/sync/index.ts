@@ -1,0 +1,4 @@
+export * from './types';
+export * from './batches';
+export * from './stand-in';
+export * from './protocol';
