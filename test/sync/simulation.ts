@@ -61,15 +61,15 @@ function seedBytes(label: number, length: number): Uint8Array {
   return bytes;
 }
 
-const cheapPasswords = new ScryptPasswordHasher({ N: 16, r: 8, p: 1 });
+export const cheapPasswords = new ScryptPasswordHasher({ N: 16, r: 8, p: 1 });
 let serverKeysCache: ServerKeys | undefined;
-function serverKeys(): ServerKeys {
+export function serverKeys(): ServerKeys {
   serverKeysCache ??= { keyVersion: 1, signing: hybridKeyPair(seedBytes(1, 64)), kem: sealedBoxKeyPair(seedBytes(2, 32)) };
   return serverKeysCache;
 }
 
 const deviceKeyCache = new Map<number, { signingSeed: Uint8Array; kem: ReturnType<typeof sealedBoxKeyPair>; publicKeys: ReturnType<typeof hybridKeyPair>['publicKeys'] }>();
-function deviceKeys(index: number) {
+export function deviceKeys(index: number) {
   let keys = deviceKeyCache.get(index);
   if (keys === undefined) {
     const signingSeed = seedBytes(100 + index, 64);
@@ -98,7 +98,7 @@ const admin = { actor: 'adam', roles: ['admin'], deviceId: 'server' };
 const secondAdmin = { actor: 'ada', roles: ['admin'], deviceId: 'server' };
 const operations = { actor: 'olivia', roles: ['operations'], deviceId: 'server' };
 const headTeller = { actor: 'bob', roles: ['head_teller'], deviceId: 'server' };
-const deviceCtx = { actor: 'device', roles: ['device'], deviceId: 'network' };
+export const deviceCtx = { actor: 'device', roles: ['device'], deviceId: 'network' };
 
 async function must(engine: Engine, name: string, input: unknown, ctx: Context): Promise<any> {
   const result = await engine.executeAny(name, input, ctx);
@@ -106,49 +106,65 @@ async function must(engine: Engine, name: string, input: unknown, ctx: Context):
   return result.value;
 }
 
-export async function runSimulation(options: SimulationOptions): Promise<SimulationReport> {
-  const rand = random(options.seed);
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!;
-  const clock = new ManualClock(Date.UTC(2026, 10, 24, 8) + options.seed * 1000);
-  const ids = new SequentialIds(clock, options.seed % 1000);
+export interface World {
+  readonly serverImage: Buffer;
+  readonly stationImages: readonly Buffer[];
+  readonly bank: DemoBank;
+  readonly sessionIds: readonly string[];
+}
+
+const worlds = new Map<number, Promise<World>>();
+const tellers = ['alice', 'tom', 'tina', 'theo'];
+
+/**
+ * The branch, its server and its enrolled workstations, built once per process and copied for
+ * every seed (an in-memory database image): the setup is the same for all seeds, only the run differs.
+ */
+export function world(stationCount: number): Promise<World> {
+  let built = worlds.get(stationCount);
+  if (built === undefined) {
+    built = buildWorld(stationCount);
+    worlds.set(stationCount, built);
+  }
+  return built;
+}
+
+async function buildWorld(stationCount: number): Promise<World> {
+  const clock = new ManualClock(Date.UTC(2026, 10, 24, 8));
+  const ids = new SequentialIds(clock, 0);
   const keys = serverKeys();
-  const server: Server = { storage: new SqliteStorage({ path: ':memory:' }), engine: undefined as unknown as Engine };
-  const buildServer = () => {
-    server.engine = new Engine({ storage: server.storage, clock, ids, serverKeys: keys, passwords: cheapPasswords });
-  };
-  buildServer();
-  const bank: DemoBank = await seedDemoBank(server.engine, ids);
-  await must(server.engine, 'standin.set_policy', { branchId: bank.branchId, currency: 'USD', perTransaction: '300000', perCustomerPerDay: '400000', perTellerPerDay: '1500000', validForMs: 7 * 24 * 3600 * 1000 }, operations);
-
-  const stationCount = options.workstations ?? 3;
-  const tellers = ['alice', 'tom', 'tina', 'theo'];
-  const report = { seed: options.seed, commands: 0, accepted: 0, compensated: 0, rejected: 0, refusedLocally: 0, dropped: 0, duplicated: 0, replayedStale: 0, crashes: 0 };
-
+  const storage = new SqliteStorage({ path: ':memory:' });
+  const engine = new Engine({ storage, clock, ids, serverKeys: keys, passwords: cheapPasswords });
+  const bank = await seedDemoBank(engine, ids);
+  await must(engine, 'standin.set_policy', { branchId: bank.branchId, currency: 'USD', perTransaction: '300000', perCustomerPerDay: '400000', perTellerPerDay: '1500000', validForMs: 30 * 24 * 3600 * 1000 }, operations);
   // Users the server replays commands as (their roles come from the server, never the device).
-  await server.storage.transaction(async (tx) => {
+  await storage.transaction(async (tx) => {
     for (const name of tellers) {
-      if ((await tx.banking.get('user', name)) === undefined) await tx.banking.put('user', { id: name, displayName: name, roles: ['teller'], passwordHash: 'x', status: 'active', failedSignIns: 0, lockedUntilMs: 0, createdAtMs: 0 });
+      if ((await tx.banking.get('user', name)) === undefined) {
+        await tx.banking.put('user', { id: name, displayName: name, roles: ['teller'], passwordHash: 'x', status: 'active', failedSignIns: 0, lockedUntilMs: 0, createdAtMs: 0 });
+      }
       await tx.banking.put('tellerLimit', { id: `${name}:USD`, userId: name, currency: 'USD', perTransactionMinor: 1_000_000n });
     }
   });
-
-  const stations: Station[] = [];
+  const sessionIds: string[] = [];
+  const stationStorages: SqliteStorage[] = [];
   for (let index = 0; index < stationCount; index += 1) {
     const teller = { actor: tellers[index]!, roles: ['teller'], deviceId: `ws-${index}` };
     let sessionId = bank.sessionId as string;
     if (index > 0) {
       const tillId = ids.next();
-      await must(server.engine, 'till.create', { tillId, branchId: bank.branchId, code: `T${index + 1}`, currency: 'USD' }, operations);
-      await must(server.engine, 'vault.to_till', { transferId: ids.next(), tillId, money: { amount: '1000000', currency: 'USD' } }, headTeller);
+      await must(engine, 'till.create', { tillId, branchId: bank.branchId, code: `T${index + 1}`, currency: 'USD' }, operations);
+      await must(engine, 'vault.to_till', { transferId: ids.next(), tillId, money: { amount: '1000000', currency: 'USD' } }, headTeller);
       sessionId = ids.next();
-      await must(server.engine, 'till.open_session', { sessionId, tillId, count: { '10000': 100 } }, teller);
+      await must(engine, 'till.open_session', { sessionId, tillId, count: { '10000': 100 } }, teller);
     }
+    sessionIds.push(sessionId);
     const device = deviceKeys(index);
     const deviceId = `ws-${index}`;
-    await must(server.engine, 'device.enrol', { deviceId, branchId: bank.branchId, publicKeys: hybridPublicKeysToJson(device.publicKeys), kemPublicKey: encodeBase64url(device.kem.publicKey) }, admin);
-    await must(server.engine, 'device.approve', { deviceId }, secondAdmin);
-    const storage = new SqliteStorage({ path: ':memory:' });
-    await WorkstationSync.initialise(storage, {
+    await must(engine, 'device.enrol', { deviceId, branchId: bank.branchId, publicKeys: hybridPublicKeysToJson(device.publicKeys), kemPublicKey: encodeBase64url(device.kem.publicKey) }, admin);
+    await must(engine, 'device.approve', { deviceId }, secondAdmin);
+    const stationStorage = new SqliteStorage({ path: ':memory:' });
+    await WorkstationSync.initialise(stationStorage, {
       deviceId,
       branchId: bank.branchId,
       keyVersion: 1,
@@ -158,9 +174,52 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       serverKeyVersion: 1,
       serverKemPublicKey: encodeBase64url(keys.kem.publicKey),
     });
-    const station: Station = { index, deviceId, teller, sessionId, storage, engine: undefined as unknown as Engine, sync: undefined as unknown as WorkstationSync };
-    stations.push(station);
+    stationStorages.push(stationStorage);
   }
+  const direct: SyncTransport = {
+    push: async (message) => toTransport(await engine.executeAny('sync.push', { message }, deviceCtx)),
+    pull: async (message) => toTransport(await engine.executeAny('sync.pull', { message }, deviceCtx)),
+  };
+  for (const stationStorage of stationStorages) {
+    const stationEngine = new Engine({ storage: stationStorage, clock, ids, hooks: WorkstationSync.hooks() });
+    const sync = new WorkstationSync({ engine: stationEngine, storage: stationStorage, mirror: stationStorage.mirror, clock, transport: direct });
+    const pulled = await sync.pull();
+    if (pulled !== 'pulled') throw new Error(`first pull failed: ${JSON.stringify(pulled)}`);
+  }
+  const world: World = { serverImage: storage.db.serialize(), stationImages: stationStorages.map((s) => s.db.serialize()), bank, sessionIds };
+  for (const stationStorage of stationStorages) await stationStorage.close();
+  await storage.close();
+  return world;
+}
+
+function toTransport(result: { ok: boolean; value?: unknown; code?: string; message?: string }): TransportResult {
+  return result.ok ? { ok: true, body: result.value } : { ok: false, code: result.code ?? 'refused', message: result.message ?? '' };
+}
+
+export async function runSimulation(options: SimulationOptions): Promise<SimulationReport> {
+  const rand = random(options.seed);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!;
+  const stationCount = options.workstations ?? 3;
+  const { serverImage, stationImages, bank, sessionIds } = await world(stationCount);
+  // Every seed starts a day later than the setup, with ids of its own (time and salt differ).
+  const clock = new ManualClock(Date.UTC(2026, 10, 25, 8) + (options.seed % 100_000) * 1000);
+  const ids = new SequentialIds(clock, 1 + (options.seed % 100_000));
+  const keys = serverKeys();
+  const server: Server = { storage: new SqliteStorage({ path: ':memory:', image: serverImage }), engine: undefined as unknown as Engine };
+  const buildServer = () => {
+    server.engine = new Engine({ storage: server.storage, clock, ids, serverKeys: keys, passwords: cheapPasswords });
+  };
+  buildServer();
+  const report = { seed: options.seed, commands: 0, accepted: 0, compensated: 0, rejected: 0, refusedLocally: 0, dropped: 0, duplicated: 0, replayedStale: 0, crashes: 0 };
+  const stations: Station[] = stationImages.map((image, index) => ({
+    index,
+    deviceId: `ws-${index}`,
+    teller: { actor: tellers[index]!, roles: ['teller'], deviceId: `ws-${index}` },
+    sessionId: sessionIds[index]!,
+    storage: new SqliteStorage({ path: ':memory:', image }),
+    engine: undefined as unknown as Engine,
+    sync: undefined as unknown as WorkstationSync,
+  }));
 
   // The network: a message may be dropped going out or coming back, delivered twice, or held and
   // delivered again much later (a stale replay). `healthy` turns all of that off for the heal.
@@ -189,13 +248,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     station.engine = new Engine({ storage: station.storage, clock, ids, hooks: WorkstationSync.hooks() });
     station.sync = new WorkstationSync({ engine: station.engine, storage: station.storage, mirror: station.storage.mirror, clock, transport });
   };
-  for (const station of stations) {
-    boot(station);
-    healthy = true;
-    const pulled = await station.sync.pull();
-    if (pulled !== 'pulled') throw new Error(`first pull failed: ${JSON.stringify(pulled)}`);
-    healthy = false;
-  }
+  for (const station of stations) boot(station);
 
   const accounts = bank.customers.flatMap((customer) => customer.accountIds);
   const steps = options.steps ?? 40;

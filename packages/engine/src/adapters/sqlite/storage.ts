@@ -9,6 +9,8 @@ import { migrations } from './schema';
 export interface SqliteOptions {
   /** File path, or ':memory:' for a database that lives as long as the process. */
   readonly path: string;
+  /** An in-memory database to start from (`Database.serialize()` of another): simulations' snapshots. */
+  readonly image?: Buffer;
 }
 
 /**
@@ -26,7 +28,7 @@ export class SqliteStorage implements Storage {
   private closed = false;
 
   constructor(options: SqliteOptions) {
-    this.db = new Database(options.path);
+    this.db = options.image === undefined ? new Database(options.path) : new Database(options.image);
     this.db.defaultSafeIntegers(true);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');

@@ -181,7 +181,7 @@ export class WorkstationSync {
         }),
       ),
     };
-    const keys = hybridKeyPair(decodeBase64url(state.signingSeed)!);
+    const keys = signingKeys(state);
     const envelope = sealPush(batch, { keyId: deviceKeyId(state.deviceId, state.keyVersion), secretKeys: keys.secretKeys }, decodeBase64url(state.serverKemPublicKey)!);
     const inflight = { batchSeq: batch.batchSeq, digest: batchDigest(batch), lastCommandSeq: entries.at(-1)!.seq, envelope: envelope as unknown as Record<string, unknown> };
     await tx.banking.put('workstation', { ...state, inflight });
@@ -191,7 +191,7 @@ export class WorkstationSync {
   /** Replaces the local branch with the server's, then replays what the server has not applied yet. */
   async pull(): Promise<'pulled' | TransportResult> {
     const state = await this.deps.storage.read((tx) => loadState(tx));
-    const keys = hybridKeyPair(decodeBase64url(state.signingSeed)!);
+    const keys = signingKeys(state);
     const request = signRequest('pull', { deviceId: state.deviceId, cursor: state.cursor, atMs: this.deps.clock.nowMs() }, {
       keyId: deviceKeyId(state.deviceId, state.keyVersion),
       secretKeys: keys.secretKeys,
@@ -236,6 +236,18 @@ export class WorkstationSync {
     const pulled = await this.pull();
     return pulled === 'pulled' ? 'synced' : pulled;
   }
+}
+
+/** Expanding the signing seed is an ML-DSA key generation (about 29 ms): done once per seed. */
+const keyPairs = new Map<string, ReturnType<typeof hybridKeyPair>>();
+function signingKeys(state: WorkstationState): ReturnType<typeof hybridKeyPair> {
+  let keys = keyPairs.get(state.signingSeed);
+  if (keys === undefined) {
+    keys = hybridKeyPair(decodeBase64url(state.signingSeed)!);
+    if (keyPairs.size >= 16) keyPairs.clear();
+    keyPairs.set(state.signingSeed, keys);
+  }
+  return keys;
 }
 
 function serverKeys(state: WorkstationState, keyId: string): HybridPublicKeys | undefined {

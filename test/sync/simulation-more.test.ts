@@ -1,0 +1,3 @@
+import { simulateSeeds } from './seeds';
+
+simulateSeeds(501, 1000);
