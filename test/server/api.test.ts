@@ -247,6 +247,15 @@ async function expectRefusal(d: Demo, refusal: RefusalCase): Promise<void> {
 
 /** Every route the server must serve, as the OpenAPI document names it. */
 const expectedOperations = [
+  'POST /api/v1/devices',
+  'POST /api/v1/devices/{deviceId}/approval',
+  'POST /api/v1/devices/{deviceId}/revocation',
+  'POST /api/v1/sync/push',
+  'POST /api/v1/sync/pull',
+  'POST /api/v1/sync/key-rotation',
+  'POST /api/v1/stand-in-policies',
+  'GET /api/v1/branches/{branchId}/sync-exceptions',
+  'GET /api/v1/server-keys',
   'POST /api/v1/sessions',
   'DELETE /api/v1/sessions/current',
   'POST /api/v1/users',
@@ -374,7 +383,13 @@ describe('probes, the OpenAPI document and authentication on every route', () =>
   it('documents the Idempotency-Key header on every POST but sign-in, and a permission on every API operation', () => {
     for (const { key, method, path, operation } of operationsOf(document)) {
       if (!path.startsWith('/api/v1/')) continue;
-      const isSignIn = key === 'POST /api/v1/sessions';
+      const isSignIn = key === 'POST /api/v1/sessions' || key === 'GET /api/v1/server-keys';
+      if (operation['x-authentication'] !== undefined) {
+        // Device routes are signed by the workstation and sequenced by batch number instead.
+        expect(operation.security, key).toEqual([]);
+        expect(operation['x-permission'], key).toBe('sync.push');
+        continue;
+      }
       if (method === 'POST' && !isSignIn) {
         expect(operation.parameters, key).toContainEqual(expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: true }));
       }
@@ -387,8 +402,14 @@ describe('probes, the OpenAPI document and authentication on every route', () =>
   });
 
   it('refuses every route but sign-in without a session: 401 session_missing, problem+json, WWW-Authenticate', async () => {
-    for (const { key, method, path } of operationsOf(document)) {
-      if (key === 'POST /api/v1/sessions' || !path.startsWith('/api/v1/')) continue;
+    for (const { key, method, path, operation } of operationsOf(document)) {
+      if (key === 'POST /api/v1/sessions' || key === 'GET /api/v1/server-keys' || !path.startsWith('/api/v1/')) continue;
+      if (operation['x-authentication'] !== undefined) {
+        // No session here: the body must carry a device signature, and an empty one does not.
+        const unsigned = await t.request(method, concrete(path), { body: { message: {} } });
+        expectProblem(unsigned, 400, 'malformed_envelope', /refused/);
+        continue;
+      }
       const reply = await t.request(method, concrete(path), method === 'POST' || method === 'PUT' ? { body: {} } : {});
       expectProblem(reply, 401, 'session_missing', /sign in/i);
       expect(reply.headers.get('www-authenticate'), key).toBe('Bearer realm="qenex"');
@@ -397,8 +418,8 @@ describe('probes, the OpenAPI document and authentication on every route', () =>
 
   it('refuses every POST without an Idempotency-Key (428) before it runs, and with a key too short to be one', async () => {
     const head = await auditHead(t, tokens.carol);
-    for (const { key, method, path } of operationsOf(document)) {
-      if (method !== 'POST' || key === 'POST /api/v1/sessions' || !path.startsWith('/api/v1/')) continue;
+    for (const { key, method, path, operation } of operationsOf(document)) {
+      if (method !== 'POST' || key === 'POST /api/v1/sessions' || !path.startsWith('/api/v1/') || operation['x-authentication'] !== undefined) continue;
       const missing = await t.request('POST', concrete(path), { token: tokens.olivia, body: {}, idempotencyKey: null });
       expectProblem(missing, 428, 'idempotency_key_missing', /Idempotency-Key/);
       const short = await t.request('POST', concrete(path), { token: tokens.olivia, body: {}, idempotencyKey: 'short' });

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ManualClock, type Clock } from '@qenex/engine';
 import { PostgresTestDatabase } from '@qenex/engine/postgres';
 import { demoPassword, readConfig, startServer, type RunningServer } from '@qenex/server';
@@ -37,6 +39,7 @@ export async function startTestServer(options: { clock?: ManualClock; batchWaitM
     LOG_LEVEL: 'silent',
     QENEX_DEMO: 'true',
     QENEX_BATCH_WAIT_MS: String(options.batchWaitMs ?? 2),
+    QENEX_SERVER_KEYS_FILE: join(tmpdir(), `qenex-test-keys-${process.pid}-${schemas + 1}.json`),
   });
   schemas += 1;
   const server = await startServer(config, {

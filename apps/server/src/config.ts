@@ -19,6 +19,8 @@ export interface ServerConfig {
   /** Seed a demo branch and users on an empty database. */
   readonly demo: boolean;
   readonly bodyLimitBytes: number;
+  /** The server's sync keys (seeds, mode 0600): made on first start. */
+  readonly serverKeysFile: string;
 }
 
 export class ConfigError extends Error {
@@ -70,5 +72,6 @@ export function readConfig(env: Env): ServerConfig {
     shutdownGraceMs: integer(env, 'QENEX_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     demo: demo === 'true' || (demo === 'auto' && databaseUrl === null),
     bodyLimitBytes: integer(env, 'QENEX_BODY_LIMIT_BYTES', 4 * 1024 * 1024, 1024, 64 * 1024 * 1024),
+    serverKeysFile: env.QENEX_SERVER_KEYS_FILE ?? `${env.QENEX_DATA_DIR ?? '.qenex/server'}/server-keys.json`,
   };
 }

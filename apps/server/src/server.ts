@@ -8,6 +8,7 @@ import { seedDemoServer } from './demo';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
 import { buildHttpApp } from './http/app';
 import { connectKv } from './kv';
+import { loadServerKeys } from './server-keys';
 
 export interface RunningServer {
   readonly address: string;
@@ -31,6 +32,8 @@ export interface ServerOverrides {
   readonly kv?: KvPorts;
   /** The PostgreSQL schema for the books (tests give each server its own). */
   readonly schema?: string;
+  /** Where the server's sync keys live (tests use a temporary file). */
+  readonly serverKeysFile?: string;
 }
 
 /** Builds every dependency from the configuration and passes them down: the server's only wiring. */
@@ -48,9 +51,10 @@ export async function startServer(config: ServerConfig, overrides: ServerOverrid
   const clock = overrides.clock ?? systemClock;
   const ids = new RandomIds(clock);
   const cost = overrides.passwordCost ?? 2 ** 15;
-  const engine = new Engine({ storage, clock, ids, passwords: new ScryptPasswordHasher({ N: cost, r: 8, p: 1 }) });
+  const { keys: serverKeys } = loadServerKeys(overrides.serverKeysFile ?? config.serverKeysFile);
+  const engine = new Engine({ storage, clock, ids, serverKeys, passwords: new ScryptPasswordHasher({ N: cost, r: 8, p: 1 }) });
   const batcher = new TransferBatcher(engine, { waitMs: config.batchWaitMs, transfersMax: config.batchTransfersMax });
-  const app = buildHttpApp({ engine, storage, kv, batcher, logLevel: config.logLevel, bodyLimitBytes: config.bodyLimitBytes });
+  const app = buildHttpApp({ engine, storage, kv, batcher, serverKeys, logLevel: config.logLevel, bodyLimitBytes: config.bodyLimitBytes });
 
   const isEmpty = (await storage.read((tx) => tx.banking.list('user', '', 1))).length === 0;
   const demoUsers = config.demo && isEmpty ? await seedDemoServer(engine, ids) : [];

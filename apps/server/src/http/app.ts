@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { encodeBase64url, hybridPublicKeysToJson, serverKeyId } from '@qenex/engine';
 import { openApiDocument } from './openapi';
 import { statusOf } from './problem';
 import { authenticate, bigintSafe, idempotent, sendProblem, signInAttemptsPerWindowMax, signInWindowMs, type HttpDeps } from './respond';
@@ -43,6 +44,11 @@ export function buildHttpApp(deps: HttpDeps): FastifyInstance {
     }
   });
   app.get('/api/v1/openapi.json', async () => openApiDocument(routes));
+  app.get('/api/v1/server-keys', async () => ({
+    keyId: serverKeyId(deps.serverKeys.keyVersion),
+    publicKeys: hybridPublicKeysToJson(deps.serverKeys.signing.publicKeys),
+    kemPublicKey: encodeBase64url(deps.serverKeys.kem.publicKey),
+  }));
 
   for (const route of routes) registerCommandRoute(app, deps, route);
   registerTransferRoutes(app, deps);
@@ -54,11 +60,12 @@ function registerCommandRoute(app: FastifyInstance, deps: HttpDeps, route: Route
     method: route.method,
     url: route.url,
     handler: async (request, reply) => {
-      const ctx = await authenticate(deps, request, reply, route.public === true);
+      const ctx = await authenticate(deps, request, reply, route.public === true, route.device === true);
       if (ctx === undefined) return reply;
       const input = commandInput(route, request.body ?? {}, request.params as Record<string, string>, request.query as Record<string, string>);
       if (route.command === 'session.create' && !(await signInAllowed(deps, request, reply, input))) return reply;
-      return idempotent(deps, request, reply, ctx, route.public === true, async () => {
+      // Batches carry their own sequence numbers: a resent batch is answered, never applied twice.
+      return idempotent(deps, request, reply, ctx, route.public === true || route.device === true, async () => {
         const outcome = await deps.engine.executeAny(route.command, input, ctx);
         return { status: outcome.ok ? (route.status ?? 200) : outcome.code === 'approval_required' ? 202 : statusOf(outcome.code), outcome };
       });

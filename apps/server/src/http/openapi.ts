@@ -64,14 +64,15 @@ export function openApiDocument(routes: readonly RouteSpec[]): JsonSchema {
       parameters: [
         ...(route.pathFields ?? []).map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),
         ...(route.queryFields ?? []).map((name) => ({ name, in: 'query', required: false, schema: { type: route.numericQuery?.includes(name) ? 'integer' : 'string' } })),
-        ...(route.method === 'POST' && route.public !== true ? [{ name: 'Idempotency-Key', in: 'header', required: true, schema: { type: 'string' } }] : []),
+        ...(route.method === 'POST' && route.public !== true && route.device !== true ? [{ name: 'Idempotency-Key', in: 'header', required: true, schema: { type: 'string' } }] : []),
       ],
       responses: {
         [String(route.status ?? 200)]: { description: 'Done' },
         ...(route.method === 'GET' ? {} : { '202': { description: 'Held for approval by a second user' } }),
         default: { description: 'Refused', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
       },
-      ...(route.public === true ? { security: [] } : {}),
+      ...(route.public === true || route.device === true ? { security: [] } : {}),
+      ...(route.device === true ? { 'x-authentication': 'the workstation\'s hybrid ML-DSA-65 + Ed25519 signature in the body' } : {}),
     };
     if (route.method === 'POST' || route.method === 'PUT') {
       const schema = inputSchema(route);
@@ -113,6 +114,7 @@ export function openApiDocument(routes: readonly RouteSpec[]): JsonSchema {
       },
     };
   }
+  paths['/api/v1/server-keys'] = { get: { operationId: 'server.keys', summary: "The server's public keys, pinned by workstations at enrolment", security: [], responses: { '200': { description: 'Keys' } } } };
   paths['/health'] = { get: { operationId: 'health', summary: 'Liveness', security: [], responses: { '200': { description: 'Up' } } } };
   paths['/ready'] = { get: { operationId: 'ready', summary: 'Readiness: database and cache reachable', security: [], responses: { '200': { description: 'Ready' }, '503': { description: 'Not ready' } } } };
   return {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { canonicalJson, type Context, type Engine, type JsonValue, type KvPorts, type Outcome, type Storage } from '@qenex/engine';
+import { canonicalJson, type Context, type Engine, type JsonValue, type KvPorts, type Outcome, type ServerKeys, type Storage } from '@qenex/engine';
 import type { TransferBatcher } from '../batcher';
 import { problem } from './problem';
 
@@ -9,6 +9,7 @@ export interface HttpDeps {
   readonly storage: Storage;
   readonly kv: KvPorts;
   readonly batcher: TransferBatcher;
+  readonly serverKeys: ServerKeys;
   readonly logLevel: string;
   readonly bodyLimitBytes: number;
 }
@@ -57,7 +58,9 @@ function deviceOf(request: FastifyRequest): string {
 }
 
 /** Resolves the caller; a public route runs as the anonymous caller. Refuses with 401 otherwise. */
-export async function authenticate(deps: HttpDeps, request: FastifyRequest, reply: FastifyReply, isPublic: boolean): Promise<Context | undefined> {
+export async function authenticate(deps: HttpDeps, request: FastifyRequest, reply: FastifyReply, isPublic: boolean, signedByDevice = false): Promise<Context | undefined> {
+  // A device route carries its own hybrid signature, which the command verifies.
+  if (signedByDevice) return { actor: 'device', roles: ['device'], deviceId: deviceOf(request) };
   if (isPublic) return { actor: 'anonymous', roles: [], deviceId: deviceOf(request) };
   const session = await deps.engine.authenticate(bearer(request), request.headers['x-device-id'] === undefined ? undefined : deviceOf(request));
   if (!session.ok) {

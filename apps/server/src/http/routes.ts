@@ -15,6 +15,8 @@ export interface RouteSpec {
   readonly tag: string;
   /** Reachable without a session (signing in). */
   readonly public?: true;
+  /** Authenticated by the workstation's hybrid signature in the body, not a session. */
+  readonly device?: true;
   /** Status of a success: 201 for what creates a resource. */
   readonly status?: 200 | 201;
   /** Input fields taken from the path, not the body. */
@@ -57,6 +59,14 @@ export const routes: readonly RouteSpec[] = [
   { method: 'GET', url: '/api/v1/accounts/:accountId/balance', command: 'account.balance_at', summary: 'Balance at a point in time', tag: 'accounts', pathFields: ['accountId'], queryFields: ['atMs'], numericQuery: ['atMs'] },
   { method: 'POST', url: '/api/v1/internal-transfers', command: 'transfer.internal', summary: "Move money between customers' accounts", tag: 'transfers', status: 201 },
   { method: 'POST', url: '/api/v1/exchanges', command: 'fx.exchange', summary: 'Currency exchange between a customer\'s accounts', tag: 'transfers', status: 201 },
+  { method: 'POST', url: '/api/v1/devices', command: 'device.enrol', summary: 'Enrol a workstation (its public keys); it waits for approval', tag: 'sync', status: 201 },
+  { method: 'POST', url: '/api/v1/devices/:deviceId/approval', command: 'device.approve', summary: "Approve a workstation (another administrator); returns its credential", tag: 'sync', pathFields: ['deviceId'] },
+  { method: 'POST', url: '/api/v1/devices/:deviceId/revocation', command: 'device.revoke', summary: 'Revoke a workstation', tag: 'sync', pathFields: ['deviceId'] },
+  { method: 'POST', url: '/api/v1/sync/push', command: 'sync.push', summary: 'A signed, sealed batch of offline commands; a signed answer per command', tag: 'sync', device: true },
+  { method: 'POST', url: '/api/v1/sync/pull', command: 'sync.pull', summary: "A signed pull; the branch's books sealed to the device", tag: 'sync', device: true },
+  { method: 'POST', url: '/api/v1/sync/key-rotation', command: 'device.rotate_keys', summary: 'New device keys, signed with the current ones', tag: 'sync', device: true },
+  { method: 'POST', url: '/api/v1/stand-in-policies', command: 'standin.set_policy', summary: "A branch's offline limits, signed into every pull", tag: 'sync' },
+  { method: 'GET', url: '/api/v1/branches/:branchId/sync-exceptions', command: 'sync.exceptions', summary: 'Commands refused after the cash had moved', tag: 'sync', pathFields: ['branchId'] },
   { method: 'POST', url: '/api/v1/ledger/accounts', command: 'ledger.create_accounts', summary: 'Ledger accounts, one result per event', tag: 'ledger' },
   { method: 'POST', url: '/api/v1/ledger/expire-pending', command: 'ledger.expire_pending', summary: 'Void pending transfers past their timeout', tag: 'ledger' },
   { method: 'GET', url: '/api/v1/ledger/totals', command: 'ledger.totals', summary: 'Σdebits and Σcredits per ledger', tag: 'ledger' },
