@@ -1,0 +1,131 @@
+import {
+  Engine,
+  ManualClock,
+  SequentialIds,
+  WorkstationSync,
+  deviceKeyId,
+  encodeBase64url,
+  hybridKeyPair,
+  hybridPublicKeysToJson,
+  sealedBoxKeyPair,
+  signRequest,
+  type SyncTransport,
+} from '@qenex/engine';
+import { SqliteStorage } from '@qenex/engine/sqlite';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cheapPasswords, deviceCtx, serverKeys, world, type World } from './simulation';
+
+describe('offline branch work against the central server', () => {
+  let w: World;
+  let server: SqliteStorage;
+  let serverEngine: Engine;
+  let clock: ManualClock;
+  let ids: SequentialIds;
+  const stations: Array<{ storage: SqliteStorage; engine: Engine; sync: WorkstationSync }> = [];
+
+  beforeEach(async () => {
+    w = await world(2);
+    clock = new ManualClock(Date.UTC(2026, 10, 25, 9));
+    ids = new SequentialIds(clock, 91);
+    server = new SqliteStorage({ path: ':memory:', image: w.serverImage });
+    serverEngine = new Engine({ storage: server, clock, ids, serverKeys: serverKeys(), passwords: cheapPasswords });
+    const transport: SyncTransport = {
+      push: async (message) => {
+        const result = await serverEngine.executeAny('sync.push', { message }, deviceCtx);
+        return result.ok ? { ok: true, body: result.value } : { ok: false, code: result.code, message: result.message };
+      },
+      pull: async (message) => {
+        const result = await serverEngine.executeAny('sync.pull', { message }, deviceCtx);
+        return result.ok ? { ok: true, body: result.value } : { ok: false, code: result.code, message: result.message };
+      },
+    };
+    stations.length = 0;
+    for (const image of w.stationImages) {
+      const storage = new SqliteStorage({ path: ':memory:', image });
+      const engine = new Engine({ storage, clock, ids, hooks: WorkstationSync.hooks() });
+      stations.push({ storage, engine, sync: new WorkstationSync({ engine, storage, mirror: storage.mirror, clock, transport }) });
+    }
+  });
+  afterEach(async () => {
+    for (const station of stations) await station.storage.close();
+    await server.close();
+  });
+
+  const amara = () => w.bank.customers[0]!.accountIds[0]!;
+  const withdraw = (index: number, amount: string) =>
+    stations[index]!.engine.executeAny(
+      'cash.withdraw',
+      { transferId: ids.next(), sessionId: w.sessionIds[index]!, accountId: amara(), money: { amount, currency: 'USD' } },
+      { actor: index === 0 ? 'alice' : 'tom', roles: ['teller'], deviceId: `ws-${index}` },
+    );
+
+  it('compensates a payout the server refuses: booked to offline exceptions, seen by the branch and compliance, books balanced', async () => {
+    // Amara has 1,500.00 and a 500.00 overdraft. Two tellers, each offline, pay her 1,500.00.
+    const auditBefore = Number(server.db.prepare('SELECT max(seq) FROM audit_log').pluck().get());
+    expect(await withdraw(0, '150000')).toMatchObject({ ok: true });
+    expect(await withdraw(1, '150000')).toMatchObject({ ok: true });
+    expect(await stations[0]!.sync.push()).toBe('answered');
+    expect(await stations[1]!.sync.push()).toBe('answered');
+    const outbox = await stations[1]!.storage.read((tx) => tx.banking.list('outboxEntry', '', 10));
+    expect(outbox).toMatchObject([{ status: 'compensated', code: 'insufficient_funds' }]);
+
+    const [account] = await server.read((tx) => tx.ledger.accounts([amara()]));
+    expect(account!.creditsPosted - account!.debitsPosted).toBe(0n); // only the first payout reached her account
+    const exceptions = await serverEngine.executeAny('sync.exceptions', { branchId: w.bank.branchId }, { actor: 'carol', roles: ['compliance_officer'], deviceId: 'x' });
+    expect(exceptions).toMatchObject({ ok: true, value: [{ command: 'cash.withdraw', actor: 'tom', code: 'insufficient_funds', amountMinor: 150000n, status: 'open' }] });
+    const totals = await server.read((tx) => tx.ledger.ledgerTotals());
+    expect(totals.every((total) => total.debitsPosted === total.creditsPosted)).toBe(true);
+    const audit = server.db.prepare(`SELECT actor, command, outcome FROM audit_log WHERE command = 'cash.withdraw' AND seq > ? ORDER BY seq`).all(auditBefore);
+    expect(audit).toEqual([
+      { actor: 'alice', command: 'cash.withdraw', outcome: 'ok' },
+      { actor: 'tom', command: 'cash.withdraw', outcome: 'insufficient_funds' },
+    ]);
+
+    // After a pull, the second branch's teller and head teller see the exception and the true balance.
+    expect(await stations[1]!.sync.pull()).toBe('pulled');
+    const local = await stations[1]!.storage.read((tx) => tx.banking.list('syncException', '', 10));
+    expect(local).toHaveLength(1);
+    const [mirrored] = await stations[1]!.storage.read((tx) => tx.ledger.accounts([amara()]));
+    expect(mirrored!.creditsPosted - mirrored!.debitsPosted).toBe(0n);
+  });
+
+  it('holds offline payouts to the stand-in limit per customer and day', async () => {
+    // The branch's policy: 3,000.00 per payout, 4,000.00 per customer per day (deposits are not limited).
+    const deposit = await stations[0]!.engine.executeAny(
+      'cash.deposit',
+      { transferId: ids.next(), sessionId: w.sessionIds[0]!, accountId: amara(), money: { amount: '500000', currency: 'USD' } },
+      { actor: 'alice', roles: ['teller'], deviceId: 'ws-0' },
+    );
+    expect(deposit).toMatchObject({ ok: true });
+    expect(await withdraw(0, '250000')).toMatchObject({ ok: true });
+    expect(await withdraw(0, '300001')).toMatchObject({ ok: false, code: 'exceeds_stand_in_limit', details: { limit: 'per_transaction' } });
+    expect(await withdraw(0, '150001')).toMatchObject({ ok: false, code: 'exceeds_stand_in_limit', details: { limit: 'per_customer_per_day' } });
+    expect(await withdraw(0, '150000')).toMatchObject({ ok: true });
+    const queued = await stations[0]!.storage.read((tx) => tx.banking.list('outboxEntry', '', 10));
+    expect(queued.map((entry) => entry.name)).toEqual(['cash.deposit', 'cash.withdraw', 'cash.withdraw']);
+  });
+
+  it('rotates a device key: the new key works, the old one is refused from then on', async () => {
+    const state = await stations[0]!.storage.read((tx) => tx.banking.get('workstation', 'local'));
+    const oldKeys = hybridKeyPair(Buffer.from(state!.signingSeed, 'base64url'));
+    const nextSeed = new Uint8Array(64).fill(42);
+    const next = hybridKeyPair(nextSeed);
+    const kem = sealedBoxKeyPair(new Uint8Array(32).fill(43));
+    const request = signRequest(
+      'rotate_keys',
+      { deviceId: 'ws-0', publicKeys: { ...hybridPublicKeysToJson(next.publicKeys) }, kemPublicKey: encodeBase64url(kem.publicKey) },
+      { keyId: deviceKeyId('ws-0', 1), secretKeys: oldKeys.secretKeys },
+    );
+    const rotated = await serverEngine.executeAny('device.rotate_keys', { message: request }, deviceCtx);
+    expect(rotated).toMatchObject({ ok: true, value: { device: { keyVersion: 2 } } });
+    // The workstation still signs with version 1: refused, and nothing applied.
+    await withdraw(0, '1000');
+    expect(await stations[0]!.sync.push()).toMatchObject({ ok: false, code: 'unknown_key' });
+    await stations[0]!.storage.transaction(async (tx) => {
+      const current = (await tx.banking.get('workstation', 'local'))!;
+      await tx.banking.put('workstation', { ...current, keyVersion: 2, signingSeed: encodeBase64url(nextSeed), kemSecretKey: encodeBase64url(kem.secretKey), inflight: null });
+    });
+    expect(await stations[0]!.sync.push()).toBe('answered');
+    expect(await stations[0]!.sync.pull()).toBe('pulled');
+  });
+});
