@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ManualClock, type Clock } from '@qenex/engine';
+import { ManualClock, type Clock, type KvPorts } from '@qenex/engine';
 import { PostgresTestDatabase } from '@qenex/engine/postgres';
 import { demoPassword, readConfig, startServer, type RunningServer } from '@qenex/server';
 
@@ -32,20 +32,21 @@ export interface RequestOptions {
 const database = new PostgresTestDatabase();
 let schemas = 0;
 
-export async function startTestServer(options: { clock?: ManualClock; batchWaitMs?: number } = {}): Promise<TestServer> {
+export async function startTestServer(options: { clock?: ManualClock; batchWaitMs?: number; schema?: string; kv?: KvPorts; keysFile?: string } = {}): Promise<TestServer> {
   const config = readConfig({
     DATABASE_URL: await database.url(),
     PORT: '0',
     LOG_LEVEL: 'silent',
     QENEX_DEMO: 'true',
     QENEX_BATCH_WAIT_MS: String(options.batchWaitMs ?? 2),
-    QENEX_SERVER_KEYS_FILE: join(tmpdir(), `qenex-test-keys-${process.pid}-${schemas + 1}.json`),
+    QENEX_SERVER_KEYS_FILE: options.keysFile ?? join(tmpdir(), `qenex-test-keys-${process.pid}-${schemas + 1}.json`),
   });
   schemas += 1;
   const server = await startServer(config, {
     passwordCost: 1024,
-    schema: `s${process.pid}_${schemas}_${randomBytes(3).toString('hex')}`,
+    schema: options.schema ?? `s${process.pid}_${schemas}_${randomBytes(3).toString('hex')}`,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
+    ...(options.kv === undefined ? {} : { kv: options.kv }),
   });
   const url = server.address;
   const request: TestServer['request'] = async (method, path, requestOptions = {}) => {

@@ -9,6 +9,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgre
 import { buildHttpApp } from './http/app';
 import { connectKv } from './kv';
 import { loadServerKeys } from './server-keys';
+import { ChangeNotifier, registerNotifications } from './notifications';
 
 export interface RunningServer {
   readonly address: string;
@@ -47,14 +48,23 @@ export async function startServer(config: ServerConfig, overrides: ServerOverrid
         // prepared statements would outlive the client that knows them.
         { connectionString: embedded.url, max: 1, idleTimeoutMillis: 0 },
   );
-  const kv = overrides.kv ?? (await connectKv(config.redisUrl));
   const clock = overrides.clock ?? systemClock;
   const ids = new RandomIds(clock);
   const cost = overrides.passwordCost ?? 2 ** 15;
+  const kv = overrides.kv ?? (await connectKv(config.redisUrl));
   const { keys: serverKeys } = loadServerKeys(overrides.serverKeysFile ?? config.serverKeysFile);
-  const engine = new Engine({ storage, clock, ids, serverKeys, passwords: new ScryptPasswordHasher({ N: cost, r: 8, p: 1 }) });
+  const notifier = new ChangeNotifier(kv);
+  const engine = new Engine({
+    storage,
+    clock,
+    ids,
+    serverKeys,
+    passwords: new ScryptPasswordHasher({ N: cost, r: 8, p: 1 }),
+    hooks: { committed: (name) => notifier.committed(name) },
+  });
   const batcher = new TransferBatcher(engine, { waitMs: config.batchWaitMs, transfersMax: config.batchTransfersMax });
   const app = buildHttpApp({ engine, storage, kv, batcher, serverKeys, logLevel: config.logLevel, bodyLimitBytes: config.bodyLimitBytes });
+  await registerNotifications(app, engine, kv);
 
   const isEmpty = (await storage.read((tx) => tx.banking.list('user', '', 1))).length === 0;
   const demoUsers = config.demo && isEmpty ? await seedDemoServer(engine, ids) : [];
@@ -65,6 +75,7 @@ export async function startServer(config: ServerConfig, overrides: ServerOverrid
     (closing ??= (async () => {
       await app.close();
       await batcher.drain();
+      notifier.stop();
       if (overrides.kv === undefined) await kv.close();
       await storage.close();
       await embedded?.stop();

@@ -47,6 +47,8 @@ export interface EngineDeps {
 export interface WriteHooks {
   before?(tx: StorageTx, name: string, input: unknown, ctx: Context, nowMs: number): Promise<Refusal | undefined>;
   after?(tx: StorageTx, name: string, input: unknown, ctx: Context, nowMs: number): Promise<void>;
+  /** After a write committed (never inside it): the server tells connected workstations. */
+  committed?(name: string, ctx: Context): void;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a registry of specs of every value type
@@ -148,6 +150,7 @@ export class Engine {
       }
       await appendAuditPipelined(tx, await auditHead, entries);
     });
+    if (accepted.length > 0) this.deps.hooks?.committed?.(name, requests[accepted[0]!.index]!.ctx);
     return outcomes;
   }
 
@@ -196,7 +199,7 @@ export class Engine {
     rawInput: unknown,
   ): Promise<Outcome<unknown, string>> {
     try {
-      return await this.deps.storage.transaction(async (tx) => {
+      const committed = await this.deps.storage.transaction(async (tx) => {
         const refused = await this.deps.hooks?.before?.(tx, name, input, ctx, nowMs);
         if (refused !== undefined) throw new Rollback(refused);
         const outcome = await spec.run(this.env(tx, ctx, nowMs, null), input);
@@ -207,6 +210,8 @@ export class Engine {
         await appendAudit(tx, result === undefined ? entry : { ...entry, outcome: result.outcome });
         return outcome.ok ? outcome : withoutKeep(outcome);
       });
+      if (committed.ok) this.deps.hooks?.committed?.(name, ctx);
+      return committed;
     } catch (error) {
       if (!(error instanceof Rollback)) throw error;
       if (error.refusal.code === 'approval_required') return this.hold(name, ctx, nowMs, error.refusal, detail, rawInput);

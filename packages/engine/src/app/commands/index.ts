@@ -16,7 +16,7 @@ import {
 import { createCustomer, getCustomer, reviewCustomerKyc, searchCustomers } from './customers';
 import { exchange } from './fx';
 import { approveDevice, enrolDevice, revokeDevice, rotateDeviceKeys } from './devices';
-import { listSyncExceptions, pullBranch, pushBatch, setStandInPolicy } from './sync';
+import { listSyncExceptions, pullBranch, pushBatch, setStandInPolicy, subscribeChanges } from './sync';
 import { createSession, createUser, revokeSession, setUserRoles, setUserStatus } from './identity';
 import {
   auditLog,
@@ -75,6 +75,7 @@ export const commands = {
   'device.rotate_keys': rotateDeviceKeys,
   'sync.push': pushBatch,
   'sync.pull': pullBranch,
+  'sync.subscribe': subscribeChanges,
   'sync.exceptions': listSyncExceptions,
   'standin.set_policy': setStandInPolicy,
 } as const;

@@ -238,3 +238,20 @@ export const listSyncExceptions = command({
     return ok(await env.tx.banking.findBy('syncException', 'open', input.branchId, 1000));
   },
 });
+
+/** Checks a workstation's signed request to hear about changes (the WebSocket's first message). */
+export const subscribeChanges = command({
+  permission: 'sync.push',
+  kind: 'read',
+  input: z.object({ message: z.unknown() }),
+  async run(env, input) {
+    const device = await deviceOfMessage(env, input.message);
+    const opened = openRequest(input.message, 'subscribe', (keyId) => devicePublicKeys(device, keyId));
+    if (!opened.ok) return refuse(opened.code, `The subscription was refused: ${opened.code.replaceAll('_', ' ')}.`);
+    if (device === undefined || device.status !== 'active') {
+      return refuse(device?.status === 'revoked' ? 'device_revoked' : 'device_not_active', 'This workstation may not subscribe.');
+    }
+    return ok({ deviceId: device.id, branchId: device.branchId });
+  },
+  audit: () => ({}),
+});
