@@ -5,9 +5,10 @@
  * nothing and makes the run exit non-zero.
  */
 import { ledgerBenchmarks } from './ledger';
+import { serverBenchmarks } from './server';
 import { figureLine, log, type Benchmark } from './support';
 
-const registry: readonly Benchmark[] = [...ledgerBenchmarks];
+const registry: readonly Benchmark[] = [...ledgerBenchmarks, ...serverBenchmarks];
 
 function selected(prefixes: readonly string[]): Benchmark[] {
   if (prefixes.length === 0) return [...registry];
