@@ -7,6 +7,7 @@ import type { ServerConfig } from './config';
 import { seedDemoServer } from './demo';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
 import { buildHttpApp } from './http/app';
+import { SessionCache } from './http/session-cache';
 import { connectKv } from './kv';
 import { loadServerKeys } from './server-keys';
 import { ChangeNotifier, registerNotifications } from './notifications';
@@ -63,7 +64,17 @@ export async function startServer(config: ServerConfig, overrides: ServerOverrid
     hooks: { committed: (name) => notifier.committed(name) },
   });
   const batcher = new TransferBatcher(engine, { waitMs: config.batchWaitMs, transfersMax: config.batchTransfersMax });
-  const app = buildHttpApp({ engine, storage, kv, batcher, serverKeys, logLevel: config.logLevel, bodyLimitBytes: config.bodyLimitBytes });
+  const app = buildHttpApp({
+    engine,
+    storage,
+    kv,
+    batcher,
+    serverKeys,
+    sessions: new SessionCache(),
+    nowMs: () => clock.nowMs(),
+    logLevel: config.logLevel,
+    bodyLimitBytes: config.bodyLimitBytes,
+  });
   await registerNotifications(app, engine, kv);
 
   const isEmpty = (await storage.read((tx) => tx.banking.list('user', '', 1))).length === 0;

@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { encodeBase64url, hybridPublicKeysToJson, serverKeyId } from '@qenex/engine';
 import { openApiDocument } from './openapi';
 import { statusOf } from './problem';
-import { authenticate, bigintSafe, idempotent, sendProblem, signInAttemptsPerWindowMax, signInWindowMs, type HttpDeps } from './respond';
+import { authenticate, bearer, bigintSafe, idempotent, sendProblem, signInAttemptsPerWindowMax, signInWindowMs, type HttpDeps } from './respond';
 import { commandInput, routes, type RouteSpec } from './routes';
 import { registerTransferRoutes } from './transfers';
 
@@ -67,6 +67,7 @@ function registerCommandRoute(app: FastifyInstance, deps: HttpDeps, route: Route
       // Batches carry their own sequence numbers: a resent batch is answered, never applied twice.
       return idempotent(deps, request, reply, ctx, route.public === true || route.device === true, async () => {
         const outcome = await deps.engine.executeAny(route.command, input, ctx);
+        if (outcome.ok && route.command === 'session.revoke') deps.sessions.delete(bearer(request) ?? '');
         return { status: outcome.ok ? (route.status ?? 200) : outcome.code === 'approval_required' ? 202 : statusOf(outcome.code), outcome };
       });
     },

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { canonicalJson, type Context, type Engine, type JsonValue, type KvPorts, type Outcome, type ServerKeys, type Storage } from '@qenex/engine';
 import type { TransferBatcher } from '../batcher';
 import { problem } from './problem';
+import type { SessionCache } from './session-cache';
 
 export interface HttpDeps {
   readonly engine: Engine;
@@ -10,12 +11,17 @@ export interface HttpDeps {
   readonly kv: KvPorts;
   readonly batcher: TransferBatcher;
   readonly serverKeys: ServerKeys;
+  readonly sessions: SessionCache;
+  /** The clock sessions expire by (the engine's). */
+  readonly nowMs: () => number;
   readonly logLevel: string;
   readonly bodyLimitBytes: number;
 }
 
 /** How long an Idempotency-Key is remembered. */
 export const idempotencyTtlMs = 24 * 60 * 60 * 1000;
+/** How long a key stays claimed by a request still running (or by a server that died running it). */
+export const idempotencyLeaseMs = 60 * 1000;
 export const signInAttemptsPerWindowMax = 20;
 export const signInWindowMs = 60_000;
 /** Refused requests without a valid session that are audited per address per minute. */
@@ -45,7 +51,7 @@ export function sendOutcome(reply: FastifyReply, outcome: Outcome<unknown, strin
   return sendProblem(reply, outcome.code, outcome.message, outcome.details ?? {});
 }
 
-function bearer(request: FastifyRequest): string | undefined {
+export function bearer(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   if (header === undefined) return undefined;
   const match = /^Bearer ([A-Za-z0-9_-]{16,128})$/.exec(header);
@@ -62,7 +68,12 @@ export async function authenticate(deps: HttpDeps, request: FastifyRequest, repl
   // A device route carries its own hybrid signature, which the command verifies.
   if (signedByDevice) return { actor: 'device', roles: ['device'], deviceId: deviceOf(request) };
   if (isPublic) return { actor: 'anonymous', roles: [], deviceId: deviceOf(request) };
-  const session = await deps.engine.authenticate(bearer(request), request.headers['x-device-id'] === undefined ? undefined : deviceOf(request));
+  const token = bearer(request);
+  const device = request.headers['x-device-id'] === undefined ? undefined : deviceOf(request);
+  const cached = token === undefined || device !== undefined ? undefined : deps.sessions.get(token, deps.nowMs());
+  if (cached !== undefined) return cached;
+  const session = await deps.engine.authenticate(token, device);
+  if (session.ok && token !== undefined && device === undefined) deps.sessions.set(token, session.value, deps.nowMs(), session.value.sessionExpiresAtMs);
   if (!session.ok) {
     // Invalid access attempts are audited, up to a rate per address so a flood cannot fill the log.
     const auditable = await deps.kv.rateLimiter.hit(`audit-refusal:${request.ip}`, auditedRefusalsPerMinuteMax, 60_000);
@@ -108,7 +119,8 @@ export async function idempotent(
   }
   const scoped = `idem:${ctx.actor}:${key}`;
   const fingerprint = createHash('sha256').update(`${request.method} ${request.url}\n${bodyFingerprint(request.body)}`).digest('hex');
-  const claim = await deps.kv.idempotency.begin(scoped, fingerprint, idempotencyTtlMs);
+  // A short lease while the request runs: a server killed mid-request frees the key within a minute.
+  const claim = await deps.kv.idempotency.begin(scoped, fingerprint, idempotencyLeaseMs);
   switch (claim.outcome) {
     case 'in_progress':
       return sendProblem(reply, 'idempotency_key_in_progress', 'A request with this Idempotency-Key is still running; retry when it has finished.');
@@ -129,6 +141,6 @@ export async function idempotent(
     await deps.kv.idempotency.abandon(scoped);
     throw error;
   }
-  await deps.kv.idempotency.complete(scoped, fingerprint, JSON.stringify(result, bigintSafe));
+  await deps.kv.idempotency.complete(scoped, fingerprint, JSON.stringify(result, bigintSafe), idempotencyTtlMs);
   return sendOutcome(reply, result.outcome, result.status);
 }

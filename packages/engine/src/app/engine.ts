@@ -75,18 +75,18 @@ export class Engine {
    * The context a bearer token stands for: the session must exist, be unexpired and unrevoked, and
    * its user active. Roles are read from the user now, so a role change applies at once.
    */
-  async authenticate(token: string | undefined, deviceId?: string): Promise<Outcome<Context, AuthRefusal>> {
+  async authenticate(token: string | undefined, deviceId?: string): Promise<Outcome<Context & { readonly sessionExpiresAtMs: number }, AuthRefusal>> {
     if (token === undefined || token === '') return { ok: false, code: 'session_missing', message: 'Sign in first: no bearer token was sent.' };
     const sessionId = tokenDigest(token);
     const nowMs = this.deps.clock.nowMs();
-    return this.deps.storage.read(async (tx): Promise<Outcome<Context, AuthRefusal>> => {
+    return this.deps.storage.read(async (tx): Promise<Outcome<Context & { readonly sessionExpiresAtMs: number }, AuthRefusal>> => {
       const session = await tx.banking.get('session', sessionId);
       if (session === undefined) return { ok: false, code: 'session_missing', message: 'The session is unknown; sign in again.' };
       if (session.revokedAtMs !== null) return { ok: false, code: 'session_revoked', message: 'You signed out of this session; sign in again.' };
       if (session.expiresAtMs <= nowMs) return { ok: false, code: 'session_expired', message: 'The session has expired; sign in again.' };
       const user = await tx.banking.get('user', session.userId);
       if (user === undefined || user.status !== 'active') return { ok: false, code: 'user_disabled', message: 'This user is disabled.' };
-      return { ok: true, value: { actor: user.id, roles: user.roles, deviceId: deviceId ?? session.deviceId, sessionId } };
+      return { ok: true, value: { actor: user.id, roles: user.roles, deviceId: deviceId ?? session.deviceId, sessionId, sessionExpiresAtMs: session.expiresAtMs } };
     });
   }
 
@@ -148,7 +148,7 @@ export class Engine {
         outcomes[index] = refusal;
         entries.push(auditEntry(requests[index]!.ctx, name, nowMs, refusal, {}));
       }
-      await appendAuditPipelined(tx, await auditHead, entries);
+      await appendAuditGroup(tx, await auditHead, entries);
     });
     if (accepted.length > 0) this.deps.hooks?.committed?.(name, requests[accepted[0]!.index]!.ctx);
     return outcomes;
@@ -364,31 +364,19 @@ async function appendAudit(tx: StorageTx, entry: AuditEntry): Promise<void> {
 }
 
 async function appendAuditMany(tx: StorageTx, entries: readonly AuditEntry[]): Promise<void> {
-  let head: { seq: number; hash: string } | undefined = await tx.audit.head();
-  for (const entry of entries) {
-    const record = chainAuditRecord(head, entry);
-    await tx.audit.append(record);
-    head = record;
-  }
+  await appendAuditGroup(tx, await tx.audit.head(), entries);
 }
 
-/**
- * The group's audit records, chained in order, then appended without waiting for each other: a
- * pipelining adapter sends them together, so a group of many requests costs one round trip for
- * its audit, not one per request. The adapter runs them in the order given.
- */
-async function appendAuditPipelined(tx: StorageTx, head: { seq: number; hash: string } | undefined, entries: readonly AuditEntry[]): Promise<void> {
+/** The group's audit records, chained in order and written in one statement: one round trip per group. */
+async function appendAuditGroup(tx: StorageTx, head: { seq: number; hash: string } | undefined, entries: readonly AuditEntry[]): Promise<void> {
   let previous = head;
-  const appends: Array<Promise<void>> = [];
+  const records = [];
   for (const entry of entries) {
     const record = chainAuditRecord(previous, entry);
-    appends.push(tx.audit.append(record));
+    records.push(record);
     previous = record;
   }
-  // Settle them all before failing, so no append is still running when the transaction rolls back.
-  const settled = await Promise.allSettled(appends);
-  const failure = settled.find((result) => result.status === 'rejected');
-  if (failure !== undefined) throw failure.reason;
+  await tx.audit.appendMany(records);
 }
 
 function leavesChainOpen(events: readonly TransferEvent[]): boolean {

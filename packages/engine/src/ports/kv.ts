@@ -84,11 +84,12 @@ export interface IdempotencyStore {
    */
   begin(key: string, fingerprint: string, ttlMs: number): Promise<IdempotencyBegin>;
   /**
-   * Stores the response of a started request, keeping the record's expiry. False, and nothing
+   * Stores the response of a started request, keeping the record's expiry — or, given `ttlMs`,
+   * keeping it that long from now (a short in-progress lease, then a long memory of the answer). False, and nothing
    * stored, when the key is not in progress with this fingerprint (expired, abandoned, or already
    * completed): the caller's response still stands; it just will not be replayed.
    */
-  complete(key: string, fingerprint: string, response: string): Promise<boolean>;
+  complete(key: string, fingerprint: string, response: string, ttlMs?: number): Promise<boolean>;
   /**
    * Releases a started key whose request failed before completing, so a retry runs it again.
    * Only an in-progress record is released; a completed one is never erased. True when released.

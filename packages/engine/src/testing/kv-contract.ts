@@ -222,6 +222,14 @@ export function kvContract(target: KvContractTarget): void {
         expect(await b.idempotency.begin(completed, 'fp', 60_000)).toEqual({ outcome: 'started' });
         expect(await a.idempotency.complete(running, 'fp', 'late')).toBe(false);
       });
+      it('holds a started key for a short lease, and a completed answer as long as complete asks', async () => {
+        const { a, b } = await open();
+        const key = fresh('lease');
+        await a.idempotency.begin(key, 'fp', shortTtlMs);
+        expect(await a.idempotency.complete(key, 'fp', 'the answer', 60_000)).toBe(true);
+        await sleep(shortTtlMs + expiryMarginMs);
+        expect(await b.idempotency.begin(key, 'fp', 60_000)).toEqual({ outcome: 'replay', response: 'the answer' });
+      });
     });
 
     describe('rate limiter', () => {

@@ -32,7 +32,7 @@ export const consoleKvErrorReporter: KvErrorReporter = (error, context) => {
 
 type Entry =
   | { readonly kind: 'value'; readonly value: string; readonly expiresAtMs: number }
-  | { readonly kind: 'idempotency'; state: 'in_progress' | 'completed'; readonly fingerprint: string; response: string; readonly expiresAtMs: number }
+  | { readonly kind: 'idempotency'; state: 'in_progress' | 'completed'; readonly fingerprint: string; response: string; expiresAtMs: number }
   | { readonly kind: 'hits'; readonly hitsMs: number[]; expiresAtMs: number };
 
 export interface InProcessKvOptions {
@@ -224,15 +224,17 @@ class InProcessIdempotency implements IdempotencyStore {
     return { outcome: 'replay', response: entry.response };
   }
 
-  async complete(key: string, fingerprint: string, response: string): Promise<boolean> {
+  async complete(key: string, fingerprint: string, response: string, ttlMs?: number): Promise<boolean> {
     assertOpen(this.open);
     kvCheck.key(key);
     kvCheck.fingerprint(fingerprint);
     kvCheck.value(response);
+    if (ttlMs !== undefined) kvCheck.ttlMs(ttlMs);
     const entry = this.record(kvNamespace.idempotency(this.prefix, key));
     if (entry === undefined || entry.state !== 'in_progress' || entry.fingerprint !== fingerprint) return false;
     entry.state = 'completed';
     entry.response = response;
+    if (ttlMs !== undefined) entry.expiresAtMs = this.store.clock.nowMs() + ttlMs;
     return true;
   }
 

@@ -194,12 +194,14 @@ class RedisIdempotency implements IdempotencyStore {
     }
   }
 
-  async complete(key: string, fingerprint: string, response: string): Promise<boolean> {
+  async complete(key: string, fingerprint: string, response: string, ttlMs?: number): Promise<boolean> {
     this.open();
     kvCheck.key(key);
     kvCheck.fingerprint(fingerprint);
     kvCheck.value(response);
-    return (await completeScript.run(this.client, [kvNamespace.idempotency(this.prefix, key)], [fingerprint, response])) === 1;
+    if (ttlMs !== undefined) kvCheck.ttlMs(ttlMs);
+    const args = ttlMs === undefined ? [fingerprint, response] : [fingerprint, response, String(ttlMs)];
+    return (await completeScript.run(this.client, [kvNamespace.idempotency(this.prefix, key)], args)) === 1;
   }
 
   async abandon(key: string): Promise<boolean> {

@@ -41,11 +41,15 @@ if record[1] == 'in_progress' then return {'in_progress'} end
 return {'replay', record[3]}
 `);
 
-/** complete: KEYS[1] record; ARGV[1] fingerprint, ARGV[2] response. HSET keeps the key's expiry. Returns 1 when stored. */
+/**
+ * complete: KEYS[1] record; ARGV[1] fingerprint, ARGV[2] response, ARGV[3] (optional) new ttlMs.
+ * HSET keeps the key's expiry unless a new one is given. Returns 1 when stored.
+ */
 export const completeScript = new LuaScript(`
 local record = redis.call('HMGET', KEYS[1], 'state', 'fingerprint')
 if record[1] ~= 'in_progress' or record[2] ~= ARGV[1] then return 0 end
 redis.call('HSET', KEYS[1], 'state', 'completed', 'response', ARGV[2])
+if ARGV[3] then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
 return 1
 `);
 

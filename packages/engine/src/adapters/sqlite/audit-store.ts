@@ -45,6 +45,10 @@ export class SqliteAuditStore implements AuditStore {
     );
   }
 
+  async appendMany(records: readonly AuditRecord[]): Promise<void> {
+    for (const record of records) await this.append(record);
+  }
+
   async page(afterSeq: number, limit: number): Promise<AuditRecord[]> {
     return this.statements.page.all(afterSeq, limit).map(recordFromRow);
   }
