@@ -1,0 +1,1 @@
+export { HttpSyncTransport, syncRequestTimeoutMs } from './sync-transport';
