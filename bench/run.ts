@@ -6,9 +6,10 @@
  */
 import { ledgerBenchmarks } from './ledger';
 import { serverBenchmarks } from './server';
+import { syncBenchmarks } from './sync';
 import { figureLine, log, type Benchmark } from './support';
 
-const registry: readonly Benchmark[] = [...ledgerBenchmarks, ...serverBenchmarks];
+const registry: readonly Benchmark[] = [...ledgerBenchmarks, ...serverBenchmarks, ...syncBenchmarks];
 
 function selected(prefixes: readonly string[]): Benchmark[] {
   if (prefixes.length === 0) return [...registry];

@@ -83,4 +83,7 @@ export const bankingMigrations: readonly string[] = [
   `,
 ];
 
-export const migrations: readonly string[] = [...ledgerMigrations, ...bankingMigrations];
+/** Re-indexing an entity deletes its old keys by (kind, id): without this index that scans its whole kind. */
+const entityIndexMigrations: readonly string[] = [`CREATE INDEX entity_keys_by_entity ON entity_keys (kind, id);`];
+
+export const migrations: readonly string[] = [...ledgerMigrations, ...bankingMigrations, ...entityIndexMigrations];

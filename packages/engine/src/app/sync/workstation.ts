@@ -2,7 +2,6 @@ import { AssertionError } from '../../core/assert';
 import type { OutboxEntry, WorkstationState } from '../../core/banking/types';
 import { decodeBase64url, hybridKeyPair, hybridPublicKeysFromJson, type HybridPublicKeys, type SignedEnvelope } from '../../core/crypto';
 import { decodeJson } from '../../core/json-codec';
-import { parseMinor } from '../../core/money';
 import {
   batchCommandsMax,
   batchDigest,
@@ -83,6 +82,7 @@ export class WorkstationSync {
         if ((await tx.banking.findBy('outboxEntry', 'transfer', transferId, 1)).length > 0) return;
         const state = await loadState(tx);
         const seq = state.lastCommandSeq + 1;
+        const payout = name === 'cash.withdraw' ? await payoutOf(tx, input as CashInput) : null;
         await tx.banking.put('outboxEntry', {
           id: String(seq).padStart(12, '0'),
           seq,
@@ -92,6 +92,7 @@ export class WorkstationSync {
           roles: [...ctx.roles],
           atMs: nowMs,
           transferId,
+          payout,
           status: 'pending',
           code: null,
           message: null,
@@ -254,6 +255,14 @@ function serverKeys(state: WorkstationState, keyId: string): HybridPublicKeys | 
   return keyId === serverKeyId(state.serverKeyVersion) ? hybridPublicKeysFromJson(state.serverPublicKeys) : undefined;
 }
 
+/** Queued payouts one stand-in check reads at most (a branch offline for days has to sync first). */
+export const outboxPayoutsScannedMax = 100_000;
+
+async function payoutOf(tx: StorageTx, input: CashInput): Promise<OutboxEntry['payout']> {
+  const account = await tx.banking.get('bankAccount', input.accountId);
+  return { customerId: account?.customerId ?? '', currency: input.money.currency, amountMinor: String(input.money.amount) };
+}
+
 interface CashInput {
   readonly transferId: string;
   readonly accountId: string;
@@ -269,17 +278,14 @@ async function standInRefusal(tx: StorageTx, input: CashInput, ctx: Context, now
   if (account === undefined) return undefined; // the command refuses it itself
   const record = await tx.banking.get('standInPolicy', `${state.branchId}:${input.money.currency}`);
   const policy: StandInPolicy | undefined = record;
-  const pending = await tx.banking.findBy('outboxEntry', 'status', 'pending', 100_000);
-  const unconfirmed = [];
-  for (const entry of pending) {
-    if (entry.name !== 'cash.withdraw') continue;
-    const money = (entry.input as { money?: { amount?: string; currency?: string } }).money;
-    if (money?.currency !== input.money.currency) continue;
-    const holder = await tx.banking.get('bankAccount', String((entry.input as { accountId?: unknown }).accountId));
-    const amount = parseMinor(String(money.amount));
-    if (!amount.ok) continue;
-    unconfirmed.push({ customerId: holder?.customerId ?? '', tellerId: entry.actor, amountMinor: amount.value, atMs: entry.atMs });
-  }
+  // Only the queued payouts in this currency that the server has not confirmed yet.
+  const pending = await tx.banking.findBy('outboxEntry', 'pendingPayout', input.money.currency, outboxPayoutsScannedMax);
+  const unconfirmed = pending.map((entry) => ({
+    customerId: entry.payout!.customerId,
+    tellerId: entry.actor,
+    amountMinor: BigInt(entry.payout!.amountMinor),
+    atMs: entry.atMs,
+  }));
   const amountMinor = typeof input.money.amount === 'bigint' ? input.money.amount : BigInt(input.money.amount);
   const decision = checkStandIn(policy, unconfirmed, { customerId: account.customerId, tellerId: ctx.actor, amountMinor, atMs: nowMs }, input.money.currency);
   if (decision.ok) return undefined;

@@ -226,6 +226,8 @@ export interface OutboxEntry {
   readonly roles: readonly string[];
   readonly atMs: number;
   readonly transferId: string;
+  /** For payouts: whose account and how much (minor units), for the stand-in check. */
+  readonly payout: { readonly customerId: string; readonly currency: string; readonly amountMinor: string } | null;
   readonly status: 'pending' | 'accepted' | 'rejected' | 'compensated';
   readonly code: string | null;
   readonly message: string | null;
@@ -295,7 +297,11 @@ export const entityKeys: { readonly [K in EntityKind]: Readonly<Record<string, (
   user: {},
   session: { user: (s) => s.userId },
   device: { branch: (d) => d.branchId, status: (d) => d.status },
-  outboxEntry: { transfer: (e) => e.transferId, status: (e) => e.status },
+  outboxEntry: {
+    transfer: (e) => e.transferId,
+    status: (e) => e.status,
+    pendingPayout: (e) => (e.status === 'pending' && (e.payout ?? null) !== null ? e.payout!.currency : null),
+  },
   workstation: {},
   syncAnswer: { device: (a) => a.deviceId },
   syncException: { branch: (e) => e.branchId, open: (e) => (e.status === 'open' ? e.branchId : null) },
