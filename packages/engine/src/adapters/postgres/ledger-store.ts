@@ -1,58 +1,14 @@
 import { assert } from '../../core/assert';
 import type { Id128 } from '../../core/ids';
-import type { Account, BalanceRow, CreateTransferResult, LedgerChanges, PendingStatus, Transfer } from '../../core/ledger';
+import type { Account, BalanceRow, CreateTransferResult, LedgerChanges, Transfer } from '../../core/ledger';
 import type { LedgerStore, LedgerTotals } from '../../ports/storage';
 import { integerArray, textArray, type Session } from './session';
+import { accountColumns, accountFromValues, pendingStatusCode, transferColumns, transferFromValues } from '../ledger-rows';
 
-const pendingStatusCode: Record<PendingStatus, number> = { none: 0, pending: 1, posted: 2, voided: 3, expired: 4 };
-const pendingStatusName: readonly PendingStatus[] = ['none', 'pending', 'posted', 'voided', 'expired'];
-
-const accountColumns =
-  'id, ledger, code, flags, debits_pending, debits_posted, credits_pending, credits_posted, overdraft_limit, user_data_128, user_data_64, user_data_32, timestamp';
-const transferColumns =
-  'id, debit_account_id, credit_account_id, amount, pending_id, user_data_128, user_data_64, user_data_32, timeout, ledger, code, flags, timestamp, pending_status, expires_at';
 const balanceColumns = 'account_id, timestamp, transfer_id, debits_pending, debits_posted, credits_pending, credits_posted';
 
 /** Rows arrive as arrays in column order; int8 columns are bigint (the pool's type parser), smallint a number. */
 type Row = unknown[];
-
-function accountFromRow(row: Row): Account {
-  return {
-    id: row[0] as Id128,
-    ledger: Number(row[1]),
-    code: Number(row[2]),
-    flags: Number(row[3]),
-    debitsPending: row[4] as bigint,
-    debitsPosted: row[5] as bigint,
-    creditsPending: row[6] as bigint,
-    creditsPosted: row[7] as bigint,
-    overdraftLimit: row[8] as bigint,
-    userData128: (row[9] ?? null) as Id128 | null,
-    userData64: row[10] as bigint,
-    userData32: Number(row[11]),
-    timestamp: row[12] as bigint,
-  };
-}
-
-function transferFromRow(row: Row): Transfer {
-  return {
-    id: row[0] as Id128,
-    debitAccountId: row[1] as Id128,
-    creditAccountId: row[2] as Id128,
-    amount: row[3] as bigint,
-    pendingId: (row[4] ?? null) as Id128 | null,
-    userData128: (row[5] ?? null) as Id128 | null,
-    userData64: row[6] as bigint,
-    userData32: Number(row[7]),
-    timeout: Number(row[8]),
-    ledger: Number(row[9]),
-    code: Number(row[10]),
-    flags: Number(row[11]),
-    timestamp: row[12] as bigint,
-    pendingStatus: pendingStatusName[Number(row[13])]!,
-    expiresAt: row[14] as bigint,
-  };
-}
 
 function balanceFromRow(row: Row): BalanceRow {
   return {
@@ -145,12 +101,12 @@ export class PostgresLedgerStore implements LedgerStore {
 
   async accounts(ids: readonly string[]): Promise<Account[]> {
     if (ids.length === 0) return [];
-    return (await this.session.rows('accounts', sql.accounts, [textArray(ids)])).map(accountFromRow);
+    return (await this.session.rows('accounts', sql.accounts, [textArray(ids)])).map(accountFromValues);
   }
 
   async transfers(ids: readonly string[]): Promise<Transfer[]> {
     if (ids.length === 0) return [];
-    return (await this.session.rows('transfers', sql.transfers, [textArray(ids)])).map(transferFromRow);
+    return (await this.session.rows('transfers', sql.transfers, [textArray(ids)])).map(transferFromValues);
   }
 
   async failures(ids: readonly string[]): Promise<Array<{ id: Id128; result: CreateTransferResult }>> {
@@ -160,7 +116,7 @@ export class PostgresLedgerStore implements LedgerStore {
   }
 
   async duePendings(nowNs: bigint, limit: number): Promise<Transfer[]> {
-    return (await this.session.rows('due', sql.due, [nowNs, limit])).map(transferFromRow);
+    return (await this.session.rows('due', sql.due, [nowNs, limit])).map(transferFromValues);
   }
 
   async apply(changes: LedgerChanges): Promise<void> {
@@ -183,7 +139,7 @@ export class PostgresLedgerStore implements LedgerStore {
 
   async accountTransfers(accountId: Id128, afterTimestampNs: bigint, limit: number): Promise<Transfer[]> {
     const rows = await this.session.rows('account_transfers', sql.accountTransfers, [accountId, afterTimestampNs, limit]);
-    return rows.map(transferFromRow);
+    return rows.map(transferFromValues);
   }
 
   async ledgerTotals(): Promise<LedgerTotals[]> {
