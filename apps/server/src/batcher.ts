@@ -11,27 +11,38 @@ interface Waiting {
 }
 
 export interface BatcherOptions {
-  /** Longest a request waits for company before its batch is written. */
+  /** Longest a request waits for company before its batch is written, when no batch is being written. */
   readonly waitMs: number;
   /** Most transfers in one shared transaction. */
   readonly transfersMax: number;
+  /**
+   * Most batches handed to the engine at once. The storage serialises writers, so a second batch
+   * waits for the first one's commit inside the database (its BEGIN, lock and reads already sent)
+   * and starts the moment that commit lands, instead of a round trip later.
+   */
+  readonly inFlightMax: number;
 }
+
+/** The part of the engine the batcher drives (the whole engine in the server, a recorder in its unit tests). */
+export type GroupWriter = Pick<Engine, 'createTransfersGrouped'>;
 
 /**
  * Group commit: transfer requests that arrive close together share one database transaction, so
- * the rate is set by batches, not by one fsync per request. A batch closes when it is full or when
- * its first request has waited `waitMs`; one batch is written at a time, and the requests that
- * arrive meanwhile form the next. Each request still gets its own results and audit record.
+ * the rate is set by batches, not by one fsync per request.
+ *
+ * A batch closes when it is full, when its first request has waited `waitMs`, or when a write
+ * finishes (the requests that arrived during it have had their wait). Up to `inFlightMax` batches
+ * are with the engine at once. Each request still gets its own results and audit record.
  */
 export class TransferBatcher {
   private queue: Waiting[] = [];
   private queuedTransfers = 0;
   private timer: NodeJS.Timeout | null = null;
-  private writing: Promise<void> | null = null;
+  private readonly writing = new Set<Promise<void>>();
   private closed = false;
 
   constructor(
-    private readonly engine: Engine,
+    private readonly engine: GroupWriter,
     private readonly options: BatcherOptions,
   ) {}
 
@@ -43,41 +54,57 @@ export class TransferBatcher {
     return new Promise((resolve, reject) => {
       this.queue.push({ ctx, input, size, resolve, reject });
       this.queuedTransfers += size;
-      if (this.queuedTransfers >= this.options.transfersMax) this.flushSoon(0);
-      else this.flushSoon(this.options.waitMs);
+      this.schedule();
     });
+  }
+
+  /** Batches being written now (for tests and metrics). */
+  get inFlight(): number {
+    return this.writing.size;
   }
 
   /** Stops taking requests and writes what is queued. */
   async drain(): Promise<void> {
     this.closed = true;
-    while (this.queue.length > 0 || this.writing !== null) {
-      if (this.writing === null) this.flush();
-      await this.writing;
+    this.clearTimer();
+    while (this.queue.length > 0 || this.writing.size > 0) {
+      while (this.queue.length > 0 && this.writing.size < this.options.inFlightMax) this.start();
+      await Promise.race(this.writing);
     }
   }
 
-  private flushSoon(delayMs: number): void {
-    if (this.writing !== null) return; // the running write picks the queue up when it ends
-    if (delayMs === 0) {
-      if (this.timer !== null) clearTimeout(this.timer);
-      this.timer = null;
-      this.flush();
+  /**
+   * Decides, after every arrival and every finished write, whether a batch starts now or after
+   * `waitMs`: now when it is full, when the server is draining, or when a write has just finished
+   * (its requests queued while that write ran, so they have had their wait).
+   */
+  private schedule(afterWrite = false): void {
+    if (this.queue.length === 0 || this.writing.size >= this.options.inFlightMax) return;
+    if (afterWrite || this.closed || this.queuedTransfers >= this.options.transfersMax) {
+      this.clearTimer();
+      this.start();
+      if (this.queue.length > 0) this.schedule();
       return;
     }
     this.timer ??= setTimeout(() => {
       this.timer = null;
-      this.flush();
-    }, delayMs);
+      if (this.queue.length > 0 && this.writing.size < this.options.inFlightMax) this.start();
+    }, this.options.waitMs);
   }
 
-  private flush(): void {
-    if (this.writing !== null || this.queue.length === 0) return;
+  private clearTimer(): void {
+    if (this.timer === null) return;
+    clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private start(): void {
     const batch = this.take();
-    this.writing = this.write(batch).finally(() => {
-      this.writing = null;
-      if (this.queue.length > 0) this.flushSoon(this.queuedTransfers >= this.options.transfersMax ? 0 : this.options.waitMs);
+    const write: Promise<void> = this.write(batch).finally(() => {
+      this.writing.delete(write);
+      this.schedule(true);
     });
+    this.writing.add(write);
   }
 
   /** Takes whole requests up to the transfer bound (a single request over it goes alone). */

@@ -15,6 +15,8 @@ export interface ServerConfig {
   readonly batchWaitMs: number;
   /** Most transfers one shared transaction carries. */
   readonly batchTransfersMax: number;
+  /** Most shared transactions handed to the database at once (the next one queues behind the writer lock). */
+  readonly batchInFlightMax: number;
   readonly shutdownGraceMs: number;
   /** Seed a demo branch and users on an empty database. */
   readonly demo: boolean;
@@ -69,6 +71,7 @@ export function readConfig(env: Env): ServerConfig {
     logLevel: logLevel as ServerConfig['logLevel'],
     batchWaitMs: integer(env, 'QENEX_BATCH_WAIT_MS', 2, 0, 1000),
     batchTransfersMax: integer(env, 'QENEX_BATCH_TRANSFERS_MAX', 2048, 1, 8190),
+    batchInFlightMax: integer(env, 'QENEX_BATCH_IN_FLIGHT_MAX', 2, 1, 8),
     shutdownGraceMs: integer(env, 'QENEX_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     demo: demo === 'true' || (demo === 'auto' && databaseUrl === null),
     bodyLimitBytes: integer(env, 'QENEX_BODY_LIMIT_BYTES', 4 * 1024 * 1024, 1024, 64 * 1024 * 1024),

@@ -63,7 +63,7 @@ export async function startServer(config: ServerConfig, overrides: ServerOverrid
     passwords: new ScryptPasswordHasher({ N: cost, r: 8, p: 1 }),
     hooks: { committed: (name) => notifier.committed(name) },
   });
-  const batcher = new TransferBatcher(engine, { waitMs: config.batchWaitMs, transfersMax: config.batchTransfersMax });
+  const batcher = new TransferBatcher(engine, { waitMs: config.batchWaitMs, transfersMax: config.batchTransfersMax, inFlightMax: config.batchInFlightMax });
   const app = buildHttpApp({
     engine,
     storage,

@@ -38,7 +38,7 @@ export class PostgresAuditStore implements AuditStore {
   }
 
   async append(record: AuditRecord): Promise<void> {
-    await this.session.rows('audit_append', sql.append, [
+    this.session.defer('audit_append', sql.append, [
       record.seq, record.atMs, record.actor, JSON.stringify(record.roles), record.deviceId, record.command,
       record.outcome, JSON.stringify(record.detail), record.prevHash, record.hash,
     ]);
@@ -47,7 +47,7 @@ export class PostgresAuditStore implements AuditStore {
   async appendMany(records: readonly AuditRecord[]): Promise<void> {
     if (records.length === 0) return;
     if (records.length === 1) return this.append(records[0]!);
-    await this.session.rows('audit_append_many', sql.appendMany, [
+    this.session.defer('audit_append_many', sql.appendMany, [
       integerArray(records.map((r) => r.seq)),
       integerArray(records.map((r) => r.atMs)),
       textArray(records.map((r) => r.actor)),

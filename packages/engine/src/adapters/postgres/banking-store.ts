@@ -47,7 +47,7 @@ export class PostgresBankingStore implements BankingStore {
       names.push(key);
       values.push(value);
     }
-    await this.session.rows('entity_put', sql.put, [kind, entity.id, encodeJson(entity), textArray(names), textArray(values)]);
+    this.session.defer('entity_put', sql.put, [kind, entity.id, encodeJson(entity), textArray(names), textArray(values)]);
   }
 
   async findBy<K extends EntityKind>(kind: K, key: string, value: string, limit: number): Promise<Array<Entities[K]>> {

@@ -5,9 +5,17 @@ import { assert } from '../../core/assert';
  * One transaction's hold on a pooled connection. The stores run every statement through it, as a
  * named (prepared once per connection) statement returning rows as arrays. Once the transaction
  * has ended the connection belongs to someone else, so a late call is a programmer error.
+ *
+ * The connection is pipelined, so statements go out in the order they are issued without waiting
+ * for each other's answers. A write whose answer nobody needs is `deferred`: it is sent at once and
+ * its answer is collected when the transaction commits, so a batch's writes and its COMMIT share a
+ * round trip. That is safe because PostgreSQL aborts the whole transaction on any failed
+ * statement: the COMMIT behind a failed write rolls back, and `settle` reports the failure. A
+ * deferred statement must therefore fail (raise) whenever its result would have been refused.
  */
 export class Session {
   private active = true;
+  private readonly deferred: Array<Promise<unknown>> = [];
 
   constructor(private readonly client: pg.PoolClient) {}
 
@@ -15,6 +23,19 @@ export class Session {
     assert(this.active, 'storage transaction used after it ended');
     const result = await this.client.query<R>({ name: `qenex_${name}`, text, values, rowMode: 'array' });
     return result.rows;
+  }
+
+  /** Sends a write now; its outcome is awaited by `settle`, at commit. */
+  defer(name: string, text: string, values: unknown[]): void {
+    assert(this.active, 'storage transaction used after it ended');
+    const sent = this.client.query({ name: `qenex_${name}`, text, values, rowMode: 'array' });
+    sent.catch(() => undefined); // observed by settle; a rollback before then must not leave it unhandled
+    this.deferred.push(sent);
+  }
+
+  /** Waits for every deferred write; rejects with the first failure. */
+  async settle(): Promise<void> {
+    await Promise.all(this.deferred);
   }
 
   end(): void {

@@ -106,6 +106,29 @@ describe('PostgreSQL storage', () => {
     await expect(update).rejects.toThrow(/updated 0 of 1 accounts/);
     expect(await storage.read(({ ledger }) => ledger.lastTimestamp())).toBe(0n);
   });
+
+  it('rolls back every write of a transaction when a write sent without waiting fails, even one the work never awaited', async () => {
+    const storage = await open('deferred');
+    const failing = storage.transaction(async ({ ledger, audit }) => {
+      await applyAccounts(ledger, [{ id: id(1), ledger: USD, code: 100 }], nowNs);
+      await audit.appendMany([
+        { seq: 1, atMs: 1, actor: 'u', roles: [], deviceId: 'd', command: 'c', outcome: 'ok', detail: {}, prevHash: '0', hash: 'a' },
+        { seq: 1, atMs: 1, actor: 'u', roles: [], deviceId: 'd', command: 'c', outcome: 'ok', detail: {}, prevHash: 'a', hash: 'b' },
+      ]); // the same seq twice: the primary key refuses it when the batch's writes reach the database
+      return 'the work itself finished';
+    });
+    await expect(failing).rejects.toThrow(/duplicate key/);
+    expect(await storage.read(({ ledger }) => ledger.accounts([id(1)]))).toEqual([]);
+    expect(await storage.read(({ audit }) => audit.head())).toBeUndefined();
+    // The connection went back to the pool in a usable state.
+    expect(await storage.transaction(({ ledger }) => applyAccounts(ledger, [{ id: id(1), ledger: USD, code: 100 }], nowNs))).toEqual(['ok']);
+  });
+
+  it('plans every statement for its own parameters, never a generic plan costed on the empty tables of a new book', async () => {
+    const storage = await open('plans');
+    const { rows } = await storage.pool.query<{ plan_cache_mode: string }>('SHOW plan_cache_mode');
+    expect(rows[0]!.plan_cache_mode).toBe('force_custom_plan');
+  });
 });
 
 describe('PostgreSQL test database', () => {
