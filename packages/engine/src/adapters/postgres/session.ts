@@ -16,21 +16,57 @@ import { assert } from '../../core/assert';
 export class Session {
   private active = true;
   private readonly deferred: Array<Promise<unknown>> = [];
+  /** The connection's socket (absent on a client without one): corked while statements gather for one write. */
+  private readonly socket: { cork(): void; uncork(): void } | undefined;
+  private holdingWrites = false;
 
-  constructor(private readonly client: pg.PoolClient) {}
+  constructor(private readonly client: pg.PoolClient) {
+    this.socket = (client as unknown as { connection?: { stream?: { cork(): void; uncork(): void } } }).connection?.stream;
+  }
 
   async rows<R extends unknown[]>(name: string, text: string, values: unknown[]): Promise<R[]> {
     assert(this.active, 'storage transaction used after it ended');
-    const result = await this.client.query<R>({ name: `qenex_${name}`, text, values, rowMode: 'array' });
-    return result.rows;
+    const sent = this.client.query<R>({ name: `qenex_${name}`, text, values, rowMode: 'array' });
+    this.releaseWrites();
+    return (await sent).rows;
   }
 
-  /** Sends a write now; its outcome is awaited by `settle`, at commit. */
+  /**
+   * Sends a write whose answer nobody needs: it waits in the socket's buffer for the next
+   * statement whose answer is awaited (a read, COMMIT, ROLLBACK) and goes out in the same system
+   * call; its outcome is awaited by `settle`, at commit.
+   */
   defer(name: string, text: string, values: unknown[]): void {
     assert(this.active, 'storage transaction used after it ended');
+    if (!this.holdingWrites && this.socket !== undefined) {
+      this.socket.cork();
+      this.holdingWrites = true;
+    }
     const sent = this.client.query({ name: `qenex_${name}`, text, values, rowMode: 'array' });
     sent.catch(() => undefined); // observed by settle; a rollback before then must not leave it unhandled
     this.deferred.push(sent);
+  }
+
+  /** A transaction-control statement (COMMIT, ROLLBACK), sent together with the writes held for it. */
+  control(text: string): Promise<pg.QueryResult> {
+    const sent = this.client.query(text);
+    this.releaseWrites();
+    return sent;
+  }
+
+  /**
+   * Runs `issue` with the socket corked: every statement it sends synchronously (a transaction's
+   * BEGIN and lock, and the reads its work starts before its first await) leaves in one system
+   * call. pg writes each statement with its own, and on loopback each of those also wakes the
+   * database process: a fifth of the server's CPU before gathering.
+   */
+  gathered<T>(issue: () => T): T {
+    this.socket?.cork();
+    try {
+      return issue();
+    } finally {
+      this.socket?.uncork();
+    }
   }
 
   /** Waits for every deferred write; rejects with the first failure. */
@@ -40,6 +76,13 @@ export class Session {
 
   end(): void {
     this.active = false;
+    this.releaseWrites(); // never hand a corked connection back to the pool
+  }
+
+  private releaseWrites(): void {
+    if (!this.holdingWrites) return;
+    this.holdingWrites = false;
+    this.socket!.uncork();
   }
 }
 

@@ -161,17 +161,21 @@ export class PostgresStorage implements Storage {
     const session = new Session(client);
     let broken: Error | undefined;
     try {
-      // Pipelined: BEGIN, the lock and the work's first reads travel together (the reads queue
-      // behind the lock on this connection, so they run once it is granted); the deferred writes
-      // and COMMIT travel together at the end.
-      const begun = Promise.all(begin.map((text) => client.query(text)));
-      begun.catch(() => undefined); // awaited below; a failure also fails every statement behind it
-      const result = await work({
-        ledger: new PostgresLedgerStore(session),
-        banking: new PostgresBankingStore(session),
-        audit: new PostgresAuditStore(session),
+      // Pipelined, and gathered into one write each: BEGIN, the lock and the work's first reads
+      // (they queue behind the lock on this connection, so they run once it is granted); then the
+      // deferred writes and COMMIT.
+      const { begun, working } = session.gathered(() => {
+        const begun = Promise.all(begin.map((text) => client.query(text)));
+        begun.catch(() => undefined); // awaited below; a failure also fails every statement behind it
+        const working = work({
+          ledger: new PostgresLedgerStore(session),
+          banking: new PostgresBankingStore(session),
+          audit: new PostgresAuditStore(session),
+        });
+        return { begun, working };
       });
-      const committed = client.query('COMMIT');
+      const result = await working;
+      const committed = session.control('COMMIT');
       committed.catch(() => undefined);
       await begun;
       await session.settle();
@@ -181,7 +185,7 @@ export class PostgresStorage implements Storage {
       return result;
     } catch (error) {
       try {
-        await client.query('ROLLBACK');
+        await session.control('ROLLBACK');
       } catch (rollbackError) {
         // The connection is in no state to go back to the pool.
         broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
