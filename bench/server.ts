@@ -25,7 +25,7 @@ import { Pool } from 'undici';
 import { migrations, PostgresStorage, PostgresTestDatabase } from '@qenex/engine/postgres';
 import { AccountFlags, applyAccounts, applyTransfers, batchEventsMax, type AccountEvent, type TransferEvent } from '@qenex/engine/testing';
 import { demoPassword } from '@qenex/server';
-import { check, hexId, log, seededRandom, throughput, type Benchmark, type Figure } from './support';
+import { check, hexId, log, seededRandom, temporaryDirectory, throughput, type Benchmark, type Figure } from './support';
 
 const ledgerUsd = 840;
 const accountKind = 1;
@@ -319,14 +319,16 @@ class ServerProcess {
   static async start(databaseUrl: string, extraEnv: Record<string, string> = {}): Promise<ServerProcess> {
     // QENEX_BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the server under load.
     const nodeArgs = (process.env.QENEX_BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+    // Its own data directory: keys and audit anchors of a throwaway database stay out of .qenex/.
+    const dataDir = temporaryDirectory('qenex-bench-server-');
     const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'apps/server/src/main.ts'], {
       cwd: repositoryRoot,
-      env: { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', QENEX_DEMO: 'true', ...extraEnv },
+      env: { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', QENEX_DEMO: 'true', QENEX_DATA_DIR: dataDir.path, ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve())).then(dataDir.dispose);
     let stderr = '';
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     const url = await new Promise<string>((resolve, reject) => {
       let output = '';
       const timer = setTimeout(() => {

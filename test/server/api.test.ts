@@ -291,6 +291,8 @@ const expectedOperations = [
   'POST /api/v1/ledger/expire-pending',
   'GET /api/v1/ledger/totals',
   'GET /api/v1/audit/verify',
+  'POST /api/v1/audit/verify',
+  'GET /api/v1/audit/head',
   'GET /api/v1/audit',
   'POST /api/v1/transfers',
   'POST /api/v1/transfers/{pendingId}/post',

@@ -11,6 +11,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresStorage, PostgresTestDatabase } from '@qenex/engine/postgres';
@@ -35,6 +38,8 @@ const serverPath = fileURLToPath(new URL('./crash-server.ts', import.meta.url));
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const kvPrefix = `qenex-crash-${process.pid}-${randomBytes(3).toString('hex')}:`;
 const database = new PostgresTestDatabase();
+/** The server's keys and audit anchors file: this run's, not the developer's .qenex/server. */
+const dataDir = mkdtempSync(join(tmpdir(), 'qenex-crash-data-'));
 
 const accountKind = 0xbn;
 const transferKind = 0xcn;
@@ -182,6 +187,7 @@ class ServerChild {
         PORT: '0',
         LOG_LEVEL: 'error',
         QENEX_DEMO: 'true',
+        QENEX_DATA_DIR: dataDir,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -400,6 +406,7 @@ describe('central server under SIGKILL', () => {
     await server?.kill();
     await storage?.close();
     await database.drop();
+    rmSync(dataDir, { recursive: true, force: true });
     const kv = await RedisPorts.connect(redisUrl, { keyPrefix: kvPrefix });
     await kv.purge();
     await kv.close();

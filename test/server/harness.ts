@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock, type Clock, type KvPorts } from '@qenex/engine';
 import { PostgresTestDatabase } from '@qenex/engine/postgres';
-import { demoPassword, readConfig, startServer, type RunningServer } from '@qenex/server';
+import { demoPassword, readConfig, startServer, type RunningServer, type ServerConfig } from '@qenex/server';
 
 /**
  * A real server for a test: real HTTP on a loopback port, real PostgreSQL (its own schema in the
@@ -13,6 +14,10 @@ export interface TestServer {
   readonly url: string;
   readonly server: RunningServer;
   readonly clock: Clock;
+  /** What the server was started with: its data directory (a fresh temporary one), its key file. */
+  readonly config: ServerConfig;
+  /** The PostgreSQL schema that holds its books. */
+  readonly schema: string;
   /** Signs in a demo user (alice, tom, bob, carol, olivia, adam) and returns the bearer token. */
   signIn(username: string): Promise<string>;
   /** A JSON request; POSTs get a fresh Idempotency-Key unless one is given (or `null` for none). */
@@ -32,8 +37,27 @@ export interface RequestOptions {
 const database = new PostgresTestDatabase();
 let schemas = 0;
 
-export async function startTestServer(options: { clock?: ManualClock; batchWaitMs?: number; schema?: string; kv?: KvPorts; keysFile?: string } = {}): Promise<TestServer> {
+export interface TestServerOptions {
+  readonly clock?: ManualClock;
+  readonly batchWaitMs?: number;
+  readonly schema?: string;
+  readonly kv?: KvPorts;
+  readonly keysFile?: string;
+  /** QENEX_AUDIT_ANCHOR_MS; the server's default otherwise. */
+  readonly auditAnchorMs?: number;
+}
+
+/** The run's database, for a test that opens a connection of its own (the admin CLI). */
+export function testDatabaseUrl(): Promise<string> {
+  return database.url();
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  // Its own data directory, so the anchors file of one test server never mixes with another's.
+  const dataDir = mkdtempSync(join(tmpdir(), 'qenex-test-data-'));
   const config = readConfig({
+    QENEX_DATA_DIR: dataDir,
+    ...(options.auditAnchorMs === undefined ? {} : { QENEX_AUDIT_ANCHOR_MS: String(options.auditAnchorMs) }),
     DATABASE_URL: await database.url(),
     PORT: '0',
     LOG_LEVEL: 'silent',
@@ -42,9 +66,10 @@ export async function startTestServer(options: { clock?: ManualClock; batchWaitM
     QENEX_SERVER_KEYS_FILE: options.keysFile ?? join(tmpdir(), `qenex-test-keys-${process.pid}-${schemas + 1}.json`),
   });
   schemas += 1;
+  const schema = options.schema ?? `s${process.pid}_${schemas}_${randomBytes(3).toString('hex')}`;
   const server = await startServer(config, {
     passwordCost: 1024,
-    schema: options.schema ?? `s${process.pid}_${schemas}_${randomBytes(3).toString('hex')}`,
+    schema,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.kv === undefined ? {} : { kv: options.kv }),
   });
@@ -66,6 +91,8 @@ export async function startTestServer(options: { clock?: ManualClock; batchWaitM
   return {
     url,
     server,
+    config,
+    schema,
     clock: options.clock ?? { nowMs: () => Date.now() },
     request,
     async signIn(username) {
@@ -73,7 +100,10 @@ export async function startTestServer(options: { clock?: ManualClock; batchWaitM
       if (response.status !== 201) throw new Error(`sign-in of ${username} failed: ${JSON.stringify(response.body)}`);
       return response.body.token as string;
     },
-    close: () => server.close(),
+    async close() {
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
   };
 }
 

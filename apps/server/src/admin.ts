@@ -1,12 +1,16 @@
-import { Engine, RandomIds, systemClock } from '@qenex/engine';
+import { auditAnchorsSuppliedMax, Engine, RandomIds, systemClock, type AuditVerdict, type CommandInput, type Context } from '@qenex/engine';
 import { PostgresStorage } from '@qenex/engine/postgres';
-import { ConfigError, readConfig } from './config';
+import { auditAnchorsFile, readAnchorLines } from './audit-anchors';
+import { ConfigError, readConfig, type ServerConfig } from './config';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
+import { readServerKeys } from './server-keys';
 
 /**
  * `npm run server:admin -- <command>`: operations tasks run against the server's database
  * directly (DATABASE_URL, or the embedded database while the server is stopped).
- *   audit-verify   walk the audit chain; exit 1 and name the first edited, inserted or deleted record
+ *   audit-verify   walk the audit chain and check it against the signed anchors (kept in the
+ *                  database and in audit-anchors.jsonl in the data directory); exit 1 and name the
+ *                  first edited, inserted or deleted record, the last records deleted included
  *   totals         Σdebits and Σcredits of every ledger; exit 1 when one does not balance
  */
 async function main(args: readonly string[]): Promise<number> {
@@ -16,23 +20,15 @@ async function main(args: readonly string[]): Promise<number> {
     return command === undefined || command === '--help' ? 0 : 2;
   }
   const config = readConfig(process.env);
+  // Only the public half is used (to check anchors); a missing key file is not replaced by new keys.
+  const serverKeys = readServerKeys(config.serverKeysFile);
   let embedded: EmbeddedPostgres | null = null;
   if (config.databaseUrl === null) embedded = await startEmbeddedPostgres(config.dataDir);
   const storage = await PostgresStorage.open({ connectionString: config.databaseUrl ?? embedded!.url, max: 1, idleTimeoutMillis: 0 });
-  const engine = new Engine({ storage, clock: systemClock, ids: new RandomIds(systemClock) });
+  const engine = new Engine({ storage, clock: systemClock, ids: new RandomIds(systemClock), ...(serverKeys === null ? {} : { serverKeys }) });
   const ctx = { actor: 'server-admin-cli', roles: ['auditor'], deviceId: 'server-admin' };
   try {
-    if (command === 'audit-verify') {
-      const result = await engine.execute('audit.verify', {}, ctx);
-      if (!result.ok) throw new Error(result.message);
-      const verdict = result.value;
-      process.stdout.write(
-        verdict.intact
-          ? `audit log intact: ${verdict.count} records, head ${verdict.hash}\n`
-          : `audit log BROKEN at record ${verdict.break?.seq}: ${verdict.break?.kind} (${verdict.count} records verified before it)\n`,
-      );
-      return verdict.intact ? 0 : 1;
-    }
+    if (command === 'audit-verify') return await auditVerify(engine, config, ctx);
     const totals = await engine.execute('ledger.totals', {}, ctx);
     if (!totals.ok) throw new Error(totals.message);
     for (const ledger of totals.value) {
@@ -42,6 +38,34 @@ async function main(args: readonly string[]): Promise<number> {
   } finally {
     await storage.close();
     await embedded?.stop();
+  }
+}
+
+/** The chain against every stored anchor and the newest anchors of the file; exit 1 on any break. */
+async function auditVerify(engine: Engine, config: ServerConfig, ctx: Context): Promise<number> {
+  const file = auditAnchorsFile(config.dataDir);
+  const { anchors, skipped } = await readAnchorLines(file, auditAnchorsSuppliedMax);
+  if (skipped > 0) process.stderr.write(`${file}: ${skipped} line(s) are not JSON and were skipped (a write torn by a crash?)\n`);
+  // Lines are whatever the file holds: the command's schema checks them (a malformed one is refused).
+  const result = await engine.execute('audit.verify', { anchors: anchors as CommandInput<'audit.verify'>['anchors'] }, ctx);
+  if (!result.ok) throw new Error(`${result.code}: ${result.message}`);
+  process.stdout.write(`${describeVerdict(result.value)}\n`);
+  return result.value.intact ? 0 : 1;
+}
+
+function describeVerdict(verdict: AuditVerdict): string {
+  const anchored = verdict.anchor === null ? 'no signed anchor' : `signed anchor at record ${verdict.anchor.seq} (${new Date(verdict.anchor.atMs).toISOString()})`;
+  const broken = verdict.break;
+  if (broken === null) return `audit log intact: ${verdict.count} records, head ${verdict.hash}; ${anchored}`;
+  switch (broken.kind) {
+    case 'tail_missing':
+      return `audit log BROKEN: records ${broken.seq} to ${broken.anchorSeq} are missing (tail_missing): a signed anchor covers record ${broken.anchorSeq}, the log ends at ${verdict.count}`;
+    case 'anchor_forged':
+      return `audit log BROKEN: the anchor of record ${broken.seq} is not the server's (anchor_forged: ${broken.code})`;
+    case 'anchor_mismatch':
+      return `audit log BROKEN at record ${broken.seq}: it differs from what the server signed (anchor_mismatch); the log was rewritten up to there`;
+    default:
+      return `audit log BROKEN at record ${broken.seq}: ${broken.kind} (${verdict.count} records verified before it)`;
   }
 }
 

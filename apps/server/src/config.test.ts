@@ -15,6 +15,13 @@ describe('server configuration', () => {
     expect(() => readConfig({ REDIS_URL: 'not a url' })).toThrow(/REDIS_URL is not a URL/);
     expect(() => readConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL must be one of/);
     expect(() => readConfig({ QENEX_BATCH_WAIT_MS: '-1' })).toThrow(/QENEX_BATCH_WAIT_MS/);
+    expect(() => readConfig({ QENEX_AUDIT_ANCHOR_MS: '1m' })).toThrow(/QENEX_AUDIT_ANCHOR_MS must be a whole number from 0 to 86400000/);
+  });
+
+  it('anchors the audit head every minute unless told otherwise, and never when told 0', () => {
+    expect(readConfig({}).auditAnchorMs).toBe(60_000);
+    expect(readConfig({ QENEX_AUDIT_ANCHOR_MS: '5000' }).auditAnchorMs).toBe(5_000);
+    expect(readConfig({ QENEX_AUDIT_ANCHOR_MS: '0' }).auditAnchorMs).toBe(0);
   });
 
   it('turns the demo off for a real database unless asked', () => {

@@ -23,6 +23,8 @@ export interface ServerConfig {
   readonly bodyLimitBytes: number;
   /** The server's sync keys (seeds, mode 0600): made on first start. */
   readonly serverKeysFile: string;
+  /** How often the audit head is signed and kept, when it moved; 0 turns anchoring off. */
+  readonly auditAnchorMs: number;
 }
 
 export class ConfigError extends Error {
@@ -71,10 +73,11 @@ export function readConfig(env: Env): ServerConfig {
     logLevel: logLevel as ServerConfig['logLevel'],
     batchWaitMs: integer(env, 'QENEX_BATCH_WAIT_MS', 2, 0, 1000),
     batchTransfersMax: integer(env, 'QENEX_BATCH_TRANSFERS_MAX', 2048, 1, 8190),
-    batchInFlightMax: integer(env, 'QENEX_BATCH_IN_FLIGHT_MAX', 2, 1, 8),
+    batchInFlightMax: integer(env, 'QENEX_BATCH_IN_FLIGHT_MAX', 1, 1, 8),
     shutdownGraceMs: integer(env, 'QENEX_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     demo: demo === 'true' || (demo === 'auto' && databaseUrl === null),
     bodyLimitBytes: integer(env, 'QENEX_BODY_LIMIT_BYTES', 4 * 1024 * 1024, 1024, 64 * 1024 * 1024),
     serverKeysFile: env.QENEX_SERVER_KEYS_FILE ?? `${env.QENEX_DATA_DIR ?? '.qenex/server'}/server-keys.json`,
+    auditAnchorMs: integer(env, 'QENEX_AUDIT_ANCHOR_MS', 60_000, 0, 24 * 60 * 60 * 1000),
   };
 }

@@ -18,11 +18,18 @@ export function loadServerKeys(file: string): { keys: ServerKeys; created: boole
     created = true;
   }
   chmodSync(path, 0o600);
+  return { keys: readServerKeys(path)!, created };
+}
+
+/** The keys of an existing key file; null when there is none (a tool that checks signatures must not make new keys). */
+export function readServerKeys(file: string): ServerKeys | null {
+  const path = resolve(file);
+  if (!existsSync(path)) return null;
   const stored = JSON.parse(readFileSync(path, 'utf8')) as { keyVersion?: unknown; signingSeed?: unknown; kemSeed?: unknown };
   const signingSeed = typeof stored.signingSeed === 'string' ? decodeBase64url(stored.signingSeed) : undefined;
   const kemSeed = typeof stored.kemSeed === 'string' ? decodeBase64url(stored.kemSeed) : undefined;
   if (signingSeed?.length !== 64 || kemSeed?.length !== 32 || !Number.isSafeInteger(stored.keyVersion)) {
     throw new Error(`the server key file ${path} is damaged: it needs keyVersion, a 64-byte signingSeed and a 32-byte kemSeed (base64url)`);
   }
-  return { keys: { keyVersion: stored.keyVersion as number, signing: hybridKeyPair(signingSeed), kem: sealedBoxKeyPair(kemSeed) }, created };
+  return { keyVersion: stored.keyVersion as number, signing: hybridKeyPair(signingSeed), kem: sealedBoxKeyPair(kemSeed) };
 }

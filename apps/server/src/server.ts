@@ -1,7 +1,8 @@
-import { Engine, RandomIds, systemClock, type Clock, type KvPorts } from '@qenex/engine';
+import { Engine, RandomIds, systemClock, type AuditAnchor, type Clock, type KvPorts } from '@qenex/engine';
 import { ScryptPasswordHasher } from '@qenex/engine/node';
 import { PostgresStorage } from '@qenex/engine/postgres';
 import type { FastifyInstance } from 'fastify';
+import { AuditAnchorSchedule, auditAnchorsFile } from './audit-anchors';
 import { TransferBatcher } from './batcher';
 import type { ServerConfig } from './config';
 import { seedDemoServer } from './demo';
@@ -21,6 +22,10 @@ export interface RunningServer {
   readonly embedded: boolean;
   /** Users seeded for a demo ("name (role)"); empty when the database already had users. */
   readonly demoUsers: readonly string[];
+  /** Where each new audit anchor is appended (besides the database). */
+  readonly auditAnchorsFile: string;
+  /** Anchors the audit head now, as the timer does: the new anchor, or null when it was anchored already. */
+  anchorAudit(): Promise<AuditAnchor | null>;
   /** Stops taking requests, finishes those in flight and the queued transfers, then closes everything. */
   close(): Promise<void>;
 }
@@ -61,7 +66,12 @@ export async function startServer(config: ServerConfig, overrides: ServerOverrid
     ids,
     serverKeys,
     passwords: new ScryptPasswordHasher({ N: cost, r: 8, p: 1 }),
-    hooks: { committed: (name) => notifier.committed(name) },
+    // An anchor changes nothing a workstation pulls: no reason to wake them every minute.
+    hooks: {
+      committed: (name) => {
+        if (name !== 'audit.anchor') notifier.committed(name);
+      },
+    },
   });
   const batcher = new TransferBatcher(engine, { waitMs: config.batchWaitMs, transfersMax: config.batchTransfersMax, inFlightMax: config.batchInFlightMax });
   const app = buildHttpApp({
@@ -76,20 +86,29 @@ export async function startServer(config: ServerConfig, overrides: ServerOverrid
     bodyLimitBytes: config.bodyLimitBytes,
   });
   await registerNotifications(app, engine, kv);
+  const anchors = new AuditAnchorSchedule(engine, {
+    intervalMs: config.auditAnchorMs,
+    file: auditAnchorsFile(config.dataDir),
+    onError: (error) => app.log.error({ err: error }, 'audit anchor failed'),
+  });
 
   const isEmpty = (await storage.read((tx) => tx.banking.list('user', '', 1))).length === 0;
   const demoUsers = config.demo && isEmpty ? await seedDemoServer(engine, ids) : [];
   const address = await app.listen({ host: config.host, port: config.port });
+  anchors.start();
 
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
       await app.close();
       await batcher.drain();
+      // The last head, signed after the last write and before the books close.
+      await anchors.stop();
       notifier.stop();
       if (overrides.kv === undefined) await kv.close();
       await storage.close();
       await embedded?.stop();
     })());
-  return { address, app, engine, storage, kv, embedded: embedded !== null, demoUsers, close };
+  const auditAnchors = { auditAnchorsFile: auditAnchorsFile(config.dataDir), anchorAudit: () => anchors.anchorNow() };
+  return { address, app, engine, storage, kv, embedded: embedded !== null, demoUsers, ...auditAnchors, close };
 }

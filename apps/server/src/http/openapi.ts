@@ -57,7 +57,7 @@ export function openApiDocument(routes: readonly RouteSpec[]): JsonSchema {
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const route of routes) {
     const operation: JsonSchema = {
-      operationId: route.command,
+      operationId: route.operationId ?? route.command,
       summary: route.summary,
       tags: [route.tag],
       'x-permission': commands[route.command].permission,

@@ -13,6 +13,8 @@ export interface RouteSpec {
   readonly command: CommandName;
   readonly summary: string;
   readonly tag: string;
+  /** The OpenAPI operation id when the command has a second route (ids are unique); the command's name otherwise. */
+  readonly operationId?: string;
   /** Reachable without a session (signing in). */
   readonly public?: true;
   /** Authenticated by the workstation's hybrid signature in the body, not a session. */
@@ -70,7 +72,9 @@ export const routes: readonly RouteSpec[] = [
   { method: 'POST', url: '/api/v1/ledger/accounts', command: 'ledger.create_accounts', summary: 'Ledger accounts, one result per event', tag: 'ledger' },
   { method: 'POST', url: '/api/v1/ledger/expire-pending', command: 'ledger.expire_pending', summary: 'Void pending transfers past their timeout', tag: 'ledger' },
   { method: 'GET', url: '/api/v1/ledger/totals', command: 'ledger.totals', summary: 'Σdebits and Σcredits per ledger', tag: 'ledger' },
-  { method: 'GET', url: '/api/v1/audit/verify', command: 'audit.verify', summary: 'Verify the hash-chained audit log', tag: 'audit' },
+  { method: 'GET', url: '/api/v1/audit/verify', command: 'audit.verify', summary: 'Verify the hash-chained audit log and its stored signed anchors', tag: 'audit' },
+  { method: 'POST', url: '/api/v1/audit/verify', command: 'audit.verify', summary: 'Verify the audit log, also against signed anchors the caller kept', tag: 'audit', operationId: 'audit.verify_with_anchors' },
+  { method: 'GET', url: '/api/v1/audit/head', command: 'audit.head', summary: 'A signed anchor of the audit head, for an auditor to keep', tag: 'audit' },
   { method: 'GET', url: '/api/v1/audit', command: 'audit.log', summary: 'Audit records', tag: 'audit', queryFields: ['after', 'limit'], numericQuery: ['after', 'limit'] },
 ];
 

@@ -83,6 +83,11 @@ export interface CommandSpec<S extends z.ZodType, V, C extends string> {
   readonly run: (env: CommandEnv, input: z.output<S>) => Promise<Outcome<V, C>>;
   /** What the audit log keeps of the input; by default the parsed input itself. */
   readonly audit?: (input: z.output<S>) => { readonly [key: string]: JsonValue };
+  /**
+   * `false`: an accepted run appends no audit record (refusals still do). Only for audit.anchor,
+   * whose record would move the very head it has just signed, so every anchor would call for another.
+   */
+  readonly auditSuccess?: false;
   /** What the audit log keeps of a success that is not plain `ok` (a ledger batch with refused items). */
   readonly auditResult?: (value: V) => { readonly outcome: string; readonly detail: { readonly [key: string]: JsonValue } };
 }

@@ -205,6 +205,7 @@ export class Engine {
         const outcome = await spec.run(this.env(tx, ctx, nowMs, null), input);
         if (!outcome.ok && outcome.keep !== true) throw new Rollback(outcome);
         if (outcome.ok) await this.deps.hooks?.after?.(tx, name, input, ctx, nowMs);
+        if (outcome.ok && spec.auditSuccess === false) return outcome;
         const result = outcome.ok ? spec.auditResult?.(outcome.value) : undefined;
         const entry = auditEntry(ctx, name, nowMs, outcome.ok ? null : outcome, result === undefined ? detail : { ...detail, ...result.detail });
         await appendAudit(tx, result === undefined ? entry : { ...entry, outcome: result.outcome });

@@ -26,6 +26,7 @@ export const permissions = [
   'fx.exchange',
   'transfer.create',
   'audit.read',
+  'audit.anchor',
   'user.manage',
   'session.create',
   'device.manage',
@@ -67,6 +68,7 @@ export const rolePermissions: Readonly<Record<Role, readonly Permission[]>> = {
     'product.manage',
     'limits.manage',
     'vault.operate',
+    'audit.anchor',
   ],
   admin: ['branch.manage', 'product.manage', 'limits.manage', 'audit.read', 'user.manage', 'approval.decide', 'device.manage'],
   auditor: ['customer.read', 'account.read', 'ledger.read', 'audit.read'],
@@ -79,6 +81,13 @@ export const rolePermissions: Readonly<Record<Role, readonly Permission[]>> = {
 export const deviceRole = 'device';
 const devicePermissions: readonly Permission[] = ['sync.push'];
 
+/**
+ * The server's own scheduled work (signing the audit head periodically and at shutdown), run
+ * as no person. Never assignable to a user.
+ */
+export const systemRole = 'system';
+const systemPermissions: readonly Permission[] = ['audit.anchor'];
+
 export function isRole(value: string): value is Role {
   return (roles as readonly string[]).includes(value);
 }
@@ -87,5 +96,6 @@ export function rolesAllow(actorRoles: readonly string[], permission: Permission
   // Signing in is what a caller without a session does; everything else needs a role that grants it.
   if (permission === 'session.create') return true;
   if (actorRoles.includes(deviceRole)) return devicePermissions.includes(permission);
+  if (actorRoles.includes(systemRole)) return systemPermissions.includes(permission);
   return actorRoles.some((role) => isRole(role) && rolePermissions[role].includes(permission));
 }

@@ -18,15 +18,8 @@ import { exchange } from './fx';
 import { approveDevice, enrolDevice, revokeDevice, rotateDeviceKeys } from './devices';
 import { listSyncExceptions, pullBranch, pushBatch, setStandInPolicy, subscribeChanges } from './sync';
 import { createSession, createUser, revokeSession, setUserRoles, setUserStatus } from './identity';
-import {
-  auditLog,
-  createLedgerAccounts,
-  createLedgerTransfers,
-  expirePendingTransfers,
-  ledgerTotals,
-  lookupLedger,
-  verifyAudit,
-} from './ledger';
+import { createLedgerAccounts, createLedgerTransfers, expirePendingTransfers, ledgerTotals, lookupLedger } from './ledger';
+import { anchorAudit, auditHead, auditLog, verifyAudit } from './audit';
 
 /** The engine's one entry point: every change of state is one of these commands. */
 export const commands = {
@@ -64,6 +57,8 @@ export const commands = {
   'ledger.totals': ledgerTotals,
   'audit.verify': verifyAudit,
   'audit.log': auditLog,
+  'audit.head': auditHead,
+  'audit.anchor': anchorAudit,
   'user.create': createUser,
   'user.set_roles': setUserRoles,
   'user.set_status': setUserStatus,

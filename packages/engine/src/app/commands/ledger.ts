@@ -1,9 +1,7 @@
 import { z } from 'zod';
-import { AuditVerifier, type AuditBreak } from '../../core/audit';
 import { batchEventsMax, type Account, type Transfer } from '../../core/ledger';
 import { applyAccounts, applyTransfers, expirePendings } from '../ledger';
 import { command, ok } from '../command';
-import { limitSchema } from '../schemas';
 import { parseMinor } from '../../core/money';
 import type { JsonValue } from '../../core/canonical-json';
 
@@ -128,44 +126,5 @@ export const ledgerTotals = command({
         balanced: total.debitsPosted === total.creditsPosted && total.debitsPending === total.creditsPending,
       })),
     );
-  },
-});
-
-export const auditPageMax = 1000;
-
-export interface AuditVerdict {
-  readonly intact: boolean;
-  readonly count: number;
-  readonly hash: string;
-  readonly break: AuditBreak | null;
-}
-
-/** Walks the whole chain and reports the first edited, inserted or deleted record. */
-export const verifyAudit = command({
-  permission: 'audit.read',
-  kind: 'read',
-  input: z.object({}),
-  async run(env) {
-    const verifier = new AuditVerifier();
-    let after = 0;
-    for (;;) {
-      const page = await env.tx.audit.page(after, auditPageMax);
-      for (const record of page) {
-        const broken = verifier.check(record);
-        if (broken !== undefined) return ok<AuditVerdict>({ intact: false, ...verifier.head, break: broken });
-      }
-      if (page.length < auditPageMax) break;
-      after = page.at(-1)!.seq;
-    }
-    return ok<AuditVerdict>({ intact: true, ...verifier.head, break: null });
-  },
-});
-
-export const auditLog = command({
-  permission: 'audit.read',
-  kind: 'read',
-  input: z.object({ after: z.number().int().min(0).default(0), limit: limitSchema }),
-  async run(env, input) {
-    return ok(await env.tx.audit.page(input.after, input.limit));
   },
 });

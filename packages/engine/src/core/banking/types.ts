@@ -1,3 +1,4 @@
+import type { AuditAnchor } from '../audit-anchor';
 import type { Id128 } from '../ids';
 
 /** Chart of accounts: the `code` of every ledger account the banking layer opens. */
@@ -255,6 +256,18 @@ export interface WorkstationState {
   readonly cursor: string;
 }
 
+/** A signed anchor of the audit head, kept under its seq zero-padded (`auditAnchorId`) so they list in order. */
+export interface AuditAnchorRecord extends AuditAnchor {
+  readonly id: string;
+}
+
+/** Digits of the largest safe integer: every seq pads to the same width. */
+const auditAnchorIdDigits = String(Number.MAX_SAFE_INTEGER).length;
+
+export function auditAnchorId(seq: number): string {
+  return String(seq).padStart(auditAnchorIdDigits, '0');
+}
+
 export interface Entities {
   outboxEntry: OutboxEntry;
   workstation: WorkstationState;
@@ -273,6 +286,7 @@ export interface Entities {
   bankAccount: BankAccount;
   tellerLimit: TellerLimit;
   approval: Approval;
+  auditAnchor: AuditAnchorRecord;
 }
 export type EntityKind = keyof Entities;
 
@@ -306,6 +320,7 @@ export const entityKeys: { readonly [K in EntityKind]: Readonly<Record<string, (
   syncAnswer: { device: (a) => a.deviceId },
   syncException: { branch: (e) => e.branchId, open: (e) => (e.status === 'open' ? e.branchId : null) },
   standInPolicy: { branch: (p) => p.branchId },
+  auditAnchor: {},
 };
 
 export function branchAccountKey(branchId: string, purpose: BranchAccountPurpose, currency: string): string {
