@@ -157,6 +157,28 @@ describe('an untouched audit log', () => {
     const refused = await t.request('GET', '/api/v1/audit/head', { token: alice });
     expect({ status: refused.status, code: refused.body.code }).toEqual({ status: 403, code: 'permission_denied' });
   });
+
+  it('refuses a verify request whose anchors are not anchors with 400 invalid_input, stores nothing and records the refusal', async () => {
+    const { t, carol } = await start();
+    const head = await savedHead(t, carol);
+    const anchorsBefore = await sql(t, `SELECT 1 FROM entities WHERE kind = 'auditAnchor'`);
+    const bodies: unknown[] = [
+      { anchors: 'all of them' },
+      { anchors: [{ ...head, seq: -1 }] },
+      { anchors: [{ ...head, hash: 'not hex' }] },
+      { anchors: [{ ...head, seq: '7' }] },
+      { anchors: Array.from({ length: 257 }, () => head) },
+    ];
+    for (const body of bodies) {
+      const before = (await t.server.storage.read((tx) => tx.audit.head()))!.seq;
+      const reply = await t.request('POST', '/api/v1/audit/verify', { token: carol, body });
+      expect({ status: reply.status, code: reply.body.code }, JSON.stringify(body).slice(0, 80)).toEqual({ status: 400, code: 'invalid_input' });
+      expect(reply.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      const [refusal] = await recordsFrom(t, before + 1);
+      expect(refusal).toMatchObject({ actor: expect.any(String), command: 'audit.verify', outcome: 'invalid_input' });
+    }
+    expect(await sql(t, `SELECT 1 FROM entities WHERE kind = 'auditAnchor'`)).toBe(anchorsBefore);
+  });
 });
 
 describe('deleting the last records of the audit log', () => {
