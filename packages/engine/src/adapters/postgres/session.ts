@@ -16,6 +16,8 @@ import { assert } from '../../core/assert';
 export class Session {
   private active = true;
   private readonly deferred: Array<Promise<unknown>> = [];
+  /** The first deferred write that failed, once its answer has come back. */
+  private deferredFailure: unknown;
   /** The connection's socket (absent on a client without one): corked while statements gather for one write. */
   private readonly socket: { cork(): void; uncork(): void } | undefined;
   private holdingWrites = false;
@@ -43,7 +45,8 @@ export class Session {
       this.holdingWrites = true;
     }
     const sent = this.client.query({ name: `qenex_${name}`, text, values, rowMode: 'array' });
-    sent.catch(() => undefined); // observed by settle; a rollback before then must not leave it unhandled
+    // Observed by settle; a rollback before then must not leave it unhandled.
+    sent.catch((error: unknown) => (this.deferredFailure ??= error));
     this.deferred.push(sent);
   }
 
@@ -67,6 +70,15 @@ export class Session {
     } finally {
       this.socket?.uncork();
     }
+  }
+
+  /**
+   * What to report for a failed transaction: a statement that only failed because a deferred write
+   * before it had aborted the transaction (SQLSTATE 25P02) hides the real cause, so that is the write's error.
+   */
+  cause(error: unknown): unknown {
+    const aborted = (error as { code?: unknown } | null)?.code === '25P02';
+    return aborted && this.deferredFailure !== undefined ? this.deferredFailure : error;
   }
 
   /** Waits for every deferred write; rejects with the first failure. */

@@ -124,6 +124,16 @@ describe('PostgreSQL storage', () => {
     expect(await storage.transaction(({ ledger }) => applyAccounts(ledger, [{ id: id(1), ledger: USD, code: 100 }], nowNs))).toEqual(['ok']);
   });
 
+  it('reports the write that failed, not the read after it that found the transaction aborted', async () => {
+    const storage = await open('cause');
+    const entry = { seq: 1, atMs: 1, actor: 'u', roles: [], deviceId: 'd', command: 'c', outcome: 'ok', detail: {}, prevHash: '0', hash: 'a' };
+    const failing = storage.transaction(async ({ ledger, audit }) => {
+      await audit.appendMany([entry, { ...entry, prevHash: 'a', hash: 'b' }]);
+      return ledger.lastTimestamp(); // runs after the failed insert: "current transaction is aborted"
+    });
+    await expect(failing).rejects.toThrow(/duplicate key value violates unique constraint/);
+  });
+
   it('plans every statement for its own parameters, never a generic plan costed on the empty tables of a new book', async () => {
     const storage = await open('plans');
     const { rows } = await storage.pool.query<{ plan_cache_mode: string }>('SHOW plan_cache_mode');

@@ -190,7 +190,7 @@ export class PostgresStorage implements Storage {
         // The connection is in no state to go back to the pool.
         broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
       }
-      throw error;
+      throw session.cause(error);
     } finally {
       session.end();
       client.release(broken);
