@@ -72,7 +72,10 @@ export async function authenticate(deps: HttpDeps, request: FastifyRequest, repl
   const device = request.headers['x-device-id'] === undefined ? undefined : deviceOf(request);
   const cached = token === undefined || device !== undefined ? undefined : deps.sessions.get(token, deps.nowMs());
   if (cached !== undefined) return cached;
-  const session = await deps.engine.authenticate(token, device);
+  const session =
+    token === undefined || device !== undefined
+      ? await deps.engine.authenticate(token, device)
+      : await deps.sessions.loadOnce(token, () => deps.engine.authenticate(token, undefined));
   if (session.ok && token !== undefined && device === undefined) deps.sessions.set(token, session.value, deps.nowMs(), session.value.sessionExpiresAtMs);
   if (!session.ok) {
     // Invalid access attempts are audited, up to a rate per address so a flood cannot fill the log.

@@ -11,6 +11,19 @@ export const sessionCacheEntriesMax = 10_000;
  */
 export class SessionCache {
   private readonly entries = new Map<string, { readonly ctx: Context; readonly untilMs: number }>();
+  private readonly loading = new Map<string, Promise<unknown>>();
+
+  /**
+   * One database check per token at a time: when an entry lapses under load, the requests that
+   * arrive together share one answer instead of each opening a read transaction.
+   */
+  loadOnce<T>(token: string, load: () => Promise<T>): Promise<T> {
+    const running = this.loading.get(token) as Promise<T> | undefined;
+    if (running !== undefined) return running;
+    const started = load().finally(() => this.loading.delete(token));
+    this.loading.set(token, started);
+    return started;
+  }
 
   get(token: string, nowMs: number): Context | undefined {
     const entry = this.entries.get(token);
