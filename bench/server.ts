@@ -504,7 +504,9 @@ interface Side {
 }
 
 /** A server in its own process on its own database, loaded through HTTP. */
-async function serverUnderLoad(who: string, shape: HttpShape, kind: number, extraEnv: Record<string, string>): Promise<Side> {
+type Workload = ReturnType<typeof makeAccounts>;
+
+async function serverUnderLoad(who: string, shape: HttpShape, workload: Workload, kind: number, extraEnv: Record<string, string>): Promise<Side> {
   const database = new PostgresTestDatabase();
   let server: ServerProcess | undefined;
   let client: Awaited<ReturnType<typeof serverSide>> | undefined;
@@ -517,8 +519,7 @@ async function serverUnderLoad(who: string, shape: HttpShape, kind: number, extr
   try {
     const url = await database.url();
     server = await ServerProcess.start(url, extraEnv);
-    const { accounts, funding } = makeAccounts(shape.accounts);
-    client = await serverSide(server, accounts, funding);
+    client = await serverSide(server, workload.accounts, workload.funding);
     const loaded = client;
     return {
       send: loaded.send(moveSource(shape, kind)),
@@ -544,7 +545,7 @@ async function serverUnderLoad(who: string, shape: HttpShape, kind: number, extr
 }
 
 /** The bare database: 64 `pg` clients, one transaction per transfer. */
-async function pgDirect(shape: HttpShape): Promise<Side> {
+async function pgDirect(shape: HttpShape, workload: Workload): Promise<Side> {
   const database = new PostgresTestDatabase();
   let side: Awaited<ReturnType<typeof baselineSide>> | undefined;
   const close = async () => {
@@ -555,7 +556,7 @@ async function pgDirect(shape: HttpShape): Promise<Side> {
   try {
     const url = await database.url();
     await migrateRaw(url, 'raw');
-    side = await baselineSide(url, makeAccounts(shape.accounts).accounts);
+    side = await baselineSide(url, workload.accounts);
     const loaded = side;
     return {
       send: loaded.send(moveSource(shape, baselineKind)),
@@ -580,9 +581,10 @@ async function pgDirect(shape: HttpShape): Promise<Side> {
 async function measureHttp(name: string, shape: HttpShape): Promise<Figure> {
   const sides: Side[] = [];
   try {
-    const grouped = await serverUnderLoad('grouped server', shape, transferKind, {});
+    const workload = makeAccounts(shape.accounts);
+    const grouped = await serverUnderLoad('grouped server', shape, workload, transferKind, {});
     sides.push(grouped);
-    const baseline = shape.baseline === 'pg-direct' ? await pgDirect(shape) : await serverUnderLoad('one-commit server', shape, baselineKind, oneCommitEnv);
+    const baseline = shape.baseline === 'pg-direct' ? await pgDirect(shape, workload) : await serverUnderLoad('one-commit server', shape, workload, baselineKind, oneCommitEnv);
     sides.push(baseline);
 
     await runSlice(warmupMs, grouped.send);
@@ -603,7 +605,7 @@ async function measureHttp(name: string, shape: HttpShape): Promise<Figure> {
     }
     log(`${name}: grouped ${totals.grouped.done} in ${totals.grouped.ms.toFixed(0)} ms, baseline ${totals.baseline.done} in ${totals.baseline.ms.toFixed(0)} ms`);
 
-    const accountIds = makeAccounts(shape.accounts).accounts.map((account) => account.id);
+    const accountIds = workload.accounts.map((account) => account.id);
     for (const side of sides) await side.finish(accountIds);
     const mix = shape.zipf ? ', Zipf hot-account mix' : '';
     const baselineName =

@@ -58,18 +58,6 @@ export function temporaryDirectory(prefix: string): { readonly path: string; rea
   return { path, dispose: () => rmSync(path, { recursive: true, force: true }) };
 }
 
-/** mulberry32: a small seeded generator, so every run measures the same workload. */
-export function seededRandom(seed: number): (bound: number) => number {
-  let state = seed >>> 0;
-  return (bound) => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * bound);
-  };
-}
-
 /**
  * A 128-bit id as 32 lowercase hex digits: a one-digit kind tag (1 to f), then the number. Made by
  * one toString so the string is flat, as ids parsed from a request are (a concatenated string
@@ -82,3 +70,6 @@ export function hexId(kind: number, value: number): string {
 export function log(message: string): void {
   process.stderr.write(`${message}\n`);
 }
+
+/** Seeded, so every run measures the same workload. */
+export { seededRandom } from '@qenex/engine/testing';

@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '@qenex/engine';
 import { demoPassword } from '@qenex/server';
-import { dropTestDatabase, startTestServer, type TestServer } from './harness';
+import { dropTestDatabase, startTestServer, type TestServer, type WireTransfer } from './harness';
 
 afterAll(async () => {
   await dropTestDatabase();
@@ -1291,17 +1291,6 @@ describe('ledger transfers and idempotency', () => {
   afterAll(async () => {
     await t.close();
   });
-
-  interface WireTransfer {
-    id: string;
-    debitAccountId: string;
-    creditAccountId: string;
-    amount: string;
-    ledger: number;
-    code: number;
-    flags?: number;
-    timeout?: number;
-  }
 
   function transfer(from: string, to: string, amount: string, extra: Partial<WireTransfer> = {}): WireTransfer {
     return { id: newId(), debitAccountId: from, creditAccountId: to, amount, ledger: USD, code: 1, ...extra };

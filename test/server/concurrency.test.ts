@@ -8,8 +8,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Id128 } from '@qenex/engine';
-import { AccountFlags, TransferFlags, type Account, type Transfer } from '@qenex/engine/testing';
-import { dropTestDatabase, startTestServer, type TestServer } from './harness';
+import { AccountFlags, TransferFlags, seededRandom, type Account, type Transfer } from '@qenex/engine/testing';
+import { dropTestDatabase, startTestServer, type TestServer, type WireTransfer } from './harness';
 
 const USD = 840;
 const clientsPerRound = 64;
@@ -37,28 +37,6 @@ function accountId(index: number): Id128 {
 function nextTransferId(): string {
   serial += 1n;
   return ((transferKind << 124n) | serial).toString(16);
-}
-
-/** mulberry32, so each run races the same workload. */
-function seededRandom(seed: number): (bound: number) => number {
-  let state = seed >>> 0;
-  return (bound) => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * bound);
-  };
-}
-
-interface WireTransfer {
-  readonly id: string;
-  readonly debitAccountId: string;
-  readonly creditAccountId: string;
-  readonly amount: string;
-  readonly ledger: number;
-  readonly code: number;
-  readonly flags?: number;
 }
 
 function wire(debit: string, credit: string, amount: bigint, flags = 0, id = nextTransferId()): WireTransfer {

@@ -20,6 +20,7 @@ import { PostgresStorage, PostgresTestDatabase } from '@qenex/engine/postgres';
 import { RedisPorts } from '@qenex/engine/redis';
 import { AccountFlags, TransferFlags } from '@qenex/engine/testing';
 import { demoPassword } from '@qenex/server';
+import type { WireTransfer } from './harness';
 
 const kills = 8;
 const clients = 16;
@@ -52,16 +53,6 @@ function accountId(index: number): string {
 const usdAccounts = [0, 1, 2, 3, 4, 5].map(accountId);
 const guarded = accountId(6);
 const eurAccounts = [7, 8].map(accountId);
-
-interface WireTransfer {
-  readonly id: string;
-  readonly debitAccountId: string;
-  readonly creditAccountId: string;
-  readonly amount: string;
-  readonly ledger: number;
-  readonly code: number;
-  readonly flags?: number;
-}
 
 type RequestKind = 'plain' | 'chain' | 'batch' | 'guarded' | 'euro';
 

@@ -111,3 +111,15 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
 export function dropTestDatabase(): Promise<void> {
   return database.drop();
 }
+
+/** A transfer as POST /api/v1/transfers takes it: amounts as strings of minor units. */
+export interface WireTransfer {
+  readonly id: string;
+  readonly debitAccountId: string;
+  readonly creditAccountId: string;
+  readonly amount: string;
+  readonly ledger: number;
+  readonly code: number;
+  readonly flags?: number;
+  readonly timeout?: number;
+}

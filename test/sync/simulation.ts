@@ -18,6 +18,7 @@ import {
   type TransportResult,
 } from '@qenex/engine';
 import { SqliteStorage } from '@qenex/engine/sqlite';
+import { seededFraction } from '@qenex/engine/testing';
 
 /**
  * A deterministic simulation of branches and the central server: a seeded random schedule of
@@ -41,18 +42,6 @@ export interface SimulationReport {
   readonly duplicated: number;
   readonly replayedStale: number;
   readonly crashes: number;
-}
-
-/** Mulberry32: small, fast, and the same sequence for the same seed everywhere. */
-export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function seedBytes(label: number, length: number): Uint8Array {
@@ -197,7 +186,7 @@ function toTransport(result: { ok: boolean; value?: unknown; code?: string; mess
 }
 
 export async function runSimulation(options: SimulationOptions): Promise<SimulationReport> {
-  const rand = random(options.seed);
+  const rand = seededFraction(options.seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!;
   const stationCount = options.workstations ?? 3;
   const { serverImage, stationImages, bank, sessionIds } = await world(stationCount);

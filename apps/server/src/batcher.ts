@@ -74,21 +74,21 @@ export class TransferBatcher {
   }
 
   /**
-   * Decides, after every arrival and every finished write, whether a batch starts now or after
-   * `waitMs`: now when it is full, when the server is draining, or when a write has just finished
-   * (its requests queued while that write ran, so they have had their wait).
+   * Decides, after every arrival, every finished write and the timer, whether a batch starts now or
+   * after `waitMs`: now when it is full, when the server is draining, or when its requests have had
+   * their wait (the timer ran out, or they queued while a write ran).
    */
-  private schedule(afterWrite = false): void {
+  private schedule(waited = false): void {
     if (this.queue.length === 0 || this.writing.size >= this.options.inFlightMax) return;
-    if (afterWrite || this.closed || this.queuedTransfers >= this.options.transfersMax) {
+    if (waited || this.closed || this.queuedTransfers >= this.options.transfersMax) {
       this.clearTimer();
       this.start();
-      if (this.queue.length > 0) this.schedule();
+      this.schedule(); // what is left is a batch of its own, with its own wait
       return;
     }
     this.timer ??= setTimeout(() => {
       this.timer = null;
-      if (this.queue.length > 0 && this.writing.size < this.options.inFlightMax) this.start();
+      this.schedule(true);
     }, this.options.waitMs);
   }
 

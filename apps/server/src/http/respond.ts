@@ -70,13 +70,15 @@ export async function authenticate(deps: HttpDeps, request: FastifyRequest, repl
   if (isPublic) return { actor: 'anonymous', roles: [], deviceId: deviceOf(request) };
   const token = bearer(request);
   const device = request.headers['x-device-id'] === undefined ? undefined : deviceOf(request);
-  const cached = token === undefined || device !== undefined ? undefined : deps.sessions.get(token, deps.nowMs());
+  // A plain bearer session is cached; a device-bound one is checked against its device every time.
+  const cacheable = token !== undefined && device === undefined ? token : undefined;
+  const cached = cacheable === undefined ? undefined : deps.sessions.get(cacheable, deps.nowMs());
   if (cached !== undefined) return cached;
   const session =
-    token === undefined || device !== undefined
+    cacheable === undefined
       ? await deps.engine.authenticate(token, device)
-      : await deps.sessions.loadOnce(token, () => deps.engine.authenticate(token, undefined));
-  if (session.ok && token !== undefined && device === undefined) deps.sessions.set(token, session.value, deps.nowMs(), session.value.sessionExpiresAtMs);
+      : await deps.sessions.loadOnce(cacheable, () => deps.engine.authenticate(cacheable, undefined));
+  if (session.ok && cacheable !== undefined) deps.sessions.set(cacheable, session.value, deps.nowMs(), session.value.sessionExpiresAtMs);
   if (!session.ok) {
     // Invalid access attempts are audited, up to a rate per address so a flood cannot fill the log.
     const auditable = await deps.kv.rateLimiter.hit(`audit-refusal:${request.ip}`, auditedRefusalsPerMinuteMax, 60_000);

@@ -11,5 +11,6 @@ export {
   type Transfer,
   type TransferEvent,
 } from '../core/ledger';
+export { seededFraction, seededRandom } from './random';
 export { kvContract, type KvContractTarget, type PurgeableKvPorts } from './kv-contract';
 export { describeStorageContract } from './storage-contract';

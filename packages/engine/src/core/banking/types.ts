@@ -1,5 +1,6 @@
 import type { AuditAnchor } from '../audit-anchor';
 import type { Id128 } from '../ids';
+import type { StandInPolicy } from '../sync/stand-in';
 
 /** Chart of accounts: the `code` of every ledger account the banking layer opens. */
 export const AccountCodes = {
@@ -203,17 +204,10 @@ export interface SyncException {
 }
 
 /** Offline authority the server grants a branch, per currency (see core/sync/stand-in.ts). */
-export interface StandInPolicyRecord {
+export interface StandInPolicyRecord extends StandInPolicy {
   /** `${branchId}:${currency}` */
   readonly id: string;
   readonly branchId: Id128;
-  readonly currency: string;
-  readonly perTransactionMinor: bigint;
-  readonly perCustomerPerDayMinor: bigint;
-  readonly perTellerPerDayMinor: bigint;
-  readonly issuedAtMs: number;
-  readonly expiresAtMs: number;
-  readonly version: number;
 }
 
 /** A command a workstation executed provisionally and queued for the server (gap-free `seq`). */
