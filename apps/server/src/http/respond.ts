@@ -143,9 +143,10 @@ export async function idempotent(
   try {
     result = await run();
   } catch (error) {
-    await deps.kv.idempotency.abandon(scoped);
+    await deps.kv.idempotency.abandon(scoped, claim.owner);
     throw error;
   }
-  await deps.kv.idempotency.complete(scoped, fingerprint, JSON.stringify(result, bigintSafe), idempotencyTtlMs);
+  // Stored only if this request still holds its claim: one slower than its lease leaves the key to the retry that claimed it since.
+  await deps.kv.idempotency.complete(scoped, claim.owner, fingerprint, JSON.stringify(result, bigintSafe), idempotencyTtlMs);
   return sendOutcome(reply, result.outcome, result.status);
 }

@@ -22,6 +22,8 @@ export const kvLimits = {
   valueBytesMax: 1_048_576,
   /** A request fingerprint (a SHA-256 hex digest is 64 bytes). */
   fingerprintBytesMax: 256,
+  /** An idempotency owner token as `begin` hands it out (22 characters) and `complete`/`abandon` take it back. */
+  ownerBytesMax: 64,
   /** The longest time to live of a cached value or an idempotency record: 30 days. */
   ttlMsMax: 30 * 24 * 60 * 60 * 1000,
   /** The most hits a rate-limit window can allow (the sliding log keeps one entry per allowed hit). */
@@ -64,18 +66,26 @@ export interface Cache {
 
 /**
  * The answer to `begin`, decided atomically against every other `begin` on the same store:
- * - `started`: the caller owns the key and runs the request, then calls `complete` or `abandon`;
+ * - `started`: the caller owns the key and runs the request, then calls `complete` or `abandon`
+ *   with `owner`, a token of 128 random bits that only this claim holds;
  * - `in_progress`: another request with this key and fingerprint is running (HTTP 409);
  * - `replay`: the request was completed with this fingerprint; send `response` again;
  * - `mismatch`: the key was used with a different fingerprint (HTTP 422). A mismatch wins over
  *   in-progress: a key reused for a different request is the client's bug whatever the state.
  */
 export type IdempotencyBegin =
-  | { readonly outcome: 'started' }
+  | { readonly outcome: 'started'; readonly owner: string }
   | { readonly outcome: 'in_progress' }
   | { readonly outcome: 'replay'; readonly response: string }
   | { readonly outcome: 'mismatch' };
 
+/**
+ * Why `complete` and `abandon` take the owner: a claim is a lease. A request slower than its lease
+ * loses the key, a retry claims it again, and without the owner the slow request's late `complete`
+ * would overwrite the retry's answer, or its `abandon` free the key under the retry's feet, so that
+ * a third request would run the operation once more. With it, only the claim that holds the record
+ * now can finish or release it.
+ */
 export interface IdempotencyStore {
   /**
    * Claims `key` for a request with this fingerprint, or says why not. The record (in progress,
@@ -85,16 +95,18 @@ export interface IdempotencyStore {
   begin(key: string, fingerprint: string, ttlMs: number): Promise<IdempotencyBegin>;
   /**
    * Stores the response of a started request, keeping the record's expiry — or, given `ttlMs`,
-   * keeping it that long from now (a short in-progress lease, then a long memory of the answer). False, and nothing
-   * stored, when the key is not in progress with this fingerprint (expired, abandoned, or already
-   * completed): the caller's response still stands; it just will not be replayed.
+   * keeping it that long from now (a short in-progress lease, then a long memory of the answer).
+   * False, and nothing stored, unless the key is in progress under this `owner` (from `begin`) with
+   * this fingerprint: not when it expired, was abandoned, was claimed again after its lease, or was
+   * completed already. The caller's response still stands; it just will not be replayed.
    */
-  complete(key: string, fingerprint: string, response: string, ttlMs?: number): Promise<boolean>;
+  complete(key: string, owner: string, fingerprint: string, response: string, ttlMs?: number): Promise<boolean>;
   /**
    * Releases a started key whose request failed before completing, so a retry runs it again.
-   * Only an in-progress record is released; a completed one is never erased. True when released.
+   * Only a record in progress under this `owner` is released; a completed one, or another claim's,
+   * is never erased. True when released.
    */
-  abandon(key: string): Promise<boolean>;
+  abandon(key: string, owner: string): Promise<boolean>;
 }
 
 // ---------------------------------------------------------------- rate limits
@@ -171,7 +183,7 @@ export function utf8ByteLength(text: string): number {
   return bytes;
 }
 
-function checkText(limit: 'keyBytesMax' | 'valueBytesMax' | 'fingerprintBytesMax' | 'channelBytesMax' | 'messageBytesMax', what: string, text: string, allowEmpty: boolean): void {
+function checkText(limit: 'keyBytesMax' | 'valueBytesMax' | 'fingerprintBytesMax' | 'ownerBytesMax' | 'channelBytesMax' | 'messageBytesMax', what: string, text: string, allowEmpty: boolean): void {
   if (typeof text !== 'string') throw new KvLimitError(limit, `${what} must be a string, got ${typeof text}`);
   if (!allowEmpty && text.length === 0) throw new KvLimitError(limit, `${what} must not be empty`);
   const max = kvLimits[limit];
@@ -192,6 +204,7 @@ export const kvCheck = {
   key: (key: string): void => checkText('keyBytesMax', 'key', key, false),
   value: (value: string): void => checkText('valueBytesMax', 'value', value, true),
   fingerprint: (fingerprint: string): void => checkText('fingerprintBytesMax', 'fingerprint', fingerprint, false),
+  owner: (owner: string): void => checkText('ownerBytesMax', 'owner', owner, false),
   channel: (channel: string): void => checkText('channelBytesMax', 'channel', channel, false),
   message: (message: string): void => checkText('messageBytesMax', 'message', message, true),
   ttlMs: (ttlMs: number): void => checkInteger('ttlMs', ttlMs, kvLimits.ttlMsMax, 'ttlMsMax'),

@@ -31,6 +31,13 @@ async function waitUntil(done: () => boolean, what: string): Promise<void> {
   }
 }
 
+/** Begins a key that must be free, and returns the owner token that completes or abandons it. */
+async function claim(ports: KvPorts, key: string, fingerprint: string, ttlMs: number): Promise<string> {
+  const answer = await ports.idempotency.begin(key, fingerprint, ttlMs);
+  if (answer.outcome !== 'started') throw new Error(`expected ${key} to start, got ${JSON.stringify(answer)}`);
+  return answer.owner;
+}
+
 /** Subscribes a handler that keeps what it receives. */
 async function collect(ports: KvPorts, channel: string): Promise<{ messages: string[]; unsubscribe: () => Promise<void> }> {
   const messages: string[] = [];
@@ -135,9 +142,9 @@ export function kvContract(target: KvContractTarget): void {
       it('starts once, answers in_progress while running, then replays the stored response', async () => {
         const { a, b } = await open();
         const key = fresh('payment');
-        expect(await a.idempotency.begin(key, 'fp-1', 60_000)).toEqual({ outcome: 'started' });
+        const owner = await claim(a, key, 'fp-1', 60_000);
         expect(await b.idempotency.begin(key, 'fp-1', 60_000)).toEqual({ outcome: 'in_progress' });
-        expect(await a.idempotency.complete(key, 'fp-1', '{"status":201}')).toBe(true);
+        expect(await a.idempotency.complete(key, owner, 'fp-1', '{"status":201}')).toBe(true);
         expect(await b.idempotency.begin(key, 'fp-1', 60_000)).toEqual({ outcome: 'replay', response: '{"status":201}' });
         expect(await a.idempotency.begin(key, 'fp-1', 60_000)).toEqual({ outcome: 'replay', response: '{"status":201}' });
       });
@@ -153,9 +160,9 @@ export function kvContract(target: KvContractTarget): void {
       it('answers mismatch to another fingerprint, while in progress and once completed', async () => {
         const { a, b } = await open();
         const key = fresh('reused');
-        expect((await a.idempotency.begin(key, 'fp-original', 60_000)).outcome).toBe('started');
+        const owner = await claim(a, key, 'fp-original', 60_000);
         expect(await b.idempotency.begin(key, 'fp-other', 60_000)).toEqual({ outcome: 'mismatch' });
-        expect(await a.idempotency.complete(key, 'fp-original', 'done')).toBe(true);
+        expect(await a.idempotency.complete(key, owner, 'fp-original', 'done')).toBe(true);
         expect(await b.idempotency.begin(key, 'fp-other', 60_000)).toEqual({ outcome: 'mismatch' });
         expect(await b.idempotency.begin(key, 'fp-original', 60_000)).toEqual({ outcome: 'replay', response: 'done' });
       });
@@ -163,37 +170,87 @@ export function kvContract(target: KvContractTarget): void {
       it('abandon releases a started key, so the retry starts again (once, under concurrency)', async () => {
         const { a, b } = await open();
         const key = fresh('crashed');
-        expect((await a.idempotency.begin(key, 'fp', 60_000)).outcome).toBe('started');
-        expect(await a.idempotency.abandon(key)).toBe(true);
+        expect(await a.idempotency.abandon(key, await claim(a, key, 'fp', 60_000))).toBe(true);
         const retries = await Promise.all(Array.from({ length: 20 }, (_, index) => (index % 2 === 0 ? a : b).idempotency.begin(key, 'fp', 60_000)));
         expect(retries.filter((answer) => answer.outcome === 'started')).toHaveLength(1);
         // After an abandon the key is free for any request, even one with another fingerprint.
         const other = fresh('crashed-other');
-        await a.idempotency.begin(other, 'fp-1', 60_000);
-        await a.idempotency.abandon(other);
+        await a.idempotency.abandon(other, await claim(a, other, 'fp-1', 60_000));
         expect((await b.idempotency.begin(other, 'fp-2', 60_000)).outcome).toBe('started');
       });
 
       it('abandon never erases a completed record, and is false for a key never begun', async () => {
         const { a, b } = await open();
         const key = fresh('kept');
-        await a.idempotency.begin(key, 'fp', 60_000);
-        await a.idempotency.complete(key, 'fp', 'answer');
-        expect(await b.idempotency.abandon(key)).toBe(false);
+        const owner = await claim(a, key, 'fp', 60_000);
+        await a.idempotency.complete(key, owner, 'fp', 'answer');
+        expect(await b.idempotency.abandon(key, owner)).toBe(false);
         expect(await b.idempotency.begin(key, 'fp', 60_000)).toEqual({ outcome: 'replay', response: 'answer' });
-        expect(await b.idempotency.abandon(fresh('never-begun'))).toBe(false);
+        expect(await b.idempotency.abandon(fresh('never-begun'), owner)).toBe(false);
       });
 
       it('complete stores only for the started fingerprint, only once, and never for a key not begun', async () => {
         const { a, b } = await open();
         const key = fresh('completed');
-        await a.idempotency.begin(key, 'fp', 60_000);
-        expect(await b.idempotency.complete(key, 'fp-other', 'wrong')).toBe(false);
+        const owner = await claim(a, key, 'fp', 60_000);
+        expect(await b.idempotency.complete(key, owner, 'fp-other', 'wrong')).toBe(false);
         expect(await a.idempotency.begin(key, 'fp', 60_000)).toEqual({ outcome: 'in_progress' });
-        expect(await a.idempotency.complete(key, 'fp', 'first')).toBe(true);
-        expect(await b.idempotency.complete(key, 'fp', 'second')).toBe(false);
+        expect(await a.idempotency.complete(key, owner, 'fp', 'first')).toBe(true);
+        expect(await b.idempotency.complete(key, owner, 'fp', 'second')).toBe(false);
         expect(await b.idempotency.begin(key, 'fp', 60_000)).toEqual({ outcome: 'replay', response: 'first' });
-        expect(await a.idempotency.complete(fresh('not-begun'), 'fp', 'x')).toBe(false);
+        expect(await a.idempotency.complete(fresh('not-begun'), owner, 'fp', 'x')).toBe(false);
+      });
+
+      it('hands every claim its own owner token: 100 claims, 100 different tokens of 128 random bits or more', async () => {
+        const { a, b } = await open();
+        const key = fresh('owners');
+        const owners: string[] = [];
+        // Claims of one key (each released before the next) and of different keys, on both connections.
+        for (let index = 0; index < 50; index += 1) {
+          const owner = await claim(index % 2 === 0 ? a : b, key, 'fp', 60_000);
+          owners.push(owner);
+          expect(await a.idempotency.abandon(key, owner)).toBe(true);
+          owners.push(await claim(index % 2 === 0 ? b : a, fresh('owners-other'), 'fp', 60_000));
+        }
+        expect(new Set(owners).size).toBe(100);
+        // 22 base64url characters, or 32 hex digits, are the shortest texts that hold 128 bits.
+        for (const owner of owners) expect(owner.length).toBeGreaterThanOrEqual(22);
+      });
+
+      it('complete and abandon with another owner token change nothing while the owner still runs', async () => {
+        const { a, b } = await open();
+        const key = fresh('not-yours');
+        const owner = await claim(a, key, 'fp', 60_000);
+        const impostor = await claim(b, fresh('impostor'), 'fp', 60_000);
+        for (const wrong of [impostor, 'guessed-owner', `${owner}x`]) {
+          expect(await b.idempotency.complete(key, wrong, 'fp', 'forged answer', 60_000)).toBe(false);
+          expect(await b.idempotency.abandon(key, wrong)).toBe(false);
+        }
+        expect(await b.idempotency.begin(key, 'fp', 60_000)).toEqual({ outcome: 'in_progress' });
+        expect(await a.idempotency.complete(key, owner, 'fp', 'the answer', 60_000)).toBe(true);
+        expect(await b.idempotency.begin(key, 'fp', 60_000)).toEqual({ outcome: 'replay', response: 'the answer' });
+      });
+
+      it('a request whose lease expired can neither complete nor abandon the claim of the request after it', async () => {
+        const { a, b } = await open();
+        const completedKey = fresh('slow-complete');
+        const abandonedKey = fresh('slow-abandon');
+        const slowCompleting = await claim(a, completedKey, 'fp', shortTtlMs);
+        const slowAbandoning = await claim(a, abandonedKey, 'fp', shortTtlMs);
+        await sleep(shortTtlMs + expiryMarginMs);
+        // The retries of the same requests (same fingerprint) claim the keys again.
+        const nextCompleting = await claim(b, completedKey, 'fp', 60_000);
+        const nextAbandoning = await claim(b, abandonedKey, 'fp', 60_000);
+        expect(await a.idempotency.complete(completedKey, slowCompleting, 'fp', 'the late answer', 60_000)).toBe(false);
+        expect(await a.idempotency.abandon(abandonedKey, slowAbandoning)).toBe(false);
+        expect(await a.idempotency.begin(completedKey, 'fp', 60_000)).toEqual({ outcome: 'in_progress' });
+        expect(await a.idempotency.begin(abandonedKey, 'fp', 60_000)).toEqual({ outcome: 'in_progress' });
+        expect(await b.idempotency.complete(completedKey, nextCompleting, 'fp', 'the answer', 60_000)).toBe(true);
+        expect(await a.idempotency.begin(completedKey, 'fp', 60_000)).toEqual({ outcome: 'replay', response: 'the answer' });
+        expect(await b.idempotency.abandon(abandonedKey, nextAbandoning)).toBe(true);
+        // And once a key is completed, the slow request cannot overwrite the answer either.
+        expect(await a.idempotency.complete(completedKey, slowCompleting, 'fp', 'the late answer', 60_000)).toBe(false);
+        expect(await a.idempotency.begin(completedKey, 'fp', 60_000)).toEqual({ outcome: 'replay', response: 'the answer' });
       });
 
       it('stores an empty response and a response of exactly kvLimits.valueBytesMax bytes', async () => {
@@ -201,11 +258,9 @@ export function kvContract(target: KvContractTarget): void {
         const empty = fresh('empty-response');
         const large = fresh('large-response');
         const big = 'r'.repeat(kvLimits.valueBytesMax);
-        await a.idempotency.begin(empty, 'fp', 60_000);
-        expect(await a.idempotency.complete(empty, 'fp', '')).toBe(true);
+        expect(await a.idempotency.complete(empty, await claim(a, empty, 'fp', 60_000), 'fp', '')).toBe(true);
         expect(await b.idempotency.begin(empty, 'fp', 60_000)).toEqual({ outcome: 'replay', response: '' });
-        await a.idempotency.begin(large, 'fp', 60_000);
-        expect(await a.idempotency.complete(large, 'fp', big)).toBe(true);
+        expect(await a.idempotency.complete(large, await claim(a, large, 'fp', 60_000), 'fp', big)).toBe(true);
         const replay = await b.idempotency.begin(large, 'fp', 60_000);
         expect(replay.outcome === 'replay' && replay.response === big).toBe(true);
       });
@@ -214,19 +269,18 @@ export function kvContract(target: KvContractTarget): void {
         const { a, b } = await open();
         const running = fresh('expiring-running');
         const completed = fresh('expiring-completed');
-        await a.idempotency.begin(running, 'fp', shortTtlMs);
-        await a.idempotency.begin(completed, 'fp', shortTtlMs);
-        await a.idempotency.complete(completed, 'fp', 'old answer');
+        const runningOwner = await claim(a, running, 'fp', shortTtlMs);
+        await a.idempotency.complete(completed, await claim(a, completed, 'fp', shortTtlMs), 'fp', 'old answer');
         await sleep(shortTtlMs + expiryMarginMs);
-        expect(await b.idempotency.begin(running, 'fp-new', 60_000)).toEqual({ outcome: 'started' });
-        expect(await b.idempotency.begin(completed, 'fp', 60_000)).toEqual({ outcome: 'started' });
-        expect(await a.idempotency.complete(running, 'fp', 'late')).toBe(false);
+        expect((await b.idempotency.begin(running, 'fp-new', 60_000)).outcome).toBe('started');
+        expect((await b.idempotency.begin(completed, 'fp', 60_000)).outcome).toBe('started');
+        expect(await a.idempotency.complete(running, runningOwner, 'fp', 'late')).toBe(false);
       });
+
       it('holds a started key for a short lease, and a completed answer as long as complete asks', async () => {
         const { a, b } = await open();
         const key = fresh('lease');
-        await a.idempotency.begin(key, 'fp', shortTtlMs);
-        expect(await a.idempotency.complete(key, 'fp', 'the answer', 60_000)).toBe(true);
+        expect(await a.idempotency.complete(key, await claim(a, key, 'fp', shortTtlMs), 'fp', 'the answer', 60_000)).toBe(true);
         await sleep(shortTtlMs + expiryMarginMs);
         expect(await b.idempotency.begin(key, 'fp', 60_000)).toEqual({ outcome: 'replay', response: 'the answer' });
       });
@@ -396,8 +450,8 @@ export function kvContract(target: KvContractTarget): void {
         await expect(a.cache.set(overMax, 'v', 1_000)).rejects.toThrow(/keyBytesMax/);
         await expect(a.cache.delete('')).rejects.toThrow(KvLimitError);
         await expect(a.idempotency.begin(overMax, 'fp', 1_000)).rejects.toThrow(KvLimitError);
-        await expect(a.idempotency.complete(overMax, 'fp', 'r')).rejects.toThrow(KvLimitError);
-        await expect(a.idempotency.abandon('')).rejects.toThrow(KvLimitError);
+        await expect(a.idempotency.complete(overMax, 'owner', 'fp', 'r')).rejects.toThrow(KvLimitError);
+        await expect(a.idempotency.abandon('', 'owner')).rejects.toThrow(KvLimitError);
         await expect(a.rateLimiter.hit(overMax, 1, 1_000)).rejects.toThrow(KvLimitError);
         await expect(a.rateLimiter.reset(overMax)).rejects.toThrow(KvLimitError);
       });
@@ -409,7 +463,7 @@ export function kvContract(target: KvContractTarget): void {
         await a.cache.set(key, atMax, 60_000);
         expect(await b.cache.get(key)).toBe(atMax);
         await expect(a.cache.set(key, `${atMax}v`, 60_000)).rejects.toThrow(/valueBytesMax/);
-        await expect(a.idempotency.complete(key, 'fp', `${atMax}v`)).rejects.toThrow(/valueBytesMax/);
+        await expect(a.idempotency.complete(key, 'owner', 'fp', `${atMax}v`)).rejects.toThrow(/valueBytesMax/);
         expect(await b.cache.get(key)).toBe(atMax);
       });
 
@@ -422,6 +476,10 @@ export function kvContract(target: KvContractTarget): void {
         }
         await expect(a.idempotency.begin(key, '', 1_000)).rejects.toThrow(/fingerprint/);
         await expect(a.idempotency.begin(key, 'f'.repeat(kvLimits.fingerprintBytesMax + 1), 1_000)).rejects.toThrow(/fingerprintBytesMax/);
+        for (const owner of ['', 'o'.repeat(kvLimits.ownerBytesMax + 1)]) {
+          await expect(a.idempotency.complete(key, owner, 'fp', 'r')).rejects.toThrow(/owner/);
+          await expect(a.idempotency.abandon(key, owner)).rejects.toThrow(/owner/);
+        }
         await expect(a.rateLimiter.hit(key, 0, 1_000)).rejects.toThrow(/rateLimitMax/);
         await expect(a.rateLimiter.hit(key, kvLimits.rateLimitMax + 1, 1_000)).rejects.toThrow(/rateLimitMax/);
         await expect(a.rateLimiter.hit(key, 1, 0)).rejects.toThrow(/rateWindowMsMax/);

@@ -1,4 +1,5 @@
 import { AssertionError, assert } from '../../core/assert';
+import { encodeBase64url } from '../../core/crypto/encoding';
 import type { Clock } from '../../ports/clock';
 import {
   KvLimitError,
@@ -24,6 +25,15 @@ export const inProcessEntriesMax = 1_000_000;
 export const inProcessBusQueueMax = 100_000;
 /** How often a write sweeps out expired entries that nobody read again. */
 const sweepIntervalMs = 1_000;
+/** Random bytes in an idempotency owner token: 128 bits, so no other request can guess a claim it does not hold. */
+const idempotencyOwnerBytes = 16;
+
+/** A new idempotency owner token (22 base64url characters) from the platform's cryptographic generator; both adapters use it. */
+export function newIdempotencyOwner(): string {
+  const bytes = new Uint8Array(idempotencyOwnerBytes);
+  globalThis.crypto.getRandomValues(bytes);
+  return encodeBase64url(bytes);
+}
 
 /** Connection trouble and handler throws go to the console unless the wiring passes its own reporter. */
 export const consoleKvErrorReporter: KvErrorReporter = (error, context) => {
@@ -32,7 +42,15 @@ export const consoleKvErrorReporter: KvErrorReporter = (error, context) => {
 
 type Entry =
   | { readonly kind: 'value'; readonly value: string; readonly expiresAtMs: number }
-  | { readonly kind: 'idempotency'; state: 'in_progress' | 'completed'; readonly fingerprint: string; response: string; expiresAtMs: number }
+  | {
+      readonly kind: 'idempotency';
+      state: 'in_progress' | 'completed';
+      readonly fingerprint: string;
+      /** The token `begin` handed to the claim that may complete or abandon this record. */
+      readonly owner: string;
+      response: string;
+      expiresAtMs: number;
+    }
   | { readonly kind: 'hits'; readonly hitsMs: number[]; expiresAtMs: number };
 
 export interface InProcessKvOptions {
@@ -215,35 +233,44 @@ class InProcessIdempotency implements IdempotencyStore {
     const fullKey = kvNamespace.idempotency(this.prefix, key);
     const entry = this.record(fullKey);
     if (entry === undefined) {
+      const owner = newIdempotencyOwner();
       const expiresAtMs = this.store.clock.nowMs() + ttlMs;
-      this.store.write(fullKey, { kind: 'idempotency', state: 'in_progress', fingerprint, response: '', expiresAtMs });
-      return { outcome: 'started' };
+      this.store.write(fullKey, { kind: 'idempotency', state: 'in_progress', fingerprint, owner, response: '', expiresAtMs });
+      return { outcome: 'started', owner };
     }
     if (entry.fingerprint !== fingerprint) return { outcome: 'mismatch' };
     if (entry.state === 'in_progress') return { outcome: 'in_progress' };
     return { outcome: 'replay', response: entry.response };
   }
 
-  async complete(key: string, fingerprint: string, response: string, ttlMs?: number): Promise<boolean> {
+  async complete(key: string, owner: string, fingerprint: string, response: string, ttlMs?: number): Promise<boolean> {
     assertOpen(this.open);
     kvCheck.key(key);
+    kvCheck.owner(owner);
     kvCheck.fingerprint(fingerprint);
     kvCheck.value(response);
     if (ttlMs !== undefined) kvCheck.ttlMs(ttlMs);
-    const entry = this.record(kvNamespace.idempotency(this.prefix, key));
-    if (entry === undefined || entry.state !== 'in_progress' || entry.fingerprint !== fingerprint) return false;
+    const entry = this.claimedBy(kvNamespace.idempotency(this.prefix, key), owner);
+    if (entry === undefined || entry.fingerprint !== fingerprint) return false;
     entry.state = 'completed';
     entry.response = response;
     if (ttlMs !== undefined) entry.expiresAtMs = this.store.clock.nowMs() + ttlMs;
     return true;
   }
 
-  async abandon(key: string): Promise<boolean> {
+  async abandon(key: string, owner: string): Promise<boolean> {
     assertOpen(this.open);
     kvCheck.key(key);
+    kvCheck.owner(owner);
     const fullKey = kvNamespace.idempotency(this.prefix, key);
-    if (this.record(fullKey)?.state !== 'in_progress') return false;
+    if (this.claimedBy(fullKey, owner) === undefined) return false;
     return this.store.remove(fullKey);
+  }
+
+  /** The record while it is in progress under this owner's claim; undefined otherwise. */
+  private claimedBy(fullKey: string, owner: string): Extract<Entry, { kind: 'idempotency' }> | undefined {
+    const entry = this.record(fullKey);
+    return entry?.state === 'in_progress' && entry.owner === owner ? entry : undefined;
   }
 
   private record(fullKey: string): Extract<Entry, { kind: 'idempotency' }> | undefined {

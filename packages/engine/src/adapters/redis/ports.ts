@@ -14,7 +14,7 @@ import {
   type RateLimiter,
   type Unsubscribe,
 } from '../../ports/kv';
-import { SubscriptionRegistry, consoleKvErrorReporter, once } from '../in-process/kv';
+import { SubscriptionRegistry, consoleKvErrorReporter, newIdempotencyOwner, once } from '../in-process/kv';
 import { abandonScript, beginScript, completeScript, hitScript } from './scripts';
 
 export interface RedisConnectOptions {
@@ -178,11 +178,13 @@ class RedisIdempotency implements IdempotencyStore {
     kvCheck.key(key);
     kvCheck.fingerprint(fingerprint);
     kvCheck.ttlMs(ttlMs);
-    const reply = await beginScript.run(this.client, [kvNamespace.idempotency(this.prefix, key)], [fingerprint, ttlMs]);
+    const owner = newIdempotencyOwner();
+    const reply = await beginScript.run(this.client, [kvNamespace.idempotency(this.prefix, key)], [fingerprint, ttlMs, owner]);
     assert(Array.isArray(reply), 'kv: the begin script answered something other than a list');
     const [outcome, response] = reply as unknown[];
     switch (outcome) {
       case 'started':
+        return { outcome, owner };
       case 'in_progress':
       case 'mismatch':
         return { outcome };
@@ -194,20 +196,22 @@ class RedisIdempotency implements IdempotencyStore {
     }
   }
 
-  async complete(key: string, fingerprint: string, response: string, ttlMs?: number): Promise<boolean> {
+  async complete(key: string, owner: string, fingerprint: string, response: string, ttlMs?: number): Promise<boolean> {
     this.open();
     kvCheck.key(key);
+    kvCheck.owner(owner);
     kvCheck.fingerprint(fingerprint);
     kvCheck.value(response);
     if (ttlMs !== undefined) kvCheck.ttlMs(ttlMs);
-    const args = ttlMs === undefined ? [fingerprint, response] : [fingerprint, response, String(ttlMs)];
+    const args = ttlMs === undefined ? [owner, fingerprint, response] : [owner, fingerprint, response, String(ttlMs)];
     return (await completeScript.run(this.client, [kvNamespace.idempotency(this.prefix, key)], args)) === 1;
   }
 
-  async abandon(key: string): Promise<boolean> {
+  async abandon(key: string, owner: string): Promise<boolean> {
     this.open();
     kvCheck.key(key);
-    return (await abandonScript.run(this.client, [kvNamespace.idempotency(this.prefix, key)], [])) === 1;
+    kvCheck.owner(owner);
+    return (await abandonScript.run(this.client, [kvNamespace.idempotency(this.prefix, key)], [owner])) === 1;
   }
 }
 

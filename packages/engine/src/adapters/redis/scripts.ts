@@ -23,16 +23,17 @@ export class LuaScript {
 }
 
 /**
- * Idempotency records are hashes {state, fingerprint, response}. The three scripts below are the
- * in-process adapter's `InProcessIdempotency` step for step.
+ * Idempotency records are hashes {state, fingerprint, owner, response}. The three scripts below are
+ * the in-process adapter's `InProcessIdempotency` step for step. The owner token is made by the
+ * caller (Lua has no cryptographic random source) and only stored and compared here.
  *
- * begin: KEYS[1] record; ARGV[1] fingerprint, ARGV[2] ttlMs.
+ * begin: KEYS[1] record; ARGV[1] fingerprint, ARGV[2] ttlMs, ARGV[3] owner of a new claim.
  * Returns {'started'} | {'mismatch'} | {'in_progress'} | {'replay', response}.
  */
 export const beginScript = new LuaScript(`
 local record = redis.call('HMGET', KEYS[1], 'state', 'fingerprint', 'response')
 if not record[1] then
-  redis.call('HSET', KEYS[1], 'state', 'in_progress', 'fingerprint', ARGV[1])
+  redis.call('HSET', KEYS[1], 'state', 'in_progress', 'fingerprint', ARGV[1], 'owner', ARGV[3])
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
   return {'started'}
 end
@@ -42,20 +43,22 @@ return {'replay', record[3]}
 `);
 
 /**
- * complete: KEYS[1] record; ARGV[1] fingerprint, ARGV[2] response, ARGV[3] (optional) new ttlMs.
- * HSET keeps the key's expiry unless a new one is given. Returns 1 when stored.
+ * complete: KEYS[1] record; ARGV[1] owner, ARGV[2] fingerprint, ARGV[3] response, ARGV[4]
+ * (optional) new ttlMs. Stores only while in progress under that owner. HSET keeps the key's
+ * expiry unless a new one is given. Returns 1 when stored.
  */
 export const completeScript = new LuaScript(`
-local record = redis.call('HMGET', KEYS[1], 'state', 'fingerprint')
-if record[1] ~= 'in_progress' or record[2] ~= ARGV[1] then return 0 end
-redis.call('HSET', KEYS[1], 'state', 'completed', 'response', ARGV[2])
-if ARGV[3] then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+local record = redis.call('HMGET', KEYS[1], 'state', 'owner', 'fingerprint')
+if record[1] ~= 'in_progress' or record[2] ~= ARGV[1] or record[3] ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], 'state', 'completed', 'response', ARGV[3])
+if ARGV[4] then redis.call('PEXPIRE', KEYS[1], ARGV[4]) end
 return 1
 `);
 
-/** abandon: KEYS[1] record. Deletes it only while in progress. Returns 1 when released. */
+/** abandon: KEYS[1] record; ARGV[1] owner. Deletes it only while in progress under that owner. Returns 1 when released. */
 export const abandonScript = new LuaScript(`
-if redis.call('HGET', KEYS[1], 'state') ~= 'in_progress' then return 0 end
+local record = redis.call('HMGET', KEYS[1], 'state', 'owner')
+if record[1] ~= 'in_progress' or record[2] ~= ARGV[1] then return 0 end
 return redis.call('DEL', KEYS[1])
 `);
 
