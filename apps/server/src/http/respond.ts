@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { canonicalJson, type Context, type Engine, type JsonValue, type KvPorts, type Outcome, type ServerKeys, type Storage } from '@qenex/engine';
+import { canonicalJson, kvLimits, type Context, type Engine, type JsonValue, type KvPorts, type Outcome, type ServerKeys, type Storage } from '@qenex/engine';
 import type { TransferBatcher } from '../batcher';
 import { problem } from './problem';
 import type { SessionCache } from './session-cache';
@@ -101,18 +101,57 @@ function bodyFingerprint(body: unknown): string {
   }
 }
 
+/** The longest message that the replay of an answer too large to keep (see `storedAnswer`) still carries. */
+export const idempotentReplayMessageCharsMax = 1_000;
+
+interface IdempotentAnswer {
+  readonly status: number;
+  readonly outcome: Outcome<unknown, string>;
+}
+
+/** What the idempotency store keeps of an answer; `truncated` when only its status and code could be kept. */
+interface StoredAnswer extends IdempotentAnswer {
+  readonly truncated?: true;
+}
+
+/**
+ * The record of an answer to replay. One over the store's value limit (kvLimits.valueBytesMax: a
+ * batch's results, a long list of validation issues) is kept as a bounded record: its status and,
+ * for a refusal, its code and the start of its message, without details or value. The key is not
+ * released instead: the client retries because it did not hear the answer, and a released key would
+ * run the operation a second time (a second account, a second customer). The status and code still
+ * tell it whether the first run succeeded or why it was refused; it reads the result back with a GET.
+ */
+function storedAnswer(answer: IdempotentAnswer): string {
+  const whole = JSON.stringify(answer, bigintSafe);
+  if (Buffer.byteLength(whole, 'utf8') <= kvLimits.valueBytesMax) return whole;
+  const { status, outcome } = answer;
+  const kept: Outcome<unknown, string> = outcome.ok
+    ? { ok: true, value: { detail: 'The first answer to this request was too large to keep for a replay; it succeeded with this status. Read the result back with a GET.' } }
+    : { ok: false, code: outcome.code, message: `${outcome.message.slice(0, idempotentReplayMessageCharsMax)} (The first answer's details were too large to keep for a replay.)` };
+  const bounded: StoredAnswer = { status, outcome: kept, truncated: true };
+  return JSON.stringify(bounded);
+}
+
+function replay(reply: FastifyReply, response: string): FastifyReply {
+  const stored = JSON.parse(response) as StoredAnswer;
+  reply.header('idempotent-replayed', 'true');
+  if (stored.truncated === true) reply.header('idempotent-replay-truncated', 'true');
+  return sendOutcome(reply, stored.outcome, stored.status);
+}
+
 /**
  * Idempotency-Key on POST: the first request with a key runs; a repeat with the same body gets the
  * first answer again; with another body, 422; while the first still runs, 409. The key is scoped to
  * the caller, so two users cannot collide or read each other's answers.
  */
 export async function idempotent(
-  deps: HttpDeps,
+  deps: Pick<HttpDeps, 'kv'>,
   request: FastifyRequest,
   reply: FastifyReply,
   ctx: Context,
   exempt: boolean,
-  run: () => Promise<{ status: number; outcome: Outcome<unknown, string> }>,
+  run: () => Promise<IdempotentAnswer>,
 ): Promise<FastifyReply> {
   if (request.method !== 'POST' || exempt) {
     const { status, outcome } = await run();
@@ -131,15 +170,12 @@ export async function idempotent(
       return sendProblem(reply, 'idempotency_key_in_progress', 'A request with this Idempotency-Key is still running; retry when it has finished.');
     case 'mismatch':
       return sendProblem(reply, 'idempotency_key_reused', 'This Idempotency-Key was used for a different request; use a new key for a new operation.');
-    case 'replay': {
-      const stored = JSON.parse(claim.response) as { status: number; outcome: Outcome<unknown, string> };
-      reply.header('idempotent-replayed', 'true');
-      return sendOutcome(reply, stored.outcome, stored.status);
-    }
+    case 'replay':
+      return replay(reply, claim.response);
     case 'started':
       break;
   }
-  let result: { status: number; outcome: Outcome<unknown, string> };
+  let result: IdempotentAnswer;
   try {
     result = await run();
   } catch (error) {
@@ -147,6 +183,6 @@ export async function idempotent(
     throw error;
   }
   // Stored only if this request still holds its claim: one slower than its lease leaves the key to the retry that claimed it since.
-  await deps.kv.idempotency.complete(scoped, claim.owner, fingerprint, JSON.stringify(result, bigintSafe), idempotencyTtlMs);
+  await deps.kv.idempotency.complete(scoped, claim.owner, fingerprint, storedAnswer(result), idempotencyTtlMs);
   return sendOutcome(reply, result.outcome, result.status);
 }
