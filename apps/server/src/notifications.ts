@@ -1,6 +1,7 @@
 import websocket from '@fastify/websocket';
-import type { FastifyInstance } from 'fastify';
-import type { Engine, KvPorts } from '@qenex/engine';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { Engine, KvPorts, Unsubscribe } from '@qenex/engine';
+import type { WebSocket } from 'ws';
 
 /** The channel every server process publishes its committed changes on (through Redis when shared). */
 export const changesChannel = 'changes';
@@ -39,13 +40,19 @@ export class ChangeNotifier {
 export async function registerNotifications(app: FastifyInstance, engine: Engine, kv: KvPorts): Promise<void> {
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   let connections = 0;
-  app.get('/api/v1/sync/notifications', { websocket: true }, (socket) => {
+  app.get('/api/v1/sync/notifications', { websocket: true }, (socket, request) => {
     if (connections >= notificationConnectionsMax) {
       socket.close(1013, 'too many connections; retry later');
       return;
     }
     connections += 1;
-    let unsubscribe: (() => Promise<void>) | null = null;
+    // The socket can close at any moment, also while its subscription is still being set up: then
+    // the close finds nothing to remove, and the subscription, once made, must remove itself.
+    let closed = false;
+    let unsubscribe: Unsubscribe | null = null;
+    const release = (held: Unsubscribe): void => {
+      held().catch((error: unknown) => request.log.error({ err: error }, 'removing a workstation subscription failed'));
+    };
     const timer = setTimeout(() => socket.close(1008, 'send a signed subscription first'), subscribeTimeoutMs);
     socket.once('message', (data: Buffer) => {
       clearTimeout(timer);
@@ -56,22 +63,50 @@ export async function registerNotifications(app: FastifyInstance, engine: Engine
         socket.close(1008, 'the subscription is not JSON');
         return;
       }
-      void engine.executeAny('sync.subscribe', { message }, { actor: 'device', roles: ['device'], deviceId: 'websocket' }).then(async (result) => {
-        if (!result.ok) {
-          socket.send(JSON.stringify({ kind: 'refused', code: result.code, message: result.message }));
-          socket.close(1008, result.code);
-          return;
-        }
-        unsubscribe = await kv.bus.subscribe(changesChannel, (notice) => {
-          if (socket.readyState === socket.OPEN) socket.send(notice);
-        });
-        socket.send(JSON.stringify({ kind: 'subscribed', ...(result.value as object) }));
-      });
+      subscribeWorkstation(engine, kv, socket, message).then(
+        (held) => {
+          if (held === null) return;
+          if (closed) release(held);
+          else unsubscribe = held;
+        },
+        (error: unknown) => reportSubscribeFailure(request.log, socket, error),
+      );
     });
     socket.on('close', () => {
+      closed = true;
       clearTimeout(timer);
       connections -= 1;
-      void (unsubscribe as (() => Promise<void>) | null)?.();
+      if (unsubscribe !== null) release(unsubscribe);
+      unsubscribe = null;
     });
   });
+}
+
+/**
+ * Checks the signed subscription and subscribes the socket to the changes channel. Null when the
+ * subscription is refused (the socket is told and closed) or the socket closed while it was checked.
+ */
+async function subscribeWorkstation(engine: Engine, kv: KvPorts, socket: WebSocket, message: unknown): Promise<Unsubscribe | null> {
+  const result = await engine.executeAny('sync.subscribe', { message }, { actor: 'device', roles: ['device'], deviceId: 'websocket' });
+  if (!result.ok) {
+    socket.send(JSON.stringify({ kind: 'refused', code: result.code, message: result.message }));
+    socket.close(1008, result.code);
+    return null;
+  }
+  if (socket.readyState !== socket.OPEN) return null;
+  const unsubscribe = await kv.bus.subscribe(changesChannel, (notice) => {
+    if (socket.readyState === socket.OPEN) socket.send(notice);
+  });
+  socket.send(JSON.stringify({ kind: 'subscribed', ...(result.value as object) }));
+  return unsubscribe;
+}
+
+/**
+ * The engine or the bus failed (the database or Redis is unreachable): the server's trouble, not the
+ * workstation's. It is logged, and the socket closed with 1011 so the workstation reconnects later
+ * and pulls meanwhile; an unhandled rejection here could end the process.
+ */
+function reportSubscribeFailure(log: FastifyBaseLogger, socket: WebSocket, error: unknown): void {
+  log.error({ err: error }, 'a workstation subscription failed');
+  if (socket.readyState === socket.OPEN) socket.close(1011, 'the subscription failed; reconnect later');
 }
