@@ -14,7 +14,10 @@ export interface TestServer {
   readonly url: string;
   readonly server: RunningServer;
   readonly clock: Clock;
-  /** What the server was started with: its data directory (a fresh temporary one), its key file. */
+  /**
+   * What the server was started with: its data directory (a fresh temporary one, removed by close()),
+   * its key file (inside that directory unless the test passed `keysFile`).
+   */
   readonly config: ServerConfig;
   /** The PostgreSQL schema that holds its books. */
   readonly schema: string;
@@ -42,6 +45,7 @@ export interface TestServerOptions {
   readonly batchWaitMs?: number;
   readonly schema?: string;
   readonly kv?: KvPorts;
+  /** A key file the test owns (to share one between servers, say): close() leaves it, the test removes it. */
   readonly keysFile?: string;
   /** QENEX_AUDIT_ANCHOR_MS; the server's default otherwise. */
   readonly auditAnchorMs?: number;
@@ -63,7 +67,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     LOG_LEVEL: 'silent',
     QENEX_DEMO: 'true',
     QENEX_BATCH_WAIT_MS: String(options.batchWaitMs ?? 2),
-    QENEX_SERVER_KEYS_FILE: options.keysFile ?? join(tmpdir(), `qenex-test-keys-${process.pid}-${schemas + 1}.json`),
+    // In the data directory, which close() removes; a key file the test passes is the test's to remove.
+    QENEX_SERVER_KEYS_FILE: options.keysFile ?? join(dataDir, 'server-keys.json'),
   });
   schemas += 1;
   const schema = options.schema ?? `s${process.pid}_${schemas}_${randomBytes(3).toString('hex')}`;

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -128,7 +129,9 @@ describe('prompt sync: changes reach workstations connected to any server proces
   const prefix = `qenex-test:${randomBytes(6).toString('hex')}:`;
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const schema = `n${process.pid}_${randomBytes(3).toString('hex')}`;
-  const keysFile = join(tmpdir(), `qenex-notify-keys-${process.pid}.json`);
+  // One key file for the three processes, as one deployment has; it is this suite's, so it removes it.
+  const keysDirectory = mkdtempSync(join(tmpdir(), 'qenex-notify-keys-'));
+  const keysFile = join(keysDirectory, 'server-keys.json');
   let a: TestServer;
   let b: TestServer;
   let kvA: RedisPorts;
@@ -156,6 +159,7 @@ describe('prompt sync: changes reach workstations connected to any server proces
     await kvA.close();
     await kvB.close();
     await kvC.close();
+    rmSync(keysDirectory, { recursive: true, force: true });
     await dropTestDatabase();
   });
 
