@@ -130,7 +130,7 @@ async function setUp(directory: string): Promise<Setup> {
   const worldPath = join(directory, 'world.db');
   const server = new SqliteStorage({ path: worldPath });
   const serverEngine = new Engine({ storage: server, clock, ids, serverKeys: keys, passwords: cheapPasswords });
-  const bank = await seedDemoBank(serverEngine, ids);
+  const bank = await seedDemoBank(serverEngine, ids, { clock });
   // Money for a busy day, then alice's limit back to the demo's $5,000.00 for the day itself.
   await must(serverEngine, 'vault.fund', { transferId: ids.next(), branchId: bank.branchId, money: usd(vaultFundingMinor) }, headTeller);
   await must(serverEngine, 'vault.to_till', { transferId: ids.next(), tillId: bank.tillId, money: usd(tillFundingMinor) }, headTeller);

@@ -34,7 +34,7 @@ describe('the same commands on SQLite and on PostgreSQL', () => {
       const clock = new ManualClock(Date.UTC(2026, 10, 24, 9, 0, 0));
       const ids = new SequentialIds(clock);
       const engine = new Engine({ storage, clock, ids, passwords: new ScryptPasswordHasher({ N: 16, r: 8, p: 1 }) });
-      const bank = await seedDemoBank(engine, ids);
+      const bank = await seedDemoBank(engine, ids, { clock });
       const { olivia, carol, alice } = demoUsers;
       const accounts = [];
       for (const customer of bank.customers) {

@@ -8,6 +8,8 @@ import {
   hybridKeyPair,
   hybridPublicKeysToJson,
   sealedBoxKeyPair,
+  limitRuleId,
+  mustWithApproval,
   seedDemoBank,
   type Context,
   type Id128,
@@ -124,15 +126,17 @@ async function buildWorld(stationCount: number): Promise<World> {
   const keys = serverKeys();
   const storage = new SqliteStorage({ path: ':memory:' });
   const engine = new Engine({ storage, clock, ids, serverKeys: keys, passwords: cheapPasswords });
-  const bank = await seedDemoBank(engine, ids);
-  await must(engine, 'standin.set_policy', { branchId: bank.branchId, currency: 'USD', perTransaction: '300000', perCustomerPerDay: '400000', perTellerPerDay: '1500000', validForMs: 30 * 24 * 3600 * 1000 }, operations);
+  const bank = await seedDemoBank(engine, ids, { clock });
+  const policy = { branchId: bank.branchId, currency: 'USD', perTransaction: '300000', perCustomerPerDay: '400000', perTellerPerDay: '1500000', validForMs: 30 * 24 * 3600 * 1000 };
+  await mustWithApproval(engine, 'standin.set_policy', policy, operations, admin);
   // Users the server replays commands as (their roles come from the server, never the device).
   await storage.transaction(async (tx) => {
     for (const name of tellers) {
-      if ((await tx.banking.get('user', name)) === undefined) {
-        await tx.banking.put('user', { id: name, displayName: name, roles: ['teller'], passwordHash: 'x', status: 'active', failedSignIns: 0, lockedUntilMs: 0, createdAtMs: 0 });
-      }
-      await tx.banking.put('tellerLimit', { id: `${name}:USD`, userId: name, currency: 'USD', perTransactionMinor: 1_000_000n });
+      const existing = await tx.banking.get('user', name);
+      await tx.banking.put('user', { id: name, displayName: name, roles: ['teller'], passwordHash: 'x', status: 'active', createdAtMs: 0, ...existing, branchId: bank.branchId });
+      const limit = { holder: { user: name }, kind: 'cash' as const, currency: 'USD', perTransactionMinor: 1_000_000n, perDayMinor: 100_000_000n };
+      await tx.banking.put('limitRule', { id: limitRuleId(limit.holder, 'cash', 'USD'), ...limit });
+      await tx.banking.put('limitRule', { ...limit, id: limitRuleId(limit.holder, 'transfer', 'USD'), kind: 'transfer' });
     }
   });
   const sessionIds: string[] = [];
@@ -152,6 +156,8 @@ async function buildWorld(stationCount: number): Promise<World> {
     const deviceId = `ws-${index}`;
     await must(engine, 'device.enrol', { deviceId, branchId: bank.branchId, publicKeys: hybridPublicKeysToJson(device.publicKeys), kemPublicKey: encodeBase64url(device.kem.publicKey) }, admin);
     await must(engine, 'device.approve', { deviceId }, secondAdmin);
+    // Every teller may work at every workstation of the branch; the head teller approves at any.
+    for (const name of [...tellers, 'bob']) await must(engine, 'device.register_user', { deviceId, username: name }, admin);
     const stationStorage = new SqliteStorage({ path: ':memory:' });
     await WorkstationSync.initialise(stationStorage, {
       deviceId,
@@ -170,7 +176,7 @@ async function buildWorld(stationCount: number): Promise<World> {
     pull: async (message) => toTransport(await engine.executeAny('sync.pull', { message }, deviceCtx)),
   };
   for (const stationStorage of stationStorages) {
-    const stationEngine = new Engine({ storage: stationStorage, clock, ids, hooks: WorkstationSync.hooks() });
+    const stationEngine = new Engine({ storage: stationStorage, clock, ids, ...WorkstationSync.engineOptions() });
     const sync = new WorkstationSync({ engine: stationEngine, storage: stationStorage, mirror: stationStorage.mirror, clock, transport: direct });
     const pulled = await sync.pull();
     if (pulled !== 'pulled') throw new Error(`first pull failed: ${JSON.stringify(pulled)}`);
@@ -234,7 +240,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   };
   const transport: SyncTransport = { push: (message) => deliver('push', message), pull: (message) => deliver('pull', message) };
   const boot = (station: Station) => {
-    station.engine = new Engine({ storage: station.storage, clock, ids, hooks: WorkstationSync.hooks() });
+    station.engine = new Engine({ storage: station.storage, clock, ids, ...WorkstationSync.engineOptions() });
     station.sync = new WorkstationSync({ engine: station.engine, storage: station.storage, mirror: station.storage.mirror, clock, transport });
   };
   for (const station of stations) boot(station);

@@ -43,6 +43,12 @@ export interface ServerOverrides {
   readonly serverKeysFile?: string;
 }
 
+/**
+ * Writes that change nothing a workstation pulls: no reason to wake every branch (an anchor signs
+ * the audit head; a pull or a subscription only records its nonce, and waking on it would loop).
+ */
+const quietCommands: ReadonlySet<string> = new Set(['audit.anchor', 'sync.pull', 'sync.subscribe', 'session.create', 'session.revoke']);
+
 /** Builds every dependency from the configuration and passes them down: the server's only wiring. */
 export async function startServer(config: ServerConfig, overrides: ServerOverrides = {}): Promise<RunningServer> {
   let embedded: EmbeddedPostgres | null = null;
@@ -69,7 +75,7 @@ export async function startServer(config: ServerConfig, overrides: ServerOverrid
     // An anchor changes nothing a workstation pulls: no reason to wake them every minute.
     hooks: {
       committed: (name) => {
-        if (name !== 'audit.anchor') notifier.committed(name);
+        if (!quietCommands.has(name)) notifier.committed(name);
       },
     },
   });
@@ -93,7 +99,7 @@ export async function startServer(config: ServerConfig, overrides: ServerOverrid
   });
 
   const isEmpty = (await storage.read((tx) => tx.banking.list('user', '', 1))).length === 0;
-  const demoUsers = config.demo && isEmpty ? await seedDemoServer(engine, ids) : [];
+  const demoUsers = config.demo && isEmpty ? await seedDemoServer(engine, ids, clock) : [];
   const address = await app.listen({ host: config.host, port: config.port });
   anchors.start();
 

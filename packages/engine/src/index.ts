@@ -1,5 +1,5 @@
 /** @qenex/engine: the domain core. Apps reach it through the command map (`Engine`). */
-export { Engine, type WriteHooks, type CommandName, type CommandInput, type CommandResult, type CommandValue, type EngineDeps } from './app/engine';
+export { Engine, type WriteHooks, type WriteMeta, type CommandName, type CommandInput, type CommandResult, type CommandValue, type EngineDeps } from './app/engine';
 export type { Context, Outcome, Refusal, Success } from './app/command';
 export { commands } from './app/commands';
 export * from './core/money';
@@ -7,6 +7,7 @@ export * from './core/currencies';
 export * from './core/ids';
 export * from './core/ledger';
 export * from './core/rbac';
+export * from './core/policy';
 export * from './core/canonical-json';
 export * from './core/audit';
 export * from './core/audit-anchor';
@@ -16,12 +17,12 @@ export * from './core/banking/account-number';
 export * from './core/banking/fx';
 export type { Clock } from './ports/clock';
 export type { IdSource } from './ports/ids';
-export type { Storage, StorageTx, LedgerStore, LedgerTotals } from './ports/storage';
+export type { Storage, StorageTx, LedgerStore, LedgerTotals, AccessRecord, AccessEntry } from './ports/storage';
 export type { BankingStore } from './ports/banking-store';
 export type { AuditStore } from './ports/audit-store';
 export { RandomIds, SequentialIds } from './adapters/in-process/ids';
 export { ManualClock, systemClock } from './adapters/in-process/clock';
-export { seedDemoBank, demoUsers, demoPassword, type DemoBank } from './app/demo';
+export { seedDemoBank, demoUsers, demoPassword, mustWithApproval, type DemoBank } from './app/demo';
 export {
   kvLimits,
   KvLimitError,

@@ -4,6 +4,7 @@ import {
   type CommandInput,
   type CommandName,
   type CommandValue,
+  type Clock,
   type Context,
   type Engine,
   type IdSource,
@@ -13,6 +14,7 @@ import { money, table, time } from './format';
 export interface CliEnv {
   readonly engine: Engine;
   readonly ids: IdSource;
+  readonly clock: Clock;
   readonly user: Context;
   readonly path: string;
   readonly options: { readonly [key: string]: string | boolean | undefined };
@@ -31,14 +33,15 @@ export const usage = `qenex — the QENEX engine on a workstation database
   npm run qenex -- deposit <account> <amount>    cash in at your till, e.g. 125.50
   npm run qenex -- withdraw <account> <amount>   cash out at your till
   npm run qenex -- transfer <from> <to> <amount>
-  npm run qenex -- exchange <from> <to> <amount> --rate 0.9215
+  npm run qenex -- rates                         the bank's rate sheets, and the rate a customer gets each way
+  npm run qenex -- exchange <from> <to> <amount> at the bank's rate [--rate R: the rate you quoted; refused if it changed]
   npm run qenex -- approvals                     held commands waiting for a supervisor
   npm run qenex -- approve <id> | reject <id>    decide one (as a head teller: --as bob)
   npm run qenex -- totals                        Σdebits and Σcredits of every ledger
   npm run qenex -- audit                         verify the hash-chained audit log
   npm run qenex -- run <command> '<json>'        any engine command, JSON in and out
 
-Options: --as <alice|tom|bob|carol|olivia|adam>  (default alice, a teller)
+Options: --as <alice|tom|bob|carol|olivia|adam|tess|trent|lena>  (default alice, a teller)
          --db <file>  (default .qenex/workstation.db, or $QENEX_DB)   --json
 `;
 
@@ -95,7 +98,7 @@ const handlers: Record<string, Handler> = {
       env.out(`${env.path} already holds branch ${branches[0]!.code} ${branches[0]!.name}; nothing to do.`);
       return;
     }
-    const bank = await seedDemoBank(env.engine, env.ids);
+    const bank = await seedDemoBank(env.engine, env.ids, { clock: env.clock });
     env.out(`Created ${env.path}: branch 0001 Main Street, till T1 open under alice, ${bank.customers.length} customers.\n`);
     await handlers.customers!(env, []);
   },
@@ -176,11 +179,26 @@ const handlers: Record<string, Handler> = {
   async exchange(env, [fromReference, toReference, amount]) {
     const from = await account(env, fromReference);
     const to = await account(env, toReference);
-    const rate = env.options.rate;
-    if (typeof rate !== 'string') throw new Refused('missing_argument', 'Give the rate with --rate, units of the target currency per unit of the source.');
+    // The rate is the bank's published sheet; --rate only confirms what the customer was quoted.
+    const quoted = env.options.rate;
     const currency = from.account.currency;
-    const done = await call(env, 'fx.exchange', { sellTransferId: env.ids.next(), buyTransferId: env.ids.next(), fromAccountId: from.account.id, toAccountId: to.account.id, money: { amount: minor(amount, currency), currency }, rate });
+    const done = await call(env, 'fx.exchange', {
+      sellTransferId: env.ids.next(),
+      buyTransferId: env.ids.next(),
+      fromAccountId: from.account.id,
+      toAccountId: to.account.id,
+      money: { amount: minor(amount, currency), currency },
+      ...(typeof quoted === 'string' ? { expectedRate: quoted } : {}),
+    });
     env.out(`Sold ${money(done.sold.amount, done.sold.currency)}, bought ${money(done.bought.amount, done.bought.currency)} at ${done.rate}.`);
+  },
+
+  async rates(env) {
+    const sheets = await call(env, 'fx.rates', {});
+    env.out(table(
+      ['pair', 'mid', 'customer sells base', 'customer buys base', 'valid until (UTC)', 'version'],
+      sheets.map((sheet) => [sheet.id, sheet.mid, sheet.customerSellsBase, sheet.customerBuysBase, new Date(sheet.validUntilMs).toISOString(), String(sheet.version)]),
+    ));
   },
 
   async approvals(env) {

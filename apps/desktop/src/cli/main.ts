@@ -41,7 +41,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const ids = new RandomIds(systemClock);
   const engine = new Engine({ storage, clock: systemClock, ids, passwords: new ScryptPasswordHasher() });
   try {
-    return await runCommand({ engine, ids, user, path, options: values, out: (text) => process.stdout.write(`${text}\n`) }, positionals);
+    return await runCommand({ engine, ids, clock: systemClock, user, path, options: values, out: (text) => process.stdout.write(`${text}\n`) }, positionals);
   } finally {
     await storage.close();
   }

@@ -1,4 +1,4 @@
-import { commands } from '@qenex/engine';
+import { commandPolicies, commands } from '@qenex/engine';
 import { z } from 'zod';
 import type { RouteSpec } from './routes';
 
@@ -60,7 +60,7 @@ export function openApiDocument(routes: readonly RouteSpec[]): JsonSchema {
       operationId: route.operationId ?? route.command,
       summary: route.summary,
       tags: [route.tag],
-      'x-permission': commands[route.command].permission,
+      'x-permission': commandPolicies[route.command].permission,
       parameters: [
         ...(route.pathFields ?? []).map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),
         ...(route.queryFields ?? []).map((name) => ({ name, in: 'query', required: false, schema: { type: route.numericQuery?.includes(name) ? 'integer' : 'string' } })),
@@ -85,7 +85,7 @@ export function openApiDocument(routes: readonly RouteSpec[]): JsonSchema {
       operationId: 'ledger.create_transfers',
       summary: 'One transfer, or {"transfers": [...]} with one result per item; concurrent requests share commits',
       tags: ['ledger'],
-      'x-permission': commands['ledger.create_transfers'].permission,
+      'x-permission': commandPolicies['ledger.create_transfers'].permission,
       parameters: [{ name: 'Idempotency-Key', in: 'header', required: true, schema: { type: 'string' } }],
       requestBody: {
         required: true,
@@ -104,7 +104,7 @@ export function openApiDocument(routes: readonly RouteSpec[]): JsonSchema {
         operationId: `ledger.${action}_pending`,
         summary: action === 'post' ? 'Post a pending transfer, in full or in part' : 'Void a pending transfer',
         tags: ['ledger'],
-        'x-permission': commands['ledger.create_transfers'].permission,
+        'x-permission': commandPolicies['ledger.create_transfers'].permission,
         parameters: [
           { name: 'pendingId', in: 'path', required: true, schema: { type: 'string' } },
           { name: 'Idempotency-Key', in: 'header', required: true, schema: { type: 'string' } },

@@ -50,7 +50,7 @@ export const routes: readonly RouteSpec[] = [
   { method: 'POST', url: '/api/v1/vault/to-till', command: 'vault.to_till', summary: 'Vault to till', tag: 'cash', status: 201 },
   { method: 'POST', url: '/api/v1/vault/from-till', command: 'till.to_vault', summary: 'Till to vault', tag: 'cash', status: 201 },
   { method: 'POST', url: '/api/v1/products', command: 'product.define', summary: 'Define a product', tag: 'products', status: 201 },
-  { method: 'POST', url: '/api/v1/teller-limits', command: 'teller.set_limit', summary: "Set a teller's cash limit", tag: 'tills' },
+  { method: 'POST', url: '/api/v1/limits', command: 'limit.set', summary: "A role's or a user's limit per kind and currency (held for a second person)", tag: 'limits' },
   { method: 'POST', url: '/api/v1/customers', command: 'customer.create', summary: 'Register a customer', tag: 'customers', status: 201 },
   { method: 'GET', url: '/api/v1/customers', command: 'customer.search', summary: 'Find customers', tag: 'customers', queryFields: ['nationalId', 'fullName', 'limit'], numericQuery: ['limit'] },
   { method: 'GET', url: '/api/v1/customers/:customerId', command: 'customer.get', summary: 'A customer and their accounts', tag: 'customers', pathFields: ['customerId'] },
@@ -60,10 +60,13 @@ export const routes: readonly RouteSpec[] = [
   { method: 'GET', url: '/api/v1/accounts/:accountId/statement', command: 'account.statement', summary: 'Paged history with running balance', tag: 'accounts', pathFields: ['accountId'], queryFields: ['after', 'limit'], numericQuery: ['limit'] },
   { method: 'GET', url: '/api/v1/accounts/:accountId/balance', command: 'account.balance_at', summary: 'Balance at a point in time', tag: 'accounts', pathFields: ['accountId'], queryFields: ['atMs'], numericQuery: ['atMs'] },
   { method: 'POST', url: '/api/v1/internal-transfers', command: 'transfer.internal', summary: "Move money between customers' accounts", tag: 'transfers', status: 201 },
-  { method: 'POST', url: '/api/v1/exchanges', command: 'fx.exchange', summary: 'Currency exchange between a customer\'s accounts', tag: 'transfers', status: 201 },
+  { method: 'POST', url: '/api/v1/exchanges', command: 'fx.exchange', summary: "Currency exchange between a customer's accounts, at the bank's published rate", tag: 'transfers', status: 201 },
+  { method: 'POST', url: '/api/v1/rate-sheets', command: 'fx.publish_rates', summary: "Publish a currency pair's rate (a large move is held for a second treasurer)", tag: 'rates', status: 201 },
+  { method: 'GET', url: '/api/v1/rate-sheets', command: 'fx.rates', summary: "The bank's current rates, and the rate a customer gets each way", tag: 'rates' },
   { method: 'POST', url: '/api/v1/devices', command: 'device.enrol', summary: 'Enrol a workstation (its public keys); it waits for approval', tag: 'sync', status: 201 },
   { method: 'POST', url: '/api/v1/devices/:deviceId/approval', command: 'device.approve', summary: "Approve a workstation (another administrator); returns its credential", tag: 'sync', pathFields: ['deviceId'] },
   { method: 'POST', url: '/api/v1/devices/:deviceId/revocation', command: 'device.revoke', summary: 'Revoke a workstation', tag: 'sync', pathFields: ['deviceId'] },
+  { method: 'POST', url: '/api/v1/devices/:deviceId/users', command: 'device.register_user', summary: 'Register a user on a workstation (the server replays its batches only as its users)', tag: 'sync', pathFields: ['deviceId'], status: 201 },
   { method: 'POST', url: '/api/v1/sync/push', command: 'sync.push', summary: 'A signed, sealed batch of offline commands; a signed answer per command', tag: 'sync', device: true },
   { method: 'POST', url: '/api/v1/sync/pull', command: 'sync.pull', summary: "A signed pull; the branch's books sealed to the device", tag: 'sync', device: true },
   { method: 'POST', url: '/api/v1/sync/key-rotation', command: 'device.rotate_keys', summary: 'New device keys, signed with the current ones', tag: 'sync', device: true },
@@ -76,6 +79,7 @@ export const routes: readonly RouteSpec[] = [
   { method: 'POST', url: '/api/v1/audit/verify', command: 'audit.verify', summary: 'Verify the audit log, also against signed anchors the caller kept', tag: 'audit', operationId: 'audit.verify_with_anchors' },
   { method: 'GET', url: '/api/v1/audit/head', command: 'audit.head', summary: 'A signed anchor of the audit head, for an auditor to keep', tag: 'audit' },
   { method: 'GET', url: '/api/v1/audit', command: 'audit.log', summary: 'Audit records', tag: 'audit', queryFields: ['after', 'limit'], numericQuery: ['after', 'limit'] },
+  { method: 'GET', url: '/api/v1/access-log', command: 'access.log', summary: 'Who read whose records (customers, accounts), for compliance and audit', tag: 'audit', queryFields: ['after', 'limit', 'subject'], numericQuery: ['after', 'limit'] },
 ];
 
 /** The input a route passes to its command: body fields, then path and query fields. */

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { JsonValue } from '../core/canonical-json';
-import type { Id128 } from '../core/ids';
-import type { Permission } from '../core/rbac';
+import type { Measure, Subject } from '../core/policy';
+import type { Approval } from '../core/banking/types';
 import type { IdSource } from '../ports/ids';
 import type { PasswordHasher } from '../ports/password';
 import type { StorageTx } from '../ports/storage';
@@ -16,12 +16,6 @@ export interface Context {
   readonly sessionId?: string;
 }
 
-/** A supervisor's approval of a held command, present only when the command runs on approval. */
-export interface Approved {
-  readonly approvalId: Id128;
-  readonly approvedBy: string;
-}
-
 export interface CommandEnv {
   readonly tx: StorageTx;
   readonly ctx: Context;
@@ -29,13 +23,15 @@ export interface CommandEnv {
   readonly nowNs: bigint;
   readonly ids: IdSource;
   readonly passwords: PasswordHasher;
-  readonly approved: Approved | null;
-  /** Runs a held command on a supervisor's approval, inside this transaction (see approval.decide). */
-  readonly runApproved: (command: string, input: unknown, requester: Context, approved: Approved) => Promise<Outcome<unknown, string>>;
   /**
-   * Runs another command inside this transaction as `ctx` (a teller's command replayed from a
-   * workstation's batch), with its own permission check and audit record. `occurredAtMs` is when
-   * it really happened at the counter.
+   * Runs a held command on a second person's approval, inside this transaction (see
+   * approval.decide): admitted again against the maker's standing now, with this caller as checker.
+   */
+  readonly runApproved: (approval: Approval) => Promise<Outcome<unknown, string>>;
+  /**
+   * Runs a workstation's command inside this transaction (replayed from its signed batch): admitted
+   * again as if the teller had sent it online, with the server's stand-in policy and tallies, and
+   * audited on its own. `occurredAtMs` is when it happened at the counter.
    */
   readonly runNested: (command: string, input: unknown, ctx: Context, options: NestedOptions) => Promise<Outcome<unknown, string>>;
   /** The server's keys, where this engine is the server of the sync protocol. */
@@ -46,7 +42,23 @@ export interface CommandEnv {
 
 export interface NestedOptions {
   readonly occurredAtMs: number;
-  readonly approved: Approved | null;
+  /** The second person who agreed at the counter, if any (checked again against the books). */
+  readonly approvedBy: string | null;
+  /** The workstation it came from. */
+  readonly device: { readonly id: string; readonly branchId: string };
+  /**
+   * When it needs a second person nobody gave: `record` keeps it for a supervisor (the answer
+   * carries the approval id); `return` only says so (cash already paid out is compensated instead).
+   */
+  readonly onHold: 'record' | 'return';
+}
+
+export interface HoldRequest {
+  readonly reason: string;
+  readonly basis: string;
+  readonly mode: 'online' | 'offline' | 'replay';
+  readonly occurredAtMs: number;
+  readonly branchId: string | null;
 }
 
 /** The central server's identity in the sync protocol: a hybrid signing key and an X-Wing key. */
@@ -75,12 +87,27 @@ export interface Refusal<C extends string = string> {
 
 export type Outcome<V, C extends string> = Success<V> | Refusal<C>;
 
+/**
+ * A command: its input, what it does, and the facts its policy (core/policy/table.ts, keyed by the
+ * command's name) decides on. Who may run it, over what, within which limits and with whose
+ * agreement is not here: it is the policy table's, and only the engine applies it.
+ */
 export interface CommandSpec<S extends z.ZodType, V, C extends string> {
-  readonly permission: Permission;
   /** Reads run without the write lock and are audited only when refused. */
   readonly kind: 'write' | 'read';
   readonly input: S;
   readonly run: (env: CommandEnv, input: z.output<S>) => Promise<Outcome<V, C>>;
+  /** What the command touches, for the policy's scope and separation of duties; null when it does not exist. */
+  readonly subject?: (env: CommandEnv, input: z.output<S>) => Promise<Subject | null>;
+  /** What the command counts against its policy's limit; null when nothing. */
+  readonly measure?: (env: CommandEnv, input: z.output<S>) => Promise<Measure | null>;
+  /**
+   * What makes the command impossible whatever anyone approves (an account with money in it cannot
+   * be closed): checked before a hold, so nobody is asked to approve what cannot succeed.
+   */
+  readonly precheck?: (env: CommandEnv, input: z.output<S>) => Promise<Refusal | null>;
+  /** A payout's customer, for the stand-in policy's per-customer bound. */
+  readonly payee?: (env: CommandEnv, input: z.output<S>) => Promise<string | null>;
   /** What the audit log keeps of the input; by default the parsed input itself. */
   readonly audit?: (input: z.output<S>) => { readonly [key: string]: JsonValue };
   /**

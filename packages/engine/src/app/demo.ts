@@ -1,37 +1,28 @@
 import type { Id128 } from '../core/ids';
+import type { LimitKind } from '../core/policy';
 import type { IdSource } from '../ports/ids';
+import type { Clock } from '../ports/clock';
 import type { Context } from './command';
 import type { CommandInput, CommandName, Engine } from './engine';
 
-/** The people of the demo branch and what each may do. Sign-in arrives with the server. */
+/**
+ * The people of the demo bank and what each may do: three at branch 0001 (tellers alice and tom,
+ * head teller bob), the rest central staff. `branch` says who works at the branch.
+ */
 export const demoUsers = {
-  alice: { actor: 'alice', roles: ['teller'], deviceId: 'demo-workstation' },
-  tom: { actor: 'tom', roles: ['teller'], deviceId: 'demo-workstation' },
-  bob: { actor: 'bob', roles: ['head_teller'], deviceId: 'demo-workstation' },
-  carol: { actor: 'carol', roles: ['compliance_officer'], deviceId: 'demo-workstation' },
-  olivia: { actor: 'olivia', roles: ['operations'], deviceId: 'demo-workstation' },
-  adam: { actor: 'adam', roles: ['admin'], deviceId: 'demo-workstation' },
-} as const satisfies Record<string, Context>;
+  alice: { actor: 'alice', roles: ['teller'], deviceId: 'demo-workstation', branch: true },
+  tom: { actor: 'tom', roles: ['teller'], deviceId: 'demo-workstation', branch: true },
+  bob: { actor: 'bob', roles: ['head_teller'], deviceId: 'demo-workstation', branch: true },
+  carol: { actor: 'carol', roles: ['compliance_officer'], deviceId: 'demo-workstation', branch: false },
+  olivia: { actor: 'olivia', roles: ['operations'], deviceId: 'demo-workstation', branch: false },
+  adam: { actor: 'adam', roles: ['admin'], deviceId: 'demo-workstation', branch: false },
+  tess: { actor: 'tess', roles: ['treasury'], deviceId: 'demo-workstation', branch: false },
+  trent: { actor: 'trent', roles: ['treasury'], deviceId: 'demo-workstation', branch: false },
+  lena: { actor: 'lena', roles: ['ledger_operator'], deviceId: 'demo-workstation', branch: false },
+} as const satisfies Record<string, Context & { readonly branch: boolean }>;
 
 /** The demo users' password: printed for demos; a real bank's users choose their own. */
 export const demoPassword = 'Qenex-Demo-2026!';
-
-/**
- * The demo users, created as any user is: two bootstrap administrators create them and approve
- * each other's role grants (maker-checker), all in the audit log as `bootstrap-1` and `bootstrap-2`.
- * The engine needs a password hasher for this.
- */
-async function seedDemoUsers(engine: Engine, password: string): Promise<void> {
-  const maker = { actor: 'bootstrap-1', roles: ['admin'], deviceId: 'bootstrap' };
-  const checker = { actor: 'bootstrap-2', roles: ['admin'], deviceId: 'bootstrap' };
-  for (const user of Object.values(demoUsers)) {
-    await must(engine, 'user.create', { username: user.actor, displayName: user.actor, password }, maker);
-    const held = await engine.execute('user.set_roles', { username: user.actor, roles: [...user.roles] as never }, maker);
-    const approvalId = held.ok ? undefined : held.details?.approvalId;
-    if (typeof approvalId !== 'string') throw new Error(`demo roles for ${user.actor} were not held for approval`);
-    await must(engine, 'approval.decide', { approvalId, decision: 'approve', note: 'demo bootstrap' }, checker);
-  }
-}
 
 export interface DemoBank {
   readonly branchId: Id128;
@@ -46,26 +37,77 @@ async function must<N extends CommandName>(engine: Engine, name: N, input: Comma
   return result.value;
 }
 
+/** A command the policy holds for a second person: asked by `maker`, approved by `checker`. */
+export async function mustWithApproval<N extends CommandName>(engine: Engine, name: N, input: CommandInput<N>, maker: Context, checker: Context) {
+  const held = await engine.execute(name, input, maker);
+  const approvalId = held.ok ? undefined : held.details?.approvalId;
+  if (typeof approvalId !== 'string') throw new Error(`demo step ${name} was not held for approval: ${JSON.stringify(held)}`);
+  return must(engine, 'approval.decide', { approvalId, decision: 'approve', note: 'demo bootstrap' }, checker);
+}
+
+/**
+ * The demo users, created as any user is: two bootstrap administrators create them and approve
+ * each other's role grants (maker-checker), all in the audit log as `bootstrap-1` and `bootstrap-2`.
+ * The engine needs a password hasher for this.
+ */
+async function seedDemoUsers(engine: Engine, password: string, branchOf: (user: { branch: boolean }) => Id128 | null): Promise<void> {
+  const maker = { actor: 'bootstrap-1', roles: ['admin'], deviceId: 'bootstrap' };
+  const checker = { actor: 'bootstrap-2', roles: ['admin'], deviceId: 'bootstrap' };
+  for (const user of Object.values(demoUsers)) {
+    await must(engine, 'user.create', { username: user.actor, displayName: user.actor, password, branchId: branchOf(user) }, maker);
+    await mustWithApproval(engine, 'user.set_roles', { username: user.actor, roles: [...user.roles] as never }, maker, checker);
+  }
+}
+
 const demoCustomers = [
   { fullName: 'Amara Okafor', dateOfBirth: '1984-03-12', nationalId: 'P-4471-0934', phone: '+1 415 555 0134', email: 'amara@example.com' },
   { fullName: 'Lukas Brandt', dateOfBirth: '1979-11-02', nationalId: 'D-7782-1190', phone: '+1 415 555 0178', email: 'lukas@example.com' },
   { fullName: 'Mei Tanaka', dateOfBirth: '1992-06-27', nationalId: 'J-2231-5508', phone: '+1 415 555 0112', email: '' },
 ];
 
+/** What each branch role may do alone, per transaction and per day, in each currency the branch holds (minor units). */
+const demoLimits: ReadonlyArray<{ role: string; kind: LimitKind; perTransaction: string; perDay: string }> = [
+  { role: 'teller', kind: 'cash', perTransaction: '500000', perDay: '2500000' },
+  { role: 'teller', kind: 'transfer', perTransaction: '500000', perDay: '2500000' },
+  { role: 'teller', kind: 'fx', perTransaction: '500000', perDay: '2500000' },
+  { role: 'teller', kind: 'variance', perTransaction: '0', perDay: '0' },
+  { role: 'head_teller', kind: 'cash', perTransaction: '2000000', perDay: '10000000' },
+  { role: 'head_teller', kind: 'transfer', perTransaction: '2000000', perDay: '10000000' },
+  { role: 'head_teller', kind: 'fx', perTransaction: '2000000', perDay: '10000000' },
+  { role: 'head_teller', kind: 'variance', perTransaction: '10000', perDay: '20000' },
+];
+
+/** The demo's rate sheet lasts its longest (seven days); treasury republishes it after. */
+const demoRateValidityMs = 7 * 24 * 60 * 60 * 1000 - 60_000;
+
 /**
- * A branch on its first morning: vault funded by head office, a USD till with its float, three
- * verified customers with accounts, and a teller's session open. Everything goes through commands.
+ * A branch on its first morning: users, limits and rates set under maker-checker, vault funded by
+ * head office, a USD till with its float, three verified customers with accounts, and a teller's
+ * session open. Everything goes through commands, as a bank's first day would.
  */
-export async function seedDemoBank(engine: Engine, ids: IdSource, password = demoPassword): Promise<DemoBank> {
-  const { alice, bob, olivia } = demoUsers;
-  await seedDemoUsers(engine, password);
+export async function seedDemoBank(engine: Engine, ids: IdSource, options: { readonly clock: Clock; readonly password?: string }): Promise<DemoBank> {
+  const password = options.password ?? demoPassword;
+  const nowMs = options.clock.nowMs();
+  const { alice, bob, olivia, adam, tess, trent } = demoUsers;
   const branchId = ids.next();
-  await must(engine, 'branch.create', { branchId, code: '0001', name: 'Main Street', currencies: ['USD', 'EUR'] }, olivia);
+  const bootstrap = { actor: 'bootstrap-1', roles: ['operations'], deviceId: 'bootstrap' };
+  await must(engine, 'branch.create', { branchId, code: '0001', name: 'Main Street', currencies: ['USD', 'EUR'] }, bootstrap);
+  await seedDemoUsers(engine, password, (user) => (user.branch ? branchId : null));
   await must(engine, 'product.define', { productId: 'CURRENT-USD', name: 'Everyday current account', kind: 'current', currency: 'USD', overdraftLimit: '50000' }, olivia);
   await must(engine, 'product.define', { productId: 'SAVINGS-USD', name: 'Savings account', kind: 'savings', currency: 'USD' }, olivia);
   await must(engine, 'product.define', { productId: 'CURRENT-EUR', name: 'Euro current account', kind: 'current', currency: 'EUR' }, olivia);
-  await must(engine, 'teller.set_limit', { userId: 'alice', currency: 'USD', perTransaction: '500000' }, olivia);
-  await must(engine, 'teller.set_limit', { userId: 'tom', currency: 'USD', perTransaction: '500000' }, olivia);
+  for (const currency of ['USD', 'EUR']) {
+    for (const { role, ...limit } of demoLimits) {
+      await mustWithApproval(engine, 'limit.set', { holder: { role: role as 'teller' }, currency, ...limit }, olivia, adam);
+    }
+  }
+  await mustWithApproval(
+    engine,
+    'fx.publish_rates',
+    { base: 'EUR', quote: 'USD', mid: '1.0850', buyMarginBasisPoints: 150, sellMarginBasisPoints: 150, validFromMs: nowMs - 60_000, validUntilMs: nowMs + demoRateValidityMs },
+    tess,
+    trent,
+  );
   await must(engine, 'vault.fund', { transferId: ids.next(), branchId, money: { amount: '10000000', currency: 'USD' } }, bob);
   await must(engine, 'vault.fund', { transferId: ids.next(), branchId, money: { amount: '5000000', currency: 'EUR' } }, bob);
   const tillId = ids.next();

@@ -7,7 +7,7 @@ import { Engine, type CommandName } from './engine';
 import { commands } from './commands';
 import { demoUsers, seedDemoBank, type DemoBank } from './demo';
 
-const { alice, tom, bob, carol, olivia } = demoUsers;
+const { alice, tom, bob, carol, olivia, lena } = demoUsers;
 
 describe('engine commands on SQLite', () => {
   let storage: SqliteStorage;
@@ -21,7 +21,7 @@ describe('engine commands on SQLite', () => {
     clock = new ManualClock(Date.UTC(2026, 10, 24, 9, 0, 0));
     ids = new SequentialIds(clock);
     engine = new Engine({ storage, clock, ids, passwords: new ScryptPasswordHasher({ N: 16, r: 8, p: 1 }) });
-    bank = await seedDemoBank(engine, ids);
+    bank = await seedDemoBank(engine, ids, { clock });
   });
   afterEach(async () => storage.close());
 
@@ -76,9 +76,10 @@ describe('engine commands on SQLite', () => {
       alice,
     );
     expect(same).toMatchObject({ ok: false, code: 'accounts_must_be_different' });
+    // Within alice's transfer limit (5,000.00), over Lukas's 2,100.00 and his 500.00 overdraft.
     const overdraw = await engine.execute(
       'transfer.internal',
-      { transferId: ids.next(), fromAccountId: other, toAccountId: account, money: { amount: '999999999', currency: 'USD' } },
+      { transferId: ids.next(), fromAccountId: other, toAccountId: account, money: { amount: '400000', currency: 'USD' } },
       alice,
     );
     expect(overdraw).toMatchObject({ ok: false, code: 'insufficient_funds' });
@@ -121,9 +122,10 @@ describe('engine commands on SQLite', () => {
     const tillId = ids.next();
     await engine.execute('till.create', { tillId, branchId: bank.branchId, code: 'T2', currency: 'USD' }, olivia);
     await engine.execute('till.open_session', { sessionId: session, tillId, count: {} }, bob);
+    // Over the head teller's own cash limit (20,000.00).
     const held = await engine.execute(
       'cash.deposit',
-      { transferId: ids.next(), sessionId: session, accountId: account, money: { amount: '100', currency: 'USD' } },
+      { transferId: ids.next(), sessionId: session, accountId: account, money: { amount: '2500000', currency: 'USD' } },
       bob,
     );
     expect(held).toMatchObject({ ok: false, code: 'approval_required' });
@@ -134,10 +136,13 @@ describe('engine commands on SQLite', () => {
     });
   });
 
-  it('closes a till with a short count and posts the difference to over/short', async () => {
-    const closed = await engine.execute('till.close_session', { sessionId: bank.sessionId, count: { '10000': 100 } }, alice);
-    expect(closed.ok).toBe(true);
-    if (!closed.ok) return;
+  it('holds a till close with a short count for the head teller, then posts the difference to over/short', async () => {
+    const held = await engine.execute('till.close_session', { sessionId: bank.sessionId, count: { '10000': 100 } }, alice);
+    expect(held).toMatchObject({ ok: false, code: 'approval_required', details: { basis: 'per_transaction', checker: 'till.supervise' } });
+    const approvalId = held.ok ? '' : String(held.details?.approvalId);
+    const decided = await engine.execute('approval.decide', { approvalId, decision: 'approve', note: 'counted twice' }, bob);
+    expect(decided.ok).toBe(true);
+    const closed = await storage.read(async (tx) => ({ ok: true as const, value: { session: (await tx.banking.get('tillSession', bank.sessionId))! } }));
     // Float 10,000.00 + three deposits of 2,500.00 − one withdrawal of 400.00 = 17,100.00 on the books; 10,000.00 counted.
     expect(closed.value.session.closingVarianceMinor).toBe(-710000n);
     const till = await engine.execute('ledger.totals', {}, olivia);
@@ -146,7 +151,7 @@ describe('engine commands on SQLite', () => {
     expect(after).toMatchObject({ ok: false, code: 'session_closed' });
   });
 
-  it('exchanges currency as linked legs, each ledger still summing to zero', async () => {
+  it("exchanges currency at the bank's published rate as linked legs, each ledger still summing to zero", async () => {
     const customer = bank.customers[0]!;
     const euroAccount = ids.next();
     await engine.execute('account.open', { accountId: euroAccount, customerId: customer.id, productId: 'CURRENT-EUR' }, alice);
@@ -156,13 +161,14 @@ describe('engine commands on SQLite', () => {
       fromAccountId: customer.accountIds[0]!,
       toAccountId: euroAccount,
       money: { amount: '10000', currency: 'USD' },
-      rate: '0.9215',
     };
+    // The sheet: EUR/USD mid 1.0850, sell margin 1.5%. The customer buys EUR at 1/(1.0850 × 1.015):
+    // 100.00 USD × 10^8 / 110,127,500 = 90.8038… EUR, 90.80 after rounding; the rate shown is 0.9080384100.
     const result = await engine.execute('fx.exchange', input, alice);
-    expect(result).toMatchObject({ ok: true, value: { bought: { amount: '9215', currency: 'EUR' } } });
+    expect(result).toMatchObject({ ok: true, value: { bought: { amount: '9080', currency: 'EUR' }, rate: '0.9080384100' } });
     const replay = await engine.execute('fx.exchange', input, alice);
     expect(replay.ok).toBe(true);
-    expect((await balances(euroAccount)).posted).toBe('9215');
+    expect((await balances(euroAccount)).posted).toBe('9080');
     const totals = await engine.execute('ledger.totals', {}, olivia);
     expect(totals.ok && totals.value.map((ledger) => ledger.balanced)).toEqual([true, true]);
   });
@@ -238,8 +244,14 @@ describe('engine commands on SQLite', () => {
     const held = await engine.execute('account.close', { accountId: savings, closingTransferId: ids.next() }, bob);
     expect(held).toMatchObject({ ok: false, code: 'approval_required' });
     const approvalId = held.ok ? '' : String(held.details?.approvalId);
-    const checker = { actor: 'hana', roles: ['head_teller'], deviceId: 'test' };
-    expect(await engine.execute('approval.decide', { approvalId, decision: 'approve' }, checker)).toMatchObject({ ok: true });
+    // A head teller with no branch cannot be the second person for a branch's account…
+    const unassigned = { actor: 'hana', roles: ['head_teller'], deviceId: 'test' };
+    expect(await engine.execute('approval.decide', { approvalId, decision: 'approve' }, unassigned)).toMatchObject({ ok: false, code: 'checker_out_of_scope' });
+    // …one at the branch can.
+    await storage.transaction(async (tx) => {
+      await tx.banking.put('user', { id: 'hana', displayName: 'Hana', roles: ['head_teller'], passwordHash: 'x', status: 'active', branchId: bank.branchId, createdAtMs: 0 });
+    });
+    expect(await engine.execute('approval.decide', { approvalId, decision: 'approve' }, unassigned)).toMatchObject({ ok: true });
     const account = await engine.execute('account.get', { accountId: savings }, alice);
     expect(account.ok && account.value.account.status).toBe('closed');
     const deposit = await engine.execute(
@@ -252,9 +264,9 @@ describe('engine commands on SQLite', () => {
     const raw = await engine.execute(
       'ledger.create_transfers',
       { transfers: [{ id: ids.next(), debitAccountId: funded, creditAccountId: savings, amount: '1', ledger: 840, code: 1 }] },
-      olivia,
+      lena,
     );
-    expect(raw).toMatchObject({ ok: true, value: { results: ['credit_account_already_closed'] } });
+    expect(raw).toMatchObject({ ok: false, code: 'ledger_account_protected' });
     expect(ledgerAccount!.flags & 32).toBe(32);
   });
 });

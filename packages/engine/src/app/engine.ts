@@ -2,19 +2,22 @@ import type { z } from 'zod';
 import { AssertionError } from '../core/assert';
 import type { Id128 } from '../core/ids';
 import { chainAuditRecord, type AuditEntry } from '../core/audit';
+import type { Approval } from '../core/banking/types';
 import { tokenDigest } from './commands/identity';
 import type { JsonValue } from '../core/canonical-json';
-import { rolesAllow } from '../core/rbac';
+import { admit, admitCaller, commandPolicies, type Admission, type AdmissionMode, type PolicyTable } from '../core/policy';
 import { clockNs, type Clock } from '../ports/clock';
 import type { IdSource } from '../ports/ids';
 import type { PasswordHasher } from '../ports/password';
-import type { Storage, StorageTx } from '../ports/storage';
-import type { Approved, CommandEnv, CommandSpec, Context, NestedOptions, Outcome, Refusal, ServerKeys } from './command';
+import type { AccessRecord, Storage, StorageTx } from '../ports/storage';
+import type { CommandEnv, CommandSpec, Context, HoldRequest, NestedOptions, Outcome, Refusal, ServerKeys } from './command';
 import { commands } from './commands';
 import { describeIssues } from './schemas';
-import { applyTransfers } from './ledger';
-import { batchAudit, definedOnly } from './commands/ledger';
+import { applyTransfersGuarded } from './ledger';
+import { batchAudit, definedOnly, protectedAccount } from './commands/ledger';
 import { TransferFlags, type CreateTransferResult, type TransferEvent } from '../core/ledger';
+import { loadFacts, personFacts, recordTallies, type Decided, type RunRequest } from './admission';
+import { accessRecordOf } from './access';
 
 export type Commands = typeof commands;
 export type CommandName = keyof Commands;
@@ -26,7 +29,13 @@ export type CommandCode<N extends CommandName> = SpecOf<N> extends CommandSpec<i
 export type EngineRefusal = 'permission_denied' | 'invalid_input' | 'unknown_command' | 'approval_required' | (string & {});
 export type CommandResult<N extends CommandName> = Outcome<CommandValue<N>, CommandCode<N> | EngineRefusal>;
 
-export type AuthRefusal = 'session_missing' | 'session_revoked' | 'session_expired' | 'user_disabled';
+export type AuthRefusal = 'session_missing' | 'session_revoked' | 'session_expired' | 'user_disabled' | 'session_device_mismatch';
+
+/** Every command has exactly one policy, and the policy table names no command that does not exist. */
+const _everyCommandHasAPolicy: Record<CommandName, unknown> = commandPolicies;
+const _everyPolicyHasACommand: Record<keyof typeof commandPolicies, unknown> = commands;
+void _everyCommandHasAPolicy;
+void _everyPolicyHasACommand;
 
 export interface EngineDeps {
   readonly storage: Storage;
@@ -36,17 +45,28 @@ export interface EngineDeps {
   readonly passwords?: PasswordHasher;
   /** The server's sync keys; only the central server has them. */
   readonly serverKeys?: ServerKeys;
-  /** Host hooks inside each write's transaction (the workstation's outbox and stand-in limits). */
+  /** Host hooks inside each write's transaction (the workstation's outbox). */
   readonly hooks?: WriteHooks;
+  /**
+   * Where this engine runs: the authority (the central server, or a standalone bank such as the
+   * command-line demo) decides commands online; an enrolled workstation runs them offline,
+   * provisionally, within its stand-in policy. Authority by default.
+   */
+  readonly host?: 'authority' | 'workstation';
+  /** The authorisation policy; the bank's table (core/policy/table.ts) unless a test substitutes one. */
+  readonly policies?: PolicyTable;
 }
 
-/**
- * Run inside a write command's transaction: `before` may refuse it (nothing is written), `after`
- * writes alongside it (an outbox entry commits with the command or not at all).
- */
+/** What the host learns of a write that is about to commit. */
+export interface WriteMeta {
+  readonly occurredAtMs: number;
+  /** The second person who agreed to it, if any. */
+  readonly approvedBy: string | null;
+}
+
+/** Run inside a write command's transaction: `after` writes alongside it (an outbox entry commits with the command or not at all). */
 export interface WriteHooks {
-  before?(tx: StorageTx, name: string, input: unknown, ctx: Context, nowMs: number): Promise<Refusal | undefined>;
-  after?(tx: StorageTx, name: string, input: unknown, ctx: Context, nowMs: number): Promise<void>;
+  after?(tx: StorageTx, name: string, input: unknown, ctx: Context, meta: WriteMeta): Promise<void>;
   /** After a write committed (never inside it): the server tells connected workstations. */
   committed?(name: string, ctx: Context): void;
 }
@@ -56,24 +76,61 @@ type AnySpec = CommandSpec<z.ZodType, any, string>;
 
 /** Raised inside a transaction to roll it back while keeping the refusal for the caller. */
 class Rollback {
-  constructor(readonly refusal: Refusal) {}
+  constructor(
+    readonly refusal: Refusal,
+    readonly detail: AuditEntry['detail'],
+  ) {}
 }
 
+/** What came of one command inside a transaction, before the caller commits or rolls back. */
+type Ran =
+  /** Refused before it ran (admission, invalid input): nothing was written. */
+  | { readonly kind: 'refused'; readonly refusal: Refusal; readonly detail: AuditEntry['detail'] }
+  /** Needs a second person: nothing was written yet. */
+  | { readonly kind: 'held'; readonly admission: Extract<Admission, { kind: 'hold' }>; readonly input: JsonValue; readonly detail: AuditEntry['detail']; readonly decided: Decided }
+  /** Ran and refused. */
+  | { readonly kind: 'failed'; readonly refusal: Refusal; readonly detail: AuditEntry['detail'] }
+  | { readonly kind: 'done'; readonly value: unknown; readonly spec: AnySpec; readonly parsed: unknown; readonly detail: AuditEntry['detail']; readonly approvedBy: string | null };
+
 /**
- * Runs commands: checks the permission, validates the input, executes in one transaction, and
- * appends every outcome — accepted or refused — to the hash-chained audit log. A refused command
- * changes nothing but the audit log; a command held for approval adds only the approval request.
+ * Runs commands, every one through the same path: the policy table admits it (permission, scope,
+ * limits, second person, where it may run) against the caller and the books; the input is
+ * validated; it executes in one transaction; and every outcome — accepted, held or refused — is
+ * appended to the hash-chained audit log. A refused command changes nothing but the audit log; a
+ * command held for a second person adds only the approval request.
  */
 export class Engine {
-  constructor(private readonly deps: EngineDeps) {}
+  private readonly host: 'authority' | 'workstation';
+  private readonly policies: PolicyTable;
+
+  constructor(private readonly deps: EngineDeps) {
+    this.host = deps.host ?? 'authority';
+    this.policies = deps.policies ?? commandPolicies;
+  }
 
   async execute<N extends CommandName>(name: N, input: CommandInput<N>, ctx: Context): Promise<CommandResult<N>> {
     return (await this.executeAny(name, input, ctx)) as CommandResult<N>;
   }
 
+  /** The same, for callers (a CLI, an HTTP route) that hold the name as a plain string. */
+  async executeAny(name: string, input: unknown, ctx: Context): Promise<Outcome<unknown, string>> {
+    const nowMs = this.deps.clock.nowMs();
+    const request: RunRequest = {
+      name,
+      ctx,
+      mode: this.hostMode(),
+      maker: { from: 'context', ctx },
+      checker: null,
+      occurredAtMs: nowMs,
+      device: null,
+    };
+    return this.runTop(request, input, nowMs);
+  }
+
   /**
    * The context a bearer token stands for: the session must exist, be unexpired and unrevoked, and
-   * its user active. Roles are read from the user now, so a role change applies at once.
+   * its user active; a session is bound to the device it was made on. Roles are read from the user
+   * now, so a role change applies at once.
    */
   async authenticate(token: string | undefined, deviceId?: string): Promise<Outcome<Context & { readonly sessionExpiresAtMs: number }, AuthRefusal>> {
     if (token === undefined || token === '') return { ok: false, code: 'session_missing', message: 'Sign in first: no bearer token was sent.' };
@@ -84,16 +141,19 @@ export class Engine {
       if (session === undefined) return { ok: false, code: 'session_missing', message: 'The session is unknown; sign in again.' };
       if (session.revokedAtMs !== null) return { ok: false, code: 'session_revoked', message: 'You signed out of this session; sign in again.' };
       if (session.expiresAtMs <= nowMs) return { ok: false, code: 'session_expired', message: 'The session has expired; sign in again.' };
+      if (deviceId !== undefined && deviceId !== session.deviceId) {
+        return { ok: false, code: 'session_device_mismatch', message: 'This session was made on another device; sign in on this one.' };
+      }
       const user = await tx.banking.get('user', session.userId);
       if (user === undefined || user.status !== 'active') return { ok: false, code: 'user_disabled', message: 'This user is disabled.' };
-      return { ok: true, value: { actor: user.id, roles: user.roles, deviceId: deviceId ?? session.deviceId, sessionId, sessionExpiresAtMs: session.expiresAtMs } };
+      return { ok: true, value: { actor: user.id, roles: user.roles, deviceId: session.deviceId, sessionId, sessionExpiresAtMs: session.expiresAtMs } };
     });
   }
 
   /**
    * Many `ledger.create_transfers` requests, from many callers, in one database transaction: one
    * ledger batch, one audit record per request. This is how the server turns concurrent single
-   * transfers into shared commits. Each request is checked and validated on its own; a request
+   * transfers into shared commits. Each request is admitted and validated on its own; a request
    * whose last event leaves a linked chain open runs apart, so a chain never spans two callers.
    */
   async createTransfersGrouped(
@@ -102,12 +162,16 @@ export class Engine {
     const nowMs = this.deps.clock.nowMs();
     const name = 'ledger.create_transfers';
     const spec = commands[name];
+    const policy = this.policies[name];
     const outcomes: Array<Outcome<{ results: CreateTransferResult[] }, string>> = new Array(requests.length);
     const accepted: Array<{ index: number; events: TransferEvent[]; detail: AuditEntry['detail'] }> = [];
     const refused: Array<{ index: number; refusal: Refusal }> = [];
     requests.forEach(({ ctx, input }, index) => {
-      if (!rolesAllow(ctx.roles, spec.permission)) {
-        refused.push({ index, refusal: { ok: false, code: 'permission_denied', message: `Your roles (${ctx.roles.join(', ') || 'none'}) do not grant ${spec.permission}.` } });
+      // The grouped path's policy needs no facts from the books: the caller's own standing decides.
+      const caller = { id: ctx.actor, roles: ctx.roles, status: 'active' as const, branchId: null, onDevice: null };
+      const admission = admitCaller(policy, { command: name, kind: 'write', mode: this.hostMode(), host: this.host, caller }) ?? admit(policy, soloFacts(name, this.hostMode(), this.host, caller));
+      if (admission.kind !== 'allow') {
+        refused.push({ index, refusal: { ok: false, code: admission.code, message: admission.message } });
         return;
       }
       const parsed = spec.input.safeParse(input);
@@ -127,20 +191,22 @@ export class Engine {
       auditHead.catch(() => undefined); // awaited below; a failure before then rolls back without an unhandled rejection
       const shared = accepted.filter((request) => !leavesChainOpen(request.events));
       const apart = accepted.filter((request) => leavesChainOpen(request.events));
-      const sharedResults = await applyTransfers(tx.ledger, shared.flatMap((request) => request.events), nowNs);
-      let offset = 0;
-      for (const request of shared) {
-        outcomes[request.index] = { ok: true, value: { results: sharedResults.slice(offset, offset + request.events.length) } };
-        offset += request.events.length;
-      }
-      for (const request of apart) {
-        outcomes[request.index] = { ok: true, value: { results: await applyTransfers(tx.ledger, request.events, nowNs) } };
-      }
+      const applied = await applyTransfersGuarded(tx.ledger, [shared.map((request) => request.events), ...apart.map((request) => [request.events])], nowNs, protectedAccount);
+      const [sharedResults, ...apartResults] = applied;
+      shared.forEach((request, position) => {
+        outcomes[request.index] = sharedResults![position]!;
+      });
+      apart.forEach((request, position) => {
+        outcomes[request.index] = apartResults[position]![0]!;
+      });
       const entries: AuditEntry[] = [];
       for (const request of accepted) {
         const outcome = outcomes[request.index]!;
-        const results = outcome.ok ? outcome.value.results : [];
-        const summary = batchAudit(results, request.events.map((event) => event.id));
+        if (!outcome.ok) {
+          entries.push(auditEntry(requests[request.index]!.ctx, name, nowMs, outcome, request.detail));
+          continue;
+        }
+        const summary = batchAudit(outcome.value.results, request.events.map((event) => event.id));
         const entry = auditEntry(requests[request.index]!.ctx, name, nowMs, null, { ...request.detail, ...summary.detail });
         entries.push({ ...entry, outcome: summary.outcome });
       }
@@ -162,100 +228,133 @@ export class Engine {
     await this.refuseOutside(ctx, name, this.deps.clock.nowMs(), refusal, detail);
   }
 
-  /** The same, for callers (a CLI, an HTTP route) that hold the name as a plain string. */
-  async executeAny(name: string, input: unknown, ctx: Context): Promise<Outcome<unknown, string>> {
+  /**
+   * Re-applies a queued command on the workstation's books after a pull replaced them, as the teller
+   * who did it at the time they did it, with the approval it had at the counter: admitted again
+   * offline (the server will decide it once more). Audited as a replay.
+   */
+  async replay(name: string, input: unknown, ctx: Context, occurredAtMs: number, approvedBy: string | null = null): Promise<Outcome<unknown, string>> {
     const nowMs = this.deps.clock.nowMs();
-    const spec = (commands as Record<string, AnySpec>)[name];
-    if (spec === undefined || !Object.hasOwn(commands, name)) {
-      return this.refuseOutside(ctx, name, nowMs, { ok: false, code: 'unknown_command', message: `No command ${name}.` }, {});
-    }
-    if (!rolesAllow(ctx.roles, spec.permission)) {
-      const refusal: Refusal = {
-        ok: false,
-        code: 'permission_denied',
-        message: `Your roles (${ctx.roles.join(', ') || 'none'}) do not grant ${spec.permission}.`,
+    return this.deps.storage.transaction(async (tx) => {
+      const request: RunRequest = {
+        name,
+        ctx,
+        mode: this.hostMode(),
+        maker: { from: 'context', ctx },
+        checker: approvedBy === null ? null : { from: 'books', userId: approvedBy },
+        occurredAtMs,
+        device: null,
       };
-      return this.refuseOutside(ctx, name, nowMs, refusal, {});
-    }
-    const parsed = spec.input.safeParse(input);
-    if (!parsed.success) {
-      const { code, message, issues } = describeIssues(parsed.error);
-      return this.refuseOutside(ctx, name, nowMs, { ok: false, code, message, details: { issues } }, {});
-    }
-    const detail = jsonSafe(spec.audit === undefined ? parsed.data : spec.audit(parsed.data)) as AuditEntry['detail'];
-    if (spec.kind === 'read') {
-      return this.deps.storage.read((tx) => spec.run(this.env(tx, ctx, nowMs, null), parsed.data));
-    }
-    return this.write(name, spec, parsed.data, ctx, nowMs, detail, input);
+      const ran = await this.runInside(tx, request, input, nowMs);
+      // Held again after the pull: it stays queued as it is; the server decides it when it arrives.
+      return this.auditNested(tx, ran, request, nowMs, 'return');
+    });
   }
 
-  private async write(
-    name: string,
-    spec: AnySpec,
-    input: unknown,
-    ctx: Context,
-    nowMs: number,
-    detail: AuditEntry['detail'],
-    rawInput: unknown,
-  ): Promise<Outcome<unknown, string>> {
+  private hostMode(): AdmissionMode {
+    return this.host === 'workstation' ? 'offline' : 'online';
+  }
+
+  /** One command from the host, in its own transaction (a write) or snapshot (a read). */
+  private async runTop(request: RunRequest, input: unknown, nowMs: number): Promise<Outcome<unknown, string>> {
+    const spec = specOf(request.name);
+    if (spec?.kind === 'read') return this.read(request, input, nowMs);
     try {
       const committed = await this.deps.storage.transaction(async (tx) => {
-        const refused = await this.deps.hooks?.before?.(tx, name, input, ctx, nowMs);
-        if (refused !== undefined) throw new Rollback(refused);
-        const outcome = await spec.run(this.env(tx, ctx, nowMs, null), input);
-        if (!outcome.ok && outcome.keep !== true) throw new Rollback(outcome);
-        if (outcome.ok) await this.deps.hooks?.after?.(tx, name, input, ctx, nowMs);
-        if (outcome.ok && spec.auditSuccess === false) return outcome;
-        const result = outcome.ok ? spec.auditResult?.(outcome.value) : undefined;
-        const entry = auditEntry(ctx, name, nowMs, outcome.ok ? null : outcome, result === undefined ? detail : { ...detail, ...result.detail });
-        await appendAudit(tx, result === undefined ? entry : { ...entry, outcome: result.outcome });
-        return outcome.ok ? outcome : withoutKeep(outcome);
+        const ran = await this.runInside(tx, request, input, nowMs);
+        return this.settleTop(tx, ran, request, nowMs);
       });
-      if (committed.ok) this.deps.hooks?.committed?.(name, ctx);
+      if (committed.ok) this.deps.hooks?.committed?.(request.name, request.ctx);
       return committed;
     } catch (error) {
       if (!(error instanceof Rollback)) throw error;
-      if (error.refusal.code === 'approval_required') return this.hold(name, ctx, nowMs, error.refusal, detail, rawInput);
-      return this.refuseOutside(ctx, name, nowMs, error.refusal, detail);
+      return this.refuseOutside(request.ctx, request.name, nowMs, error.refusal, error.detail);
     }
   }
 
-  /** Records the request for a supervisor and the refusal, in one transaction. */
-  private async hold(
-    name: string,
-    ctx: Context,
-    nowMs: number,
-    refusal: Refusal,
-    detail: AuditEntry['detail'],
-    rawInput: unknown,
-  ): Promise<Refusal> {
-    const approvalId = this.deps.ids.next();
-    const held: Refusal = { ...refusal, details: { ...refusal.details, approvalId } };
-    await this.deps.storage.transaction(async (tx) => {
-      await tx.banking.put('approval', {
-        id: approvalId,
-        command: name,
-        input: rawInput as Record<string, unknown>,
-        reason: refusal.message,
-        requestedBy: ctx.actor,
-        requestedRoles: [...ctx.roles],
-        requestedAtMs: nowMs,
-        status: 'pending',
-        decidedBy: null,
-        decidedAtMs: null,
-        note: null,
-      });
-      await appendAudit(tx, auditEntry(ctx, name, nowMs, held, detail));
-    });
-    return held;
+  /** Inside the top-level transaction: commit what ran (with its audit record), keep a hold, or roll back a refusal. */
+  private async settleTop(tx: StorageTx, ran: Ran, request: RunRequest, nowMs: number): Promise<Outcome<unknown, string>> {
+    switch (ran.kind) {
+      case 'refused':
+        throw new Rollback(ran.refusal, ran.detail);
+      case 'failed': {
+        if (ran.refusal.keep !== true) throw new Rollback(ran.refusal, ran.detail);
+        const refusal = withoutKeep(ran.refusal);
+        await appendAudit(tx, auditEntry(request.ctx, request.name, nowMs, refusal, ran.detail));
+        return refusal;
+      }
+      case 'held': {
+        const hold = ran.admission;
+        const approvalId = await this.recordHold(tx, request, ran.input, {
+          reason: hold.message,
+          basis: hold.basis,
+          mode: request.mode,
+          occurredAtMs: request.occurredAtMs,
+          branchId: ran.decided.facts.subject?.branchId ?? ran.decided.facts.caller.branchId,
+        });
+        const held: Refusal = { ok: false, code: 'approval_required', message: hold.message, details: { approvalId, basis: hold.basis, checker: hold.checker } };
+        await appendAudit(tx, auditEntry(request.ctx, request.name, nowMs, held, ran.detail));
+        return held;
+      }
+      case 'done': {
+        await this.deps.hooks?.after?.(tx, request.name, ran.parsed, request.ctx, { occurredAtMs: request.occurredAtMs, approvedBy: ran.approvedBy });
+        if (ran.spec.auditSuccess === false) return { ok: true, value: ran.value };
+        const result = ran.spec.auditResult?.(ran.value);
+        const detail = result === undefined ? ran.detail : { ...ran.detail, ...result.detail };
+        const approvedDetail = ran.approvedBy === null ? detail : { ...detail, approvedBy: ran.approvedBy };
+        const entry = auditEntry(request.ctx, request.name, nowMs, null, approvedDetail);
+        await appendAudit(tx, result === undefined ? entry : { ...entry, outcome: result.outcome });
+        return { ok: true, value: ran.value };
+      }
+    }
   }
 
-  private async refuseOutside(ctx: Context, name: string, nowMs: number, refusal: Refusal, detail: AuditEntry['detail']): Promise<Refusal> {
-    await this.deps.storage.transaction((tx) => appendAudit(tx, auditEntry(ctx, name, nowMs, refusal, detail)));
-    return refusal;
+  /** A read: admitted like any command, run on a consistent snapshot; a read of customer data is logged. */
+  private async read(request: RunRequest, input: unknown, nowMs: number): Promise<Outcome<unknown, string>> {
+    const ran = await this.deps.storage.read((tx) => this.runInside(tx, request, input, nowMs));
+    if (ran.kind === 'refused' || ran.kind === 'failed') return this.refuseOutside(request.ctx, request.name, nowMs, ran.refusal, ran.detail);
+    if (ran.kind === 'held') throw new AssertionError(`the policy holds the read ${request.name}`);
+    if (this.policies[request.name]?.accessLogged === true) {
+      await this.deps.storage.appendAccess([accessRecordOf(request.name, request.ctx, nowMs, ran.parsed, ran.value)]);
+    }
+    return { ok: true, value: ran.value };
   }
 
-  private env(tx: StorageTx, ctx: Context, nowMs: number, approved: Approved | null, occurredAtMs = nowMs): CommandEnv {
+  /**
+   * The one pipeline every command goes through, inside the caller's transaction: the caller's
+   * standing and the permission, the input, the facts the policy needs, the decision, and — when
+   * admitted — the command itself and the day's tallies. Writes nothing unless the command runs.
+   */
+  private async runInside(tx: StorageTx, request: RunRequest, input: unknown, nowMs: number): Promise<Ran> {
+    const spec = specOf(request.name);
+    const policy = this.policies[request.name];
+    const device = request.device ?? (this.host === 'workstation' ? await workstationDevice(tx) : null);
+    const located: RunRequest = { ...request, device };
+    const caller = await personFacts(tx, located.maker, located);
+    const early = admitCaller(spec === undefined ? undefined : policy, { command: request.name, kind: spec?.kind ?? 'write', mode: located.mode, host: this.host, caller });
+    if (early !== null && early.kind === 'refuse') return { kind: 'refused', refusal: { ok: false, code: early.code, message: early.message }, detail: {} };
+    const parsed = spec!.input.safeParse(input);
+    if (!parsed.success) {
+      const { code, message, issues } = describeIssues(parsed.error);
+      return { kind: 'refused', refusal: { ok: false, code, message, details: { issues } }, detail: {} };
+    }
+    const detail = jsonSafe(spec!.audit === undefined ? parsed.data : spec!.audit(parsed.data)) as AuditEntry['detail'];
+    const env = this.env(tx, located.ctx, nowMs, located.occurredAtMs);
+    const decided = await loadFacts(env, spec!, policy!, located, parsed.data, this.host);
+    const admission = admit(policy, decided.facts);
+    if (admission.kind === 'refuse') return { kind: 'refused', refusal: { ok: false, code: admission.code, message: admission.message }, detail };
+    if (admission.kind === 'hold') {
+      const impossible = (await spec!.precheck?.(env, parsed.data)) ?? null;
+      if (impossible !== null) return { kind: 'refused', refusal: impossible, detail };
+      return { kind: 'held', admission, input: jsonSafe(parsed.data), detail, decided };
+    }
+    const outcome = await spec!.run(env, parsed.data);
+    if (!outcome.ok) return { kind: 'failed', refusal: outcome, detail };
+    if (spec!.kind === 'write') await recordTallies(tx, policy!, located, decided, admission.countsTowardLimit);
+    return { kind: 'done', value: outcome.value, spec: spec!, parsed: parsed.data, detail, approvedBy: admission.approvedBy };
+  }
+
+  private env(tx: StorageTx, ctx: Context, nowMs: number, occurredAtMs = nowMs): CommandEnv {
     return {
       tx,
       ctx,
@@ -263,8 +362,7 @@ export class Engine {
       nowNs: clockNs({ nowMs: () => nowMs }),
       ids: this.deps.ids,
       passwords: this.deps.passwords ?? missingPasswordHasher,
-      approved,
-      runApproved: (command, input, requester, approval) => this.runApproved(tx, ctx, command, input, requester, approval, nowMs),
+      runApproved: (approval) => this.runApproved(tx, ctx, approval, nowMs),
       runNested: (command, input, as, options) => this.runNested(tx, command, input, as, options, nowMs),
       serverKeys: this.deps.serverKeys ?? null,
       occurredAtMs,
@@ -272,75 +370,118 @@ export class Engine {
   }
 
   /**
-   * Re-runs a queued command on the workstation's books after a pull replaced them: as the teller
-   * who did it, at the time they did it, without holding it for approval again (it was approved,
-   * or within limits, when it first ran). Audited as a replay.
+   * A workstation's command replayed from its signed batch, inside the push's transaction: decided
+   * again as if sent online, with the teller's standing now, the server's stand-in policy and
+   * tallies, and the second person the counter recorded (checked against the books). Audited on
+   * its own; a hold comes back as `approval_required` for the push to settle (hold or compensate).
    */
-  async replay(name: string, input: unknown, ctx: Context, occurredAtMs: number): Promise<Outcome<unknown, string>> {
-    const nowMs = this.deps.clock.nowMs();
-    return this.deps.storage.transaction((tx) =>
-      this.runNested(tx, name, input, ctx, { occurredAtMs, approved: { approvalId: 'replay' as Id128, approvedBy: 'outbox-replay' } }, nowMs),
-    );
+  private async runNested(tx: StorageTx, name: string, input: unknown, ctx: Context, options: NestedOptions, nowMs: number): Promise<Outcome<unknown, string>> {
+    const request: RunRequest = {
+      name,
+      ctx,
+      mode: 'replay',
+      maker: { from: 'books', userId: ctx.actor },
+      checker: options.approvedBy === null ? null : { from: 'books', userId: options.approvedBy },
+      occurredAtMs: options.occurredAtMs,
+      device: options.device,
+    };
+    const ran = await this.runInside(tx, request, input, nowMs);
+    return this.auditNested(tx, ran, request, nowMs, options.onHold);
   }
 
-  /** A command run inside another's transaction as someone else, audited on its own (see CommandEnv.runNested). */
-  private async runNested(
-    tx: StorageTx,
-    name: string,
-    input: unknown,
-    ctx: Context,
-    options: NestedOptions,
-    nowMs: number,
-  ): Promise<Outcome<unknown, string>> {
-    const spec = (commands as Record<string, AnySpec>)[name];
+  private async auditNested(tx: StorageTx, ran: Ran, request: RunRequest, nowMs: number, onHold: NestedOptions['onHold']): Promise<Outcome<unknown, string>> {
+    const approvedBy = ran.kind === 'done' ? ran.approvedBy : null;
+    const audited = { ...ran.detail, occurredAtMs: request.occurredAtMs, ...(approvedBy === null ? {} : { approvedBy }) };
     let outcome: Outcome<unknown, string>;
-    let detail: AuditEntry['detail'] = {};
-    if (spec === undefined || spec.kind !== 'write') outcome = { ok: false, code: 'unknown_command', message: `No command ${name}.` };
-    else if (!rolesAllow(ctx.roles, spec.permission)) {
-      outcome = { ok: false, code: 'permission_denied', message: `The roles (${ctx.roles.join(', ') || 'none'}) do not grant ${spec.permission}.` };
-    } else {
-      const parsed = spec.input.safeParse(input);
-      if (!parsed.success) outcome = { ok: false, ...describeIssues(parsed.error) };
-      else {
-        detail = jsonSafe(spec.audit === undefined ? parsed.data : spec.audit(parsed.data)) as AuditEntry['detail'];
-        outcome = await spec.run(this.env(tx, ctx, nowMs, options.approved, options.occurredAtMs), parsed.data);
+    if (ran.kind === 'done') outcome = { ok: true, value: ran.value };
+    else if (ran.kind !== 'held') outcome = ran.refusal;
+    else {
+      const hold = ran.admission;
+      const details: Record<string, JsonValue> = { basis: hold.basis, checker: hold.checker };
+      if (onHold === 'record') {
+        const branchId = ran.decided.facts.subject?.branchId ?? request.device?.branchId ?? null;
+        details.approvalId = await this.recordHold(tx, request, ran.input, { reason: hold.message, basis: hold.basis, mode: request.mode, occurredAtMs: request.occurredAtMs, branchId });
       }
+      outcome = { ok: false, code: 'approval_required', message: hold.message, details };
     }
-    const audited = { ...detail, occurredAtMs: options.occurredAtMs, ...(options.approved === null ? {} : { approvedBy: options.approved.approvedBy }) };
-    await appendAudit(tx, auditEntry(ctx, name, nowMs, outcome.ok ? null : outcome, audited));
+    if (ran.kind === 'done') await this.deps.hooks?.after?.(tx, request.name, ran.parsed, request.ctx, { occurredAtMs: request.occurredAtMs, approvedBy });
+    await appendAudit(tx, auditEntry(request.ctx, request.name, nowMs, outcome.ok ? null : outcome, audited));
     return outcome;
   }
 
-  /** A held command, run again as its maker asked, inside the checker's transaction. */
-  private async runApproved(
-    tx: StorageTx,
-    checker: Context,
-    name: string,
-    input: unknown,
-    requester: Context,
-    approved: Approved,
-    nowMs: number,
-  ): Promise<Outcome<unknown, string>> {
-    const spec = (commands as Record<string, AnySpec>)[name];
-    if (spec === undefined || spec.kind !== 'write') return { ok: false, code: 'unknown_command', message: `No command ${name}.` };
-    if (!rolesAllow(checker.roles, spec.permission)) {
-      return { ok: false, code: 'checker_lacks_permission', message: `Approving ${name} needs ${spec.permission}, which your roles do not grant.` };
-    }
-    const parsed = spec.input.safeParse(input);
-    if (!parsed.success) return { ok: false, ...describeIssues(parsed.error) };
-    const outcome = await spec.run(this.env(tx, requester, nowMs, approved), parsed.data);
-    if (outcome.ok) await this.deps.hooks?.after?.(tx, name, parsed.data, requester, nowMs);
-    if (outcome.ok) {
-      const detail = jsonSafe({ input: parsed.data, approvalId: approved.approvalId, approvedBy: approved.approvedBy });
-      await appendAudit(tx, { ...auditEntry(requester, name, nowMs, null, detail as AuditEntry['detail']), outcome: 'ok' });
-    }
-    return outcome;
+  /**
+   * A held command, run on a second person's approval inside the checker's transaction: admitted
+   * again against the maker's standing now (a maker disabled since is refused), with the checker
+   * as the second person. Nothing is recorded if it fails; the request stays pending.
+   */
+  private async runApproved(tx: StorageTx, checker: Context, approval: Approval, nowMs: number): Promise<Outcome<unknown, string>> {
+    const ctx: Context = { actor: approval.requestedBy, roles: approval.requestedRoles, deviceId: approval.deviceId };
+    const request: RunRequest = {
+      name: approval.command,
+      ctx,
+      mode: this.hostMode(),
+      maker: { from: 'books', userId: approval.requestedBy, recordedRoles: approval.requestedRoles },
+      checker: { from: 'context', ctx: checker },
+      occurredAtMs: nowMs,
+      device: null,
+    };
+    const ran = await this.runInside(tx, request, approval.input, nowMs);
+    if (ran.kind === 'refused' || ran.kind === 'failed') return ran.refusal;
+    if (ran.kind === 'held') return { ok: false, code: 'approval_required', message: ran.admission.message };
+    await this.deps.hooks?.after?.(tx, request.name, ran.parsed, ctx, { occurredAtMs: nowMs, approvedBy: ran.approvedBy });
+    await appendAudit(tx, auditEntry(ctx, request.name, nowMs, null, { ...ran.detail, approvalId: approval.id, approvedBy: checker.actor }));
+    return { ok: true, value: ran.value };
   }
+
+  /** Records a command for a second person: the parsed input in its wire form, never the raw body. */
+  private async recordHold(tx: StorageTx, request: Pick<RunRequest, 'name' | 'ctx'>, input: JsonValue, hold: HoldRequest): Promise<Id128> {
+    const approvalId = this.deps.ids.next();
+    await tx.banking.put('approval', {
+      id: approvalId,
+      command: request.name,
+      input: input as { readonly [key: string]: JsonValue },
+      reason: hold.reason,
+      basis: hold.basis,
+      requestedBy: request.ctx.actor,
+      requestedRoles: [...request.ctx.roles],
+      requestedAtMs: this.deps.clock.nowMs(),
+      mode: hold.mode,
+      deviceId: request.ctx.deviceId,
+      occurredAtMs: hold.occurredAtMs,
+      branchId: hold.branchId,
+      status: 'pending',
+      decidedBy: null,
+      decidedAtMs: null,
+      note: null,
+    });
+    return approvalId;
+  }
+
+  private async refuseOutside(ctx: Context, name: string, nowMs: number, refusal: Refusal, detail: AuditEntry['detail']): Promise<Refusal> {
+    await this.deps.storage.transaction((tx) => appendAudit(tx, auditEntry(ctx, name, nowMs, refusal, detail)));
+    return refusal;
+  }
+}
+
+function specOf(name: string): AnySpec | undefined {
+  return Object.hasOwn(commands, name) ? (commands as Record<string, AnySpec>)[name] : undefined;
+}
+
+/** The workstation this engine runs on, once it is enrolled. */
+async function workstationDevice(tx: StorageTx): Promise<{ id: string; branchId: string } | null> {
+  const state = await tx.banking.get('workstation', 'local');
+  return state === undefined ? null : { id: state.deviceId, branchId: state.branchId };
+}
+
+/** Facts for a command whose policy reads nothing from the books (no scope, no limit). */
+function soloFacts(command: string, mode: AdmissionMode, host: 'authority' | 'workstation', caller: Parameters<typeof admit>[1]['caller']): Parameters<typeof admit>[1] {
+  return { command, kind: 'write', mode, host, caller, deviceBranchId: null, subject: null, measure: null, limit: null, usedTodayMinor: 0n, standIn: null, checker: null };
 }
 
 const missingPasswordHasher: PasswordHasher = {
   hash: () => Promise.reject(new AssertionError('engine wired without a password hasher')),
   verify: () => Promise.reject(new AssertionError('engine wired without a password hasher')),
+  verifyNone: () => Promise.reject(new AssertionError('engine wired without a password hasher')),
 };
 
 function withoutKeep(refusal: Refusal): Refusal {
@@ -361,11 +502,7 @@ function auditEntry(ctx: Context, command: string, nowMs: number, refusal: Refus
 }
 
 async function appendAudit(tx: StorageTx, entry: AuditEntry): Promise<void> {
-  await appendAuditMany(tx, [entry]);
-}
-
-async function appendAuditMany(tx: StorageTx, entries: readonly AuditEntry[]): Promise<void> {
-  await appendAuditGroup(tx, await tx.audit.head(), entries);
+  await appendAuditGroup(tx, await tx.audit.head(), [entry]);
 }
 
 /** The group's audit records, chained in order and written in one statement: one round trip per group. */
@@ -384,8 +521,8 @@ function leavesChainOpen(events: readonly TransferEvent[]): boolean {
   return ((events.at(-1)?.flags ?? 0) & TransferFlags.linked) !== 0;
 }
 
-/** Makes a value JSON-safe for the audit log: bigint as a decimal string. */
-function jsonSafe(value: unknown): JsonValue {
+/** Makes a value JSON-safe for the audit log and held requests: bigint as a decimal string. */
+export function jsonSafe(value: unknown): JsonValue {
   if (typeof value === 'bigint') return value.toString();
   if (Array.isArray(value)) return value.map(jsonSafe);
   if (value !== null && typeof value === 'object') {
@@ -395,3 +532,5 @@ function jsonSafe(value: unknown): JsonValue {
   }
   return value as JsonValue;
 }
+
+export type { AccessRecord };

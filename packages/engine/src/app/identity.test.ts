@@ -3,7 +3,8 @@ import { ManualClock } from '../adapters/in-process/clock';
 import { SequentialIds } from '../adapters/in-process/ids';
 import { ScryptPasswordHasher } from '../adapters/node/password';
 import { SqliteStorage } from '../adapters/sqlite/storage';
-import { failedSignInsMax, lockoutMs, sessionTtlMs } from '../core/identity';
+import { sessionTtlMs, signInDelayMs, signInDelayMsMax } from '../core/identity';
+import type { PasswordHasher } from '../ports/password';
 import { Engine } from './engine';
 
 const root = { actor: 'root', roles: ['admin'], deviceId: 'test' };
@@ -11,16 +12,25 @@ const second = { actor: 'ada', roles: ['admin'], deviceId: 'test' };
 const anonymous = { actor: 'anonymous', roles: [], deviceId: 'test' };
 const password = 'Correct-Horse-42';
 
-describe('identity: users, sessions, lockout, maker-checker on roles', () => {
+describe('identity: users, sessions, sign-in answers, maker-checker on roles', () => {
   let storage: SqliteStorage;
   let engine: Engine;
   let clock: ManualClock;
+  /** Each derivation a sign-in spent: a real verification, or one against no user. */
+  let derivations: string[];
 
   beforeEach(async () => {
     storage = new SqliteStorage({ path: ':memory:' });
     clock = new ManualClock(Date.UTC(2026, 10, 24, 9));
+    derivations = [];
     // Cheap scrypt parameters keep the test quick; production uses N = 2^15.
-    engine = new Engine({ storage, clock, ids: new SequentialIds(clock), passwords: new ScryptPasswordHasher({ N: 1024, r: 8, p: 1 }) });
+    const scrypt = new ScryptPasswordHasher({ N: 1024, r: 8, p: 1 });
+    const counted: PasswordHasher = {
+      hash: (secret) => scrypt.hash(secret),
+      verify: (secret, stored) => (derivations.push('verify'), scrypt.verify(secret, stored)),
+      verifyNone: (secret) => (derivations.push('verifyNone'), scrypt.verifyNone(secret)),
+    };
+    engine = new Engine({ storage, clock, ids: new SequentialIds(clock), passwords: counted });
     expect(await engine.execute('user.create', { username: 'tina', displayName: 'Tina Teller', password }, root)).toMatchObject({ ok: true });
   });
   afterEach(async () => storage.close());
@@ -62,15 +72,23 @@ describe('identity: users, sessions, lockout, maker-checker on roles', () => {
     expect(await engine.authenticate(again.value.token)).toMatchObject({ ok: false, code: 'session_revoked' });
   });
 
-  it('locks a user out after repeated failures, even with the right password, until the lockout ends', async () => {
-    for (let attempt = 1; attempt < failedSignInsMax; attempt += 1) {
-      expect(await signIn('Wrong-Password-1')).toMatchObject({ ok: false, code: 'invalid_credentials' });
-    }
-    expect(await signIn('Wrong-Password-1')).toMatchObject({ ok: false, code: 'user_locked' });
-    expect(await signIn()).toMatchObject({ ok: false, code: 'user_locked' });
-    clock.advance(lockoutMs + 1);
-    expect(await signIn()).toMatchObject({ ok: true });
+  it('answers an unknown user, a wrong password and a disabled user alike, after the same work, and never locks the user out', async () => {
     const unknown = await engine.execute('session.create', { username: 'nobody', password, deviceId: 'ws-1' }, anonymous);
-    expect(unknown).toMatchObject({ ok: false, code: 'invalid_credentials' });
+    const wrong = await signIn('Wrong-Password-1');
+    expect(await engine.execute('user.set_status', { username: 'tina', status: 'disabled' }, root)).toMatchObject({ ok: true });
+    const disabled = await signIn();
+    const answers = [unknown, wrong, disabled].map((answer) => (answer.ok ? 'ok' : `${answer.code}: ${answer.message}`));
+    expect(new Set(answers).size).toBe(1);
+    expect(answers[0]).toMatch(/^invalid_credentials: /);
+    // One key derivation each: the unknown user's against no hash, so its time tells nothing.
+    expect(derivations).toEqual(['verifyNone', 'verify', 'verify']);
+    expect(await engine.execute('user.set_status', { username: 'tina', status: 'active' }, second)).toMatchObject({ ok: true });
+    for (let attempt = 0; attempt < 20; attempt += 1) expect(await signIn('Wrong-Password-1')).toMatchObject({ code: 'invalid_credentials' });
+    expect(await signIn()).toMatchObject({ ok: true });
+  });
+
+  it('slows repeated failures with a doubling delay, from the fourth on, up to five minutes', () => {
+    expect([0, 1, 2, 3, 4, 5].map(signInDelayMs)).toEqual([0, 0, 0, 1000, 2000, 4000]);
+    expect(signInDelayMs(40)).toBe(signInDelayMsMax);
   });
 });

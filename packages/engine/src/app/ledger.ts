@@ -30,6 +30,62 @@ export async function applyTransfers(
   return [...outcome.results];
 }
 
+/** A request refused whole because it touches an account only banking commands may move. */
+export interface GuardRefusal {
+  readonly ok: false;
+  readonly code: 'ledger_account_protected';
+  readonly message: string;
+}
+
+export type GuardedOutcome = { readonly ok: true; readonly value: { results: CreateTransferResult[] } } | GuardRefusal;
+
+/**
+ * Raw ledger requests with a guard on the accounts they touch (directly, or through the pending
+ * transfer they post or void): a request that touches a guarded account is refused whole, before
+ * the ledger runs, and the others go ahead. Each run is one ledger batch, applied in order; the
+ * requests of a run share it. The guard reads only what the batch loads anyway.
+ */
+export async function applyTransfersGuarded(
+  ledger: LedgerStore,
+  runs: ReadonlyArray<ReadonlyArray<readonly TransferEvent[]>>,
+  nowNs: bigint,
+  guarded: (account: Account) => boolean,
+): Promise<GuardedOutcome[][]> {
+  const answers: GuardedOutcome[][] = [];
+  for (const requests of runs) {
+    const snapshot = await loadTransferSnapshot(ledger, requests.flat(), nowNs);
+    const touchesGuarded = (events: readonly TransferEvent[]) => events.some((event) => touched(snapshot, event).some(guarded));
+    const allowed = requests.map((events) => !touchesGuarded(events));
+    const outcome = createTransfers(snapshot, requests.filter((_, index) => allowed[index]).flat(), nowNs);
+    await ledger.apply(outcome.changes);
+    let offset = 0;
+    answers.push(
+      requests.map((events, index): GuardedOutcome => {
+        if (!allowed[index]) {
+          return { ok: false, code: 'ledger_account_protected', message: "A customer's or a branch's account moves only through a banking command (deposit, withdrawal, transfer…), never a raw ledger transfer." };
+        }
+        const results = outcome.results.slice(offset, offset + events.length);
+        offset += events.length;
+        return { ok: true, value: { results: [...results] } };
+      }),
+    );
+  }
+  return answers;
+}
+
+/** The accounts an event would move: the ones it names, and those of the pending transfer it posts or voids. */
+function touched(snapshot: LedgerSnapshot, event: TransferEvent): Account[] {
+  const ids = [event.debitAccountId, event.creditAccountId];
+  if (event.pendingId !== undefined) {
+    const pending = snapshot.transfers.get(event.pendingId);
+    if (pending !== undefined) ids.push(pending.debitAccountId, pending.creditAccountId);
+  }
+  return ids.flatMap((id) => {
+    const account = id === undefined ? undefined : snapshot.accounts.get(id);
+    return account === undefined ? [] : [account];
+  });
+}
+
 export async function applyAccounts(
   ledger: LedgerStore,
   events: readonly AccountEvent[],

@@ -5,9 +5,6 @@
 export const passwordLengthMin = 12;
 export const passwordLengthMax = 256;
 export const usernamePattern = /^[a-z][a-z0-9._-]{1,31}$/;
-/** Consecutive failed sign-ins before the user is locked out. */
-export const failedSignInsMax = 5;
-export const lockoutMs = 15 * 60 * 1000;
 export const sessionTtlMs = 8 * 60 * 60 * 1000;
 export const sessionTokenBytes = 32;
 
@@ -21,17 +18,18 @@ export function passwordProblem(password: string, username: string): PasswordPro
   return undefined;
 }
 
-export interface SignInState {
-  readonly failedSignIns: number;
-  readonly lockedUntilMs: number;
-}
+/**
+ * Failed sign-ins a caller may make for one username from one source before each further try waits:
+ * a delay per user and source, doubling with each failure, so a guesser slows to a crawl while the
+ * user, signing in from their own desk, is never locked out by someone else's tries.
+ */
+export const failedSignInsFree = 3;
+export const signInDelayMsMax = 5 * 60 * 1000;
+/** How long failures are remembered for a user and source after the last one. */
+export const signInFailureMemoryMs = 15 * 60 * 1000;
 
-/** After a failed attempt: the count grows, and at the limit the user is locked for `lockoutMs`. */
-export function afterFailedSignIn(state: SignInState, nowMs: number): SignInState {
-  const failedSignIns = state.failedSignIns + 1;
-  return { failedSignIns, lockedUntilMs: failedSignIns >= failedSignInsMax ? nowMs + lockoutMs : state.lockedUntilMs };
-}
-
-export function isLocked(state: SignInState, nowMs: number): boolean {
-  return state.lockedUntilMs > nowMs;
+/** How long to wait after the last of `failures` failed sign-ins before the next try counts. */
+export function signInDelayMs(failures: number): number {
+  if (failures < failedSignInsFree) return 0;
+  return Math.min(signInDelayMsMax, 1000 * 2 ** (failures - failedSignInsFree));
 }

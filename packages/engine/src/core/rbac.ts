@@ -2,12 +2,13 @@
  * Roles and what each may do. Every command names one permission; a context without it is refused
  * before the command reads anything.
  */
-export const roles = ['teller', 'head_teller', 'compliance_officer', 'operations', 'admin', 'auditor'] as const;
+export const roles = ['teller', 'head_teller', 'compliance_officer', 'operations', 'treasury', 'ledger_operator', 'admin', 'auditor'] as const;
 /** Whoever has not signed in yet: may only sign in. */
 export const anonymousRole = 'anonymous';
 export type Role = (typeof roles)[number];
 
 export const permissions = [
+  'branch.read',
   'customer.read',
   'customer.write',
   'customer.verify',
@@ -24,9 +25,12 @@ export const permissions = [
   'product.manage',
   'limits.manage',
   'fx.exchange',
+  'fx.rates.publish',
+  'fx.rates.read',
   'transfer.create',
   'audit.read',
   'audit.anchor',
+  'access.read',
   'user.manage',
   'session.create',
   'device.manage',
@@ -36,12 +40,14 @@ export const permissions = [
 export type Permission = (typeof permissions)[number];
 
 const tellerPermissions: readonly Permission[] = [
+  'branch.read',
   'customer.read',
   'customer.write',
   'account.read',
   'account.open',
   'till.operate',
   'fx.exchange',
+  'fx.rates.read',
   'transfer.create',
 ];
 
@@ -57,22 +63,21 @@ export const rolePermissions: Readonly<Record<Role, readonly Permission[]>> = {
     'ledger.read',
     'sync.exceptions',
   ],
-  compliance_officer: ['customer.read', 'customer.verify', 'account.read', 'ledger.read', 'audit.read', 'sync.exceptions'],
-  operations: [
-    'approval.decide',
-    'customer.read',
-    'account.read',
-    'ledger.read',
-    'ledger.write',
-    'branch.manage',
-    'product.manage',
-    'limits.manage',
-    'vault.operate',
-    'audit.anchor',
-  ],
-  admin: ['branch.manage', 'product.manage', 'limits.manage', 'audit.read', 'user.manage', 'approval.decide', 'device.manage'],
-  auditor: ['customer.read', 'account.read', 'ledger.read', 'audit.read'],
+  compliance_officer: ['branch.read', 'customer.read', 'customer.verify', 'account.read', 'ledger.read', 'audit.read', 'access.read', 'sync.exceptions'],
+  operations: ['approval.decide', 'branch.read', 'fx.rates.read', 'customer.read', 'account.read', 'ledger.read', 'branch.manage', 'product.manage', 'limits.manage', 'vault.operate', 'audit.anchor'],
+  /** Publishes the bank's rate sheets; moves no money itself. */
+  treasury: ['branch.read', 'fx.rates.publish', 'fx.rates.read', 'ledger.read', 'approval.decide'],
+  /**
+   * Raw ledger batches for the bank's own integrations (clearing, suspense): the one role that
+   * posts outside a banking command, and never to a customer's or a branch's accounts.
+   */
+  ledger_operator: ['ledger.read', 'ledger.write'],
+  admin: ['branch.read', 'branch.manage', 'product.manage', 'limits.manage', 'audit.read', 'user.manage', 'approval.decide', 'device.manage'],
+  auditor: ['branch.read', 'fx.rates.read', 'customer.read', 'account.read', 'ledger.read', 'audit.read', 'access.read'],
 };
+
+/** Roles that work at one branch: a user holding one serves only the branch they are assigned to. */
+export const branchRoles: readonly Role[] = ['teller', 'head_teller'];
 
 /**
  * What a workstation's signature (not a person's session) authorises: pushing its batches and

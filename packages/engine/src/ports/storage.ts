@@ -2,6 +2,7 @@ import type { Id128 } from '../core/ids';
 import type { Account, BalanceRow, CreateTransferResult, LedgerChanges, Transfer } from '../core/ledger';
 import type { AuditStore } from './audit-store';
 import type { BankingStore } from './banking-store';
+import type { JsonValue } from '../core/canonical-json';
 
 /** Reads a batch needs before it runs, and the one write that records what it did. */
 export interface LedgerStore {
@@ -31,10 +32,36 @@ export interface LedgerTotals {
   readonly creditsPending: bigint;
 }
 
+/**
+ * Who read whose records: every read of customer and account data, with who, what, when and from
+ * which device. Append-only, apart from the audit chain (reads are many, and a read takes no write
+ * lock); compliance and auditors page through it, or by the customer or account looked at.
+ */
+export interface AccessRecord {
+  readonly atMs: number;
+  readonly actor: string;
+  readonly deviceId: string;
+  readonly command: string;
+  /** The customers and accounts the read showed (bounded: accessSubjectsMax). */
+  readonly subjects: readonly string[];
+  /** What was asked (the ids and search terms of the request). */
+  readonly detail: { readonly [key: string]: JsonValue };
+}
+
+export interface AccessEntry extends AccessRecord {
+  readonly seq: number;
+}
+
+export interface AccessLogStore {
+  /** Entries after `afterSeq`, in order; only those that name `subject` when it is given. */
+  page(afterSeq: number, limit: number, subject?: string): Promise<AccessEntry[]>;
+}
+
 export interface StorageTx {
   readonly ledger: LedgerStore;
   readonly banking: BankingStore;
   readonly audit: AuditStore;
+  readonly access: AccessLogStore;
 }
 
 /**
@@ -44,5 +71,10 @@ export interface StorageTx {
 export interface Storage {
   transaction<T>(work: (tx: StorageTx) => Promise<T>): Promise<T>;
   read<T>(work: (tx: StorageTx) => Promise<T>): Promise<T>;
+  /**
+   * Appends to the access log, durably, in its own small transaction: without the ledger's writer
+   * lock, so reads do not queue behind writes. The read it records is answered only after.
+   */
+  appendAccess(records: readonly AccessRecord[]): Promise<void>;
   close(): Promise<void>;
 }

@@ -87,6 +87,7 @@ function customer(n: number, fields: Partial<Customer> = {}): Customer {
     dateOfBirth: '1984-03-12',
     nationalId: `N-${n}`,
     address: '1 Market Street',
+    createdBy: 'alice',
     phone: '+1 415 555 0134',
     email: '',
     kycStatus: 'pending',
@@ -570,7 +571,7 @@ function describeEngine(store: () => Storage): void {
       const clock = new ManualClock(Date.UTC(2026, 10, 24, 9, 0, 0));
       const ids = new SequentialIds(clock);
       const engine = new Engine({ storage: store(), clock, ids, passwords: new ScryptPasswordHasher({ N: 16, r: 8, p: 1 }) });
-      const bank = await seedDemoBank(engine, ids);
+      const bank = await seedDemoBank(engine, ids, { clock });
       expect(bank.customers).toHaveLength(3);
 
       const totals = await engine.execute('ledger.totals', {}, demoUsers.olivia);

@@ -4,6 +4,8 @@ import type { PasswordHasher } from '../../ports/password';
 /** scrypt (RFC 7914), memory-hard: N=2^15, r=8 uses 32 MiB per hash. Stored as scrypt$N$r$p$salt$hash. */
 const defaults = { N: 2 ** 15, r: 8, p: 1 } as const;
 const keyLength = 32;
+/** A fixed salt for verifications against no user: what it derives is compared with nothing real. */
+const absentSalt = Buffer.alloc(16, 0x51);
 
 function derive(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -21,6 +23,13 @@ export class ScryptPasswordHasher implements PasswordHasher {
     const key = await derive(password, salt, this.options);
     const { N, r, p } = this.options;
     return `scrypt$${N}$${r}$${p}$${salt.toString('base64url')}$${key.toString('base64url')}`;
+  }
+
+  async verifyNone(password: string): Promise<false> {
+    const key = await derive(password, absentSalt, this.options);
+    // Compared like a real verification, so the work is the same to the last step.
+    timingSafeEqual(key, Buffer.alloc(key.length));
+    return false;
   }
 
   async verify(password: string, stored: string): Promise<boolean> {

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { assert } from '../../core/assert';
-import type { Storage, StorageTx } from '../../ports/storage';
+import type { AccessRecord, Storage, StorageTx } from '../../ports/storage';
+import { appendAccessRecords, PostgresAccessStore } from './access-store';
 import { PostgresAuditStore } from './audit-store';
 import { PostgresBankingStore } from './banking-store';
 import { PostgresLedgerStore } from './ledger-store';
@@ -116,6 +117,11 @@ export class PostgresStorage implements Storage {
     return this.run(['BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY'], work);
   }
 
+  appendAccess(records: readonly AccessRecord[]): Promise<void> {
+    assert(!this.closed, 'storage used after close');
+    return appendAccessRecords(this.pool, records);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -171,6 +177,7 @@ export class PostgresStorage implements Storage {
           ledger: new PostgresLedgerStore(session),
           banking: new PostgresBankingStore(session),
           audit: new PostgresAuditStore(session),
+          access: new PostgresAccessStore(session),
         });
         return { begun, working };
       });

@@ -86,4 +86,20 @@ export const bankingMigrations: readonly string[] = [
 /** Re-indexing an entity deletes its old keys by (kind, id): without this index that scans its whole kind. */
 const entityIndexMigrations: readonly string[] = [`CREATE INDEX entity_keys_by_entity ON entity_keys (kind, id);`];
 
-export const migrations: readonly string[] = [...ledgerMigrations, ...bankingMigrations, ...entityIndexMigrations];
+/** Who read whose records (see AccessLogStore), and an index of each entry by the customers and accounts it names. */
+const accessLogMigrations: readonly string[] = [
+  `
+  CREATE TABLE access_log (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at_ms INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    command TEXT NOT NULL,
+    subjects TEXT NOT NULL,
+    detail TEXT NOT NULL
+  );
+  CREATE TABLE access_subjects (subject TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (subject, seq)) WITHOUT ROWID;
+  `,
+];
+
+export const migrations: readonly string[] = [...ledgerMigrations, ...bankingMigrations, ...entityIndexMigrations, ...accessLogMigrations];

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { assert } from '../../core/assert';
-import type { Storage, StorageTx } from '../../ports/storage';
+import type { AccessRecord, Storage, StorageTx } from '../../ports/storage';
+import { SqliteAccessStore } from './access-store';
 import { SqliteAuditStore } from './audit-store';
 import { SqliteBankingStore, SqliteMirrorStore } from './banking-store';
 import { SqliteLedgerStore } from './ledger-store';
@@ -24,6 +25,7 @@ export class SqliteStorage implements Storage {
   private readonly tx: StorageTx;
   /** The workstation's branch copy; use it inside `transaction`. */
   readonly mirror: SqliteMirrorStore;
+  private readonly access: SqliteAccessStore;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
 
@@ -36,10 +38,12 @@ export class SqliteStorage implements Storage {
     this.db.pragma('busy_timeout = 5000');
     migrate(this.db);
     const banking = new SqliteBankingStore(this.db);
+    this.access = new SqliteAccessStore(this.db);
     this.tx = {
       ledger: new SqliteLedgerStore(this.db),
       banking,
       audit: new SqliteAuditStore(this.db),
+      access: this.access,
     };
     this.mirror = new SqliteMirrorStore(this.db, banking);
   }
@@ -50,6 +54,10 @@ export class SqliteStorage implements Storage {
 
   read<T>(work: (tx: StorageTx) => Promise<T>): Promise<T> {
     return this.serialise('BEGIN DEFERRED', work);
+  }
+
+  appendAccess(records: readonly AccessRecord[]): Promise<void> {
+    return this.serialise('BEGIN IMMEDIATE', async () => this.access.appendNow(records));
   }
 
   async close(): Promise<void> {

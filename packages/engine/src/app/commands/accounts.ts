@@ -8,13 +8,14 @@ import { branchAccountId } from './branches';
 import { post } from './posting';
 import { applyAccounts } from '../ledger';
 import { command, ok, refuse, type CommandEnv } from '../command';
-import { idSchema, limitSchema } from '../schemas';
+import { idSchema, ledgerCursorSchema, limitSchema, textSchema, timestampMsSchema } from '../schemas';
 import { balancesOf, ledgerAccount } from './posting';
+import { accountSubject, customerSubject } from './subjects';
 
 export const openAccount = command({
-  permission: 'account.open',
   kind: 'write',
-  input: z.object({ accountId: idSchema, customerId: idSchema, productId: z.string().min(1).max(24) }),
+  input: z.object({ accountId: idSchema, customerId: idSchema, productId: textSchema(24) }),
+  subject: (env, input) => customerSubject(env, input.customerId),
   async run(env, input) {
     const existing = await env.tx.banking.get('bankAccount', input.accountId);
     if (existing !== undefined) {
@@ -69,9 +70,9 @@ async function findAccount(env: CommandEnv, accountId: string) {
 }
 
 export const getAccount = command({
-  permission: 'account.read',
   kind: 'read',
-  input: z.object({ accountId: z.string().min(1).max(32) }),
+  input: z.object({ accountId: textSchema(32) }),
+  subject: (env, input) => accountSubject(env, input.accountId),
   async run(env, input) {
     const account = await findAccount(env, input.accountId);
     if (account === undefined) return refuse('account_not_found', 'No account has this id or number.');
@@ -111,13 +112,13 @@ function statementLine(row: BalanceRow, transfer: Transfer | undefined, previous
 
 /** Paged history with a running balance; the cursor is the last line's ledger timestamp. */
 export const accountStatement = command({
-  permission: 'account.read',
   kind: 'read',
   input: z.object({
     accountId: idSchema,
-    after: z.string().regex(/^\d{1,20}$/).default('0'),
+    after: ledgerCursorSchema.default('0'),
     limit: limitSchema,
   }),
+  subject: (env, input) => accountSubject(env, input.accountId),
   async run(env, input) {
     const account = await env.tx.banking.get('bankAccount', input.accountId);
     if (account === undefined) return refuse('account_not_found', 'No account has this id.');
@@ -139,9 +140,9 @@ export const accountStatement = command({
 });
 
 export const balanceAt = command({
-  permission: 'account.read',
   kind: 'read',
-  input: z.object({ accountId: idSchema, atMs: z.number().int().min(0) }),
+  input: z.object({ accountId: idSchema, atMs: timestampMsSchema }),
+  subject: (env, input) => accountSubject(env, input.accountId),
   async run(env, input) {
     const account = await env.tx.banking.get('bankAccount', input.accountId);
     if (account === undefined) return refuse('account_not_found', 'No account has this id.');
@@ -158,7 +159,6 @@ export const balanceAt = command({
  * TigerBeetle closes accounts; voiding that transfer would reopen it.
  */
 export const closeAccount = command({
-  permission: 'account.close',
   kind: 'write',
   input: z.object({ accountId: idSchema, closingTransferId: idSchema }),
   async run(env, input) {
@@ -167,12 +167,8 @@ export const closeAccount = command({
     if (account.status === 'closed') return ok(account);
     const ledger = await ledgerAccount(env, account.id);
     if (ledger === undefined) return refuse('account_not_found', 'The account has no ledger entry.');
-    if (ledger.debitsPosted !== ledger.creditsPosted || ledger.debitsPending !== 0n || ledger.creditsPending !== 0n) {
-      return refuse('account_balance_not_zero', 'Pay out or transfer the balance, and release any holds, before closing the account.', {
-        balance: (ledger.creditsPosted - ledger.debitsPosted).toString(),
-      });
-    }
-    if (env.approved === null) return refuse('approval_required', `Closing account ${account.number} needs a second supervisor.`);
+    const notEmpty = nonZeroBalance(ledger);
+    if (notEmpty !== null) return notEmpty;
     const counterparty = await branchAccountId(env, account.branchId, 'head_office', account.currency);
     if (counterparty === undefined) return refuse('branch_has_no_vault_in_currency', `The branch has no ${account.currency} accounts.`);
     const posted = await post(env, [
@@ -191,4 +187,18 @@ export const closeAccount = command({
     await env.tx.banking.put('bankAccount', closed);
     return ok(closed);
   },
+  subject: (env, input) => accountSubject(env, input.accountId),
+  precheck: async (env, input) => {
+    const account = await env.tx.banking.get('bankAccount', input.accountId);
+    const ledger = account === undefined ? undefined : await ledgerAccount(env, account.id);
+    if (account === undefined || ledger === undefined) return refuse('account_not_found', 'No account has this id.');
+    return account.status === 'open' ? nonZeroBalance(ledger) : null;
+  },
 });
+
+function nonZeroBalance(ledger: { debitsPosted: bigint; creditsPosted: bigint; debitsPending: bigint; creditsPending: bigint }) {
+  if (ledger.debitsPosted === ledger.creditsPosted && ledger.debitsPending === 0n && ledger.creditsPending === 0n) return null;
+  return refuse('account_balance_not_zero', 'Pay out or transfer the balance, and release any holds, before closing the account.', {
+    balance: (ledger.creditsPosted - ledger.debitsPosted).toString(),
+  });
+}

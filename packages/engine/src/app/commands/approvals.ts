@@ -5,22 +5,26 @@ import { idSchema, limitSchema, textSchema } from '../schemas';
 
 export const approvalsListMax = 100;
 
+/** Held commands; a caller assigned to a branch sees their branch's. */
 export const listApprovals = command({
-  permission: 'approval.decide',
   kind: 'read',
   input: z.object({ status: z.enum(['pending', 'approved', 'rejected']).default('pending'), limit: limitSchema }),
   async run(env, input) {
-    return ok(await env.tx.banking.findBy('approval', 'status', input.status, Math.min(input.limit, approvalsListMax)));
+    const limit = Math.min(input.limit, approvalsListMax);
+    const branchId = (await env.tx.banking.get('user', env.ctx.actor))?.branchId ?? null;
+    if (branchId === null) return ok(await env.tx.banking.findBy('approval', 'status', input.status, limit));
+    return ok(await env.tx.banking.findBy('approval', 'branchStatus', `${branchId}:${input.status}`, limit));
   },
 });
 
 /**
  * The checker's decision on a held command. Approving runs the command as its maker asked, in this
- * same transaction: if it now fails (the customer's balance changed, say), nothing is recorded and
- * the request stays pending. The checker must be another user than the maker.
+ * same transaction, admitted again with the maker's standing now and this caller as the second
+ * person (the policy says who may be that person): if it now fails (the customer's balance
+ * changed, the maker was disabled), nothing is recorded and the request stays pending. Rejecting
+ * moves nothing. The maker never decides their own request.
  */
 export const decideApproval = command({
-  permission: 'approval.decide',
   kind: 'write',
   input: z.object({
     approvalId: idSchema,
@@ -34,6 +38,10 @@ export const decideApproval = command({
     if (approval.requestedBy === env.ctx.actor) {
       return refuse('checker_must_differ', 'You asked for this approval; another supervisor must decide it.');
     }
+    const checkerBranch = (await env.tx.banking.get('user', env.ctx.actor))?.branchId ?? null;
+    if (checkerBranch !== null && approval.branchId !== null && approval.branchId !== checkerBranch) {
+      return refuse('checker_out_of_scope', "This request belongs to another branch; that branch's supervisors decide it.");
+    }
     const decided: Approval = {
       ...approval,
       status: input.decision === 'approve' ? 'approved' : 'rejected',
@@ -45,11 +53,7 @@ export const decideApproval = command({
       await env.tx.banking.put('approval', decided);
       return ok({ approval: decided, result: null });
     }
-    const requester = { actor: approval.requestedBy, roles: approval.requestedRoles, deviceId: env.ctx.deviceId };
-    const result = await env.runApproved(approval.command, approval.input, requester, {
-      approvalId: approval.id,
-      approvedBy: env.ctx.actor,
-    });
+    const result = await env.runApproved(approval);
     if (!result.ok) return refuse(result.code, `The approved command failed: ${result.message}`);
     await env.tx.banking.put('approval', decided);
     return ok({ approval: decided, result: result.value });

@@ -14,7 +14,7 @@ import {
 import { auditAnchorId, type AuditAnchorRecord } from '../../core/banking/types';
 import type { StorageTx } from '../../ports/storage';
 import { command, ok, refuse, type CommandEnv, type Outcome, type Refusal, type ServerKeys } from '../command';
-import { limitSchema } from '../schemas';
+import { idSchema, limitSchema, tokenSchema } from '../schemas';
 
 /** Records, and stored anchors, read per round trip while verifying. */
 export const auditPageMax = 1000;
@@ -36,10 +36,13 @@ export interface AuditVerdict {
 
 const anchorSchema = z.object({
   seq: z.number().int().min(0),
-  hash: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits'),
+  hash: tokenSchema(/^[0-9a-f]{64}$/, 64, 'must be 64 lowercase hex digits'),
   atMs: z.number().int().min(0),
   keyVersion: z.number().int().min(0),
-  signature: z.object({ mlDsa65: z.string().max(auditAnchorMlDsa65Chars), ed25519: z.string().max(auditAnchorEd25519Chars) }),
+  signature: z.object({
+    mlDsa65: tokenSchema(/^[A-Za-z0-9_-]*$/, auditAnchorMlDsa65Chars, 'must be base64url'),
+    ed25519: tokenSchema(/^[A-Za-z0-9_-]*$/, auditAnchorEd25519Chars, 'must be base64url'),
+  }),
 });
 
 /**
@@ -48,7 +51,6 @@ const anchorSchema = z.object({
  * whose last records were deleted, or that was rewritten from some record on, is caught too.
  */
 export const verifyAudit = command({
-  permission: 'audit.read',
   kind: 'read',
   input: z.object({ anchors: z.array(anchorSchema).max(auditAnchorsSuppliedMax).default([]) }),
   async run(env, input) {
@@ -69,7 +71,6 @@ export const verifyAudit = command({
  * the head just signed, and the next anchor would have to sign it, and so on forever.
  */
 export const anchorAudit = command({
-  permission: 'audit.anchor',
   kind: 'write',
   input: z.object({}),
   auditSuccess: false,
@@ -89,7 +90,6 @@ export const anchorAudit = command({
 
 /** A freshly signed anchor of the head, not kept: an auditor keeps it and brings it back to verify. */
 export const auditHead = command({
-  permission: 'audit.read',
   kind: 'read',
   input: z.object({}),
   async run(env) {
@@ -99,9 +99,8 @@ export const auditHead = command({
 });
 
 export const auditLog = command({
-  permission: 'audit.read',
   kind: 'read',
-  input: z.object({ after: z.number().int().min(0).default(0), limit: limitSchema }),
+  input: z.object({ after: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0), limit: limitSchema }),
   async run(env, input) {
     return ok(await env.tx.audit.page(input.after, input.limit));
   },
@@ -207,3 +206,12 @@ function withoutId(record: AuditAnchorRecord): AuditAnchor {
 function keysMissing(): Refusal<'server_keys_missing'> {
   return refuse('server_keys_missing', "Audit anchors are signed and checked with the server's key, which this engine was started without.");
 }
+
+/** Who read whose records, for compliance and auditors: page by page, or for one customer or account. */
+export const accessLog = command({
+  kind: 'read',
+  input: z.object({ after: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0), limit: limitSchema, subject: idSchema.optional() }),
+  async run(env, input) {
+    return ok(await env.tx.access.page(input.after, input.limit, input.subject));
+  },
+});

@@ -1,12 +1,15 @@
 import { z } from 'zod';
-import { AccountCodes, branchAccountKey, type Branch, type BranchAccountPurpose, type Till } from '../../core/banking/types';
+import { AccountCodes, branchAccountKey, limitRuleId, type Branch, type BranchAccountPurpose, type LimitRule, type Till } from '../../core/banking/types';
+import { limitKinds } from '../../core/policy';
+import { roles } from '../../core/rbac';
+import { usernameSchema } from './identity';
 import { denominationsOf } from '../../core/banking/denominations';
 import { currencyByCode } from '../../core/currencies';
 import { AccountFlags, type AccountEvent } from '../../core/ledger';
 import type { Id128 } from '../../core/ids';
 import { applyAccounts } from '../ledger';
 import { command, ok, refuse, type CommandEnv } from '../command';
-import { currencySchema, idSchema, nonNegativeAmountSchema, textSchema } from '../schemas';
+import { currencySchema, idSchema, nonNegativeAmountSchema, productIdSchema, textSchema, tokenSchema } from '../schemas';
 
 export const branchCurrenciesMax = 16;
 
@@ -40,11 +43,10 @@ export async function openBranchCurrency(env: CommandEnv, branchId: Id128, curre
 }
 
 export const createBranch = command({
-  permission: 'branch.manage',
   kind: 'write',
   input: z.object({
     branchId: idSchema,
-    code: z.string().regex(/^\d{4}$/, 'a branch code is four digits'),
+    code: tokenSchema(/^\d{4}$/, 4, 'a branch code is four digits'),
     name: textSchema(120),
     currencies: z.array(currencySchema).min(1).max(branchCurrenciesMax),
   }),
@@ -65,12 +67,11 @@ export const createBranch = command({
 });
 
 export const createTill = command({
-  permission: 'branch.manage',
   kind: 'write',
   input: z.object({
     tillId: idSchema,
     branchId: idSchema,
-    code: z.string().regex(/^[A-Z0-9-]{1,12}$/, 'a till code is 1-12 capital letters, digits or dashes'),
+    code: tokenSchema(/^[A-Z0-9-]{1,12}$/, 12, 'a till code is 1-12 capital letters, digits or dashes'),
     currency: currencySchema,
   }),
   async run(env, input) {
@@ -105,10 +106,9 @@ export const createTill = command({
 });
 
 export const defineProduct = command({
-  permission: 'product.manage',
   kind: 'write',
   input: z.object({
-    productId: z.string().regex(/^[A-Z0-9_-]{2,24}$/, 'a product id is 2-24 capital letters, digits, _ or -'),
+    productId: productIdSchema,
     name: textSchema(120),
     kind: z.enum(['current', 'savings']),
     currency: currencySchema,
@@ -131,30 +131,39 @@ export const defineProduct = command({
   audit: (input) => ({ ...input, overdraftLimit: input.overdraftLimit.toString() }),
 });
 
-export const setTellerLimit = command({
-  permission: 'limits.manage',
+/**
+ * What a role (or one user, overriding their roles) may do alone per kind and currency, per
+ * transaction and per day; over it, a second person must agree. Changing a limit is itself held
+ * for a second person (the policy's).
+ */
+export const setLimit = command({
   kind: 'write',
   input: z.object({
-    userId: textSchema(64),
+    holder: z.union([z.object({ role: z.enum(roles) }).strict(), z.object({ user: usernameSchema }).strict()]),
+    kind: z.enum(limitKinds),
     currency: currencySchema,
     perTransaction: nonNegativeAmountSchema,
+    perDay: nonNegativeAmountSchema,
   }),
   async run(env, input) {
-    if ((await env.tx.banking.get('user', input.userId)) === undefined) return refuse('user_not_found', `There is no user ${input.userId}.`);
-    const limit = {
-      id: `${input.userId}:${input.currency}`,
-      userId: input.userId,
+    if ('user' in input.holder && (await env.tx.banking.get('user', input.holder.user)) === undefined) {
+      return refuse('user_not_found', `There is no user ${input.holder.user}.`);
+    }
+    if (input.perDay < input.perTransaction) return refuse('day_limit_below_transaction_limit', 'A day allows at least one transaction at the limit.');
+    const rule: LimitRule = {
+      id: limitRuleId(input.holder, input.kind, input.currency),
+      holder: input.holder,
+      kind: input.kind,
       currency: input.currency,
       perTransactionMinor: input.perTransaction,
+      perDayMinor: input.perDay,
     };
-    await env.tx.banking.put('tellerLimit', limit);
-    return ok(limit);
+    await env.tx.banking.put('limitRule', rule);
+    return ok(rule);
   },
-  audit: (input) => ({ ...input, perTransaction: input.perTransaction.toString() }),
 });
 
 export const listBranches = command({
-  permission: 'customer.read',
   kind: 'read',
   input: z.object({}),
   async run(env) {

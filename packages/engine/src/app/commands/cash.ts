@@ -2,28 +2,24 @@ import { z } from 'zod';
 import { totalOfCount } from '../../core/banking/denominations';
 import { TransferCodes, type Till, type TillSession } from '../../core/banking/types';
 import { currencyByCode } from '../../core/currencies';
-import { formatMoney } from '../../core/money';
+import type { Measure } from '../../core/policy';
 import type { Id128 } from '../../core/ids';
-import { command, ok, refuse, type CommandEnv, type Outcome, type Refusal } from '../command';
+import { command, ok, refuse, type CommandEnv, type Outcome } from '../command';
 import { denominationCountSchema, idSchema, moneySchema } from '../schemas';
 import { branchAccountId } from './branches';
 import { balancesOf, ledgerAccount, post } from './posting';
+import { accountHolder, accountSubject, branchSubject, moneyMeasure, tillSessionSubject, tillSubject } from './subjects';
 
 function ledgerOf(currency: string): number {
   return currencyByCode(currency)!.numeric;
 }
 
-/** Cash over the teller's own limit waits for a supervisor (maker-checker). No limit set means none. */
-async function overTellerLimit(env: CommandEnv, transferId: Id128, currency: string, amount: bigint): Promise<Refusal<'approval_required'> | undefined> {
-  if (env.approved !== null) return undefined;
-  // A retry of a transaction already posted is answered by the ledger, not held again.
-  if ((await env.tx.ledger.transfers([transferId])).length > 0) return undefined;
-  const limit = await env.tx.banking.get('tellerLimit', `${env.ctx.actor}:${currency}`);
-  const allowed = limit?.perTransactionMinor ?? 0n;
-  if (amount <= allowed) return undefined;
-  return refuse('approval_required', `This amount is over your cash limit of ${formatMoney(allowed, currency)}; a supervisor must approve it.`, {
-    limit: allowed.toString(),
-  });
+/**
+ * What a cash movement counts against the teller's limit: its amount, unless it is a retry of a
+ * transaction already posted (the ledger answers that one; it is not counted or held again).
+ */
+async function freshMoney(env: CommandEnv, transferId: Id128, money: { amount: bigint; currency: string }): Promise<Measure | null> {
+  return (await env.tx.ledger.transfers([transferId])).length > 0 ? null : moneyMeasure(money);
 }
 
 type SessionRefusal = 'session_not_found' | 'session_closed' | 'session_belongs_to_another_teller' | 'till_not_found';
@@ -61,8 +57,6 @@ async function cashMovement(env: CommandEnv, input: z.output<typeof cashInput>, 
   }
   const account = await customerAccountFor(env, input.accountId, input.money.currency);
   if (!account.ok) return account;
-  const held = await overTellerLimit(env, input.transferId, input.money.currency, input.money.amount);
-  if (held !== undefined) return held;
   const deposit = direction === 'deposit';
   const posted = await post(env, [
     {
@@ -83,21 +77,23 @@ async function cashMovement(env: CommandEnv, input: z.output<typeof cashInput>, 
 }
 
 export const cashDeposit = command({
-  permission: 'till.operate',
   kind: 'write',
   input: cashInput,
   run: (env, input) => cashMovement(env, input, 'deposit'),
+  subject: (env, input) => tillSessionSubject(env, input.sessionId),
+  measure: (env, input) => freshMoney(env, input.transferId, input.money),
 });
 
 export const cashWithdrawal = command({
-  permission: 'till.operate',
   kind: 'write',
   input: cashInput,
   run: (env, input) => cashMovement(env, input, 'withdrawal'),
+  subject: (env, input) => tillSessionSubject(env, input.sessionId),
+  measure: (env, input) => freshMoney(env, input.transferId, input.money),
+  payee: (env, input) => accountHolder(env, input.accountId),
 });
 
 export const internalTransfer = command({
-  permission: 'transfer.create',
   kind: 'write',
   input: z.object({ transferId: idSchema, fromAccountId: idSchema, toAccountId: idSchema, money: moneySchema }),
   async run(env, input) {
@@ -119,10 +115,11 @@ export const internalTransfer = command({
     if (!posted.ok) return posted;
     return ok({ transferId: input.transferId, fresh: posted.value.fresh });
   },
+  subject: (env, input) => accountSubject(env, input.fromAccountId),
+  measure: (env, input) => freshMoney(env, input.transferId, input.money),
 });
 
 export const fundVault = command({
-  permission: 'vault.operate',
   kind: 'write',
   input: z.object({ transferId: idSchema, branchId: idSchema, money: moneySchema }),
   async run(env, input) {
@@ -145,6 +142,7 @@ export const fundVault = command({
     if (!posted.ok) return posted;
     return ok({ transferId: input.transferId, vault: balancesOf((await ledgerAccount(env, vault))!) });
   },
+  subject: (env, input) => branchSubject(env, input.branchId),
 });
 
 async function moveVaultCash(env: CommandEnv, input: { transferId: Id128; tillId: Id128; money: { amount: bigint; currency: string } }, toTill: boolean) {
@@ -176,18 +174,33 @@ async function moveVaultCash(env: CommandEnv, input: { transferId: Id128; tillId
 const vaultInput = z.object({ transferId: idSchema, tillId: idSchema, money: moneySchema });
 
 export const vaultToTill = command({
-  permission: 'vault.operate',
   kind: 'write',
   input: vaultInput,
   run: (env, input) => moveVaultCash(env, input, true),
+  subject: (env, input) => tillSubject(env, input.tillId),
 });
 
 export const tillToVault = command({
-  permission: 'till.operate',
   kind: 'write',
   input: vaultInput,
   run: (env, input) => moveVaultCash(env, input, false),
+  subject: (env, input) => tillSubject(env, input.tillId),
 });
+
+/** How far a count is from the till's book balance, either way: over/short needs a supervisor beyond the teller's tolerance. */
+async function countVariance(env: CommandEnv, till: Till | undefined, count: Readonly<Record<string, number>>): Promise<Measure | null> {
+  if (till === undefined) return null;
+  const counted = totalOfCount(till.currency, count);
+  if (!counted.ok) return null;
+  const account = (await ledgerAccount(env, till.accountId))!;
+  const variance = counted.value - (account.debitsPosted - account.creditsPosted);
+  return { amountMinor: variance < 0n ? -variance : variance, currency: till.currency };
+}
+
+async function sessionTill(env: CommandEnv, sessionId: string): Promise<Till | undefined> {
+  const session = await env.tx.banking.get('tillSession', sessionId);
+  return session?.status === 'open' ? env.tx.banking.get('till', session.tillId) : undefined;
+}
 
 /** Posts the difference between the counted cash and the book balance to the branch's over/short account. */
 async function postVariance(env: CommandEnv, till: Till, counted: bigint) {
@@ -213,7 +226,6 @@ async function postVariance(env: CommandEnv, till: Till, counted: bigint) {
 }
 
 export const openTillSession = command({
-  permission: 'till.operate',
   kind: 'write',
   input: z.object({ sessionId: idSchema, tillId: idSchema, count: denominationCountSchema }),
   async run(env, input) {
@@ -248,10 +260,11 @@ export const openTillSession = command({
     await env.tx.banking.put('tillSession', session);
     return ok({ session, book: variance.value.book.toString() });
   },
+  subject: (env, input) => tillSubject(env, input.tillId),
+  measure: async (env, input) => ((await env.tx.banking.get('tillSession', input.sessionId)) !== undefined ? null : countVariance(env, await env.tx.banking.get('till', input.tillId), input.count)),
 });
 
 export const closeTillSession = command({
-  permission: 'till.operate',
   kind: 'write',
   input: z.object({ sessionId: idSchema, count: denominationCountSchema }),
   async run(env, input) {
@@ -277,11 +290,12 @@ export const closeTillSession = command({
     await env.tx.banking.put('tillSession', closed);
     return ok({ session: closed, book: variance.value.book.toString() });
   },
+  subject: (env, input) => tillSessionSubject(env, input.sessionId),
+  measure: async (env, input) => countVariance(env, await sessionTill(env, input.sessionId), input.count),
 });
 
 /** The teller's open till session, with the till and its cash on the books. */
 export const currentTillSession = command({
-  permission: 'till.operate',
   kind: 'read',
   input: z.object({}),
   async run(env) {
@@ -293,9 +307,9 @@ export const currentTillSession = command({
 });
 
 export const listTills = command({
-  permission: 'till.operate',
   kind: 'read',
   input: z.object({ branchId: idSchema }),
+  subject: (env, input) => branchSubject(env, input.branchId),
   async run(env, input) {
     const tills = await env.tx.banking.findBy('till', 'branch', input.branchId, 100);
     return ok(

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { Customer } from '../../core/banking/types';
-import { command, ok, refuse } from '../command';
-import { idSchema, limitSchema, textSchema } from '../schemas';
+import { command, ok, refuse, type CommandEnv } from '../command';
+import { branchSubject, customerSubject } from './subjects';
+import { idSchema, limitSchema, nationalIdSchema, textSchema, tokenSchema } from '../schemas';
 
 const isoDate = z
   .string()
@@ -14,16 +15,15 @@ const isoDate = z
 export const customerSearchMax = 50;
 
 export const createCustomer = command({
-  permission: 'customer.write',
   kind: 'write',
   input: z.object({
     customerId: idSchema,
     branchId: idSchema,
     fullName: textSchema(160),
     dateOfBirth: isoDate,
-    nationalId: z.string().trim().regex(/^[A-Za-z0-9-]{4,32}$/, 'an identity document number is 4-32 letters, digits or dashes'),
+    nationalId: nationalIdSchema,
     address: textSchema(300),
-    phone: z.string().trim().regex(/^\+?[0-9 ()-]{6,24}$/, 'a phone number is digits, spaces, dashes, an optional +'),
+    phone: tokenSchema(/^\+?[0-9 ()-]{6,24}$/, 24, 'a phone number is digits, spaces, dashes, an optional +'),
     email: z.email().max(200).or(z.literal('')).default(''),
   }),
   async run(env, input) {
@@ -56,15 +56,16 @@ export const createCustomer = command({
       kycStatus: 'pending',
       riskRating: 'medium',
       createdAtMs: env.nowMs,
+      createdBy: env.ctx.actor,
     };
     await env.tx.banking.put('customer', customer);
     return ok(customer);
   },
+  subject: (env, input) => branchSubject(env, input.branchId),
 });
 
-/** Records the outcome of identity verification; only another role than the one that registered may verify. */
+/** Records the outcome of identity verification: never by the person who registered the customer (the policy's separation of duties). */
 export const reviewCustomerKyc = command({
-  permission: 'customer.verify',
   kind: 'write',
   input: z.object({
     customerId: idSchema,
@@ -78,10 +79,10 @@ export const reviewCustomerKyc = command({
     await env.tx.banking.put('customer', reviewed);
     return ok(reviewed);
   },
+  subject: (env, input) => customerSubject(env, input.customerId),
 });
 
 export const getCustomer = command({
-  permission: 'customer.read',
   kind: 'read',
   input: z.object({ customerId: idSchema }),
   async run(env, input) {
@@ -90,22 +91,32 @@ export const getCustomer = command({
     const accounts = await env.tx.banking.findBy('bankAccount', 'customer', customer.id, 100);
     return ok({ customer, accounts });
   },
+  subject: (env, input) => customerSubject(env, input.customerId),
 });
 
+/** The branch a caller's search is confined to: theirs, when they are assigned one (a teller sees their branch's customers). */
+async function searchBranch(env: CommandEnv): Promise<string | null> {
+  return (await env.tx.banking.get('user', env.ctx.actor))?.branchId ?? null;
+}
+
 export const searchCustomers = command({
-  permission: 'customer.read',
   kind: 'read',
   input: z.object({
-    nationalId: z.string().trim().min(1).max(32).optional(),
-    fullName: z.string().trim().min(1).max(160).optional(),
+    nationalId: textSchema(32).optional(),
+    fullName: textSchema(160).optional(),
     limit: limitSchema,
   }),
   async run(env, input) {
     const limit = Math.min(input.limit, customerSearchMax);
-    if (input.nationalId !== undefined) return ok(await env.tx.banking.findBy('customer', 'nationalId', input.nationalId, limit));
-    if (input.fullName !== undefined) {
-      return ok(await env.tx.banking.findBy('customer', 'name', input.fullName.toLowerCase(), limit));
-    }
-    return ok(await env.tx.banking.list('customer', '', limit));
+    const branchId = await searchBranch(env);
+    const found =
+      input.nationalId !== undefined
+        ? await env.tx.banking.findBy('customer', 'nationalId', input.nationalId, limit)
+        : input.fullName !== undefined
+          ? await env.tx.banking.findBy('customer', 'name', input.fullName.toLowerCase(), limit)
+          : branchId !== null
+            ? await env.tx.banking.findBy('customer', 'branch', branchId, limit)
+            : await env.tx.banking.list('customer', '', limit);
+    return ok(branchId === null ? found : found.filter((customer) => customer.branchId === branchId));
   },
 });

@@ -3,14 +3,17 @@ import { decodeBase64url, encodeBase64url, hybridPublicKeysFromJson, signEnvelop
 import { ed25519PublicKeyBytes, mlDsa65PublicKeyBytes } from '../../core/crypto';
 import { xWingPublicKeyBytes } from '../../core/crypto';
 import type { Device } from '../../core/banking/types';
-import { deviceKeyId, openRequest, serverKeyId } from '../../core/sync';
-import { command, ok, refuse, type CommandEnv } from '../command';
-import { idSchema } from '../schemas';
+import { checkFreshness, deviceKeyId, openRequest, serverKeyId, type FreshnessRefusal } from '../../core/sync';
+import type { JsonValue } from '../../core/canonical-json';
+import { command, ok, refuse, type CommandEnv, type Refusal } from '../command';
+import { idSchema, tokenSchema } from '../schemas';
+import { usernameSchema } from './identity';
 
-const deviceIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{2,63}$/, 'a device id is 3-64 lowercase letters, digits or dashes');
+export const deviceIdSchema = tokenSchema(/^[a-z0-9][a-z0-9-]{2,63}$/, 64, 'a device id is 3-64 lowercase letters, digits or dashes');
 
 function keyOfLength(bytes: number, name: string) {
-  return z.string().refine((value) => decodeBase64url(value)?.length === bytes, `${name} must be ${bytes} bytes, base64url`);
+  // base64url of `bytes` bytes is at most 4/3 as long: anything longer is refused before it is decoded.
+  return tokenSchema(/^[A-Za-z0-9_-]+$/, Math.ceil((bytes * 4) / 3), `${name} must be ${bytes} bytes, base64url`).refine((value) => decodeBase64url(value)?.length === bytes, `${name} must be ${bytes} bytes, base64url`);
 }
 
 const publicKeysSchema = z.object({
@@ -39,7 +42,6 @@ function credential(env: CommandEnv, device: Device) {
 
 /** A workstation asks to join: its public keys, for its branch. It can do nothing until approved. */
 export const enrolDevice = command({
-  permission: 'device.manage',
   kind: 'write',
   input: z.object({ deviceId: deviceIdSchema, branchId: idSchema, publicKeys: publicKeysSchema, kemPublicKey: keyOfLength(xWingPublicKeyBytes, 'an X-Wing public key') }),
   async run(env, input) {
@@ -71,23 +73,49 @@ export const enrolDevice = command({
 
 /** An administrator other than the one who enrolled it approves the device; the server issues its credential. */
 export const approveDevice = command({
-  permission: 'device.manage',
   kind: 'write',
   input: z.object({ deviceId: deviceIdSchema }),
   async run(env, input) {
     const device = await env.tx.banking.get('device', input.deviceId);
     if (device === undefined) return refuse('device_not_found', 'No workstation has this id.');
     if (device.status === 'revoked') return refuse('device_revoked', 'This workstation was revoked; it must enrol again under a new id.');
-    if (device.requestedBy === env.ctx.actor) return refuse('checker_must_differ', 'You enrolled this workstation; another administrator must approve it.');
     if (env.serverKeys === null) return refuse('not_a_sync_server', 'Only the central server issues device credentials.');
     const approved: Device = { ...device, status: 'active', approvedBy: env.ctx.actor };
     await env.tx.banking.put('device', approved);
     return ok({ device: approved, credential: credential(env, approved) });
   },
+  // The administrator who enrolled it may not also approve it: the policy's separation of duties.
+  subject: async (env, input) => {
+    const device = await env.tx.banking.get('device', input.deviceId);
+    return device === undefined ? null : { branchId: device.branchId, creatorId: device.requestedBy };
+  },
+});
+
+/**
+ * Registers a user on a workstation: the server replays a batch's commands only as users of that
+ * workstation, and only users of its branch (or the bank's central staff) may be registered.
+ */
+export const registerDeviceUser = command({
+  kind: 'write',
+  input: z.object({ deviceId: deviceIdSchema, username: usernameSchema }),
+  async run(env, input) {
+    const device = await env.tx.banking.get('device', input.deviceId);
+    if (device === undefined) return refuse('device_not_found', 'No workstation has this id.');
+    const user = await env.tx.banking.get('user', input.username);
+    if (user === undefined) return refuse('user_not_found', `There is no user ${input.username}.`);
+    if (user.branchId !== null && user.branchId !== device.branchId) {
+      return refuse('user_of_another_branch', `${user.id} works at another branch than this workstation.`);
+    }
+    const id = `${device.id}:${user.id}`;
+    const existing = await env.tx.banking.get('deviceUser', id);
+    if (existing !== undefined) return ok(existing);
+    const registered = { id, deviceId: device.id, userId: user.id, registeredBy: env.ctx.actor, registeredAtMs: env.nowMs };
+    await env.tx.banking.put('deviceUser', registered);
+    return ok(registered);
+  },
 });
 
 export const revokeDevice = command({
-  permission: 'device.manage',
   kind: 'write',
   input: z.object({ deviceId: deviceIdSchema }),
   async run(env, input) {
@@ -104,7 +132,6 @@ export const revokeDevice = command({
  * to the next key version. Batches signed with the old version are refused from then on.
  */
 export const rotateDeviceKeys = command({
-  permission: 'sync.push',
   kind: 'write',
   input: z.object({ message: z.unknown() }),
   async run(env, input) {
@@ -112,10 +139,12 @@ export const rotateDeviceKeys = command({
     const opened = openRequest(input.message, 'rotate_keys', (keyId) => devicePublicKeys(device, keyId));
     if (!opened.ok) return refuse(opened.code, `The rotation request was refused: ${opened.code.replaceAll('_', ' ')}.`);
     if (device === undefined || device.status !== 'active') return refuse('device_not_active', 'Only an active workstation rotates its keys.');
+    const stale = freshnessRefusal(env, device, opened.value);
+    if (stale !== null) return stale;
     const next = publicKeysSchema.safeParse(opened.value.publicKeys);
     const kem = keyOfLength(xWingPublicKeyBytes, 'an X-Wing public key').safeParse(opened.value.kemPublicKey);
     if (!next.success || !kem.success) return refuse('invalid_input', 'The new keys are malformed.');
-    const rotated: Device = { ...device, publicKeys: next.data, kemPublicKey: kem.data, keyVersion: device.keyVersion + 1 };
+    const rotated: Device = { ...withNonce(device, opened.value, env.nowMs), publicKeys: next.data, kemPublicKey: kem.data, keyVersion: device.keyVersion + 1 };
     await env.tx.banking.put('device', rotated);
     return ok({ device: rotated, credential: credential(env, rotated) });
   },
@@ -134,4 +163,23 @@ export async function deviceOfMessage(env: CommandEnv, message: unknown): Promis
 export function devicePublicKeys(device: Device | undefined, keyId: string) {
   if (device === undefined || keyId !== deviceKeyId(device.id, device.keyVersion)) return undefined;
   return hybridPublicKeysFromJson(device.publicKeys);
+}
+
+const freshnessMessages: Readonly<Record<FreshnessRefusal, string>> = {
+  request_stale: "The request's time is too far from the server's clock; check the workstation's clock and send it again.",
+  nonce_malformed: 'The request carries no valid nonce.',
+  nonce_reused: 'This request was received before; a signed request is accepted once.',
+  too_many_requests: 'Too many signed requests from this workstation in a short time; wait a minute.',
+};
+
+/** A signed request outside the freshness window, or with a nonce seen before, is refused. */
+export function freshnessRefusal(env: CommandEnv, device: Device, request: { readonly [key: string]: JsonValue }): Refusal | null {
+  const fresh = checkFreshness(request, device.recentNonces ?? [], env.nowMs);
+  return fresh.ok ? null : refuse(fresh.code, freshnessMessages[fresh.code]);
+}
+
+/** The device with this request's nonce remembered (call after `freshnessRefusal` passed). */
+export function withNonce(device: Device, request: { readonly [key: string]: JsonValue }, nowMs: number): Device {
+  const fresh = checkFreshness(request, device.recentNonces ?? [], nowMs);
+  return fresh.ok ? { ...device, recentNonces: fresh.keep } : device;
 }

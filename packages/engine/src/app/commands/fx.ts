@@ -1,28 +1,113 @@
 import { z } from 'zod';
-import { convert } from '../../core/banking/fx';
-import { TransferCodes } from '../../core/banking/types';
+import { convertAt, customerRate, marginBasisPointsMax, moveBasisPoints, parseRate, rateDigitsMax, rateToDecimal } from '../../core/banking/fx';
+import { TransferCodes, type RateSheet } from '../../core/banking/types';
 import { currencyByCode } from '../../core/currencies';
 import { TransferFlags } from '../../core/ledger';
-import { command, ok, refuse } from '../command';
-import { idSchema, moneySchema } from '../schemas';
+import { command, ok, refuse, type CommandEnv } from '../command';
+import { currencySchema, idSchema, moneySchema, timestampMsSchema, tokenSchema } from '../schemas';
 import { branchAccountId } from './branches';
 import { post } from './posting';
+import { accountSubject, moneyMeasure } from './subjects';
+
+/** The longest a rate sheet may be valid: treasury republishes rates at least this often. */
+export const rateSheetValidityMsMax = 7 * 24 * 60 * 60 * 1000;
+/** Pairs one rates query returns at most. */
+export const rateSheetsListMax = 200;
+
+const rateSchema = tokenSchema(/^\d+(\.\d+)?$/, rateDigitsMax + 1, 'a rate is a positive decimal, e.g. "0.9215"');
+const basisPointsSchema = z.number().int().min(0).max(marginBasisPointsMax);
+
+function pairId(base: string, quote: string): string {
+  return `${base}/${quote}`;
+}
+
+/** The sheet that prices an exchange between two currencies, whichever way round it was published. */
+async function sheetFor(env: CommandEnv, from: string, to: string): Promise<RateSheet | undefined> {
+  return (await env.tx.banking.get('rateSheet', pairId(from, to))) ?? env.tx.banking.get('rateSheet', pairId(to, from));
+}
+
+function isCurrent(sheet: RateSheet, nowMs: number): boolean {
+  return sheet.validFromMs <= nowMs && nowMs < sheet.validUntilMs;
+}
+
+/**
+ * Treasury publishes the bank's rate for a currency pair: mid, buy and sell margins, a validity
+ * window. A mid that moves more than the policy's tolerance from the last one (or a pair's first
+ * sheet) needs a second treasurer — the guard against a mistyped or rogue rate.
+ */
+export const publishRates = command({
+  kind: 'write',
+  input: z.object({
+    base: currencySchema,
+    quote: currencySchema,
+    mid: rateSchema,
+    buyMarginBasisPoints: basisPointsSchema,
+    sellMarginBasisPoints: basisPointsSchema,
+    validFromMs: timestampMsSchema,
+    validUntilMs: timestampMsSchema,
+  }),
+  async run(env, input) {
+    if (input.base === input.quote) return refuse('same_currency', 'A rate is between two different currencies.');
+    if (!parseRate(input.mid).ok) return refuse('rate_malformed', `A mid is a positive decimal of at most ${rateDigitsMax} digits.`);
+    if (input.validUntilMs <= input.validFromMs || input.validUntilMs - input.validFromMs > rateSheetValidityMsMax) {
+      return refuse('validity_invalid', 'A sheet is valid for a positive time of at most seven days.');
+    }
+    if (input.validUntilMs <= env.nowMs) return refuse('validity_invalid', 'This sheet would already have expired.');
+    const reversed = await env.tx.banking.get('rateSheet', pairId(input.quote, input.base));
+    if (reversed !== undefined) return refuse('pair_published_other_way', `The pair is published as ${reversed.id}; publish it that way round.`);
+    const previous = await env.tx.banking.get('rateSheet', pairId(input.base, input.quote));
+    const sheet: RateSheet = {
+      id: pairId(input.base, input.quote),
+      ...input,
+      version: (previous?.version ?? 0) + 1,
+      publishedBy: env.ctx.actor,
+      publishedAtMs: env.nowMs,
+    };
+    await env.tx.banking.put('rateSheet', sheet);
+    return ok(sheet);
+  },
+  async measure(env, input) {
+    const previous = await env.tx.banking.get('rateSheet', pairId(input.base, input.quote));
+    // A pair's first sheet has nothing to be compared with: it counts as an unbounded move.
+    const moved = previous === undefined ? undefined : moveBasisPoints(previous.mid, input.mid);
+    return { amountMinor: moved ?? 1_000_000n, currency: 'basis_points' };
+  },
+});
+
+/** The bank's current rates, with the rate a customer gets each way. */
+export const listRates = command({
+  kind: 'read',
+  input: z.object({}),
+  async run(env) {
+    const sheets = await env.tx.banking.list('rateSheet', '', rateSheetsListMax);
+    return ok(
+      sheets.map((sheet) => ({
+        ...sheet,
+        current: isCurrent(sheet, env.nowMs),
+        customerSellsBase: rateToDecimal(customerRate(sheet, sheet.base, sheet.quote)!),
+        customerBuysBase: rateToDecimal(customerRate(sheet, sheet.quote, sheet.base)!),
+      })),
+    );
+  },
+});
 
 /**
  * Currency exchange between two accounts of one customer, as two linked transfers through the
  * branch's position account in each currency: each currency's ledger still sums to zero, and
- * either both legs post or neither does.
+ * either both legs post or neither does. The rate is the bank's current sheet, never a number
+ * from the counter; `expectedRate` (what the customer was quoted) only guards against a sheet
+ * that changed since: then nothing moves and the customer is quoted again.
  */
 export const exchange = command({
-  permission: 'fx.exchange',
   kind: 'write',
-  input: z.object({
+  // Strict: a client that sends a rate of its own is told it cannot, rather than silently ignored.
+  input: z.strictObject({
     sellTransferId: idSchema,
     buyTransferId: idSchema,
     fromAccountId: idSchema,
     toAccountId: idSchema,
     money: moneySchema,
-    rate: z.string().max(32),
+    expectedRate: rateSchema.optional(),
   }),
   async run(env, input) {
     if (input.sellTransferId === input.buyTransferId) return refuse('transfer_ids_must_differ', 'The two legs need two ids.');
@@ -30,10 +115,18 @@ export const exchange = command({
     const to = await env.tx.banking.get('bankAccount', input.toAccountId);
     if (from === undefined || to === undefined) return refuse('account_not_found', 'Both accounts must exist.');
     if (from.status !== 'open' || to.status !== 'open') return refuse('account_closed', 'Both accounts must be open.');
-    if (from.customerId !== to.customerId) return refuse('accounts_of_different_customers', 'Exchange moves money between one customer\'s own accounts.');
+    if (from.customerId !== to.customerId) return refuse('accounts_of_different_customers', "Exchange moves money between one customer's own accounts.");
     if (from.currency !== input.money.currency) return refuse('currency_mismatch', `The source account is in ${from.currency}.`);
     if (from.currency === to.currency) return refuse('same_currency', 'Both accounts are in the same currency; use a transfer.');
-    const converted = convert(input.money.amount, from.currency, to.currency, input.rate);
+    const sheet = await sheetFor(env, from.currency, to.currency);
+    if (sheet === undefined) return refuse('rate_sheet_missing', `The bank publishes no ${from.currency}/${to.currency} rate; treasury must publish one.`);
+    if (!isCurrent(sheet, env.nowMs)) return refuse('rate_sheet_stale', `The ${sheet.id} rate is not valid now; treasury must publish a current one.`);
+    const rate = customerRate(sheet, from.currency, to.currency)!;
+    const shown = rateToDecimal(rate);
+    if (input.expectedRate !== undefined && input.expectedRate !== shown) {
+      return refuse('rate_changed', `The rate is now ${shown}, not ${input.expectedRate}; quote the customer again.`, { rate: shown });
+    }
+    const converted = convertAt(input.money.amount, from.currency, to.currency, rate);
     if (!converted.ok) return refuse(converted.error, `The exchange cannot be computed: ${converted.error.replaceAll('_', ' ')}.`);
     const sellPosition = await branchAccountId(env, from.branchId, 'fx_position', from.currency);
     const buyPosition = await branchAccountId(env, to.branchId, 'fx_position', to.currency);
@@ -63,7 +156,11 @@ export const exchange = command({
     return ok({
       sold: { amount: input.money.amount.toString(), currency: from.currency },
       bought: { amount: converted.value.toString(), currency: to.currency },
-      rate: input.rate,
+      rate: shown,
+      sheet: { id: sheet.id, version: sheet.version },
     });
   },
+  subject: (env, input) => accountSubject(env, input.fromAccountId),
+  measure: async (env, input) => ((await env.tx.ledger.transfers([input.sellTransferId])).length > 0 ? null : moneyMeasure(input.money)),
+  auditResult: (value) => ({ outcome: 'ok', detail: { rate: value.rate, sheet: value.sheet } }),
 });

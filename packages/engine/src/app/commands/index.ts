@@ -1,6 +1,6 @@
 import { openAccount, getAccount, accountStatement, balanceAt, closeAccount } from './accounts';
 import { decideApproval, listApprovals } from './approvals';
-import { createBranch, createTill, defineProduct, listBranches, setTellerLimit } from './branches';
+import { createBranch, createTill, defineProduct, listBranches, setLimit } from './branches';
 import {
   cashDeposit,
   cashWithdrawal,
@@ -14,12 +14,12 @@ import {
   vaultToTill,
 } from './cash';
 import { createCustomer, getCustomer, reviewCustomerKyc, searchCustomers } from './customers';
-import { exchange } from './fx';
-import { approveDevice, enrolDevice, revokeDevice, rotateDeviceKeys } from './devices';
+import { exchange, listRates, publishRates } from './fx';
+import { approveDevice, enrolDevice, registerDeviceUser, revokeDevice, rotateDeviceKeys } from './devices';
 import { listSyncExceptions, pullBranch, pushBatch, setStandInPolicy, subscribeChanges } from './sync';
 import { createSession, createUser, revokeSession, setUserRoles, setUserStatus } from './identity';
 import { createLedgerAccounts, createLedgerTransfers, expirePendingTransfers, ledgerTotals, lookupLedger } from './ledger';
-import { anchorAudit, auditHead, auditLog, verifyAudit } from './audit';
+import { accessLog, anchorAudit, auditHead, auditLog, verifyAudit } from './audit';
 
 /** The engine's one entry point: every change of state is one of these commands. */
 export const commands = {
@@ -27,7 +27,7 @@ export const commands = {
   'branch.list': listBranches,
   'till.create': createTill,
   'product.define': defineProduct,
-  'teller.set_limit': setTellerLimit,
+  'limit.set': setLimit,
   'customer.create': createCustomer,
   'customer.review_kyc': reviewCustomerKyc,
   'customer.get': getCustomer,
@@ -48,6 +48,8 @@ export const commands = {
   'cash.withdraw': cashWithdrawal,
   'transfer.internal': internalTransfer,
   'fx.exchange': exchange,
+  'fx.publish_rates': publishRates,
+  'fx.rates': listRates,
   'approval.list': listApprovals,
   'approval.decide': decideApproval,
   'ledger.create_accounts': createLedgerAccounts,
@@ -59,6 +61,7 @@ export const commands = {
   'audit.log': auditLog,
   'audit.head': auditHead,
   'audit.anchor': anchorAudit,
+  'access.log': accessLog,
   'user.create': createUser,
   'user.set_roles': setUserRoles,
   'user.set_status': setUserStatus,
@@ -67,6 +70,7 @@ export const commands = {
   'device.enrol': enrolDevice,
   'device.approve': approveDevice,
   'device.revoke': revokeDevice,
+  'device.register_user': registerDeviceUser,
   'device.rotate_keys': rotateDeviceKeys,
   'sync.push': pushBatch,
   'sync.pull': pullBranch,

@@ -1,15 +1,19 @@
 import { z } from 'zod';
 import { batchEventsMax, type Account, type Transfer } from '../../core/ledger';
-import { applyAccounts, applyTransfers, expirePendings } from '../ledger';
-import { command, ok } from '../command';
+import { applyAccounts, applyTransfersGuarded, expirePendings } from '../ledger';
+import { command, ok, refuse } from '../command';
 import { parseMinor } from '../../core/money';
 import type { JsonValue } from '../../core/canonical-json';
+import { amountCharsMax, tokenSchema } from '../schemas';
+
+/** A ledger id as the raw interface takes it: bounded here, judged by the ledger itself (each bad id has its own result code). */
+const ledgerIdSchema = tokenSchema(/^[\x21-\x7e]*$/, 64, 'must be 32 lowercase hex digits');
 
 /**
  * The ledger's own interface for operations and integrations: TigerBeetle-style batches with one
  * result per event. Fields are checked by the ledger itself, so each bad field has its own code.
  */
-const minorUnits = z.string().transform((value, ctx) => {
+const minorUnits = z.string().max(amountCharsMax).transform((value, ctx) => {
   const parsed = parseMinor(value);
   if (!parsed.ok) {
     ctx.addIssue({ code: 'custom', message: 'must be integer minor units', params: { code: parsed.error } });
@@ -19,12 +23,12 @@ const minorUnits = z.string().transform((value, ctx) => {
 });
 
 const transferEvent = z.object({
-  id: z.string(),
-  debitAccountId: z.string().optional(),
-  creditAccountId: z.string().optional(),
+  id: ledgerIdSchema,
+  debitAccountId: ledgerIdSchema.optional(),
+  creditAccountId: ledgerIdSchema.optional(),
   amount: minorUnits,
-  pendingId: z.string().optional(),
-  userData128: z.string().optional(),
+  pendingId: ledgerIdSchema.optional(),
+  userData128: ledgerIdSchema.optional(),
   userData64: minorUnits.optional(),
   userData32: z.number().optional(),
   timeout: z.number().optional(),
@@ -34,12 +38,12 @@ const transferEvent = z.object({
 });
 
 const accountEvent = z.object({
-  id: z.string(),
+  id: ledgerIdSchema,
   ledger: z.number(),
   code: z.number(),
   flags: z.number().optional(),
   overdraftLimit: minorUnits.optional(),
-  userData128: z.string().optional(),
+  userData128: ledgerIdSchema.optional(),
   userData64: minorUnits.optional(),
   userData32: z.number().optional(),
 });
@@ -68,12 +72,24 @@ export function batchAudit(results: readonly string[], ids: readonly string[]): 
   };
 }
 
+/**
+ * Account codes of the banking chart (customer, till, vault, branch accounts: core/banking's
+ * AccountCodes). Only banking commands, with their rules and limits, move these accounts; the raw
+ * ledger neither posts to them nor opens accounts under their codes.
+ */
+export const bankingAccountCodes = { min: 100, max: 999 } as const;
+
+export function protectedAccount(account: Pick<Account, 'code'>): boolean {
+  return account.code >= bankingAccountCodes.min && account.code <= bankingAccountCodes.max;
+}
+
 export const createLedgerTransfers = command({
-  permission: 'ledger.write',
   kind: 'write',
   input: z.object({ transfers: z.array(transferEvent).min(1).max(batchEventsMax) }),
   async run(env, input) {
-    const results = await applyTransfers(env.tx.ledger, input.transfers.map(definedOnly), env.nowNs);
+    const outcome = (await applyTransfersGuarded(env.tx.ledger, [[input.transfers.map(definedOnly)]], env.nowNs, protectedAccount))[0]![0]!;
+    if (!outcome.ok) return outcome;
+    const results = outcome.value.results;
     return ok({ results, ...resultCounts(results) });
   },
   audit: (input) => ({ events: input.transfers.length, firstId: input.transfers[0]?.id ?? '', ids: input.transfers.slice(0, auditedFailuresMax).map((t) => t.id) }),
@@ -81,10 +97,13 @@ export const createLedgerTransfers = command({
 });
 
 export const createLedgerAccounts = command({
-  permission: 'ledger.write',
   kind: 'write',
   input: z.object({ accounts: z.array(accountEvent).min(1).max(batchEventsMax) }),
   async run(env, input) {
+    const reserved = input.accounts.findIndex((account) => protectedAccount(account));
+    if (reserved >= 0) {
+      return refuse('account_code_reserved', `Account ${reserved}: codes ${bankingAccountCodes.min}-${bankingAccountCodes.max} are the banking chart's; open such accounts through banking commands.`);
+    }
     const results = await applyAccounts(env.tx.ledger, input.accounts.map(definedOnly), env.nowNs);
     return ok({ results, ...resultCounts(results) });
   },
@@ -92,7 +111,6 @@ export const createLedgerAccounts = command({
 });
 
 export const expirePendingTransfers = command({
-  permission: 'ledger.write',
   kind: 'write',
   input: z.object({}),
   async run(env) {
@@ -101,9 +119,8 @@ export const expirePendingTransfers = command({
 });
 
 export const lookupLedger = command({
-  permission: 'ledger.read',
   kind: 'read',
-  input: z.object({ ids: z.array(z.string()).min(1).max(batchEventsMax) }),
+  input: z.object({ ids: z.array(ledgerIdSchema).min(1).max(batchEventsMax) }),
   async run(env, input): Promise<{ ok: true; value: { accounts: Account[]; transfers: Transfer[] } }> {
     const [accounts, transfers] = await Promise.all([env.tx.ledger.accounts(input.ids), env.tx.ledger.transfers(input.ids)]);
     return ok({ accounts, transfers });
@@ -111,7 +128,6 @@ export const lookupLedger = command({
 });
 
 export const ledgerTotals = command({
-  permission: 'ledger.read',
   kind: 'read',
   input: z.object({}),
   async run(env) {

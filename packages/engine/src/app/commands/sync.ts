@@ -1,17 +1,19 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { z } from 'zod';
-import { TransferCodes, type Device, type SyncException } from '../../core/banking/types';
+import { standInPolicyVersionId, TransferCodes, type Device, type LimitRule, type SyncException, type User } from '../../core/banking/types';
+import type { JsonValue } from '../../core/canonical-json';
 import { currencyByCode } from '../../core/currencies';
 import { decodeBase64url, type SignedEnvelope } from '../../core/crypto';
 import type { Id128 } from '../../core/ids';
 import { encodeJson } from '../../core/json-codec';
 import type { Account } from '../../core/ledger';
 import { parseMinor } from '../../core/money';
-import { decideBatch, openPush, openRequest, sealReply, serverKeyId, signAnswer, type OutboxCommand, type Verdict } from '../../core/sync';
+import { businessDay, decideBatch, openPush, openRequest, requestFreshnessMs, sealReply, serverKeyId, signAnswer, type OutboxCommand, type Verdict } from '../../core/sync';
 import { command, ok, refuse, type CommandEnv, type ServerKeys } from '../command';
 import { branchAccountId, openBranchCurrency } from './branches';
-import { deviceOfMessage, devicePublicKeys } from './devices';
+import { deviceOfMessage, devicePublicKeys, freshnessRefusal, withNonce } from './devices';
+import { branchSubject } from './subjects';
 import { post } from './posting';
 import { currencySchema, idSchema, nonNegativeAmountSchema } from '../schemas';
 
@@ -34,7 +36,6 @@ function derivedId(seed: string): Id128 {
  * is signed by the server and kept, so a resent batch gets the same answer and applies nothing.
  */
 export const pushBatch = command({
-  permission: 'sync.push',
   kind: 'write',
   input: z.object({ message: z.unknown() }),
   async run(env, input) {
@@ -55,31 +56,65 @@ export const pushBatch = command({
       return ok({ answer: stored.envelope as unknown as SignedEnvelope, duplicate: true });
     }
     const verdicts: Verdict[] = [];
-    for (const queued of batch.commands) verdicts.push(await replay(env, device, queued));
+    let lastAtMs = device.lastCommandAtMs ?? 0;
+    for (const queued of batch.commands) {
+      verdicts.push(await replay(env, device, queued, lastAtMs));
+      if (queued.atMs <= env.nowMs + requestFreshnessMs) lastAtMs = Math.max(lastAtMs, queued.atMs);
+    }
     const last = batch.commands.at(-1)!;
-    await env.tx.banking.put('device', { ...device, lastBatchSeq: batch.batchSeq, lastBatchDigest: digest, lastCommandSeq: last.seq });
+    await env.tx.banking.put('device', { ...device, lastBatchSeq: batch.batchSeq, lastBatchDigest: digest, lastCommandSeq: last.seq, lastCommandAtMs: lastAtMs });
     const answer = signAnswer({ deviceId: device.id, batchSeq: batch.batchSeq, batchDigest: digest, verdicts }, signer(keys));
     await env.tx.banking.put('syncAnswer', { id: `${device.id}:${batch.batchSeq}`, deviceId: device.id, envelope: answer as unknown as Record<string, unknown> });
     return ok({ answer, duplicate: false });
   },
-  audit: (input) => ({ keyId: String((input.message as { keyId?: unknown } | null)?.keyId ?? ''), digest: String((input.message as { digest?: unknown } | null)?.digest ?? '') }),
+  // Only what was checked goes to the audit log: a signed push names its device's key and digest,
+  // an unsigned or malformed one is recorded as such, never with what it claimed (unbounded).
+  audit: (input) => pushAuditDetail(input.message),
 });
 
-async function replay(env: CommandEnv, device: Device, queued: OutboxCommand): Promise<Verdict> {
+function pushAuditDetail(message: unknown): { [key: string]: JsonValue } {
+  const claimed = message as { keyId?: unknown; digest?: unknown } | null;
+  const keyId = typeof claimed?.keyId === 'string' && /^device:[a-z0-9-]{3,64}:\d{1,9}$/.test(claimed.keyId) ? claimed.keyId : null;
+  const digest = typeof claimed?.digest === 'string' && /^[0-9a-f]{64}$/.test(claimed.digest) ? claimed.digest : null;
+  return { keyId, digest };
+}
+
+/** Cash commands: the money changed hands at the counter before the server saw them. */
+const cashCommands: ReadonlySet<string> = new Set(['cash.deposit', 'cash.withdraw']);
+
+/**
+ * One command of a batch, decided again by the server as if the teller had sent it online, with
+ * the stand-in policy the server issued, its own tallies, the teller's standing now, and the
+ * second person the counter recorded checked against the books. A payout the server would not
+ * have allowed (held or refused) already left the till: it is compensated. A deposit or transfer
+ * over a limit with nobody's approval waits for a supervisor at the server.
+ */
+async function replay(env: CommandEnv, device: Device, queued: OutboxCommand, lastAtMs: number): Promise<Verdict> {
+  const timing = counterTimeRefusal(env, queued, lastAtMs);
   const user = await env.tx.banking.get('user', queued.actor);
-  const roles = user !== undefined && user.status === 'active' ? user.roles : [];
-  const ctx = { actor: queued.actor, roles, deviceId: device.id };
-  // Offline authority was bounded on the workstation by the server's stand-in policy and the
-  // teller's limit; the device's signature vouches for that check, so no second hold here.
-  const outcome = await env.runNested(queued.name, queued.input, ctx, {
-    occurredAtMs: queued.atMs,
-    approved: { approvalId: derivedId(`${device.id}:${queued.seq}`), approvedBy: `device:${device.id}` },
-  });
+  const ctx = { actor: queued.actor, roles: user?.roles ?? [], deviceId: device.id };
+  const payout = queued.name === 'cash.withdraw';
+  const outcome =
+    timing ??
+    (await env.runNested(queued.name, queued.input, ctx, {
+      occurredAtMs: queued.atMs,
+      approvedBy: queued.approvedBy ?? null,
+      device: { id: device.id, branchId: device.branchId },
+      onHold: payout ? 'return' : 'record',
+    }));
   if (outcome.ok) return { seq: queued.seq, status: 'accepted' };
-  if (queued.name !== 'cash.deposit' && queued.name !== 'cash.withdraw') {
-    return { seq: queued.seq, status: 'rejected', code: outcome.code, message: outcome.message };
+  if (outcome.code === 'approval_required' && !payout) {
+    return { seq: queued.seq, status: 'held', code: outcome.code, message: outcome.message, approvalId: String(outcome.details?.approvalId) };
   }
+  if (!cashCommands.has(queued.name)) return { seq: queued.seq, status: 'rejected', code: outcome.code, message: outcome.message };
   return compensate(env, device, queued, outcome.code, outcome.message);
+}
+
+/** A counter time in the future, or before the device's previous command, is not believed. */
+function counterTimeRefusal(env: CommandEnv, queued: OutboxCommand, lastAtMs: number) {
+  if (queued.atMs > env.nowMs + requestFreshnessMs) return refuse('occurred_in_future', 'The command claims to have happened in the future; check the workstation clock.');
+  if (queued.atMs < lastAtMs) return refuse('occurred_out_of_order', 'The command claims to have happened before the one queued ahead of it.');
+  return null;
 }
 
 /**
@@ -98,7 +133,9 @@ async function compensate(env: CommandEnv, device: Device, queued: OutboxCommand
   const exceptions = (await branchAccountId(env, device.branchId, 'offline_exceptions', currency))!;
   const session = typeof input.sessionId === 'string' ? await env.tx.banking.get('tillSession', input.sessionId) : undefined;
   const till = session === undefined ? undefined : await env.tx.banking.get('till', session.tillId);
-  const cash = till?.currency === currency ? till.accountId : (await branchAccountId(env, device.branchId, 'vault', currency))!;
+  // The device names the session; its till counts only if it is a till of the device's own branch.
+  const ownTill = till !== undefined && till.branchId === device.branchId && till.currency === currency;
+  const cash = ownTill ? till.accountId : (await branchAccountId(env, device.branchId, 'vault', currency))!;
   const deposit = queued.name === 'cash.deposit';
   const compensationTransferId = derivedId(`compensation:${device.id}:${queued.seq}:${String(input.transferId)}`);
   const posted = await post(env, [
@@ -135,12 +172,14 @@ async function compensate(env: CommandEnv, device: Device, queued: OutboxCommand
 
 /**
  * What changed for the device's branch: every account of the branch with its balances, the
- * customers, tills, open sessions, products and stand-in policies, and the open exceptions —
- * sealed to the device, signed by the server. The cursor is the server's ledger position.
+ * customers, tills, open sessions, products, stand-in policies, rate sheets, the device's users
+ * and their limits and today's tallies, and the open exceptions — sealed to the device, signed by
+ * the server, and bound to the request (its digest and nonce) and to the cursor it leaves the
+ * device at, so an old answer cannot be replayed to roll a workstation back. The request itself
+ * must be fresh and its nonce new. The cursor is the server's ledger position.
  */
 export const pullBranch = command({
-  permission: 'sync.push',
-  kind: 'read',
+  kind: 'write',
   input: z.object({ message: z.unknown() }),
   async run(env, input) {
     const keys = env.serverKeys;
@@ -151,13 +190,20 @@ export const pullBranch = command({
     if (device === undefined || device.status !== 'active') {
       return refuse(device?.status === 'revoked' ? 'device_revoked' : 'device_not_active', 'This workstation may not pull.');
     }
+    const stale = freshnessRefusal(env, device, opened.value);
+    if (stale !== null) return stale;
+    await env.tx.banking.put('device', withNonce(device, opened.value, env.nowMs));
     const snapshot = await branchSnapshot(env, device);
     const kem = decodeBase64url(device.kemPublicKey)!;
-    const reply = sealReply('pull_answer', { snapshot: encodeJson(snapshot) }, kem, signer(keys));
+    const binding = { deviceId: device.id, requestDigest: opened.envelope.digest, nonce: String(opened.value.nonce), cursor: snapshot.cursor };
+    const reply = sealReply('pull_answer', { snapshot: encodeJson(snapshot) }, kem, signer(keys), binding);
     return ok({ reply });
   },
-  audit: () => ({}),
+  audit: (input) => pushAuditDetail(input.message),
 });
+
+/** Rate sheets one pull carries at most. */
+export const snapshotRateSheetsMax = 200;
 
 export async function branchSnapshot(env: CommandEnv, device: Device) {
   const branchId = device.branchId;
@@ -176,7 +222,13 @@ export async function branchSnapshot(env: CommandEnv, device: Device) {
   const products = await env.tx.banking.list('product', '', 1000);
   const policies = await env.tx.banking.findBy('standInPolicy', 'branch', branchId, 100);
   const exceptions = await env.tx.banking.findBy('syncException', 'open', branchId, 1000);
-  const tellerLimits = await env.tx.banking.list('tellerLimit', '', 10_000);
+  const deviceUsers = await env.tx.banking.findBy('deviceUser', 'device', device.id, snapshotDeviceUsersMax);
+  const people = (await Promise.all(deviceUsers.map((entry) => env.tx.banking.get('user', entry.userId)))).filter((user) => user !== undefined);
+  // The device's own users only, without their password hashes; the limits that apply to them.
+  const users = people.map((user) => ({ ...user, passwordHash: '' }));
+  const limitRules = await limitsOf(env, people);
+  const tallies = await env.tx.banking.findBy('tally', 'branchDay', `${branchId}:${businessDay(env.nowMs)}`, snapshotAccountsMax);
+  const rateSheets = await env.tx.banking.list('rateSheet', '', snapshotRateSheetsMax);
   const ledgerIds = [...tills.map((t) => t.accountId), ...bankAccounts.map((a) => a.id), ...branchAccounts.map((a) => a.accountId)];
   const accounts: Account[] = await env.tx.ledger.accounts(ledgerIds);
   const cursor = await env.tx.ledger.lastTimestamp();
@@ -192,15 +244,32 @@ export async function branchSnapshot(env: CommandEnv, device: Device) {
     products,
     policies,
     exceptions,
-    tellerLimits,
+    users,
+    deviceUsers,
+    limitRules,
+    tallies,
+    rateSheets,
     accounts,
   };
+}
+
+/** Users one workstation may have registered. */
+export const snapshotDeviceUsersMax = 500;
+
+/** The limit rules of these users: their own, and their roles'. */
+async function limitsOf(env: CommandEnv, users: readonly User[]): Promise<LimitRule[]> {
+  const holders = new Set<string>();
+  for (const user of users) {
+    holders.add(`user:${user.id}`);
+    for (const role of user.roles) holders.add(`role:${role}`);
+  }
+  const rules = await Promise.all([...holders].map((holder) => env.tx.banking.findBy('limitRule', 'holder', holder, 100)));
+  return rules.flat();
 }
 
 export type BranchSnapshot = Awaited<ReturnType<typeof branchSnapshot>>;
 
 export const setStandInPolicy = command({
-  permission: 'limits.manage',
   kind: 'write',
   input: z.object({
     branchId: idSchema,
@@ -226,23 +295,24 @@ export const setStandInPolicy = command({
       version: (previous?.version ?? 0) + 1,
     };
     await env.tx.banking.put('standInPolicy', policy);
+    // Every version is kept: a payout replayed later is checked against the one in force when it happened.
+    await env.tx.banking.put('standInPolicy', { ...policy, id: standInPolicyVersionId(input.branchId, input.currency, policy.version) });
     return ok(policy);
   },
 });
 
 export const listSyncExceptions = command({
-  permission: 'sync.exceptions',
   kind: 'read',
   input: z.object({ branchId: idSchema }),
+  subject: (env, input) => branchSubject(env, input.branchId),
   async run(env, input) {
     return ok(await env.tx.banking.findBy('syncException', 'open', input.branchId, 1000));
   },
 });
 
-/** Checks a workstation's signed request to hear about changes (the WebSocket's first message). */
+/** Checks a workstation's signed request to hear about changes (the WebSocket's first message): fresh, with a new nonce. */
 export const subscribeChanges = command({
-  permission: 'sync.push',
-  kind: 'read',
+  kind: 'write',
   input: z.object({ message: z.unknown() }),
   async run(env, input) {
     const device = await deviceOfMessage(env, input.message);
@@ -251,7 +321,10 @@ export const subscribeChanges = command({
     if (device === undefined || device.status !== 'active') {
       return refuse(device?.status === 'revoked' ? 'device_revoked' : 'device_not_active', 'This workstation may not subscribe.');
     }
+    const stale = freshnessRefusal(env, device, opened.value);
+    if (stale !== null) return stale;
+    await env.tx.banking.put('device', withNonce(device, opened.value, env.nowMs));
     return ok({ deviceId: device.id, branchId: device.branchId });
   },
-  audit: () => ({}),
+  audit: (input) => pushAuditDetail(input.message),
 });

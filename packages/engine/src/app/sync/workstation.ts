@@ -5,7 +5,6 @@ import { decodeJson } from '../../core/json-codec';
 import {
   batchCommandsMax,
   batchDigest,
-  checkStandIn,
   deviceKeyId,
   offlineCommands,
   openAnswer,
@@ -13,15 +12,14 @@ import {
   sealPush,
   serverKeyId,
   signRequest,
-  type OfflineCommand,
   type OutboxCommand,
   type PushBatch,
-  type StandInPolicy,
 } from '../../core/sync';
+import { encodeBase64url } from '../../core/crypto';
 import type { Clock } from '../../ports/clock';
 import type { MirrorStore } from '../../ports/mirror';
 import type { Storage, StorageTx } from '../../ports/storage';
-import type { Context, Refusal } from '../command';
+import type { Context } from '../command';
 import type { BranchSnapshot } from '../commands/sync';
 import type { Engine, WriteHooks } from '../engine';
 
@@ -39,8 +37,48 @@ export interface SyncTransport {
 
 const stateId = 'local';
 
-function isOffline(name: string): name is OfflineCommand {
-  return (offlineCommands as readonly string[]).includes(name);
+function isOffline(name: string): boolean {
+  return offlineCommands.includes(name);
+}
+
+/**
+ * The outbox hooks: each command the policy lets run offline is queued in its own transaction,
+ * with the second person who approved it at the counter, at a counter time that never goes back.
+ */
+const outboxHooks: WriteHooks = {
+  async after(tx, name, input, ctx, meta) {
+    if (!isOffline(name)) return;
+    const transferId = String((input as { transferId?: unknown }).transferId);
+    // A replay after a pull runs the same command again: it is queued already.
+    if ((await tx.banking.findBy('outboxEntry', 'transfer', transferId, 1)).length > 0) return;
+    const state = await loadState(tx);
+    const seq = state.lastCommandSeq + 1;
+    const atMs = Math.max(meta.occurredAtMs, state.lastCommandAtMs);
+    await tx.banking.put('outboxEntry', {
+      id: String(seq).padStart(12, '0'),
+      seq,
+      name,
+      input: JSON.parse(JSON.stringify(input, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value))) as Record<string, unknown>,
+      actor: ctx.actor,
+      roles: [...ctx.roles],
+      atMs,
+      transferId,
+      approvedBy: meta.approvedBy,
+      status: 'pending',
+      code: null,
+      message: null,
+    });
+    await tx.banking.put('workstation', { ...state, lastCommandSeq: seq, lastCommandAtMs: atMs });
+  },
+};
+
+/** Random bytes in a signed request's nonce. */
+const requestNonceBytes = 24;
+
+function newNonce(): string {
+  const bytes = new Uint8Array(requestNonceBytes);
+  globalThis.crypto.getRandomValues(bytes);
+  return encodeBase64url(bytes);
 }
 
 async function loadState(tx: StorageTx): Promise<WorkstationState> {
@@ -51,8 +89,8 @@ async function loadState(tx: StorageTx): Promise<WorkstationState> {
 
 /**
  * The workstation's half of the sync protocol. Teller commands run on the local books at once
- * (provisionally); the hooks queue each offline command in the outbox in the same transaction, with
- * a gap-free sequence number, and bound offline payouts by the server's signed stand-in policy.
+ * (provisionally, admitted offline: limits and the server's signed stand-in policy); the hooks queue
+ * each offline command in the outbox in the same transaction, with a gap-free sequence number.
  * `push` sends the queue in signed, sealed batches, one at a time, resending the same batch until
  * it is answered; `pull` replaces the local copy of the branch with the server's and replays the
  * commands the server has not applied yet on top.
@@ -68,44 +106,23 @@ export class WorkstationSync {
     },
   ) {}
 
-  /** The hooks the workstation's engine is built with. */
+  /**
+   * The outbox hooks alone (see `engineOptions`: a workstation's engine also runs as host
+   * `workstation`, so the engine admits each command offline, stand-in policy included).
+   */
   static hooks(): WriteHooks {
-    return {
-      async before(tx, name, input, ctx, nowMs) {
-        if (name !== 'cash.withdraw') return undefined;
-        return standInRefusal(tx, input as CashInput, ctx, nowMs);
-      },
-      async after(tx, name, input, ctx, nowMs) {
-        if (!isOffline(name)) return;
-        const transferId = String((input as { transferId?: unknown }).transferId);
-        // A replay after a pull runs the same command again: it is queued already.
-        if ((await tx.banking.findBy('outboxEntry', 'transfer', transferId, 1)).length > 0) return;
-        const state = await loadState(tx);
-        const seq = state.lastCommandSeq + 1;
-        const payout = name === 'cash.withdraw' ? await payoutOf(tx, input as CashInput) : null;
-        await tx.banking.put('outboxEntry', {
-          id: String(seq).padStart(12, '0'),
-          seq,
-          name,
-          input: JSON.parse(JSON.stringify(input, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value))) as Record<string, unknown>,
-          actor: ctx.actor,
-          roles: [...ctx.roles],
-          atMs: nowMs,
-          transferId,
-          payout,
-          status: 'pending',
-          code: null,
-          message: null,
-        });
-        await tx.banking.put('workstation', { ...state, lastCommandSeq: seq });
-      },
-    };
+    return outboxHooks;
+  }
+
+  /** What a workstation's engine is built with besides its storage, clock and ids: the host and the outbox hooks. */
+  static engineOptions(): { readonly host: 'workstation'; readonly hooks: WriteHooks } {
+    return { host: 'workstation', hooks: outboxHooks };
   }
 
   /** Records the workstation's identity after the server approved its enrolment. */
   static async initialise(
     storage: Storage,
-    state: Omit<WorkstationState, 'id' | 'lastCommandSeq' | 'lastAckedBatchSeq' | 'lastAckedCommandSeq' | 'lastBatchDigest' | 'inflight' | 'cursor'>,
+    state: Omit<WorkstationState, 'id' | 'lastCommandSeq' | 'lastAckedBatchSeq' | 'lastAckedCommandSeq' | 'lastBatchDigest' | 'inflight' | 'cursor' | 'lastCommandAtMs'>,
   ): Promise<void> {
     await storage.transaction(async (tx) => {
       if ((await tx.banking.get('workstation', stateId)) !== undefined) return;
@@ -118,6 +135,7 @@ export class WorkstationSync {
         lastBatchDigest: '',
         inflight: null,
         cursor: '0',
+        lastCommandAtMs: 0,
       });
     });
   }
@@ -148,6 +166,7 @@ export class WorkstationSync {
           code: verdict.status === 'accepted' ? null : verdict.code,
           message: verdict.status === 'accepted' ? null : verdict.message,
         };
+        // A held command is the server's now: its supervisors decide it, and the next pull shows how.
         await tx.banking.put('outboxEntry', settled);
       }
       await tx.banking.put('workstation', {
@@ -174,11 +193,12 @@ export class WorkstationSync {
       commands: entries.map(
         (entry): OutboxCommand => ({
           seq: entry.seq,
-          name: entry.name as OfflineCommand,
+          name: entry.name,
           input: entry.input as OutboxCommand['input'],
           actor: entry.actor,
           roles: entry.roles,
           atMs: entry.atMs,
+          ...(entry.approvedBy === null ? {} : { approvedBy: entry.approvedBy }),
         }),
       ),
     };
@@ -189,20 +209,29 @@ export class WorkstationSync {
     return inflight;
   }
 
-  /** Replaces the local branch with the server's, then replays what the server has not applied yet. */
+  /**
+   * Replaces the local branch with the server's, then replays what the server has not applied yet.
+   * The request is signed with a fresh nonce and the time; the answer must be bound to this very
+   * request and must not move the cursor back, or nothing is applied.
+   */
   async pull(): Promise<'pulled' | TransportResult> {
     const state = await this.deps.storage.read((tx) => loadState(tx));
     const keys = signingKeys(state);
-    const request = signRequest('pull', { deviceId: state.deviceId, cursor: state.cursor, atMs: this.deps.clock.nowMs() }, {
+    const nonce = newNonce();
+    const request = signRequest('pull', { deviceId: state.deviceId, cursor: state.cursor, atMs: this.deps.clock.nowMs(), nonce }, {
       keyId: deviceKeyId(state.deviceId, state.keyVersion),
       secretKeys: keys.secretKeys,
     });
     const result = await this.deps.transport.pull(request);
     if (!result.ok) return result;
-    const opened = openReply((result.body as { reply?: unknown }).reply, 'pull_answer', (keyId) => serverKeys(state, keyId), decodeBase64url(state.kemSecretKey)!);
-    if (!opened.ok) return { ok: false, code: opened.code, message: 'The pull answer did not verify; nothing was applied.' };
-    const snapshot = decodeJson<BranchSnapshot>((opened.value as { snapshot: string }).snapshot);
+    const expected = { deviceId: state.deviceId, requestDigest: request.digest, nonce, cursorAtLeast: BigInt(state.cursor) };
+    const opened = openReply((result.body as { reply?: unknown }).reply, 'pull_answer', (keyId) => serverKeys(state, keyId), decodeBase64url(state.kemSecretKey)!, expected);
+    if (!opened.ok) return { ok: false, code: opened.code, message: 'The pull answer did not verify or is not for this request; nothing was applied.' };
+    const snapshot = decodeJson<BranchSnapshot>((opened.value.body as { snapshot: string }).snapshot);
     const pending = await this.deps.storage.transaction(async (tx) => {
+      const current = await loadState(tx);
+      // Another pull may have landed first: never go back to an older view of the books.
+      if (BigInt(current.cursor) > BigInt(opened.value.binding.cursor)) return null;
       await this.deps.mirror.replaceBranch(snapshot.accounts, {
         branch: snapshot.branch === undefined ? [] : [snapshot.branch],
         till: snapshot.tills,
@@ -213,16 +242,20 @@ export class WorkstationSync {
         product: snapshot.products,
         standInPolicy: snapshot.policies,
         syncException: snapshot.exceptions,
-        tellerLimit: snapshot.tellerLimits,
+        user: snapshot.users,
+        deviceUser: snapshot.deviceUsers,
+        limitRule: snapshot.limitRules,
+        tally: snapshot.tallies,
+        rateSheet: snapshot.rateSheets,
       });
-      const current = await loadState(tx);
-      await tx.banking.put('workstation', { ...current, cursor: snapshot.cursor });
+      await tx.banking.put('workstation', { ...current, cursor: opened.value.binding.cursor });
       const entries = await tx.banking.list('outboxEntry', String(snapshot.device.lastCommandSeq).padStart(12, '0'), 100_000);
       return entries.filter((entry) => entry.status === 'pending');
     });
+    if (pending === null) return { ok: false, code: 'reply_moves_cursor_back', message: 'A newer pull was applied meanwhile; this answer was not.' };
     for (const entry of pending) {
       const ctx: Context = { actor: entry.actor, roles: entry.roles, deviceId: state.deviceId };
-      await this.deps.engine.replay(entry.name, entry.input, ctx, entry.atMs);
+      await this.deps.engine.replay(entry.name, entry.input, ctx, entry.atMs, entry.approvedBy);
     }
     return 'pulled';
   }
@@ -255,39 +288,3 @@ function serverKeys(state: WorkstationState, keyId: string): HybridPublicKeys | 
   return keyId === serverKeyId(state.serverKeyVersion) ? hybridPublicKeysFromJson(state.serverPublicKeys) : undefined;
 }
 
-/** Queued payouts one stand-in check reads at most (a branch offline for days has to sync first). */
-export const outboxPayoutsScannedMax = 100_000;
-
-async function payoutOf(tx: StorageTx, input: CashInput): Promise<OutboxEntry['payout']> {
-  const account = await tx.banking.get('bankAccount', input.accountId);
-  return { customerId: account?.customerId ?? '', currency: input.money.currency, amountMinor: String(input.money.amount) };
-}
-
-interface CashInput {
-  readonly transferId: string;
-  readonly accountId: string;
-  readonly money: { readonly amount: bigint | string; readonly currency: string };
-}
-
-/** The stand-in check for a payout: against the signed policy and the payouts the server has not confirmed. */
-async function standInRefusal(tx: StorageTx, input: CashInput, ctx: Context, nowMs: number): Promise<Refusal | undefined> {
-  if ((await tx.banking.findBy('outboxEntry', 'transfer', input.transferId, 1)).length > 0) return undefined;
-  const state = await tx.banking.get('workstation', stateId);
-  if (state === undefined) return undefined; // not a workstation: the server itself
-  const account = await tx.banking.get('bankAccount', input.accountId);
-  if (account === undefined) return undefined; // the command refuses it itself
-  const record = await tx.banking.get('standInPolicy', `${state.branchId}:${input.money.currency}`);
-  const policy: StandInPolicy | undefined = record;
-  // Only the queued payouts in this currency that the server has not confirmed yet.
-  const pending = await tx.banking.findBy('outboxEntry', 'pendingPayout', input.money.currency, outboxPayoutsScannedMax);
-  const unconfirmed = pending.map((entry) => ({
-    customerId: entry.payout!.customerId,
-    tellerId: entry.actor,
-    amountMinor: BigInt(entry.payout!.amountMinor),
-    atMs: entry.atMs,
-  }));
-  const amountMinor = typeof input.money.amount === 'bigint' ? input.money.amount : BigInt(input.money.amount);
-  const decision = checkStandIn(policy, unconfirmed, { customerId: account.customerId, tellerId: ctx.actor, amountMinor, atMs: nowMs }, input.money.currency);
-  if (decision.ok) return undefined;
-  return { ok: false, code: decision.code, message: decision.message, ...(decision.limit === null ? {} : { details: { limit: decision.limit } }) };
-}

@@ -1,6 +1,9 @@
 import type { AuditAnchor } from '../audit-anchor';
 import type { Id128 } from '../ids';
 import type { StandInPolicy } from '../sync/stand-in';
+import type { RecentNonces } from '../sync/protocol';
+import type { JsonValue } from '../canonical-json';
+import type { LimitKind } from '../policy/types';
 
 /** Chart of accounts: the `code` of every ledger account the banking layer opens. */
 export const AccountCodes = {
@@ -45,6 +48,8 @@ export interface Customer {
   readonly kycStatus: KycStatus;
   readonly riskRating: RiskRating;
   readonly createdAtMs: number;
+  /** Who registered the customer: they may not also verify the customer's identity. */
+  readonly createdBy: string;
 }
 
 export interface Product {
@@ -112,25 +117,93 @@ export interface BankAccount {
   readonly openedAtMs: number;
 }
 
-export interface TellerLimit {
-  /** `${userId}:${currency}` */
+/**
+ * What a role (or one user, overriding their roles) may do alone, per kind and currency: over it,
+ * a second person must agree. Kept by `limit.set`, under maker-checker.
+ */
+export interface LimitRule {
+  /** `role:${role}:${kind}:${currency}` or `user:${userId}:${kind}:${currency}` */
   readonly id: string;
-  readonly userId: string;
+  readonly holder: { readonly role: string } | { readonly user: string };
+  readonly kind: LimitKind;
   readonly currency: string;
   readonly perTransactionMinor: bigint;
+  readonly perDayMinor: bigint;
+}
+
+export function limitRuleId(holder: LimitRule['holder'], kind: LimitKind, currency: string): string {
+  return 'role' in holder ? `role:${holder.role}:${kind}:${currency}` : `user:${holder.user}:${kind}:${currency}`;
+}
+
+/**
+ * A running total for one day, kept by the engine in the same transaction as what it counts: what
+ * a caller did alone against a limit, or what a branch paid out offline per teller and customer.
+ */
+export interface Tally {
+  /** `${what}:${holder}:${kind}:${currency}:${day}` */
+  readonly id: string;
+  readonly branchId: string;
+  /** The business day, YYYY-MM-DD (UTC). */
+  readonly day: string;
+  readonly what: 'limit' | 'standin_teller' | 'standin_customer';
+  readonly holder: string;
+  readonly kind: string;
+  readonly currency: string;
+  readonly totalMinor: bigint;
+}
+
+/** A user allowed to work on a workstation: the server replays a batch's commands only for these. */
+export interface DeviceUser {
+  /** `${deviceId}:${userId}` */
+  readonly id: string;
+  readonly deviceId: string;
+  readonly userId: string;
+  readonly registeredBy: string;
+  readonly registeredAtMs: number;
+}
+
+/**
+ * The bank's rate for a currency pair, published by treasury: exchanges use it, never a rate from
+ * the counter. `mid` is units of `quote` per unit of `base`, as a decimal string; the customer
+ * buys `base` at mid × (1 + sell margin) and sells it at mid × (1 − buy margin).
+ */
+export interface RateSheet {
+  /** `${base}/${quote}` */
+  readonly id: string;
+  readonly base: string;
+  readonly quote: string;
+  readonly mid: string;
+  readonly buyMarginBasisPoints: number;
+  readonly sellMarginBasisPoints: number;
+  readonly validFromMs: number;
+  readonly validUntilMs: number;
+  readonly version: number;
+  readonly publishedBy: string;
+  readonly publishedAtMs: number;
 }
 
 export type ApprovalStatus = 'pending' | 'approved' | 'rejected';
 
-/** A command held until a supervisor, another user, decides (maker-checker). */
+/** A command held until a second person decides (maker-checker). */
 export interface Approval {
   readonly id: Id128;
   readonly command: string;
-  readonly input: Readonly<Record<string, unknown>>;
+  /** The input as the command's schema parsed it, in its wire form (amounts as strings): never the raw body. */
+  readonly input: { readonly [key: string]: JsonValue };
   readonly reason: string;
+  /** Why it waits: always, a limit, the stand-in policy. */
+  readonly basis: string;
   readonly requestedBy: string;
+  /** The maker's roles when they asked, for the record; the decision re-reads their standing now. */
   readonly requestedRoles: readonly string[];
   readonly requestedAtMs: number;
+  /** Where it was made: a person online, a workstation offline, a workstation's replayed batch. */
+  readonly mode: 'online' | 'offline' | 'replay';
+  readonly deviceId: string;
+  /** When it happened at the counter. */
+  readonly occurredAtMs: number;
+  /** The branch of what it touches (null for the bank's own), so a branch's supervisors see its requests. */
+  readonly branchId: string | null;
   readonly status: ApprovalStatus;
   readonly decidedBy: string | null;
   readonly decidedAtMs: number | null;
@@ -144,8 +217,8 @@ export interface User {
   readonly roles: readonly string[];
   readonly passwordHash: string;
   readonly status: 'active' | 'disabled';
-  readonly failedSignIns: number;
-  readonly lockedUntilMs: number;
+  /** The branch a branch role (teller, head teller) works at; null for the bank's central staff. */
+  readonly branchId: Id128 | null;
   readonly createdAtMs: number;
 }
 
@@ -175,6 +248,10 @@ export interface Device {
   readonly lastBatchSeq: number;
   readonly lastBatchDigest: string;
   readonly lastCommandSeq: number;
+  /** The counter time of the last command the server replayed from it: the next may not be earlier. */
+  readonly lastCommandAtMs?: number;
+  /** Nonces of its recent signed requests (pull, subscription, rotation), so none is accepted twice. */
+  readonly recentNonces?: RecentNonces;
 }
 
 /** The server's signed answer to a device's batch, kept so a duplicate gets the same answer. */
@@ -203,11 +280,19 @@ export interface SyncException {
   readonly status: 'open' | 'resolved';
 }
 
-/** Offline authority the server grants a branch, per currency (see core/sync/stand-in.ts). */
+/**
+ * Offline authority the server grants a branch, per currency (see core/sync/stand-in.ts): the
+ * current one under `${branchId}:${currency}`, and every version under
+ * `${branchId}:${currency}:${version}` (zero-padded), so a replayed payout is checked against the
+ * policy that was in force when it happened at the counter.
+ */
 export interface StandInPolicyRecord extends StandInPolicy {
-  /** `${branchId}:${currency}` */
   readonly id: string;
   readonly branchId: Id128;
+}
+
+export function standInPolicyVersionId(branchId: string, currency: string, version: number): string {
+  return `${branchId}:${currency}:${String(version).padStart(9, '0')}`;
 }
 
 /** A command a workstation executed provisionally and queued for the server (gap-free `seq`). */
@@ -221,9 +306,9 @@ export interface OutboxEntry {
   readonly roles: readonly string[];
   readonly atMs: number;
   readonly transferId: string;
-  /** For payouts: whose account and how much (minor units), for the stand-in check. */
-  readonly payout: { readonly customerId: string; readonly currency: string; readonly amountMinor: string } | null;
-  readonly status: 'pending' | 'accepted' | 'rejected' | 'compensated';
+  /** The head teller who approved it at the counter, when it was held there. */
+  readonly approvedBy: string | null;
+  readonly status: 'pending' | 'accepted' | 'rejected' | 'compensated' | 'held';
   readonly code: string | null;
   readonly message: string | null;
 }
@@ -248,6 +333,8 @@ export interface WorkstationState {
   /** The batch sent and not yet answered: resent as is until it is. */
   readonly inflight: { readonly batchSeq: number; readonly digest: string; readonly lastCommandSeq: number; readonly envelope: Readonly<Record<string, unknown>> } | null;
   readonly cursor: string;
+  /** The counter time of the last queued command: the next is never earlier, so a day's tallies cannot be dodged. */
+  readonly lastCommandAtMs: number;
 }
 
 /** A signed anchor of the audit head, kept under its seq zero-padded (`auditAnchorId`) so they list in order. */
@@ -278,7 +365,10 @@ export interface Entities {
   till: Till;
   tillSession: TillSession;
   bankAccount: BankAccount;
-  tellerLimit: TellerLimit;
+  limitRule: LimitRule;
+  tally: Tally;
+  deviceUser: DeviceUser;
+  rateSheet: RateSheet;
   approval: Approval;
   auditAnchor: AuditAnchorRecord;
 }
@@ -300,20 +390,22 @@ export const entityKeys: { readonly [K in EntityKind]: Readonly<Record<string, (
     till: (s) => s.tillId,
   },
   bankAccount: { customer: (a) => a.customerId, number: (a) => a.number },
-  tellerLimit: {},
-  approval: { status: (a) => a.status },
-  user: {},
+  limitRule: { holder: (l) => ('role' in l.holder ? `role:${l.holder.role}` : `user:${l.holder.user}`) },
+  tally: { branchDay: (t) => `${t.branchId}:${t.day}` },
+  deviceUser: { device: (d) => d.deviceId, user: (d) => d.userId },
+  rateSheet: {},
+  approval: { status: (a) => a.status, branchStatus: (a) => (a.branchId === null ? null : `${a.branchId}:${a.status}`) },
+  user: { branch: (u) => u.branchId },
   session: { user: (s) => s.userId },
   device: { branch: (d) => d.branchId, status: (d) => d.status },
-  outboxEntry: {
-    transfer: (e) => e.transferId,
-    status: (e) => e.status,
-    pendingPayout: (e) => (e.status === 'pending' && (e.payout ?? null) !== null ? e.payout!.currency : null),
-  },
+  outboxEntry: { transfer: (e) => e.transferId, status: (e) => e.status },
   workstation: {},
   syncAnswer: { device: (a) => a.deviceId },
   syncException: { branch: (e) => e.branchId, open: (e) => (e.status === 'open' ? e.branchId : null) },
-  standInPolicy: { branch: (p) => p.branchId },
+  standInPolicy: {
+    branch: (p) => (p.id === `${p.branchId}:${p.currency}` ? p.branchId : null),
+    versions: (p) => (p.id === `${p.branchId}:${p.currency}` ? null : `${p.branchId}:${p.currency}`),
+  },
   auditAnchor: {},
 };
 

@@ -15,7 +15,7 @@ import {
   type SealOptions,
   type SignedEnvelope,
 } from '../crypto';
-import { offlineCommands, type PushAnswer, type PushBatch } from './types';
+import { commandNameLengthMax, type PushAnswer, type PushBatch } from './types';
 
 /**
  * The sync protocol's messages. A push is encrypt-then-sign: the batch is sealed to the server's
@@ -23,7 +23,14 @@ import { offlineCommands, type PushAnswer, type PushBatch } from './types';
  * once (ML-DSA-65 + Ed25519), so the server checks who sent it before it decrypts anything.
  * Answers and pulls are signed by the server; a pull's snapshot is sealed to the device.
  */
-export type ProtocolRefusal = EnvelopeRefusalCode | 'malformed_message' | 'decryption_failed' | 'header_mismatch' | 'wrong_kind';
+export type ProtocolRefusal =
+  | EnvelopeRefusalCode
+  | 'malformed_message'
+  | 'decryption_failed'
+  | 'header_mismatch'
+  | 'wrong_kind'
+  | 'reply_not_for_request'
+  | 'reply_moves_cursor_back';
 
 export type Opened<T> = { readonly ok: true; readonly value: T; readonly envelope: SignedEnvelope } | { readonly ok: false; readonly code: ProtocolRefusal };
 
@@ -84,9 +91,11 @@ function parseBatch(bytes: Uint8Array): PushBatch | undefined {
   for (const command of batch.commands as unknown[]) {
     const c = command as Record<string, unknown> | null;
     if (c === null || typeof c !== 'object') return undefined;
-    if (!Number.isSafeInteger(c.seq) || !(offlineCommands as readonly unknown[]).includes(c.name)) return undefined;
+    // Any command name may arrive; whether it may be replayed is the policy's to say, not the parser's.
+    if (!Number.isSafeInteger(c.seq) || typeof c.name !== 'string' || c.name.length === 0 || c.name.length > commandNameLengthMax) return undefined;
     if (c.input === null || typeof c.input !== 'object' || Array.isArray(c.input)) return undefined;
-    if (typeof c.actor !== 'string' || !Array.isArray(c.roles) || !Number.isSafeInteger(c.atMs)) return undefined;
+    if (typeof c.actor !== 'string' || c.actor.length > commandNameLengthMax || !Array.isArray(c.roles) || !Number.isSafeInteger(c.atMs)) return undefined;
+    if (c.approvedBy !== undefined && (typeof c.approvedBy !== 'string' || c.approvedBy.length > commandNameLengthMax)) return undefined;
   }
   return batch as PushBatch;
 }
@@ -109,9 +118,42 @@ export function openAnswer(message: unknown, serverKeysOf: (keyId: string) => Hy
   return { ok: true, value: answer, envelope: verified.envelope };
 }
 
-/** A signed request from a device (pull, refusal notices): who asks, with a fresh time against replay. */
+/**
+ * A signed request from a device (pull, subscription, key rotation): who asks, when (`atMs`), and a
+ * nonce. The server refuses one outside its freshness window or with a nonce it has seen, and binds
+ * its answer to the request's digest, so neither a request nor an answer can be replayed.
+ */
 export function signRequest(kind: string, body: { readonly [key: string]: JsonValue }, signer: EnvelopeSigner): SignedEnvelope {
   return signEnvelope({ kind, ...body }, signer);
+}
+
+/** How far a signed request's time may be from the server's clock, either way. */
+export const requestFreshnessMs = 5 * 60 * 1000;
+/** Nonces remembered per device: requests within the freshness window beyond this many are refused as too many. */
+export const requestNoncesMax = 256;
+export const requestNoncePattern = /^[A-Za-z0-9_-]{16,64}$/;
+
+export type FreshnessRefusal = 'request_stale' | 'nonce_malformed' | 'nonce_reused' | 'too_many_requests';
+
+/** Recent nonces of one device, with the time each came. */
+export type RecentNonces = ReadonlyArray<{ readonly nonce: string; readonly atMs: number }>;
+
+/**
+ * Whether a signed request is fresh: its time within the window of now, its nonce well formed and
+ * unseen among the device's recent ones. Answers the nonces to keep (this one added, the expired dropped).
+ */
+export function checkFreshness(
+  request: { readonly atMs?: JsonValue; readonly nonce?: JsonValue },
+  recent: RecentNonces,
+  nowMs: number,
+): { readonly ok: true; readonly keep: RecentNonces } | { readonly ok: false; readonly code: FreshnessRefusal } {
+  const atMs = request.atMs;
+  if (typeof atMs !== 'number' || !Number.isSafeInteger(atMs) || Math.abs(atMs - nowMs) > requestFreshnessMs) return { ok: false, code: 'request_stale' };
+  if (typeof request.nonce !== 'string' || !requestNoncePattern.test(request.nonce)) return { ok: false, code: 'nonce_malformed' };
+  const live = recent.filter((entry) => entry.atMs > nowMs - 2 * requestFreshnessMs);
+  if (live.some((entry) => entry.nonce === request.nonce)) return { ok: false, code: 'nonce_reused' };
+  if (live.length >= requestNoncesMax) return { ok: false, code: 'too_many_requests' };
+  return { ok: true, keep: [...live, { nonce: request.nonce, atMs: nowMs }] };
 }
 
 export function openRequest(
@@ -129,11 +171,42 @@ export function openRequest(
   return { ok: true, value: payload as { readonly [key: string]: JsonValue }, envelope: verified.envelope };
 }
 
-/** Seals a server reply to a device's X-Wing key, inside a server-signed envelope. */
-export function sealReply(kind: string, body: JsonValue, deviceKemPublicKey: Uint8Array, signer: EnvelopeSigner, options: SealOptions = {}): SignedEnvelope {
-  const aad = utf8ToBytes(`qenex/v1 ${kind}`);
-  const sealed = sealTo(deviceKemPublicKey, utf8ToBytes(JSON.stringify(body)), aad, options);
-  return signEnvelope({ kind, sealed: { ...sealedBoxToJson(sealed) } }, signer);
+/**
+ * What binds a reply to the request it answers: the device, the request's digest and nonce, and
+ * where the reply leaves the device's cursor. Signed in the clear, so a device checks it before it
+ * applies anything, and refuses a reply that is not for its request or would move it back.
+ */
+export interface ReplyBinding {
+  readonly deviceId: string;
+  readonly requestDigest: string;
+  readonly nonce: string;
+  readonly cursor: string;
+}
+
+/** Seals a server reply to a device's X-Wing key, inside a server-signed envelope bound to the request. */
+export function sealReply(
+  kind: string,
+  body: JsonValue,
+  deviceKemPublicKey: Uint8Array,
+  signer: EnvelopeSigner,
+  binding: ReplyBinding,
+  options: SealOptions = {},
+): SignedEnvelope {
+  const sealed = sealTo(deviceKemPublicKey, utf8ToBytes(JSON.stringify(body)), replyAad(kind, binding.requestDigest), options);
+  return signEnvelope({ kind, binding: { ...binding }, sealed: { ...sealedBoxToJson(sealed) } }, signer);
+}
+
+function replyAad(kind: string, requestDigest: string): Uint8Array {
+  return utf8ToBytes(`qenex/v1 ${kind} ${requestDigest}`);
+}
+
+function bindingOf(value: unknown): ReplyBinding | undefined {
+  const binding = value as Partial<ReplyBinding> | null;
+  if (binding === null || typeof binding !== 'object') return undefined;
+  const { deviceId, requestDigest, nonce, cursor } = binding;
+  if (typeof deviceId !== 'string' || typeof requestDigest !== 'string' || typeof nonce !== 'string' || typeof cursor !== 'string') return undefined;
+  if (!/^\d{1,20}$/.test(cursor)) return undefined;
+  return { deviceId, requestDigest, nonce, cursor };
 }
 
 export function openReply(
@@ -141,17 +214,24 @@ export function openReply(
   kind: string,
   serverKeysOf: (keyId: string) => HybridPublicKeys | undefined,
   deviceKemSecretKey: Uint8Array,
-): Opened<unknown> {
+  expected: { readonly deviceId: string; readonly requestDigest: string; readonly nonce: string; readonly cursorAtLeast: bigint },
+): Opened<{ readonly body: unknown; readonly binding: ReplyBinding }> {
   const verified = verifyEnvelope(message, serverKeysOf);
   if (!verified.ok) return verified;
-  const payload = verified.envelope.payload as { kind?: unknown; sealed?: unknown } | null;
+  const payload = verified.envelope.payload as { kind?: unknown; sealed?: unknown; binding?: unknown } | null;
   if (payload === null || typeof payload !== 'object' || payload.kind !== kind) return { ok: false, code: 'wrong_kind' };
+  const binding = bindingOf(payload.binding);
+  if (binding === undefined) return { ok: false, code: 'malformed_message' };
+  if (binding.deviceId !== expected.deviceId || binding.requestDigest !== expected.requestDigest || binding.nonce !== expected.nonce) {
+    return { ok: false, code: 'reply_not_for_request' };
+  }
+  if (BigInt(binding.cursor) < expected.cursorAtLeast) return { ok: false, code: 'reply_moves_cursor_back' };
   const sealed = sealedBoxFromJson(payload.sealed);
   if (sealed === undefined) return { ok: false, code: 'malformed_message' };
-  const opened = open(deviceKemSecretKey, sealed, utf8ToBytes(`qenex/v1 ${kind}`));
+  const opened = open(deviceKemSecretKey, sealed, replyAad(kind, binding.requestDigest));
   if (!opened.ok) return { ok: false, code: 'decryption_failed' };
   try {
-    return { ok: true, value: JSON.parse(bytesToUtf8(opened.plaintext)) as unknown, envelope: verified.envelope };
+    return { ok: true, value: { body: JSON.parse(bytesToUtf8(opened.plaintext)) as unknown, binding }, envelope: verified.envelope };
   } catch {
     return { ok: false, code: 'malformed_message' };
   }

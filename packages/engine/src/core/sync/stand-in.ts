@@ -13,53 +13,54 @@ export interface StandInPolicy {
   readonly version: number;
 }
 
-/** A payout made offline and not yet confirmed by the server. */
+/** What was already paid out offline today (counter time, UTC day), by this teller and to this customer. */
+export interface OfflinePayoutsToday {
+  readonly tellerMinor: bigint;
+  readonly customerMinor: bigint;
+}
+
 export interface OfflinePayout {
-  readonly customerId: string;
-  readonly tellerId: string;
   readonly amountMinor: bigint;
+  /** When it happened at the counter. */
   readonly atMs: number;
 }
 
 export type StandInRefusal = 'policy_missing' | 'policy_expired' | 'exceeds_stand_in_limit';
+export type StandInLimit = 'per_transaction' | 'per_customer_per_day' | 'per_teller_per_day';
 
 export type StandInDecision =
   | { readonly ok: true }
-  | { readonly ok: false; readonly code: StandInRefusal; readonly limit: 'per_transaction' | 'per_customer_per_day' | 'per_teller_per_day' | null; readonly message: string };
+  | { readonly ok: false; readonly code: StandInRefusal; readonly limit: StandInLimit | null; readonly message: string };
 
 const dayMs = 24 * 60 * 60 * 1000;
 
-function sameUtcDay(a: number, b: number): boolean {
-  return Math.floor(a / dayMs) === Math.floor(b / dayMs);
+/** The business day of a moment, YYYY-MM-DD in UTC: tallies and stand-in limits count per day. */
+export function businessDay(atMs: number): string {
+  return new Date(Math.floor(atMs / dayMs) * dayMs).toISOString().slice(0, 10);
 }
 
-export function checkStandIn(
-  policy: StandInPolicy | undefined,
-  unconfirmed: readonly OfflinePayout[],
-  candidate: OfflinePayout,
-  currency: string,
-): StandInDecision {
-  if (policy === undefined || policy.currency !== currency) {
+/**
+ * Whether a payout fits the stand-in policy in force when it happened, given what was already
+ * paid out offline that day. The workstation checks it at the counter with its own tallies; the
+ * server checks it again on replay with its own, so a copied key cannot widen the bounds.
+ */
+export function checkStandIn(policy: StandInPolicy | undefined, today: OfflinePayoutsToday, candidate: OfflinePayout, currency: string): StandInDecision {
+  if (policy === undefined || policy.currency !== currency || candidate.atMs < policy.issuedAtMs) {
     return { ok: false, code: 'policy_missing', limit: null, message: `No stand-in policy for ${currency}: offline payouts need one from the server.` };
   }
   if (candidate.atMs >= policy.expiresAtMs) {
     return { ok: false, code: 'policy_expired', limit: null, message: 'The stand-in policy has expired; payouts wait until the server is reachable.' };
   }
-  if (candidate.amountMinor > policy.perTransactionMinor) {
-    return over('per_transaction', 'This payout is over the offline limit for one transaction.');
-  }
-  const today = unconfirmed.filter((payout) => sameUtcDay(payout.atMs, candidate.atMs));
-  const customerTotal = today.filter((p) => p.customerId === candidate.customerId).reduce((sum, p) => sum + p.amountMinor, 0n);
-  if (customerTotal + candidate.amountMinor > policy.perCustomerPerDayMinor) {
+  if (candidate.amountMinor > policy.perTransactionMinor) return over('per_transaction', 'This payout is over the offline limit for one transaction.');
+  if (today.customerMinor + candidate.amountMinor > policy.perCustomerPerDayMinor) {
     return over('per_customer_per_day', "This payout would take the customer over today's offline limit.");
   }
-  const tellerTotal = today.filter((p) => p.tellerId === candidate.tellerId).reduce((sum, p) => sum + p.amountMinor, 0n);
-  if (tellerTotal + candidate.amountMinor > policy.perTellerPerDayMinor) {
+  if (today.tellerMinor + candidate.amountMinor > policy.perTellerPerDayMinor) {
     return over('per_teller_per_day', "This payout would take you over today's offline limit.");
   }
   return { ok: true };
 }
 
-function over(limit: 'per_transaction' | 'per_customer_per_day' | 'per_teller_per_day', message: string): StandInDecision {
+function over(limit: StandInLimit, message: string): StandInDecision {
   return { ok: false, code: 'exceeds_stand_in_limit', limit, message: `${message} A head teller can approve it, or wait until the branch is back online.` };
 }

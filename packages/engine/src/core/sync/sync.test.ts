@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decideBatch } from './batches';
-import { checkStandIn, type StandInPolicy } from './stand-in';
+import { businessDay, checkStandIn, type StandInPolicy } from './stand-in';
 import type { PushBatch } from './types';
 
 const day = Date.UTC(2026, 10, 24, 12);
@@ -14,31 +14,34 @@ const policy: StandInPolicy = {
   expiresAtMs: day + 3_600_000,
   version: 1,
 };
-const payout = (customerId: string, tellerId: string, amountMinor: bigint, atMs = day) => ({ customerId, tellerId, amountMinor, atMs });
+const none = { tellerMinor: 0n, customerMinor: 0n };
+const payout = (amountMinor: bigint, atMs = day) => ({ amountMinor, atMs });
 
 describe('stand-in limits', () => {
   it('allows a payout within every limit', () => {
-    expect(checkStandIn(policy, [], payout('c1', 't1', 50_000n), 'USD')).toEqual({ ok: true });
+    expect(checkStandIn(policy, none, payout(50_000n), 'USD')).toEqual({ ok: true });
   });
 
-  it('names the limit a payout breaks: per transaction, per customer per day, per teller per day', () => {
-    expect(checkStandIn(policy, [], payout('c1', 't1', 50_001n), 'USD')).toMatchObject({ ok: false, code: 'exceeds_stand_in_limit', limit: 'per_transaction' });
-    const earlier = [payout('c1', 't2', 40_000n), payout('c1', 't3', 30_000n)];
-    expect(checkStandIn(policy, earlier, payout('c1', 't1', 10_001n), 'USD')).toMatchObject({ limit: 'per_customer_per_day' });
-    expect(checkStandIn(policy, earlier, payout('c1', 't1', 10_000n), 'USD')).toEqual({ ok: true });
-    const busy = [payout('a', 't1', 50_000n), payout('b', 't1', 50_000n), payout('c', 't1', 40_000n)];
-    expect(checkStandIn(policy, busy, payout('d', 't1', 10_001n), 'USD')).toMatchObject({ limit: 'per_teller_per_day' });
+  it("names the limit a payout breaks: per transaction, per customer per day, per teller per day (today's offline payouts so far)", () => {
+    expect(checkStandIn(policy, none, payout(50_001n), 'USD')).toMatchObject({ ok: false, code: 'exceeds_stand_in_limit', limit: 'per_transaction' });
+    const customerPaid = { tellerMinor: 0n, customerMinor: 70_000n };
+    expect(checkStandIn(policy, customerPaid, payout(10_001n), 'USD')).toMatchObject({ limit: 'per_customer_per_day' });
+    expect(checkStandIn(policy, customerPaid, payout(10_000n), 'USD')).toEqual({ ok: true });
+    const tellerBusy = { tellerMinor: 140_000n, customerMinor: 0n };
+    expect(checkStandIn(policy, tellerBusy, payout(10_001n), 'USD')).toMatchObject({ limit: 'per_teller_per_day' });
+    expect(checkStandIn(policy, tellerBusy, payout(10_000n), 'USD')).toEqual({ ok: true });
   });
 
-  it("counts only today's unconfirmed payouts", () => {
-    const yesterday = [payout('c1', 't1', 80_000n, day - 24 * 3_600_000)];
-    expect(checkStandIn(policy, yesterday, payout('c1', 't1', 50_000n), 'USD')).toEqual({ ok: true });
+  it('refuses without a policy for the currency, before the policy was issued, and after it expires', () => {
+    expect(checkStandIn(undefined, none, payout(1n), 'USD')).toMatchObject({ code: 'policy_missing' });
+    expect(checkStandIn(policy, none, payout(1n), 'EUR')).toMatchObject({ code: 'policy_missing' });
+    expect(checkStandIn(policy, none, payout(1n, policy.issuedAtMs - 1), 'USD')).toMatchObject({ code: 'policy_missing' });
+    expect(checkStandIn(policy, none, payout(1n, policy.expiresAtMs), 'USD')).toMatchObject({ code: 'policy_expired' });
   });
 
-  it('refuses without a policy for the currency, and after the policy expires', () => {
-    expect(checkStandIn(undefined, [], payout('c1', 't1', 1n), 'USD')).toMatchObject({ code: 'policy_missing' });
-    expect(checkStandIn(policy, [], payout('c1', 't1', 1n), 'EUR')).toMatchObject({ code: 'policy_missing' });
-    expect(checkStandIn(policy, [], payout('c1', 't1', 1n, policy.expiresAtMs), 'USD')).toMatchObject({ code: 'policy_expired' });
+  it('counts days in UTC', () => {
+    expect(businessDay(Date.UTC(2026, 10, 24, 23, 59, 59, 999))).toBe('2026-11-24');
+    expect(businessDay(Date.UTC(2026, 10, 25))).toBe('2026-11-25');
   });
 });
 

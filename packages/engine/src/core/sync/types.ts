@@ -1,17 +1,27 @@
 import type { JsonValue } from '../canonical-json';
+import { commandPolicies } from '../policy/table';
 
-/** Commands a branch may execute while offline, provisionally, and queue for the server. */
-export const offlineCommands = ['cash.deposit', 'cash.withdraw', 'transfer.internal'] as const;
-export type OfflineCommand = (typeof offlineCommands)[number];
+/**
+ * Commands a branch may execute while offline, provisionally, and queue for the server: those the
+ * policy table lets run offline. A batch may name any command; the server's admission refuses the rest.
+ */
+export const offlineCommands = Object.entries(commandPolicies)
+  .filter(([, policy]) => policy.runs === 'offline')
+  .map(([name]) => name);
+
+/** Longest command name a batch may carry (the policy table's are far shorter). */
+export const commandNameLengthMax = 64;
 
 /** One queued command: gap-free per device, with the time and person it happened at the counter. */
 export interface OutboxCommand {
   readonly seq: number;
-  readonly name: OfflineCommand;
+  readonly name: string;
   readonly input: { readonly [key: string]: JsonValue };
   readonly actor: string;
   readonly roles: readonly string[];
   readonly atMs: number;
+  /** The head teller who approved it at the counter, when it was held there; the server checks them again. */
+  readonly approvedBy?: string;
 }
 
 /** What a workstation pushes: signed once as a whole (its canonical JSON's SHA-256). */
@@ -26,7 +36,9 @@ export interface PushBatch {
 export type Verdict =
   | { readonly seq: number; readonly status: 'accepted' }
   | { readonly seq: number; readonly status: 'rejected'; readonly code: string; readonly message: string }
-  | { readonly seq: number; readonly status: 'compensated'; readonly code: string; readonly message: string; readonly exceptionId: string };
+  | { readonly seq: number; readonly status: 'compensated'; readonly code: string; readonly message: string; readonly exceptionId: string }
+  /** Over a limit with nobody's approval: waiting for a supervisor at the server. */
+  | { readonly seq: number; readonly status: 'held'; readonly code: string; readonly message: string; readonly approvalId: string };
 
 export interface PushAnswer {
   readonly deviceId: string;

@@ -1,0 +1,43 @@
+import type { Measure, Subject } from '../../core/policy';
+import type { CommandEnv } from '../command';
+
+/**
+ * What commands touch, as the policy's scope sees it: the branch it belongs to, whose till session
+ * it is, who made it. Null when it does not exist (the command then refuses it with its own code).
+ */
+export async function branchSubject(env: CommandEnv, branchId: string): Promise<Subject | null> {
+  return (await env.tx.banking.get('branch', branchId)) === undefined ? null : { branchId };
+}
+
+export async function tillSubject(env: CommandEnv, tillId: string): Promise<Subject | null> {
+  const till = await env.tx.banking.get('till', tillId);
+  return till === undefined ? null : { branchId: till.branchId };
+}
+
+export async function tillSessionSubject(env: CommandEnv, sessionId: string): Promise<Subject | null> {
+  const session = await env.tx.banking.get('tillSession', sessionId);
+  const till = session === undefined ? undefined : await env.tx.banking.get('till', session.tillId);
+  return session === undefined || till === undefined ? null : { branchId: till.branchId, tellerId: session.tellerId };
+}
+
+export async function customerSubject(env: CommandEnv, customerId: string): Promise<Subject | null> {
+  const customer = await env.tx.banking.get('customer', customerId);
+  return customer === undefined ? null : { branchId: customer.branchId, creatorId: customer.createdBy };
+}
+
+/** An account by id or by its number (as account.get takes either). */
+export async function accountSubject(env: CommandEnv, accountIdOrNumber: string): Promise<Subject | null> {
+  const account =
+    (await env.tx.banking.get('bankAccount', accountIdOrNumber)) ?? (await env.tx.banking.findBy('bankAccount', 'number', accountIdOrNumber, 1))[0];
+  return account === undefined ? null : { branchId: account.branchId };
+}
+
+/** A sum of money as a limit counts it. */
+export function moneyMeasure(money: { readonly amount: bigint; readonly currency: string }): Measure {
+  return { amountMinor: money.amount, currency: money.currency };
+}
+
+/** The customer whose account a payout debits. */
+export async function accountHolder(env: CommandEnv, accountId: string): Promise<string | null> {
+  return (await env.tx.banking.get('bankAccount', accountId))?.customerId ?? null;
+}

@@ -1,0 +1,83 @@
+import type { CommandPolicy, Runs, Scope, SecondPerson } from './types';
+import type { Permission } from '../rbac';
+
+/**
+ * The bank's authorisation policy as data: for every command, who may run it (permission), over
+ * what (scope), against which limit, when a second person must agree and who that may be, and
+ * where it may run. The engine decides every command — direct, grouped, approved, replayed from a
+ * workstation's batch — with this table and nothing else (see admit.ts), so it can be listed,
+ * tested and reviewed apart from the code.
+ */
+const never: SecondPerson = { when: 'never' };
+const always = (checker: Permission): SecondPerson => ({ when: 'always', checker });
+const aboveLimit = (checker: Permission): SecondPerson => ({ when: 'above_limit', checker });
+
+function rule(permission: Permission, runs: Runs, scope: Scope = 'any', extra: Partial<CommandPolicy> = {}): CommandPolicy {
+  return { permission, scope, limit: null, secondPerson: never, runs, ...extra };
+}
+
+/** A rate sheet whose mid moves more than this from the last one needs a second treasurer. */
+export const rateMoveBasisPointsMax = 500n;
+
+export const commandPolicies = {
+  'branch.create': rule('branch.manage', 'server'),
+  'branch.list': rule('branch.read', 'local'),
+  'till.create': rule('branch.manage', 'server'),
+  'product.define': rule('product.manage', 'server'),
+  'limit.set': rule('limits.manage', 'server', 'any', { secondPerson: always('limits.manage') }),
+  'customer.create': rule('customer.write', 'online', 'own_branch'),
+  'customer.review_kyc': rule('customer.verify', 'online', 'own_branch', { notBySubjectCreator: true }),
+  'customer.get': rule('customer.read', 'local', 'own_branch', { accessLogged: true }),
+  'customer.search': rule('customer.read', 'local', 'own_branch', { accessLogged: true }),
+  'account.open': rule('account.open', 'online', 'own_branch'),
+  'account.close': rule('account.close', 'online', 'own_branch', { secondPerson: always('account.close') }),
+  'account.get': rule('account.read', 'local', 'own_branch', { accessLogged: true }),
+  'account.statement': rule('account.read', 'local', 'own_branch', { accessLogged: true }),
+  'account.balance_at': rule('account.read', 'local', 'own_branch', { accessLogged: true }),
+  'vault.fund': rule('vault.operate', 'online', 'own_branch'),
+  'vault.to_till': rule('vault.operate', 'online', 'own_branch'),
+  'till.to_vault': rule('till.operate', 'online', 'own_branch'),
+  'till.open_session': rule('till.operate', 'online', 'own_branch', { limit: 'variance', secondPerson: aboveLimit('till.supervise') }),
+  'till.close_session': rule('till.operate', 'online', 'own_till', { limit: 'variance', secondPerson: aboveLimit('till.supervise') }),
+  'till.current_session': rule('till.operate', 'local', 'self'),
+  'till.list': rule('till.operate', 'local', 'own_branch'),
+  'cash.deposit': rule('till.operate', 'offline', 'own_till', { limit: 'cash', secondPerson: aboveLimit('till.supervise') }),
+  'cash.withdraw': rule('till.operate', 'offline', 'own_till', { limit: 'cash', secondPerson: aboveLimit('till.supervise'), standIn: true }),
+  'transfer.internal': rule('transfer.create', 'offline', 'own_branch', { limit: 'transfer', secondPerson: aboveLimit('till.supervise') }),
+  'fx.exchange': rule('fx.exchange', 'online', 'own_branch', { limit: 'fx', secondPerson: aboveLimit('till.supervise') }),
+  'fx.publish_rates': rule('fx.rates.publish', 'server', 'any', {
+    limit: { kind: 'rate_move', maxBasisPoints: rateMoveBasisPointsMax },
+    secondPerson: aboveLimit('fx.rates.publish'),
+  }),
+  'fx.rates': rule('fx.rates.read', 'local'),
+  'approval.list': rule('approval.decide', 'local', 'own_branch'),
+  'approval.decide': rule('approval.decide', 'local'),
+  'ledger.create_accounts': rule('ledger.write', 'server'),
+  'ledger.create_transfers': rule('ledger.write', 'server'),
+  'ledger.expire_pending': rule('ledger.write', 'server'),
+  'ledger.lookup': rule('ledger.read', 'online'),
+  'ledger.totals': rule('ledger.read', 'online'),
+  'audit.verify': rule('audit.read', 'online'),
+  'audit.log': rule('audit.read', 'online'),
+  'audit.head': rule('audit.read', 'online'),
+  'audit.anchor': rule('audit.anchor', 'server'),
+  'access.log': rule('access.read', 'online'),
+  'user.create': rule('user.manage', 'server'),
+  'user.set_roles': rule('user.manage', 'server', 'any', { secondPerson: always('user.manage') }),
+  'user.set_status': rule('user.manage', 'server'),
+  'session.create': rule('session.create', 'local'),
+  'session.revoke': rule('session.create', 'local', 'self'),
+  'device.enrol': rule('device.manage', 'server'),
+  'device.approve': rule('device.manage', 'server', 'any', { notBySubjectCreator: true }),
+  'device.revoke': rule('device.manage', 'server'),
+  'device.register_user': rule('device.manage', 'server'),
+  'device.rotate_keys': rule('sync.push', 'server'),
+  'sync.push': rule('sync.push', 'server'),
+  'sync.pull': rule('sync.push', 'server'),
+  'sync.subscribe': rule('sync.push', 'server'),
+  'sync.exceptions': rule('sync.exceptions', 'online', 'own_branch'),
+  'standin.set_policy': rule('limits.manage', 'server', 'any', { secondPerson: always('limits.manage') }),
+} as const satisfies Readonly<Record<string, CommandPolicy>>;
+
+export type PolicyTable = Readonly<Record<string, CommandPolicy>>;
+export type PolicedCommand = keyof typeof commandPolicies;
