@@ -162,7 +162,7 @@ async function setUp(directory: string): Promise<Setup> {
     serverKeyVersion: 1,
     serverKemPublicKey: encodeBase64url(keys.kem.publicKey),
   });
-  const stationEngine = new Engine({ storage: station, clock, ids, hooks: WorkstationSync.hooks() });
+  const stationEngine = new Engine({ storage: station, clock, ids, ...WorkstationSync.engineOptions() });
   const pulled = await new WorkstationSync({ engine: stationEngine, storage: station, mirror: station.mirror, clock, transport: directTransport(() => serverEngine) }).pull();
   check(pulled === 'pulled', `the workstation's first pull: ${JSON.stringify(pulled)}`);
   await server.close();

@@ -64,7 +64,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...(options.auditAnchorMs === undefined ? {} : { QENEX_AUDIT_ANCHOR_MS: String(options.auditAnchorMs) }),
     DATABASE_URL: await database.url(),
     PORT: '0',
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: process.env.QENEX_TEST_LOG ?? 'silent',
     QENEX_DEMO: 'true',
     QENEX_BATCH_WAIT_MS: String(options.batchWaitMs ?? 2),
     // In the data directory, which close() removes; a key file the test passes is the test's to remove.

@@ -19,6 +19,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { dropTestDatabase, startTestServer, type TestServer } from './harness';
 
+/** A signed request is accepted once: each subscription carries a new nonce. */
+function freshNonce(): string {
+  return randomBytes(18).toString('base64url');
+}
+
 /** Waits for the next message on a socket that satisfies `accept`, or fails after `timeoutMs`. */
 function nextMessage(socket: WebSocket, accept: (message: any) => boolean, timeoutMs = 10_000): Promise<any> {
   return new Promise((resolve, reject) => {
@@ -122,7 +127,7 @@ async function openSocket(t: TestServer): Promise<WebSocket> {
 }
 
 function signedSubscription(deviceId: string, secretKeys: HybridSecretKeys): string {
-  return JSON.stringify(signRequest('subscribe', { deviceId, atMs: Date.now() }, { keyId: deviceKeyId(deviceId, 1), secretKeys }));
+  return JSON.stringify(signRequest('subscribe', { deviceId, atMs: Date.now(), nonce: freshNonce() }, { keyId: deviceKeyId(deviceId, 1), secretKeys }));
 }
 
 describe('prompt sync: changes reach workstations connected to any server process', () => {
@@ -180,12 +185,12 @@ describe('prompt sync: changes reach workstations connected to any server proces
     const forged = new WebSocket(`${b.url.replace('http', 'ws')}/api/v1/sync/notifications`);
     await new Promise((resolve) => forged.once('open', resolve));
     const stranger = hybridKeyPair(new Uint8Array(64).fill(7));
-    forged.send(JSON.stringify(signRequest('subscribe', { deviceId: 'ws-notify', atMs: Date.now() }, { keyId: deviceKeyId('ws-notify', 1), secretKeys: stranger.secretKeys })));
+    forged.send(JSON.stringify(signRequest('subscribe', { deviceId: 'ws-notify', atMs: Date.now(), nonce: freshNonce() }, { keyId: deviceKeyId('ws-notify', 1), secretKeys: stranger.secretKeys })));
     expect(await nextMessage(forged, (m) => m.kind === 'refused')).toMatchObject({ code: 'ml_dsa_signature_invalid' });
 
     const socket = new WebSocket(`${b.url.replace('http', 'ws')}/api/v1/sync/notifications`);
     await new Promise((resolve) => socket.once('open', resolve));
-    socket.send(JSON.stringify(signRequest('subscribe', { deviceId: 'ws-notify', atMs: Date.now() }, { keyId: deviceKeyId('ws-notify', 1), secretKeys: signing.secretKeys })));
+    socket.send(JSON.stringify(signRequest('subscribe', { deviceId: 'ws-notify', atMs: Date.now(), nonce: freshNonce() }, { keyId: deviceKeyId('ws-notify', 1), secretKeys: signing.secretKeys })));
     expect(await nextMessage(socket, (m) => m.kind === 'subscribed')).toMatchObject({ deviceId: 'ws-notify', branchId });
 
     const changed = nextMessage(socket, (m) => m.kind === 'changed');

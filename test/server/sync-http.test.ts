@@ -34,13 +34,19 @@ describe('workstation sync over HTTP against the real server', () => {
       token: olivia,
       body: { branchId, currency: 'USD', perTransaction: '100000', perCustomerPerDay: '200000', perTellerPerDay: '500000', validForMs: 86_400_000 },
     });
-    expect(policy.status).toBe(200);
+    // Offline authority is itself under maker-checker: operations asks, an administrator agrees.
+    expect(policy.status).toBe(202);
+    const decided = await t.request('POST', `/api/v1/approvals/${policy.body.approvalId}/decision`, { token: admin, body: { decision: 'approve' } });
+    expect(decided.status).toBe(200);
+    // The server replays this workstation's commands only as its registered users.
+    const registered = await t.request('POST', '/api/v1/devices/ws-http/users', { token: admin, body: { username: 'alice' } });
+    expect(registered.status).toBe(201);
     const serverKeys = (await t.request('GET', '/api/v1/server-keys')).body;
 
     const storage = new SqliteStorage({ path: ':memory:' });
     const clock = new ManualClock(Date.now());
     const ids = new SequentialIds(clock, 5);
-    const engine = new Engine({ storage, clock, ids, hooks: WorkstationSync.hooks() });
+    const engine = new Engine({ storage, clock, ids, ...WorkstationSync.engineOptions() });
     await WorkstationSync.initialise(storage, {
       deviceId: 'ws-http',
       branchId,

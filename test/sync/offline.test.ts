@@ -42,7 +42,7 @@ describe('offline branch work against the central server', () => {
     stations.length = 0;
     for (const image of w.stationImages) {
       const storage = new SqliteStorage({ path: ':memory:', image });
-      const engine = new Engine({ storage, clock, ids, hooks: WorkstationSync.hooks() });
+      const engine = new Engine({ storage, clock, ids, ...WorkstationSync.engineOptions() });
       stations.push({ storage, engine, sync: new WorkstationSync({ engine, storage, mirror: storage.mirror, clock, transport }) });
     }
   });
@@ -93,16 +93,28 @@ describe('offline branch work against the central server', () => {
     // The branch's policy: 3,000.00 per payout, 4,000.00 per customer per day (deposits are not limited).
     const deposit = await stations[0]!.engine.executeAny(
       'cash.deposit',
-      { transferId: ids.next(), sessionId: w.sessionIds[0]!, accountId: amara(), money: { amount: '500000', currency: 'USD' } },
+      { transferId: ids.next(), sessionId: w.sessionIds[0]!, accountId: amara(), money: { amount: '600000', currency: 'USD' } },
       { actor: 'alice', roles: ['teller'], deviceId: 'ws-0' },
     );
     expect(deposit).toMatchObject({ ok: true });
     expect(await withdraw(0, '250000')).toMatchObject({ ok: true });
-    expect(await withdraw(0, '300001')).toMatchObject({ ok: false, code: 'exceeds_stand_in_limit', details: { limit: 'per_transaction' } });
-    expect(await withdraw(0, '150001')).toMatchObject({ ok: false, code: 'exceeds_stand_in_limit', details: { limit: 'per_customer_per_day' } });
+    const held = await withdraw(0, '300001');
+    expect(held).toMatchObject({ ok: false, code: 'approval_required', details: { basis: 'stand_in', limit: 'per_transaction', checker: 'till.supervise' } });
+    expect(await withdraw(0, '150001')).toMatchObject({ ok: false, code: 'approval_required', details: { basis: 'stand_in', limit: 'per_customer_per_day' } });
     expect(await withdraw(0, '150000')).toMatchObject({ ok: true });
     const queued = await stations[0]!.storage.read((tx) => tx.banking.list('outboxEntry', '', 10));
     expect(queued.map((entry) => entry.name)).toEqual(['cash.deposit', 'cash.withdraw', 'cash.withdraw']);
+    // The head teller at the counter approves the first held payout: it is paid and queued with his name.
+    const approvalId = held.ok ? '' : String(held.details?.approvalId);
+    const bob = { actor: 'bob', roles: ['head_teller'], deviceId: 'ws-0' };
+    const decided = await stations[0]!.engine.executeAny('approval.decide', { approvalId, decision: 'approve' }, bob);
+    expect(decided, JSON.stringify(decided)).toMatchObject({ ok: true });
+    const after = await stations[0]!.storage.read((tx) => tx.banking.list('outboxEntry', '', 10));
+    expect(after.at(-1)).toMatchObject({ name: 'cash.withdraw', actor: 'alice', approvedBy: 'bob', status: 'pending' });
+    // The server checks bob again and accepts all four.
+    expect(await stations[0]!.sync.push()).toBe('answered');
+    const settled = await stations[0]!.storage.read((tx) => tx.banking.list('outboxEntry', '', 10));
+    expect(settled.map((entry) => entry.status)).toEqual(['accepted', 'accepted', 'accepted', 'accepted']);
   });
 
   it('rotates a device key: the new key works, the old one is refused from then on', async () => {
@@ -113,7 +125,7 @@ describe('offline branch work against the central server', () => {
     const kem = sealedBoxKeyPair(new Uint8Array(32).fill(43));
     const request = signRequest(
       'rotate_keys',
-      { deviceId: 'ws-0', publicKeys: { ...hybridPublicKeysToJson(next.publicKeys) }, kemPublicKey: encodeBase64url(kem.publicKey) },
+      { deviceId: 'ws-0', publicKeys: { ...hybridPublicKeysToJson(next.publicKeys) }, kemPublicKey: encodeBase64url(kem.publicKey), atMs: clock.nowMs(), nonce: 'rotation-nonce-0000000001' },
       { keyId: deviceKeyId('ws-0', 1), secretKeys: oldKeys.secretKeys },
     );
     const rotated = await serverEngine.executeAny('device.rotate_keys', { message: request }, deviceCtx);

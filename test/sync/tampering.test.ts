@@ -133,18 +133,18 @@ describe('sync tampering', () => {
     await refusedAndAudited(sealPush(batch(1, 'f'.repeat(64)), signer(), serverKeys().kem.publicKey), 'chain_broken');
   });
 
-  it('refuses an offline payout on the workstation once the stand-in policy has expired, queueing nothing', async () => {
+  it('holds an offline payout on the workstation for a head teller once the stand-in policy has expired, queueing nothing', async () => {
     const station = new SqliteStorage({ path: ':memory:', image: w.stationImages[0]! });
     const late = new ManualClock(Date.UTC(2027, 0, 30));
-    const stationEngine = new Engine({ storage: station, clock: late, ids, hooks: WorkstationSync.hooks() });
+    const stationEngine = new Engine({ storage: station, clock: late, ids, ...WorkstationSync.engineOptions() });
     const result = await stationEngine.executeAny(
       'cash.withdraw',
       { transferId: ids.next(), sessionId: w.sessionIds[0]!, accountId: w.bank.customers[0]!.accountIds[0]!, money: { amount: '100', currency: 'USD' } },
       { actor: 'alice', roles: ['teller'], deviceId: 'ws-0' },
     );
-    expect(result).toMatchObject({ ok: false, code: 'policy_expired' });
+    expect(result).toMatchObject({ ok: false, code: 'approval_required', details: { basis: 'stand_in', limit: 'policy_expired' } });
     expect(await station.read((tx) => tx.banking.list('outboxEntry', '', 10))).toEqual([]);
-    expect(station.db.prepare('SELECT command, outcome FROM audit_log ORDER BY seq DESC LIMIT 1').get()).toEqual({ command: 'cash.withdraw', outcome: 'policy_expired' });
+    expect(station.db.prepare('SELECT command, outcome FROM audit_log ORDER BY seq DESC LIMIT 1').get()).toEqual({ command: 'cash.withdraw', outcome: 'approval_required' });
     await station.close();
   });
 });

@@ -2,4 +2,5 @@
 export { startServer, type RunningServer, type ServerOverrides } from './server';
 export { readConfig, ConfigError, type ServerConfig } from './config';
 export { demoPassword } from './demo';
-export { idempotencyTtlMs, signInAttemptsPerWindowMax } from './http/respond';
+export { idempotencyTtlMs } from './http/respond';
+export { signInAttemptsPerWindowMax } from './http/sign-in';

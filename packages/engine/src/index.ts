@@ -7,6 +7,7 @@ export * from './core/currencies';
 export * from './core/ids';
 export * from './core/ledger';
 export * from './core/rbac';
+export * from './core/identity';
 export * from './core/policy';
 export * from './core/canonical-json';
 export * from './core/audit';

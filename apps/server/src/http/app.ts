@@ -2,7 +2,8 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { encodeBase64url, hybridPublicKeysToJson, serverKeyId } from '@qenex/engine';
 import { openApiDocument } from './openapi';
 import { statusOf } from './problem';
-import { authenticate, bearer, bigintSafe, idempotent, sendProblem, signInAttemptsPerWindowMax, signInWindowMs, type HttpDeps } from './respond';
+import { authenticate, bearer, bigintSafe, idempotent, sendProblem, type HttpDeps } from './respond';
+import { recordSignIn, signInGate } from './sign-in';
 import { commandInput, routes, type RouteSpec } from './routes';
 import { registerTransferRoutes } from './transfers';
 
@@ -63,10 +64,12 @@ function registerCommandRoute(app: FastifyInstance, deps: HttpDeps, route: Route
       const ctx = await authenticate(deps, request, reply, route.public === true, route.device === true);
       if (ctx === undefined) return reply;
       const input = commandInput(route, request.body ?? {}, request.params as Record<string, string>, request.query as Record<string, string>);
-      if (route.command === 'session.create' && !(await signInAllowed(deps, request, reply, input))) return reply;
+      const signingIn = route.command === 'session.create' ? typedUsername(input) : null;
+      if (signingIn !== null && !(await signInAllowed(deps, request, reply, signingIn))) return reply;
       // Batches carry their own sequence numbers: a resent batch is answered, never applied twice.
       return idempotent(deps, request, reply, ctx, route.public === true || route.device === true, async () => {
         const outcome = await deps.engine.executeAny(route.command, input, ctx);
+        if (signingIn !== null && (outcome.ok || outcome.code === 'invalid_credentials')) await recordSignIn(deps.kv, signingIn, request.ip, outcome.ok, deps.nowMs());
         if (outcome.ok && route.command === 'session.revoke') deps.sessions.delete(bearer(request) ?? '');
         return { status: outcome.ok ? (route.status ?? 200) : outcome.code === 'approval_required' ? 202 : statusOf(outcome.code), outcome };
       });
@@ -74,12 +77,18 @@ function registerCommandRoute(app: FastifyInstance, deps: HttpDeps, route: Route
   });
 }
 
-async function signInAllowed(deps: HttpDeps, request: FastifyRequest, reply: FastifyReply, input: unknown): Promise<boolean> {
-  const username = typeof (input as { username?: unknown })?.username === 'string' ? (input as { username: string }).username : '';
-  const decision = await deps.kv.rateLimiter.hit(`sign-in:${request.ip}:${username.slice(0, 64)}`, signInAttemptsPerWindowMax, signInWindowMs);
-  if (decision.allowed) return true;
-  reply.header('retry-after', Math.ceil(decision.retryAfterMs / 1000));
-  sendProblem(reply, 'rate_limited', `Too many sign-in attempts; wait ${Math.ceil(decision.retryAfterMs / 1000)} s.`);
+function typedUsername(input: unknown): string {
+  const username = (input as { username?: unknown } | null)?.username;
+  return typeof username === 'string' ? username.slice(0, 64) : '';
+}
+
+/** The sign-in gate (see sign-in.ts): a flood bound, and a delay after repeated failures from this source. */
+async function signInAllowed(deps: HttpDeps, request: FastifyRequest, reply: FastifyReply, username: string): Promise<boolean> {
+  const gate = await signInGate(deps.kv, username, request.ip, deps.nowMs());
+  if (gate.allowed) return true;
+  const seconds = Math.ceil(gate.retryAfterMs / 1000);
+  reply.header('retry-after', seconds);
+  sendProblem(reply, gate.code, gate.code === 'rate_limited' ? `Too many sign-in attempts; wait ${seconds} s.` : `Several sign-ins failed from here; wait ${seconds} s before trying again.`);
   return false;
 }
 

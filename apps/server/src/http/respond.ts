@@ -22,8 +22,8 @@ export interface HttpDeps {
 export const idempotencyTtlMs = 24 * 60 * 60 * 1000;
 /** How long a key stays claimed by a request still running (or by a server that died running it). */
 export const idempotencyLeaseMs = 60 * 1000;
-export const signInAttemptsPerWindowMax = 20;
-export const signInWindowMs = 60_000;
+/** Device-signed requests (push, pull, rotation) per source address per minute: a branch's workstations share well under it. */
+export const deviceRequestsPerMinuteMax = 600;
 /** Refused requests without a valid session that are audited per address per minute. */
 export const auditedRefusalsPerMinuteMax = 120;
 
@@ -65,12 +65,20 @@ function deviceOf(request: FastifyRequest): string {
 
 /** Resolves the caller; a public route runs as the anonymous caller. Refuses with 401 otherwise. */
 export async function authenticate(deps: HttpDeps, request: FastifyRequest, reply: FastifyReply, isPublic: boolean, signedByDevice = false): Promise<Context | undefined> {
-  // A device route carries its own hybrid signature, which the command verifies.
-  if (signedByDevice) return { actor: 'device', roles: ['device'], deviceId: deviceOf(request) };
+  // A device route carries its own hybrid signature, which the command verifies (ML-DSA and
+  // X-Wing work before anything is known of the sender): bounded per source address.
+  if (signedByDevice) {
+    const allowed = await deps.kv.rateLimiter.hit(`device-route:${request.ip}`, deviceRequestsPerMinuteMax, 60_000);
+    if (allowed.allowed) return { actor: 'device', roles: ['device'], deviceId: deviceOf(request) };
+    reply.header('retry-after', Math.ceil(allowed.retryAfterMs / 1000));
+    sendProblem(reply, 'rate_limited', `Too many signed requests from this address; wait ${Math.ceil(allowed.retryAfterMs / 1000)} s.`);
+    return undefined;
+  }
   if (isPublic) return { actor: 'anonymous', roles: [], deviceId: deviceOf(request) };
   const token = bearer(request);
+  // A session is bound to the device it was made on: a request that names another is refused.
   const device = request.headers['x-device-id'] === undefined ? undefined : deviceOf(request);
-  // A plain bearer session is cached; a device-bound one is checked against its device every time.
+  // A plain bearer session is cached; one that names its device is checked against it every time.
   const cacheable = token !== undefined && device === undefined ? token : undefined;
   const cached = cacheable === undefined ? undefined : deps.sessions.get(cacheable, deps.nowMs());
   if (cached !== undefined) return cached;

@@ -292,7 +292,7 @@ export class Engine {
           occurredAtMs: request.occurredAtMs,
           branchId: ran.decided.facts.subject?.branchId ?? ran.decided.facts.caller.branchId,
         });
-        const held: Refusal = { ok: false, code: 'approval_required', message: hold.message, details: { approvalId, basis: hold.basis, checker: hold.checker } };
+        const held: Refusal = { ok: false, code: 'approval_required', message: hold.message, details: { approvalId, basis: hold.basis, checker: hold.checker, limit: hold.limit } };
         await appendAudit(tx, auditEntry(request.ctx, request.name, nowMs, held, ran.detail));
         return held;
       }
@@ -397,7 +397,7 @@ export class Engine {
     else if (ran.kind !== 'held') outcome = ran.refusal;
     else {
       const hold = ran.admission;
-      const details: Record<string, JsonValue> = { basis: hold.basis, checker: hold.checker };
+      const details: Record<string, JsonValue> = { basis: hold.basis, checker: hold.checker, limit: hold.limit };
       if (onHold === 'record') {
         const branchId = ran.decided.facts.subject?.branchId ?? request.device?.branchId ?? null;
         details.approvalId = await this.recordHold(tx, request, ran.input, { reason: hold.message, basis: hold.basis, mode: request.mode, occurredAtMs: request.occurredAtMs, branchId });

@@ -24,7 +24,8 @@ const sql = {
   // One statement for the entries and their subjects: it commits on its own, without the writer lock.
   append: `WITH entries AS (
       INSERT INTO access_log (at_ms, actor, device_id, command, subjects, detail)
-      SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS e(at_ms, actor, device_id, command, subjects, detail, n)
+      SELECT at_ms, actor, device_id, command, subjects, detail
+      FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS e(at_ms, actor, device_id, command, subjects, detail, n)
       ORDER BY n
       RETURNING seq, subjects
     )

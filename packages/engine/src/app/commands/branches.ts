@@ -146,10 +146,8 @@ export const setLimit = command({
     perDay: nonNegativeAmountSchema,
   }),
   async run(env, input) {
-    if ('user' in input.holder && (await env.tx.banking.get('user', input.holder.user)) === undefined) {
-      return refuse('user_not_found', `There is no user ${input.holder.user}.`);
-    }
-    if (input.perDay < input.perTransaction) return refuse('day_limit_below_transaction_limit', 'A day allows at least one transaction at the limit.');
+    const invalid = await limitProblem(env, input);
+    if (invalid !== null) return invalid;
     const rule: LimitRule = {
       id: limitRuleId(input.holder, input.kind, input.currency),
       holder: input.holder,
@@ -161,7 +159,16 @@ export const setLimit = command({
     await env.tx.banking.put('limitRule', rule);
     return ok(rule);
   },
+  precheck: limitProblem,
 });
+
+async function limitProblem(env: CommandEnv, input: { holder: { role: string } | { user: string }; perTransaction: bigint; perDay: bigint }) {
+  if ('user' in input.holder && (await env.tx.banking.get('user', input.holder.user)) === undefined) {
+    return refuse('user_not_found', `There is no user ${input.holder.user}.`);
+  }
+  if (input.perDay < input.perTransaction) return refuse('day_limit_below_transaction_limit', 'A day allows at least one transaction at the limit.');
+  return null;
+}
 
 export const listBranches = command({
   kind: 'read',

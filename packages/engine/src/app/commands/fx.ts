@@ -30,6 +30,27 @@ function isCurrent(sheet: RateSheet, nowMs: number): boolean {
   return sheet.validFromMs <= nowMs && nowMs < sheet.validUntilMs;
 }
 
+interface SheetInput {
+  readonly base: string;
+  readonly quote: string;
+  readonly mid: string;
+  readonly validFromMs: number;
+  readonly validUntilMs: number;
+}
+
+/** What makes a sheet unpublishable, whoever approves it. */
+async function sheetProblem(env: CommandEnv, input: SheetInput) {
+  if (input.base === input.quote) return refuse('same_currency', 'A rate is between two different currencies.');
+  if (!parseRate(input.mid).ok) return refuse('rate_malformed', `A mid is a positive decimal of at most ${rateDigitsMax} digits.`);
+  if (input.validUntilMs <= input.validFromMs || input.validUntilMs - input.validFromMs > rateSheetValidityMsMax) {
+    return refuse('validity_invalid', 'A sheet is valid for a positive time of at most seven days.');
+  }
+  if (input.validUntilMs <= env.nowMs) return refuse('validity_invalid', 'This sheet would already have expired.');
+  const reversed = await env.tx.banking.get('rateSheet', pairId(input.quote, input.base));
+  if (reversed !== undefined) return refuse('pair_published_other_way', `The pair is published as ${reversed.id}; publish it that way round.`);
+  return null;
+}
+
 /**
  * Treasury publishes the bank's rate for a currency pair: mid, buy and sell margins, a validity
  * window. A mid that moves more than the policy's tolerance from the last one (or a pair's first
@@ -47,14 +68,8 @@ export const publishRates = command({
     validUntilMs: timestampMsSchema,
   }),
   async run(env, input) {
-    if (input.base === input.quote) return refuse('same_currency', 'A rate is between two different currencies.');
-    if (!parseRate(input.mid).ok) return refuse('rate_malformed', `A mid is a positive decimal of at most ${rateDigitsMax} digits.`);
-    if (input.validUntilMs <= input.validFromMs || input.validUntilMs - input.validFromMs > rateSheetValidityMsMax) {
-      return refuse('validity_invalid', 'A sheet is valid for a positive time of at most seven days.');
-    }
-    if (input.validUntilMs <= env.nowMs) return refuse('validity_invalid', 'This sheet would already have expired.');
-    const reversed = await env.tx.banking.get('rateSheet', pairId(input.quote, input.base));
-    if (reversed !== undefined) return refuse('pair_published_other_way', `The pair is published as ${reversed.id}; publish it that way round.`);
+    const invalid = await sheetProblem(env, input);
+    if (invalid !== null) return invalid;
     const previous = await env.tx.banking.get('rateSheet', pairId(input.base, input.quote));
     const sheet: RateSheet = {
       id: pairId(input.base, input.quote),
@@ -66,6 +81,7 @@ export const publishRates = command({
     await env.tx.banking.put('rateSheet', sheet);
     return ok(sheet);
   },
+  precheck: sheetProblem,
   async measure(env, input) {
     const previous = await env.tx.banking.get('rateSheet', pairId(input.base, input.quote));
     // A pair's first sheet has nothing to be compared with: it counts as an unbounded move.

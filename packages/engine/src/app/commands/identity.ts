@@ -67,6 +67,7 @@ export const setUserRoles = command({
     await env.tx.banking.put('user', updated);
     return ok({ username: updated.id, roles: updated.roles });
   },
+  precheck: async (env, input) => ((await env.tx.banking.get('user', input.username)) === undefined ? refuse('user_not_found', `No user ${input.username}.`) : null),
 });
 
 export const setUserStatus = command({

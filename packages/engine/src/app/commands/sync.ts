@@ -299,6 +299,7 @@ export const setStandInPolicy = command({
     await env.tx.banking.put('standInPolicy', { ...policy, id: standInPolicyVersionId(input.branchId, input.currency, policy.version) });
     return ok(policy);
   },
+  precheck: async (env, input) => ((await env.tx.banking.get('branch', input.branchId)) === undefined ? refuse('branch_not_found', 'No branch has this id.') : null),
 });
 
 export const listSyncExceptions = command({

@@ -107,14 +107,11 @@ export class WorkstationSync {
   ) {}
 
   /**
-   * The outbox hooks alone (see `engineOptions`: a workstation's engine also runs as host
-   * `workstation`, so the engine admits each command offline, stand-in policy included).
+   * What a workstation's engine is built with besides its storage, clock and ids: host
+   * `workstation` (the engine admits each command offline, stand-in policy included) and the
+   * outbox hooks. One without the other would queue commands nobody bounded, or bound commands
+   * nobody queues.
    */
-  static hooks(): WriteHooks {
-    return outboxHooks;
-  }
-
-  /** What a workstation's engine is built with besides its storage, clock and ids: the host and the outbox hooks. */
   static engineOptions(): { readonly host: 'workstation'; readonly hooks: WriteHooks } {
     return { host: 'workstation', hooks: outboxHooks };
   }

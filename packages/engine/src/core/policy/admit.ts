@@ -85,7 +85,8 @@ export type AdmissionRefusal =
 export type Admission =
   /** Run it. `countsTowardLimit`: on the caller's own authority, so it adds to their day's tally. */
   | { readonly kind: 'allow'; readonly countsTowardLimit: boolean; readonly approvedBy: string | null }
-  | { readonly kind: 'hold'; readonly code: 'approval_required'; readonly basis: HoldBasis; readonly checker: string; readonly message: string }
+  /** Needs a second person holding `checker`; `limit` names the bound (a limit kind, or the stand-in bound or problem). */
+  | { readonly kind: 'hold'; readonly code: 'approval_required'; readonly basis: HoldBasis; readonly checker: string; readonly limit: string | null; readonly message: string }
   | { readonly kind: 'refuse'; readonly code: AdmissionRefusal; readonly message: string };
 
 export type HoldBasis = 'always' | 'per_transaction' | 'per_day' | 'no_limit' | 'stand_in';
@@ -142,7 +143,7 @@ export function admit(policy: CommandPolicy | undefined, request: AdmissionReque
   const needed = secondPersonNeeded(rules, request);
   if (needed === null) return { kind: 'allow', countsTowardLimit: rules.limit !== null && request.measure !== null, approvedBy: null };
   if (request.checker === null) {
-    return { kind: 'hold', code: 'approval_required', basis: needed.basis, checker: needed.checker, message: needed.message };
+    return { kind: 'hold', code: 'approval_required', basis: needed.basis, checker: needed.checker, limit: needed.limit, message: needed.message };
   }
   const checkerRefusal = checkerProblem(rules, request, request.checker, needed.checker);
   if (checkerRefusal !== null) return checkerRefusal;
@@ -172,6 +173,7 @@ function scopeRefusal(rules: CommandPolicy, request: AdmissionRequest, person: C
 interface Needed {
   readonly basis: HoldBasis;
   readonly checker: string;
+  readonly limit: string | null;
   readonly message: string;
 }
 
@@ -179,16 +181,16 @@ interface Needed {
 function secondPersonNeeded(rules: CommandPolicy, request: AdmissionRequest): Needed | null {
   const second = rules.secondPerson;
   if (second.when === 'never') return null;
-  if (second.when === 'always') return { basis: 'always', checker: second.checker, message: `${request.command} needs a second person who holds ${second.checker}.` };
+  if (second.when === 'always') return { basis: 'always', checker: second.checker, limit: null, message: `${request.command} needs a second person who holds ${second.checker}.` };
   const over = overLimit(rules, request);
-  if (over !== null) return { ...over, checker: second.checker };
+  if (over !== null) return { ...over, checker: second.checker, limit: typeof rules.limit === 'string' ? rules.limit : rules.limit!.kind };
   if (rules.standIn === true && request.mode !== 'online' && request.standIn !== null && !request.standIn.ok) {
-    return { basis: 'stand_in', checker: second.checker, message: request.standIn.message };
+    return { basis: 'stand_in', checker: second.checker, limit: request.standIn.limit ?? request.standIn.code, message: request.standIn.message };
   }
   return null;
 }
 
-function overLimit(rules: CommandPolicy, request: AdmissionRequest): Omit<Needed, 'checker'> | null {
+function overLimit(rules: CommandPolicy, request: AdmissionRequest): Omit<Needed, 'checker' | 'limit'> | null {
   const measure = request.measure;
   if (measure === null || rules.limit === null) return null;
   if (typeof rules.limit === 'object') {
