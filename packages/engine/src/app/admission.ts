@@ -48,9 +48,10 @@ export async function loadFacts(
   request: RunRequest,
   input: unknown,
   host: 'authority' | 'workstation',
+  caller: Caller,
+  viaWorkstation: boolean,
 ): Promise<Decided> {
   const needsSubject = (policy.scope !== 'any' && policy.scope !== 'self') || policy.notBySubjectCreator === true;
-  const caller = await personFacts(env.tx, request.maker, request);
   const subject: Subject | null = needsSubject && spec.subject !== undefined ? await spec.subject(env, input) : null;
   const measure: Measure | null = policy.limit !== null && spec.measure !== undefined ? await spec.measure(env, input) : null;
   const day = businessDay(request.occurredAtMs);
@@ -66,6 +67,7 @@ export async function loadFacts(
     kind: spec.kind,
     mode: request.mode,
     host,
+    viaWorkstation,
     caller,
     deviceBranchId: request.device?.branchId ?? null,
     subject,

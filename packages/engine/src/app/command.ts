@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { JsonValue } from '../core/canonical-json';
-import type { Measure, Subject } from '../core/policy';
+import type { CommandPolicy, Measure, Subject } from '../core/policy';
 import type { Approval } from '../core/banking/types';
 import type { IdSource } from '../ports/ids';
 import type { PasswordHasher } from '../ports/password';
@@ -38,6 +38,8 @@ export interface CommandEnv {
   readonly serverKeys: ServerKeys | null;
   /** When the command really happened: the clock's now, or a replayed command's counter time. */
   readonly occurredAtMs: number;
+  /** The policy this engine decides a command with (the bank's table, or a test's). */
+  readonly policyOf: (command: string) => CommandPolicy | undefined;
 }
 
 export interface NestedOptions {

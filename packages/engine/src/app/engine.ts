@@ -331,7 +331,9 @@ export class Engine {
     const device = request.device ?? (this.host === 'workstation' ? await workstationDevice(tx) : null);
     const located: RunRequest = { ...request, device };
     const caller = await personFacts(tx, located.maker, located);
-    const early = admitCaller(spec === undefined ? undefined : policy, { command: request.name, kind: spec?.kind ?? 'write', mode: located.mode, host: this.host, caller });
+    // A person's session made on an enrolled branch workstation (a device's own signature is no session).
+    const viaWorkstation = located.mode === 'online' && located.ctx.sessionId !== undefined && (await tx.banking.get('device', located.ctx.deviceId)) !== undefined;
+    const early = admitCaller(spec === undefined ? undefined : policy, { command: request.name, kind: spec?.kind ?? 'write', mode: located.mode, host: this.host, caller, viaWorkstation });
     if (early !== null && early.kind === 'refuse') return { kind: 'refused', refusal: { ok: false, code: early.code, message: early.message }, detail: {} };
     const parsed = spec!.input.safeParse(input);
     if (!parsed.success) {
@@ -340,7 +342,7 @@ export class Engine {
     }
     const detail = jsonSafe(spec!.audit === undefined ? parsed.data : spec!.audit(parsed.data)) as AuditEntry['detail'];
     const env = this.env(tx, located.ctx, nowMs, located.occurredAtMs);
-    const decided = await loadFacts(env, spec!, policy!, located, parsed.data, this.host);
+    const decided = await loadFacts(env, spec!, policy!, located, parsed.data, this.host, caller, viaWorkstation);
     const admission = admit(policy, decided.facts);
     if (admission.kind === 'refuse') return { kind: 'refused', refusal: { ok: false, code: admission.code, message: admission.message }, detail };
     if (admission.kind === 'hold') {
@@ -366,6 +368,7 @@ export class Engine {
       runNested: (command, input, as, options) => this.runNested(tx, command, input, as, options, nowMs),
       serverKeys: this.deps.serverKeys ?? null,
       occurredAtMs,
+      policyOf: (command) => this.policies[command],
     };
   }
 

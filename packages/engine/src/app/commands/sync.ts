@@ -79,9 +79,6 @@ function pushAuditDetail(message: unknown): { [key: string]: JsonValue } {
   return { keyId, digest };
 }
 
-/** Cash commands: the money changed hands at the counter before the server saw them. */
-const cashCommands: ReadonlySet<string> = new Set(['cash.deposit', 'cash.withdraw']);
-
 /**
  * One command of a batch, decided again by the server as if the teller had sent it online, with
  * the stand-in policy the server issued, its own tallies, the teller's standing now, and the
@@ -93,7 +90,11 @@ async function replay(env: CommandEnv, device: Device, queued: OutboxCommand, la
   const timing = counterTimeRefusal(env, queued, lastAtMs);
   const user = await env.tx.banking.get('user', queued.actor);
   const ctx = { actor: queued.actor, roles: user?.roles ?? [], deviceId: device.id };
-  const payout = queued.name === 'cash.withdraw';
+  // From the policy: a payout is what the stand-in policy bounds; cash changed hands at the counter
+  // for whatever counts against a cash limit (deposits and payouts alike).
+  const policy = env.policyOf(queued.name);
+  const payout = policy?.standIn === true;
+  const cashMoved = policy?.limit === 'cash';
   const outcome =
     timing ??
     (await env.runNested(queued.name, queued.input, ctx, {
@@ -106,8 +107,8 @@ async function replay(env: CommandEnv, device: Device, queued: OutboxCommand, la
   if (outcome.code === 'approval_required' && !payout) {
     return { seq: queued.seq, status: 'held', code: outcome.code, message: outcome.message, approvalId: String(outcome.details?.approvalId) };
   }
-  if (!cashCommands.has(queued.name)) return { seq: queued.seq, status: 'rejected', code: outcome.code, message: outcome.message };
-  return compensate(env, device, queued, outcome.code, outcome.message);
+  if (!cashMoved) return { seq: queued.seq, status: 'rejected', code: outcome.code, message: outcome.message };
+  return compensate(env, device, queued, outcome.code, outcome.message, payout);
 }
 
 /** A counter time in the future, or before the device's previous command, is not believed. */
@@ -122,7 +123,7 @@ function counterTimeRefusal(env: CommandEnv, queued: OutboxCommand, lastAtMs: nu
  * cash movement is booked against the branch's offline-exceptions account instead of the
  * customer's, and an exception is opened for the teller, the head teller and compliance.
  */
-async function compensate(env: CommandEnv, device: Device, queued: OutboxCommand, code: string, message: string): Promise<Verdict> {
+async function compensate(env: CommandEnv, device: Device, queued: OutboxCommand, code: string, message: string, payout: boolean): Promise<Verdict> {
   const input = queued.input as { transferId?: unknown; sessionId?: unknown; money?: { amount?: unknown; currency?: unknown } };
   const amount = typeof input.money?.amount === 'string' ? parseMinor(input.money.amount) : undefined;
   const currency = typeof input.money?.currency === 'string' ? input.money.currency : '';
@@ -136,7 +137,7 @@ async function compensate(env: CommandEnv, device: Device, queued: OutboxCommand
   // The device names the session; its till counts only if it is a till of the device's own branch.
   const ownTill = till !== undefined && till.branchId === device.branchId && till.currency === currency;
   const cash = ownTill ? till.accountId : (await branchAccountId(env, device.branchId, 'vault', currency))!;
-  const deposit = queued.name === 'cash.deposit';
+  const deposit = !payout;
   const compensationTransferId = derivedId(`compensation:${device.id}:${queued.seq}:${String(input.transferId)}`);
   const posted = await post(env, [
     {

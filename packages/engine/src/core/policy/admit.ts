@@ -50,6 +50,8 @@ export interface AdmissionRequest {
   readonly mode: AdmissionMode;
   /** Where the engine runs: the authority (the server, or a standalone bank) or an enrolled workstation. */
   readonly host: 'authority' | 'workstation';
+  /** Online: the request comes from a session made on an enrolled branch workstation. */
+  readonly viaWorkstation?: boolean;
   readonly caller: Caller;
   /** The branch of the workstation the command came from (offline and replayed). */
   readonly deviceBranchId: string | null;
@@ -69,6 +71,7 @@ export type AdmissionRefusal =
   | 'not_replayable'
   | 'not_allowed_offline'
   | 'needs_server'
+  | 'server_only'
   | 'user_unknown'
   | 'user_disabled'
   | 'permission_denied'
@@ -97,7 +100,7 @@ const refuse = (code: AdmissionRefusal, message: string): Admission => ({ kind: 
  * The first stage, on the caller alone (before the input is read): where the command may run, the
  * caller's standing, the permission. A caller refused here learns nothing about the input's shape.
  */
-export function admitCaller(policy: CommandPolicy | undefined, request: Pick<AdmissionRequest, 'command' | 'kind' | 'mode' | 'host' | 'caller'>): Admission | null {
+export function admitCaller(policy: CommandPolicy | undefined, request: Pick<AdmissionRequest, 'command' | 'kind' | 'mode' | 'host' | 'caller' | 'viaWorkstation'>): Admission | null {
   if (policy === undefined) return refuse('unknown_command', `No command ${request.command}.`);
   const where = whereRefusal(policy, request);
   if (where !== null) return where;
@@ -110,7 +113,7 @@ export function admitCaller(policy: CommandPolicy | undefined, request: Pick<Adm
   return null;
 }
 
-function whereRefusal(policy: CommandPolicy, request: Pick<AdmissionRequest, 'command' | 'kind' | 'mode' | 'host'>): Admission | null {
+function whereRefusal(policy: CommandPolicy, request: Pick<AdmissionRequest, 'command' | 'kind' | 'mode' | 'host' | 'viaWorkstation'>): Admission | null {
   if (request.mode === 'replay') {
     if (request.kind === 'read') return refuse('not_replayable', `${request.command} is a read; a batch carries only changes.`);
     if (policy.runs !== 'offline') return refuse('not_allowed_offline', `${request.command} cannot be done offline; it must be sent to the server while online.`);
@@ -118,6 +121,9 @@ function whereRefusal(policy: CommandPolicy, request: Pick<AdmissionRequest, 'co
   }
   if (request.host === 'workstation' && (policy.runs === 'online' || policy.runs === 'server')) {
     return refuse('needs_server', `${request.command} needs the central server; do it when the branch is online.`);
+  }
+  if (request.viaWorkstation === true && policy.runs === 'server') {
+    return refuse('server_only', `${request.command} is done by central staff on the server, never from a branch workstation.`);
   }
   return null;
 }

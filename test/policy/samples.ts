@@ -1,0 +1,107 @@
+import { createHash } from 'node:crypto';
+import { demoPassword, type Context } from '@qenex/engine';
+import { sampleAmount, sampleVariance, userOf, workstationId, type MatrixWorld, type Size } from './world';
+
+/**
+ * For every command, a request that succeeds when the policy lets the caller make it: fresh ids,
+ * and whatever must exist first made by the demo's staff. `size` picks an amount inside every
+ * limit or above a teller's, for the commands the policy limits. A sample may give the context it
+ * needs (signing out needs the caller's own session).
+ */
+export interface Sample {
+  readonly input: unknown;
+  readonly ctx?: Context;
+}
+
+type SampleOf = (w: MatrixWorld, caller: Context, size: Size) => Promise<Sample>;
+
+const usd = (amount: string) => ({ amount, currency: 'USD' });
+const only = (input: unknown): Sample => ({ input });
+
+export const samples: Readonly<Record<string, SampleOf>> = {
+  'branch.create': async (w) => only({ branchId: w.ids.next(), code: String(5000 + w.next()), name: 'Matrix Branch', currencies: ['USD'] }),
+  'branch.list': async () => only({}),
+  'till.create': async (w) => only({ tillId: w.ids.next(), branchId: w.bank.branchId, code: `MXN${w.next()}`, currency: 'USD' }),
+  'product.define': async (w) => only({ productId: `MX-${w.next()}`, name: 'Matrix product', kind: 'current', currency: 'USD' }),
+  'limit.set': async () => only({ holder: { role: 'auditor' }, kind: 'cash', currency: 'USD', perTransaction: '100', perDay: '100' }),
+  'customer.create': async (w) => {
+    const n = w.next();
+    return only({ customerId: w.ids.next(), branchId: w.bank.branchId, fullName: `Matrix Person ${n}`, dateOfBirth: '1990-01-01', nationalId: `MX-P-${n}`, address: '3 Policy Street', phone: '+1 415 555 0142' });
+  },
+  'customer.review_kyc': async (w) => only({ customerId: await w.customer(false), kycStatus: 'verified', riskRating: 'low' }),
+  'customer.get': async (w) => only({ customerId: w.bank.customers[0]!.id }),
+  'customer.search': async () => only({ limit: 5 }),
+  'account.open': async (w) => only({ accountId: w.ids.next(), customerId: await w.customer(true), productId: 'CURRENT-USD' }),
+  'account.close': async (w) => only({ accountId: await w.emptyAccount(), closingTransferId: w.ids.next() }),
+  'account.get': async (w) => only({ accountId: w.bank.customers[0]!.accountIds[0]! }),
+  'account.statement': async (w) => only({ accountId: w.bank.customers[0]!.accountIds[0]!, limit: 5 }),
+  'account.balance_at': async (w) => only({ accountId: w.bank.customers[0]!.accountIds[0]!, atMs: w.clock.nowMs() }),
+  'vault.fund': async (w) => only({ transferId: w.ids.next(), branchId: w.bank.branchId, money: usd('1000') }),
+  'vault.to_till': async (w) => only({ transferId: w.ids.next(), tillId: w.bank.tillId, money: usd('1000') }),
+  'till.to_vault': async (w, caller) => only({ transferId: w.ids.next(), tillId: await tillOf(w, caller), money: usd('1000') }),
+  'till.open_session': async (w, _caller, size) => only({ sessionId: w.ids.next(), tillId: await w.emptyTill(), count: sampleVariance[size] }),
+  'till.close_session': async (w, caller, size) => only({ sessionId: await openedBy(w, caller), count: sampleVariance[size] }),
+  'till.current_session': async () => only({}),
+  'till.list': async (w) => only({ branchId: w.bank.branchId }),
+  'cash.deposit': async (w, caller, size) => only({ transferId: w.ids.next(), sessionId: w.sessionOf(caller.actor), accountId: w.image.rich.usd, money: usd(sampleAmount[size]) }),
+  'cash.withdraw': async (w, caller, size) => only({ transferId: w.ids.next(), sessionId: w.sessionOf(caller.actor), accountId: w.image.rich.usd, money: usd(sampleAmount[size]) }),
+  'transfer.internal': async (w, _caller, size) => only({ transferId: w.ids.next(), fromAccountId: w.image.rich.usd, toAccountId: w.bank.customers[0]!.accountIds[0]!, money: usd(sampleAmount[size]) }),
+  'fx.exchange': async (w, _caller, size) => only({ sellTransferId: w.ids.next(), buyTransferId: w.ids.next(), fromAccountId: w.image.rich.usd, toAccountId: w.image.rich.eur, money: usd(sampleAmount[size]) }),
+  // The demo's EUR/USD mid is 1.0850: a move to 1.0851 is within tolerance, to 2.0000 far beyond it.
+  'fx.publish_rates': async (w, _caller, size) =>
+    only({ base: 'EUR', quote: 'USD', mid: size === 'small' ? '1.0851' : '2.0000', buyMarginBasisPoints: 100, sellMarginBasisPoints: 100, validFromMs: w.clock.nowMs() - 1000, validUntilMs: w.clock.nowMs() + 86_400_000 }),
+  'fx.rates': async () => only({}),
+  'approval.list': async () => only({ status: 'pending', limit: 10 }),
+  'approval.decide': async (w) => only({ approvalId: await w.pendingApproval(), decision: 'reject', note: 'matrix' }),
+  'ledger.create_accounts': async (w) => only({ accounts: [{ id: w.ids.next(), ledger: 840, code: 1 }] }),
+  'ledger.create_transfers': async (w) => {
+    const [a, b] = await w.rawAccounts();
+    return only({ transfers: [{ id: w.ids.next(), debitAccountId: a, creditAccountId: b, amount: '1', ledger: 840, code: 1 }] });
+  },
+  'ledger.expire_pending': async () => only({}),
+  'ledger.lookup': async (w) => only({ ids: [w.bank.customers[0]!.accountIds[0]!] }),
+  'ledger.totals': async () => only({}),
+  'audit.verify': async () => only({}),
+  'audit.log': async () => only({ after: 0, limit: 5 }),
+  'audit.head': async () => only({}),
+  'audit.anchor': async () => only({}),
+  'access.log': async () => only({ limit: 5 }),
+  'user.create': async (w) => only({ username: `mx-new-${w.next()}`, displayName: 'New Matrix User', password: 'Matrix-Password-2026!' }),
+  'user.set_roles': async () => only({ username: userOf('none'), roles: [] }),
+  'user.set_status': async (w) => {
+    const username = `mx-status-${w.next()}`;
+    await w.must('user.create', { username, displayName: username, password: 'Matrix-Password-2026!' }, { actor: 'bootstrap-1', roles: ['admin'], deviceId: 'bootstrap' });
+    return only({ username, status: 'active' });
+  },
+  'session.create': async () => only({ username: userOf('none'), password: demoPassword, deviceId: 'matrix-console' }),
+  'session.revoke': async (w, caller) => {
+    const session = await w.must('session.create', { username: userOf('none'), password: demoPassword, deviceId: 'matrix-console' }, { actor: 'anonymous', roles: [], deviceId: 'matrix-console' });
+    return { input: {}, ctx: { ...caller, sessionId: createHash('sha256').update(session.token as string).digest('hex') } };
+  },
+  'device.enrol': async (w) => only({ deviceId: `mx-dev-${w.next()}`, branchId: w.bank.branchId, ...w.deviceKeys() }),
+  'device.approve': async (w) => only({ deviceId: await w.device(false) }),
+  'device.revoke': async (w) => only({ deviceId: await w.device(false) }),
+  'device.register_user': async () => only({ deviceId: workstationId, username: userOf('none') }),
+  'device.rotate_keys': async (w) => only({ message: w.rotation(await w.device(true)) }),
+  'sync.push': async (w) => only({ message: await w.freshBatch() }),
+  'sync.pull': async (w) => only({ message: w.signedRequest('pull', workstationId, { cursor: '0' }) }),
+  'sync.subscribe': async (w) => only({ message: w.signedRequest('subscribe', workstationId) }),
+  'sync.exceptions': async (w) => only({ branchId: w.bank.branchId }),
+  'standin.set_policy': async (w) => only({ branchId: w.bank.branchId, currency: 'EUR', perTransaction: '100', perCustomerPerDay: '100', perTellerPerDay: '100', validForMs: 86_400_000 }),
+};
+
+/** A till the caller may return cash from: their own (or T1, for a caller who has none). */
+async function tillOf(w: MatrixWorld, caller: Context): Promise<string> {
+  const session = await w.storage.read((tx) => tx.banking.get('tillSession', w.sessionOf(caller.actor)));
+  return session!.tillId;
+}
+
+/**
+ * A session the caller may close: a fresh till opened by them (when they may open one), so the
+ * caller's own session stays open for the other samples; for anyone else, alice's session.
+ */
+async function openedBy(w: MatrixWorld, caller: Context): Promise<string> {
+  const sessionId = w.ids.next();
+  const opened = await w.engine.executeAny('till.open_session', { sessionId, tillId: await w.emptyTill(), count: {} }, caller);
+  return opened.ok ? sessionId : w.bank.sessionId;
+}

@@ -1,0 +1,301 @@
+import {
+  Engine,
+  ManualClock,
+  SequentialIds,
+  commands,
+  deviceKeyId,
+  encodeBase64url,
+  hybridKeyPair,
+  hybridPublicKeysToJson,
+  mustWithApproval,
+  sealPush,
+  sealedBoxKeyPair,
+  seedDemoBank,
+  signRequest,
+  demoPassword,
+  demoUsers,
+  type Context,
+  type DemoBank,
+  type Id128,
+  type JsonValue,
+  type Outcome,
+  type PolicyTable,
+  type PushBatch,
+  type Verdict,
+} from '@qenex/engine';
+import { SqliteStorage } from '@qenex/engine/sqlite';
+import { cheapPasswords, serverKeys } from '../sync/simulation';
+
+/**
+ * A bank for the policy matrix: the demo branch, one user per role (branch roles at the branch,
+ * central staff at none, and one with no roles), each till-working role with its own open till, a
+ * rich customer with USD and EUR accounts, a stand-in policy, and an enrolled workstation every
+ * matrix user is registered on. Built once as a SQLite image, copied for every engine under test.
+ */
+export const matrixRoles = ['teller', 'head_teller', 'compliance_officer', 'operations', 'treasury', 'ledger_operator', 'admin', 'auditor', 'none'] as const;
+export type MatrixRole = (typeof matrixRoles)[number];
+/** Who calls online: the matrix users, and the two callers that are no user (a device's signature, nobody signed in). */
+export type OnlineCaller = MatrixRole | 'device' | 'anonymous';
+export const onlineCallers: readonly OnlineCaller[] = [...matrixRoles, 'device', 'anonymous'];
+
+export const branchRoles: ReadonlySet<MatrixRole> = new Set(['teller', 'head_teller']);
+export const workstationId = 'ws-matrix';
+/** A session's device that is no enrolled workstation: a central console. */
+export const consoleId = 'matrix-console';
+
+export function userOf(role: MatrixRole): string {
+  return `mx-${role.replace('_', '-')}`;
+}
+
+/** The amounts a sample moves: well inside every limit, or above the teller's (minor units, USD). */
+export type Size = 'small' | 'large';
+export const sampleAmount: Readonly<Record<Size, string>> = { small: '1000', large: '1000000' };
+/** The over/short a till count shows: none, or 500.00 (over a teller's 0 and a head teller's 100.00). */
+export const sampleVariance: Readonly<Record<Size, Record<string, number>>> = { small: {}, large: { '10000': 5 } };
+/** The stand-in policy of the matrix branch (minor units, USD). */
+export const matrixStandIn = { perTransaction: '300000', perCustomerPerDay: '400000', perTellerPerDay: '1500000' };
+
+export interface Image {
+  readonly bytes: Buffer;
+  readonly bank: DemoBank;
+  readonly startMs: number;
+  /** Each till-working matrix user's own open session. */
+  readonly sessions: Readonly<Record<string, Id128>>;
+  readonly rich: { readonly customerId: Id128; readonly usd: Id128; readonly eur: Id128 };
+}
+
+const deviceSigning = hybridKeyPair(new Uint8Array(64).fill(77));
+const deviceKem = sealedBoxKeyPair(new Uint8Array(32).fill(78));
+const admin2 = { actor: 'ada', roles: ['admin'], deviceId: consoleId };
+
+async function must(engine: Engine, name: string, input: unknown, ctx: Context): Promise<any> {
+  const result = await engine.executeAny(name, input, ctx);
+  if (!result.ok) throw new Error(`fixture ${name} as ${ctx.actor}: ${result.code} ${result.message}`);
+  return result.value;
+}
+
+async function approved(engine: Engine, name: string, input: unknown, maker: Context, checker: Context): Promise<any> {
+  return mustWithApproval(engine, name as never, input as never, maker, checker);
+}
+
+let built: Promise<Image> | undefined;
+
+/** The bank, built once per process. */
+export function matrixImage(): Promise<Image> {
+  built ??= buildImage();
+  return built;
+}
+
+async function buildImage(): Promise<Image> {
+  const startMs = Date.UTC(2026, 11, 1, 9);
+  const clock = new ManualClock(startMs);
+  const ids = new SequentialIds(clock, 500);
+  const storage = new SqliteStorage({ path: ':memory:' });
+  const engine = new Engine({ storage, clock, ids, serverKeys: serverKeys(), passwords: cheapPasswords });
+  const bank = await seedDemoBank(engine, ids, { clock });
+  const { bob, olivia, adam } = demoUsers;
+  const bootstrap = { actor: 'bootstrap-1', roles: ['admin'], deviceId: 'bootstrap' };
+  const checker = { actor: 'bootstrap-2', roles: ['admin'], deviceId: 'bootstrap' };
+  for (const role of matrixRoles) {
+    const username = userOf(role);
+    await must(engine, 'user.create', { username, displayName: username, password: demoPassword, branchId: branchRoles.has(role) ? bank.branchId : null }, bootstrap);
+    if (role !== 'none') await approved(engine, 'user.set_roles', { username, roles: [role] }, bootstrap, checker);
+  }
+  await must(engine, 'vault.fund', { transferId: ids.next(), branchId: bank.branchId, money: { amount: '90000000', currency: 'USD' } }, bob);
+  const sessions: Record<string, Id128> = {};
+  for (const role of ['teller', 'head_teller'] as const) {
+    const tillId = ids.next();
+    await must(engine, 'till.create', { tillId, branchId: bank.branchId, code: `MX${role === 'teller' ? 'T' : 'H'}`, currency: 'USD' }, olivia);
+    await must(engine, 'vault.to_till', { transferId: ids.next(), tillId, money: { amount: '5000000', currency: 'USD' } }, bob);
+    const sessionId = ids.next();
+    await must(engine, 'till.open_session', { sessionId, tillId, count: { '10000': 500 } }, { actor: userOf(role), roles: [role], deviceId: consoleId });
+    sessions[userOf(role)] = sessionId;
+  }
+  const rich = await richCustomer(engine, ids, bank);
+  await approved(engine, 'standin.set_policy', { branchId: bank.branchId, currency: 'USD', ...matrixStandIn, validForMs: 30 * 24 * 3600 * 1000 }, olivia, adam);
+  await enrolDevice(engine, bank.branchId, workstationId);
+  for (const role of matrixRoles) await must(engine, 'device.register_user', { deviceId: workstationId, username: userOf(role) }, adam);
+  const bytes = storage.db.serialize();
+  await storage.close();
+  return { bytes, bank, startMs, sessions, rich };
+}
+
+/** A verified customer with a large USD balance (a deposit held and approved) and a EUR account. */
+async function richCustomer(engine: Engine, ids: SequentialIds, bank: DemoBank): Promise<Image['rich']> {
+  const { alice, bob } = demoUsers;
+  const customerId = ids.next();
+  await must(engine, 'customer.create', { customerId, branchId: bank.branchId, fullName: 'Rich Matrix', dateOfBirth: '1970-01-01', nationalId: 'MX-RICH-1', address: '1 Vault Row', phone: '+1 415 555 0100' }, alice);
+  await must(engine, 'customer.review_kyc', { customerId, kycStatus: 'verified', riskRating: 'low' }, bob);
+  const usd = ids.next();
+  const eur = ids.next();
+  await must(engine, 'account.open', { accountId: usd, customerId, productId: 'CURRENT-USD' }, alice);
+  await must(engine, 'account.open', { accountId: eur, customerId, productId: 'CURRENT-EUR' }, alice);
+  await approved(engine, 'cash.deposit', { transferId: ids.next(), sessionId: bank.sessionId, accountId: usd, money: { amount: '50000000', currency: 'USD' } }, alice, bob);
+  return { customerId, usd, eur };
+}
+
+async function enrolDevice(engine: Engine, branchId: Id128, deviceId: string): Promise<void> {
+  const publicKeys = hybridPublicKeysToJson(deviceSigning.publicKeys);
+  await must(engine, 'device.enrol', { deviceId, branchId, publicKeys, kemPublicKey: encodeBase64url(deviceKem.publicKey) }, demoUsers.adam);
+  await must(engine, 'device.approve', { deviceId }, admin2);
+}
+
+/**
+ * One engine over a copy of the bank, with the policy table under test, and what its samples need:
+ * fresh ids and codes, prerequisites made by the demo's own staff (never by the caller under test),
+ * and signed device messages.
+ */
+export class MatrixWorld {
+  readonly engine: Engine;
+  readonly storage: SqliteStorage;
+  readonly clock: ManualClock;
+  readonly ids: SequentialIds;
+  private counter = 0;
+  private batchSeq = 0;
+  private commandSeq = 0;
+  private lastDigest = '';
+
+  constructor(
+    readonly image: Image,
+    policies?: PolicyTable,
+  ) {
+    this.storage = new SqliteStorage({ path: ':memory:', image: image.bytes });
+    this.clock = new ManualClock(image.startMs + 60_000);
+    this.ids = new SequentialIds(this.clock, 900);
+    this.engine = new Engine({ storage: this.storage, clock: this.clock, ids: this.ids, serverKeys: serverKeys(), passwords: cheapPasswords, ...(policies === undefined ? {} : { policies }) });
+  }
+
+  close(): Promise<void> {
+    return this.storage.close();
+  }
+
+  get bank(): DemoBank {
+    return this.image.bank;
+  }
+
+  next(): number {
+    this.counter += 1;
+    return this.counter;
+  }
+
+  must(name: string, input: unknown, ctx: Context): Promise<any> {
+    return must(this.engine, name, input, ctx);
+  }
+
+  approved(name: string, input: unknown, maker: Context, checker: Context): Promise<any> {
+    return approved(this.engine, name, input, maker, checker);
+  }
+
+  /** The caller's own open till session, or alice's for a caller without one. */
+  sessionOf(actor: string): Id128 {
+    return this.image.sessions[actor] ?? this.bank.sessionId;
+  }
+
+  /** A customer registered by alice (so anyone else may verify them), verified by bob when asked. */
+  async customer(verified: boolean): Promise<Id128> {
+    const customerId = this.ids.next();
+    const n = this.next();
+    await this.must('customer.create', { customerId, branchId: this.bank.branchId, fullName: `Matrix Customer ${n}`, dateOfBirth: '1980-05-05', nationalId: `MX-C-${n}`, address: '2 Ledger Lane', phone: '+1 415 555 0199' }, demoUsers.alice);
+    if (verified) await this.must('customer.review_kyc', { customerId, kycStatus: 'verified', riskRating: 'low' }, demoUsers.bob);
+    return customerId;
+  }
+
+  /** An empty account of a fresh customer. */
+  async emptyAccount(): Promise<Id128> {
+    const accountId = this.ids.next();
+    await this.must('account.open', { accountId, customerId: await this.customer(true), productId: 'SAVINGS-USD' }, demoUsers.alice);
+    return accountId;
+  }
+
+  /** A till with nothing in it, made by operations. */
+  async emptyTill(): Promise<Id128> {
+    const tillId = this.ids.next();
+    await this.must('till.create', { tillId, branchId: this.bank.branchId, code: `MXE${this.next()}`, currency: 'USD' }, demoUsers.olivia);
+    return tillId;
+  }
+
+  /** An approval request another person made (alice's deposit over her limit). */
+  async pendingApproval(): Promise<Id128> {
+    const held = await this.engine.executeAny(
+      'cash.deposit',
+      { transferId: this.ids.next(), sessionId: this.bank.sessionId, accountId: this.bank.customers[0]!.accountIds[0]!, money: { amount: '900000', currency: 'USD' } },
+      demoUsers.alice,
+    );
+    const approvalId = held.ok ? undefined : held.details?.approvalId;
+    if (typeof approvalId !== 'string') throw new Error(`fixture: alice's deposit was not held: ${JSON.stringify(held)}`);
+    return approvalId as Id128;
+  }
+
+  /** Two raw ledger accounts (no banking code), made by the ledger operator. */
+  async rawAccounts(): Promise<[Id128, Id128]> {
+    const a = this.ids.next();
+    const b = this.ids.next();
+    await this.must('ledger.create_accounts', { accounts: [{ id: a, ledger: 840, code: 1 }, { id: b, ledger: 840, code: 1 }] }, demoUsers.lena);
+    return [a, b];
+  }
+
+  /** The public keys every matrix device enrols with. */
+  deviceKeys() {
+    return { publicKeys: hybridPublicKeysToJson(deviceSigning.publicKeys), kemPublicKey: encodeBase64url(deviceKem.publicKey) };
+  }
+
+  /** A device enrolled by adam, pending, or approved by another administrator. */
+  async device(approve: boolean): Promise<string> {
+    const deviceId = `mx-dev-${this.next()}`;
+    await this.must('device.enrol', { deviceId, branchId: this.bank.branchId, ...this.deviceKeys() }, demoUsers.adam);
+    if (approve) await this.must('device.approve', { deviceId }, admin2);
+    return deviceId;
+  }
+
+  /** A signed request from a workstation (pull, subscription, rotation), fresh, with a new nonce. */
+  signedRequest(kind: string, deviceId: string, body: { readonly [key: string]: JsonValue } = {}) {
+    return signRequest(kind, { deviceId, atMs: this.clock.nowMs(), nonce: `matrix-nonce-${this.next()}-${deviceId}`, ...body }, signer(deviceId));
+  }
+
+  /** A rotation request signed with a device's current keys (to the same keys: only the signature matters here). */
+  rotation(deviceId: string) {
+    return this.signedRequest('rotate_keys', deviceId, { publicKeys: { ...hybridPublicKeysToJson(deviceSigning.publicKeys) }, kemPublicKey: encodeBase64url(deviceKem.publicKey) });
+  }
+
+  /** A first batch from a fresh approved device: one command the server replays (and may refuse; the push itself stands). */
+  async freshBatch(): Promise<unknown> {
+    const deviceId = await this.device(true);
+    const batch: PushBatch = { deviceId, batchSeq: 1, prevDigest: '', commands: [{ seq: 1, name: 'customer.get', input: { customerId: this.bank.customers[0]!.id }, actor: userOf('teller'), roles: [], atMs: this.clock.nowMs() }] };
+    return sealPush(batch, signer(deviceId), serverKeys().kem.publicKey);
+  }
+
+  /** Pushes commands as one batch from the matrix workstation; the server's verdict for each. */
+  async push(queued: ReadonlyArray<{ readonly name: string; readonly input: unknown; readonly actor: string }>): Promise<Verdict[]> {
+    this.batchSeq += 1;
+    const batch: PushBatch = {
+      deviceId: workstationId,
+      batchSeq: this.batchSeq,
+      prevDigest: this.lastDigest,
+      commands: queued.map((command) => {
+        this.commandSeq += 1;
+        return { seq: this.commandSeq, name: command.name, input: wire(command.input) as { [key: string]: JsonValue }, actor: command.actor, roles: [], atMs: this.clock.nowMs() };
+      }),
+    };
+    const result = await this.engine.executeAny('sync.push', { message: sealPush(batch, signer(workstationId), serverKeys().kem.publicKey) }, { actor: 'device', roles: ['device'], deviceId: 'network' });
+    if (!result.ok) throw new Error(`push refused: ${result.code} ${result.message}`);
+    const answer = (result.value as { answer: { payload: { verdicts: Verdict[]; batchDigest: string } } }).answer;
+    this.lastDigest = answer.payload.batchDigest;
+    return answer.payload.verdicts;
+  }
+
+  /** The kind of a command, as its spec declares it (reads are never replayed). */
+  static kindOf(name: string): 'read' | 'write' {
+    return (commands as Record<string, { kind: 'read' | 'write' }>)[name]!.kind;
+  }
+}
+
+function signer(deviceId: string) {
+  return { keyId: deviceKeyId(deviceId, 1), secretKeys: deviceSigning.secretKeys };
+}
+
+/** An input as the wire and the outbox carry it: amounts as strings. */
+function wire(input: unknown): JsonValue {
+  return JSON.parse(JSON.stringify(input, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value))) as JsonValue;
+}
+
+export type { Outcome };
