@@ -1,7 +1,9 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { encodeBase64url, hybridPublicKeysToJson, serverKeyId } from '@qenex/engine';
+import { EdgeRefusal, parameterLengthMax } from './body';
+import { answerClientError, answerFrameworkError, registerJsonBodyParser, registerParameterCheck } from './edge';
 import { openApiDocument } from './openapi';
-import { statusOf } from './problem';
+import { bounded, boundedOutcome, statusOf } from './problem';
 import { authenticate, bearer, bigintSafe, idempotent, sendProblem, type HttpDeps } from './respond';
 import { recordSignIn, signInGate } from './sign-in';
 import { commandInput, routes, type RouteSpec } from './routes';
@@ -17,31 +19,43 @@ export function buildHttpApp(deps: HttpDeps): FastifyInstance {
     },
     bodyLimit: deps.bodyLimitBytes,
     // Ids are in the path; a proxy's rewriting of them is not something to guess at.
-    routerOptions: { ignoreTrailingSlash: false },
+    routerOptions: { ignoreTrailingSlash: false, maxParamLength: parameterLengthMax },
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
   });
   app.setReplySerializer((payload) => JSON.stringify(payload, bigintSafe));
 
+  registerJsonBodyParser(app);
+  registerParameterCheck(app);
   app.setErrorHandler(async (error: { statusCode?: number; code?: string; message: string }, request, reply) => {
+    if (error instanceof EdgeRefusal) {
+      await auditUnreadable(deps, request, error.reason.code, error.reason.detail);
+      return sendProblem(reply, error.reason.code, error.reason.detail);
+    }
     const status = error.statusCode ?? 500;
     if (status === 413) return sendProblem(reply, 'body_too_large', `The body is larger than ${deps.bodyLimitBytes} bytes.`);
     if (status === 415) return sendProblem(reply, 'unsupported_media_type', 'Send the body as application/json.');
     if (status >= 400 && status < 500) {
-      await auditUnreadable(deps, request, error.message);
-      return sendProblem(reply, 'bad_request', `The request could not be read: ${error.message}`);
+      // Fastify's messages can quote the request; only so much of one is repeated.
+      const detail = `The request could not be read: ${bounded(error.message)}`;
+      await auditUnreadable(deps, request, 'bad_request', detail);
+      return sendProblem(reply, 'bad_request', detail);
     }
     request.log.error({ err: error }, 'request failed');
     return sendProblem(reply, 'internal_error', 'Something went wrong on the server; the request may be retried with the same Idempotency-Key.');
   });
-  app.setNotFoundHandler((request, reply) => sendProblem(reply, 'not_found', `No route ${request.method} ${request.url.split('?')[0]}.`));
+  app.setNotFoundHandler((request, reply) => sendProblem(reply, 'not_found', `No route ${request.method} ${bounded(request.url.split('?')[0] ?? '')}.`));
 
   app.get('/health', async () => ({ status: 'ok' }));
-  app.get('/ready', async (_request, reply) => {
+  app.get('/ready', async (request, reply) => {
     try {
       await deps.storage.read(async (tx) => tx.ledger.lastTimestamp());
       await deps.kv.cache.get('ready-probe');
       return { status: 'ready' };
     } catch (error) {
-      return sendProblem(reply, 'unavailable', `A dependency is not reachable: ${error instanceof Error ? error.message : String(error)}`);
+      // The cause (a host name, a driver's message) is for the operator's log, not for whoever asks.
+      request.log.error({ err: error }, 'readiness check failed');
+      return sendProblem(reply, 'unavailable', 'A dependency of the server is not reachable; try again shortly.');
     }
   });
   app.get('/api/v1/openapi.json', async () => openApiDocument(routes));
@@ -71,7 +85,7 @@ function registerCommandRoute(app: FastifyInstance, deps: HttpDeps, route: Route
         const outcome = await deps.engine.executeAny(route.command, input, ctx);
         if (signingIn !== null && (outcome.ok || outcome.code === 'invalid_credentials')) await recordSignIn(deps.kv, signingIn, request.ip, outcome.ok, deps.nowMs());
         if (outcome.ok && route.command === 'session.revoke') deps.sessions.delete(bearer(request) ?? '');
-        return { status: outcome.ok ? (route.status ?? 200) : outcome.code === 'approval_required' ? 202 : statusOf(outcome.code), outcome };
+        return { status: outcome.ok ? (route.status ?? 200) : outcome.code === 'approval_required' ? 202 : statusOf(outcome.code), outcome: boundedOutcome(outcome) };
       });
     },
   });
@@ -97,12 +111,12 @@ const commandByRoute = new Map(routes.map((route) => [`${route.method} ${route.u
 commandByRoute.set('POST /api/v1/transfers', 'ledger.create_transfers');
 
 /** A body that could not be read, from a signed-in caller, is a refused command: audit it as one. */
-async function auditUnreadable(deps: HttpDeps, request: FastifyRequest, reason: string): Promise<void> {
+async function auditUnreadable(deps: HttpDeps, request: FastifyRequest, code: string, detail: string): Promise<void> {
   const header = request.headers.authorization;
   const token = header === undefined ? undefined : /^Bearer (\S+)$/.exec(header)?.[1];
   if (token === undefined) return;
   const session = await deps.engine.authenticate(token);
   if (!session.ok) return;
-  const name = commandByRoute.get(`${request.method} ${request.routeOptions.url ?? ''}`) ?? `${request.method} ${request.routeOptions.url ?? request.url}`;
-  await deps.engine.recordRefusal(session.value, name, { ok: false, code: 'bad_request', message: `The request could not be read: ${reason}` });
+  const name = commandByRoute.get(`${request.method} ${request.routeOptions.url ?? ''}`) ?? `${request.method} ${request.routeOptions.url ?? bounded(request.url)}`;
+  await deps.engine.recordRefusal(session.value, name, { ok: false, code, message: detail });
 }

@@ -1,3 +1,5 @@
+import type { Outcome, Refusal } from '@qenex/engine';
+
 /**
  * RFC 9457 problem details. Each result code maps to one HTTP status; the body carries the code
  * (stable, for programs) and a sentence (for people) saying what to do next.
@@ -24,6 +26,15 @@ const badInput = new Set([
   'amount_must_not_be_zero',
   'amount_must_not_be_negative',
   'amount_too_precise',
+  // Refused at the HTTP edge (body.ts), before any route runs.
+  'body_too_deep',
+  'body_too_complex',
+  'control_character',
+  'lone_surrogate',
+  'forbidden_key',
+  'string_too_long',
+  'number_out_of_range',
+  'url_malformed',
 ]);
 
 const conflicts = new Set([
@@ -71,6 +82,8 @@ const statusByCode: Readonly<Record<string, number>> = {
   batch_replayed: 409,
   unsupported_media_type: 415,
   body_too_large: 413,
+  headers_too_large: 431,
+  request_timeout: 408,
   internal_error: 500,
   unavailable: 503,
 };
@@ -84,13 +97,56 @@ export function statusOf(code: string): number {
   return 422;
 }
 
+/** The most of anything a caller sent (a URL, a parser's message) that an answer repeats. */
+export const echoLengthMax = 200;
+/** A problem's `detail`: a sentence or two; an engine message quoting input is cut here. */
+export const detailLengthMax = 1_000;
+/** Items of a list in a problem (validation issues); the first ones say what to fix. */
+export const listItemsMax = 20;
+/** Levels of an extension object repeated as they are; deeper, a problem carries only a mark. */
+const extensionDepthMax = 3;
+
+/** `text`, or its first `lengthMax` characters and an ellipsis (not splitting a surrogate pair). */
+export function bounded(text: string, lengthMax = echoLengthMax): string {
+  if (text.length <= lengthMax) return text;
+  const end = /[\ud800-\udbff]/.test(text[lengthMax - 1] ?? '') ? lengthMax - 1 : lengthMax;
+  return `${text.slice(0, end)}…`;
+}
+
+/**
+ * A copy of what a problem carries beside its detail (engine details, the instance), with every
+ * string and list cut: an answer, and the idempotency record that replays it, never grows with
+ * the input. The depth is fixed and small, so the copy recurses at most `extensionDepthMax` deep.
+ */
+export function boundedExtension(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return bounded(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= extensionDepthMax) return '…';
+  if (Array.isArray(value)) {
+    const items = value.slice(0, listItemsMax).map((item) => boundedExtension(item, depth + 1));
+    return value.length > listItemsMax ? [...items, `… and ${value.length - listItemsMax} more`] : items;
+  }
+  const entries = Object.entries(value).slice(0, listItemsMax);
+  return Object.fromEntries(entries.map(([key, item]) => [bounded(key), boundedExtension(item, depth + 1)]));
+}
+
 export function problem(code: string, detail: string, extensions: Record<string, unknown> = {}): Problem {
   return {
     type: `https://qenex.dev/problems/${code.replaceAll('_', '-')}`,
     title: code.replaceAll('_', ' ').replace(/^./, (first) => first.toUpperCase()),
     status: statusOf(code),
     code,
-    detail,
-    ...extensions,
+    detail: bounded(detail, detailLengthMax),
+    ...(boundedExtension(extensions) as Record<string, unknown>),
   };
+}
+
+/**
+ * A refusal as it is answered and kept for replay: message and details cut like a problem's, so a
+ * long input quoted by a schema message cannot push the idempotency record past its size limit.
+ */
+export function boundedOutcome<V>(outcome: Outcome<V, string>): Outcome<V, string> {
+  if (outcome.ok) return outcome;
+  const details = outcome.details === undefined ? {} : { details: boundedExtension(outcome.details) as NonNullable<Refusal['details']> };
+  return { ...outcome, message: bounded(outcome.message, detailLengthMax), ...details };
 }
