@@ -3,7 +3,7 @@ import { encodeBase64url, hybridPublicKeysToJson, serverKeyId } from '@qenex/eng
 import { EdgeRefusal, parameterLengthMax } from './body';
 import { answerClientError, answerFrameworkError, registerJsonBodyParser, registerParameterCheck } from './edge';
 import { openApiDocument } from './openapi';
-import { bounded, boundedOutcome, statusOf } from './problem';
+import { bounded, statusOf } from './problem';
 import { authenticate, bearer, bigintSafe, idempotent, sendProblem, type HttpDeps } from './respond';
 import { recordSignIn, signInGate } from './sign-in';
 import { commandInput, routes, type RouteSpec } from './routes';
@@ -85,7 +85,7 @@ function registerCommandRoute(app: FastifyInstance, deps: HttpDeps, route: Route
         const outcome = await deps.engine.executeAny(route.command, input, ctx);
         if (signingIn !== null && (outcome.ok || outcome.code === 'invalid_credentials')) await recordSignIn(deps.kv, signingIn, request.ip, outcome.ok, deps.nowMs());
         if (outcome.ok && route.command === 'session.revoke') deps.sessions.delete(bearer(request) ?? '');
-        return { status: outcome.ok ? (route.status ?? 200) : outcome.code === 'approval_required' ? 202 : statusOf(outcome.code), outcome: boundedOutcome(outcome) };
+        return { status: outcome.ok ? (route.status ?? 200) : outcome.code === 'approval_required' ? 202 : statusOf(outcome.code), outcome };
       });
     },
   });

@@ -35,6 +35,8 @@ const badInput = new Set([
   'string_too_long',
   'number_out_of_range',
   'url_malformed',
+  'cursor_out_of_range',
+  'rate_malformed',
 ]);
 
 const conflicts = new Set([
@@ -46,6 +48,12 @@ const conflicts = new Set([
   'customer_already_registered',
   'branch_code_taken',
   'till_code_taken',
+  // The bank's rate sheet changed, or is not valid now: quote again, or wait for treasury.
+  'rate_changed',
+  'rate_sheet_stale',
+  'pair_published_other_way',
+  // A signed request seen before.
+  'nonce_reused',
 ]);
 
 const statusByCode: Readonly<Record<string, number>> = {
@@ -57,7 +65,27 @@ const statusByCode: Readonly<Record<string, number>> = {
   permission_denied: 403,
   checker_must_differ: 403,
   checker_lacks_permission: 403,
-  user_locked: 423,
+  checker_disabled: 403,
+  checker_out_of_scope: 403,
+  checker_not_on_device: 403,
+  // The admission policy (core/policy): who may do what, over what, where.
+  session_device_mismatch: 401,
+  out_of_scope: 403,
+  no_branch_assigned: 403,
+  session_belongs_to_another_teller: 403,
+  user_not_on_device: 403,
+  user_unknown: 403,
+  server_only: 403,
+  needs_server: 409,
+  not_allowed_offline: 409,
+  not_replayable: 409,
+  ledger_account_protected: 403,
+  account_code_reserved: 403,
+  // Signed requests: out of the freshness window, or too many at once.
+  request_stale: 401,
+  nonce_malformed: 400,
+  too_many_requests: 429,
+  sign_in_delayed: 429,
   rate_limited: 429,
   idempotency_key_missing: 428,
   idempotency_key_reused: 422,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { canonicalJson, kvLimits, type Context, type Engine, type JsonValue, type KvPorts, type Outcome, type ServerKeys, type Storage } from '@qenex/engine';
 import type { TransferBatcher } from '../batcher';
-import { problem } from './problem';
+import { boundedOutcome, problem } from './problem';
 import type { SessionCache } from './session-cache';
 
 export interface HttpDeps {
@@ -161,8 +161,13 @@ export async function idempotent(
   exempt: boolean,
   run: () => Promise<IdempotentAnswer>,
 ): Promise<FastifyReply> {
-  if (request.method !== 'POST' || exempt) {
+  // Every answer is cut to the problem bounds before it is sent or kept: what is replayed is what was sent.
+  const answer = async (): Promise<IdempotentAnswer> => {
     const { status, outcome } = await run();
+    return { status, outcome: boundedOutcome(outcome) };
+  };
+  if (request.method !== 'POST' || exempt) {
+    const { status, outcome } = await answer();
     return sendOutcome(reply, outcome, status);
   }
   const key = request.headers['idempotency-key'];
@@ -185,7 +190,7 @@ export async function idempotent(
   }
   let result: IdempotentAnswer;
   try {
-    result = await run();
+    result = await answer();
   } catch (error) {
     await deps.kv.idempotency.abandon(scoped, claim.owner);
     throw error;

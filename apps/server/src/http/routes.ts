@@ -1,7 +1,8 @@
 import type { CommandName } from '@qenex/engine';
 
 type Params = Readonly<Record<string, string>>;
-type Query = Readonly<Record<string, string | undefined>>;
+/** A query value is a string, or a list of them when the parameter is repeated. */
+type Query = Readonly<Record<string, string | readonly string[] | undefined>>;
 
 /**
  * The API, one line per route: which command it runs and how the request becomes the command's
@@ -82,7 +83,7 @@ export const routes: readonly RouteSpec[] = [
     summary: 'Ledger accounts and transfers by id (ids: comma-separated)',
     tag: 'ledger',
     queryFields: ['ids'],
-    input: (_body, _params, query) => ({ ids: query.ids === undefined ? [] : query.ids.split(',') }),
+    input: (_body, _params, query) => ({ ids: typeof query.ids === 'string' ? query.ids.split(',') : (query.ids ?? []) }),
   },
   { method: 'GET', url: '/api/v1/audit/verify', command: 'audit.verify', summary: 'Verify the hash-chained audit log and its stored signed anchors', tag: 'audit' },
   { method: 'POST', url: '/api/v1/audit/verify', command: 'audit.verify', summary: 'Verify the audit log, also against signed anchors the caller kept', tag: 'audit', operationId: 'audit.verify_with_anchors' },
@@ -101,7 +102,7 @@ export function commandInput(route: RouteSpec, body: unknown, params: Params, qu
   for (const field of route.queryFields ?? []) {
     const raw = query[field];
     if (raw === undefined) continue;
-    input[field] = route.numericQuery?.includes(field) && /^\d+$/.test(raw) ? Number(raw) : raw;
+    input[field] = route.numericQuery?.includes(field) && typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : raw;
   }
   return input;
 }

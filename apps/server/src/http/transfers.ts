@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { authenticate, idempotent, type HttpDeps } from './respond';
-import { boundedOutcome, statusOf } from './problem';
+import { statusOf } from './problem';
 
 /** Ledger transfers arrive one at a time or as a batch; both go through the group-commit batcher. */
 export function registerTransferRoutes(app: FastifyInstance, deps: HttpDeps): void {
@@ -11,8 +11,7 @@ export function registerTransferRoutes(app: FastifyInstance, deps: HttpDeps): vo
     const single = body !== null && typeof body === 'object' && !Array.isArray(body) && !('transfers' in body);
     const input = single ? { transfers: [body] } : body;
     return idempotent(deps, request, reply, ctx, false, async () => {
-      // A batch of thousands of bad events has an issue per field: the refusal is cut like every route's.
-      const outcome = boundedOutcome(await deps.batcher.submit(ctx, input));
+      const outcome = await deps.batcher.submit(ctx, input);
       if (!outcome.ok) return { status: statusOf(outcome.code), outcome };
       const results = outcome.value.results;
       if (single) {
@@ -34,7 +33,7 @@ export function registerTransferRoutes(app: FastifyInstance, deps: HttpDeps): vo
       const { pendingId } = request.params as { pendingId: string };
       const transfer = { amount: '0', ...body, pendingId, flags: action === 'post' ? 4 : 8 };
       return idempotent(deps, request, reply, ctx, false, async () => {
-        const outcome = boundedOutcome(await deps.batcher.submit(ctx, { transfers: [transfer] }));
+        const outcome = await deps.batcher.submit(ctx, { transfers: [transfer] });
         if (!outcome.ok) return { status: statusOf(outcome.code), outcome };
         const result = outcome.value.results[0]!;
         return result === 'ok' || result === 'exists'

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { idProblem, type Id128 } from '../core/ids';
 import { currencyByCode } from '../core/currencies';
 import { checkPositive, parseMinor } from '../core/money';
+import { int64Max, timestampMsMax } from '../core/time';
 
 /**
  * Input schemas shared by the commands. A refusal that has its own result code carries it in the
@@ -59,8 +60,6 @@ export const currencySchema = tokenSchema(/^[A-Z]{3}$/, 3, 'must be an ISO 4217 
   if (currencyByCode(value) === undefined) fail(ctx, 'currency_unknown', `${value} is not an ISO 4217 currency code`);
 });
 
-/** The largest signed 64-bit value: what both stores hold in a bigint column. */
-export const int64Max = 9_223_372_036_854_775_807n;
 
 /** A ledger position (a statement's cursor): decimal digits, at most the largest 64-bit value. */
 export const ledgerCursorSchema = z.string({ error: 'must be a string of decimal digits' }).superRefine((value, ctx) => {
@@ -68,11 +67,7 @@ export const ledgerCursorSchema = z.string({ error: 'must be a string of decimal
   if (BigInt(value) > int64Max) fail(ctx, 'cursor_out_of_range', 'must be at most 9223372036854775807');
 });
 
-/**
- * A moment in milliseconds since 1970, no later than the ledger's nanosecond clock can hold in 64
- * bits (the year 2262): a point-in-time query past it would overflow the stores' bigint.
- */
-export const timestampMsMax = Number(int64Max / 1_000_000n) - 1;
+/** A moment in milliseconds since 1970, no later than the ledger's clock holds (a point-in-time query past it would overflow the stores). */
 export const timestampMsSchema = z.number({ error: 'must be a number of milliseconds' }).int().min(0).max(timestampMsMax);
 
 /** A strictly positive amount of integer minor units, as a string on the wire. */

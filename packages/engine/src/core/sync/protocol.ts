@@ -16,6 +16,10 @@ import {
   type SignedEnvelope,
 } from '../crypto';
 import { commandNameLengthMax, type PushAnswer, type PushBatch } from './types';
+import { envelopePayloadDepthMax } from '../crypto/envelope';
+import { isJsonValue } from '../crypto/shape';
+import { usernamePattern } from '../identity';
+import { timestampMsMax } from '../time';
 
 /**
  * The sync protocol's messages. A push is encrypt-then-sign: the batch is sealed to the server's
@@ -84,6 +88,8 @@ function parseBatch(bytes: Uint8Array): PushBatch | undefined {
   } catch {
     return undefined;
   }
+  // Bounded before anything recurses over it (the batch digest is canonical JSON, computed recursively).
+  if (!isJsonValue(value, envelopePayloadDepthMax)) return undefined;
   const batch = value as Partial<PushBatch> | null;
   if (batch === null || typeof batch !== 'object') return undefined;
   if (typeof batch.deviceId !== 'string' || !Number.isSafeInteger(batch.batchSeq) || typeof batch.prevDigest !== 'string') return undefined;
@@ -94,8 +100,10 @@ function parseBatch(bytes: Uint8Array): PushBatch | undefined {
     // Any command name may arrive; whether it may be replayed is the policy's to say, not the parser's.
     if (!Number.isSafeInteger(c.seq) || typeof c.name !== 'string' || c.name.length === 0 || c.name.length > commandNameLengthMax) return undefined;
     if (c.input === null || typeof c.input !== 'object' || Array.isArray(c.input)) return undefined;
-    if (typeof c.actor !== 'string' || c.actor.length > commandNameLengthMax || !Array.isArray(c.roles) || !Number.isSafeInteger(c.atMs)) return undefined;
-    if (c.approvedBy !== undefined && (typeof c.approvedBy !== 'string' || c.approvedBy.length > commandNameLengthMax)) return undefined;
+    // The people are looked up by name before any command schema runs: a name must be a username.
+    if (typeof c.actor !== 'string' || !usernamePattern.test(c.actor) || !Array.isArray(c.roles)) return undefined;
+    if (c.approvedBy !== undefined && (typeof c.approvedBy !== 'string' || !usernamePattern.test(c.approvedBy))) return undefined;
+    if (!Number.isSafeInteger(c.atMs) || (c.atMs as number) < 0 || (c.atMs as number) > timestampMsMax) return undefined;
   }
   return batch as PushBatch;
 }
