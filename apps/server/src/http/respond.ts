@@ -91,7 +91,9 @@ export async function authenticate(deps: HttpDeps, request: FastifyRequest, repl
     // Invalid access attempts are audited, up to a rate per address so a flood cannot fill the log.
     const auditable = await deps.kv.rateLimiter.hit(`audit-refusal:${request.ip}`, auditedRefusalsPerMinuteMax, 60_000);
     if (auditable.allowed) {
-      await deps.engine.recordRefusal({ actor: 'anonymous', roles: [], deviceId: deviceOf(request) }, `${request.method} ${request.routeOptions.url ?? request.url}`, { ok: false, code: session.code, message: session.message }, { ip: request.ip });
+      // The device a refused caller names is only a claim: kept in the detail, never as the record's device.
+      const claimed = { ip: request.ip, ...(request.headers['x-device-id'] === undefined ? {} : { claimedDeviceId: deviceOf(request) }) };
+      await deps.engine.recordRefusal({ actor: 'anonymous', roles: [], deviceId: 'unauthenticated' }, `${request.method} ${request.routeOptions.url ?? request.url}`, { ok: false, code: session.code, message: session.message }, claimed);
     }
     reply.header('www-authenticate', 'Bearer realm="qenex"');
     sendProblem(reply, session.code, session.message);
