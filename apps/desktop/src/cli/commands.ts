@@ -33,7 +33,7 @@ export const usage = `qenex — the QENEX engine on a workstation database
   npm run qenex -- deposit <account> <amount>    cash in at your till, e.g. 125.50
   npm run qenex -- withdraw <account> <amount>   cash out at your till
   npm run qenex -- transfer <from> <to> <amount>
-  npm run qenex -- rates                         the bank's rate sheets, and the rate a customer gets each way
+  npm run qenex -- rates                         the bank's rate sheets: what it pays and asks for each base currency
   npm run qenex -- exchange <from> <to> <amount> at the bank's rate [--rate R: the rate you quoted; refused if it changed]
   npm run qenex -- approvals                     held commands waiting for a supervisor
   npm run qenex -- approve <id> | reject <id>    decide one (as a head teller: --as bob)
@@ -196,8 +196,8 @@ const handlers: Record<string, Handler> = {
   async rates(env) {
     const sheets = await call(env, 'fx.rates', {});
     env.out(table(
-      ['pair', 'mid', 'customer sells base', 'customer buys base', 'valid until (UTC)', 'version'],
-      sheets.map((sheet) => [sheet.id, sheet.mid, sheet.customerSellsBase, sheet.customerBuysBase, new Date(sheet.validUntilMs).toISOString(), String(sheet.version)]),
+      ['pair', 'mid', 'bank buys', 'bank sells', 'valid until (UTC)', 'version'],
+      sheets.map((sheet) => [sheet.id, sheet.mid, sheet.bankBuys, sheet.bankSells, new Date(sheet.validUntilMs).toISOString(), String(sheet.version)]),
     ));
   },
 

@@ -90,19 +90,25 @@ export const publishRates = command({
   },
 });
 
-/** The bank's current rates, with the rate a customer gets each way. */
+/**
+ * The bank's current rates as a rate board shows them, in units of the quote currency per unit of
+ * the base: what the bank pays for the base (a customer selling it) and what it asks (a customer buying it).
+ */
 export const listRates = command({
   kind: 'read',
   input: z.object({}),
   async run(env) {
     const sheets = await env.tx.banking.list('rateSheet', '', rateSheetsListMax);
     return ok(
-      sheets.map((sheet) => ({
-        ...sheet,
-        current: isCurrent(sheet, env.nowMs),
-        customerSellsBase: rateToDecimal(customerRate(sheet, sheet.base, sheet.quote)!),
-        customerBuysBase: rateToDecimal(customerRate(sheet, sheet.quote, sheet.base)!),
-      })),
+      sheets.map((sheet) => {
+        const selling = customerRate(sheet, sheet.quote, sheet.base)!;
+        return {
+          ...sheet,
+          current: isCurrent(sheet, env.nowMs),
+          bankBuys: rateToDecimal(customerRate(sheet, sheet.base, sheet.quote)!),
+          bankSells: rateToDecimal({ numerator: selling.denominator, denominator: selling.numerator }),
+        };
+      }),
     );
   },
 });

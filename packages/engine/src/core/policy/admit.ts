@@ -1,3 +1,4 @@
+import { formatMoney } from '../money';
 import { branchRoles, rolesAllow } from '../rbac';
 import type { StandInDecision } from '../sync/stand-in';
 import type { CommandPolicy } from './types';
@@ -208,10 +209,10 @@ function overLimit(rules: CommandPolicy, request: AdmissionRequest): Omit<Needed
     return measure.amountMinor === 0n ? null : { basis: 'no_limit', message: `You have no ${rules.limit} limit in ${measure.currency}; a supervisor must approve this.` };
   }
   if (measure.amountMinor > limit.perTransactionMinor) {
-    return { basis: 'per_transaction', message: `This is over your ${rules.limit} limit of ${limit.perTransactionMinor} (minor units of ${measure.currency}) for one transaction; a supervisor must approve it.` };
+    return { basis: 'per_transaction', message: `This is over your ${rules.limit} limit of ${formatMoney(limit.perTransactionMinor, measure.currency)} for one transaction; a supervisor must approve it.` };
   }
   if (request.usedTodayMinor + measure.amountMinor > limit.perDayMinor) {
-    return { basis: 'per_day', message: `This would take you over your ${rules.limit} limit of ${limit.perDayMinor} (minor units of ${measure.currency}) for today; a supervisor must approve it.` };
+    return { basis: 'per_day', message: `This would take you over your ${rules.limit} limit of ${formatMoney(limit.perDayMinor, measure.currency)} for today; a supervisor must approve it.` };
   }
   return null;
 }
