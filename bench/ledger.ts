@@ -57,7 +57,8 @@ function makeWorkload(shape: Shape): Workload {
     accounts.push({
       id: accountId(index),
       ledger: ledgerUsd,
-      code: guarded ? 200 : 100,
+      // Integration accounts, outside the banking chart (codes 100-999 move only through banking commands).
+      code: guarded ? 2000 : 1000,
       flags: guarded ? AccountFlags.debitsMustNotExceedCredits : AccountFlags.none,
     });
     if (guarded) funding.push(transfer(0, index, guardedFundingMinor));

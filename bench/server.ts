@@ -52,7 +52,7 @@ function makeAccounts(count: number): { accounts: AccountEvent[]; funding: Trans
   const funding: TransferEvent[] = [];
   for (let index = 0; index < count; index += 1) {
     const guarded = index % guardedEvery === 1;
-    accounts.push({ id: accountId(index), ledger: ledgerUsd, code: guarded ? 200 : 100, flags: guarded ? AccountFlags.debitsMustNotExceedCredits : AccountFlags.none });
+    accounts.push({ id: accountId(index), ledger: ledgerUsd, code: guarded ? 2000 : 1000, flags: guarded ? AccountFlags.debitsMustNotExceedCredits : AccountFlags.none });
     if (guarded) {
       funding.push({ id: hexId(fundingKind, index), debitAccountId: accountId(0), creditAccountId: accountId(index), amount: guardedFundingMinor, ledger: ledgerUsd, code: 1 });
     }
@@ -425,7 +425,7 @@ async function runSlice(durationMs: number, send: () => Promise<void>): Promise<
 /** The server side: single-transfer POSTs, each acknowledged with 201 `ok`. */
 async function serverSide(server: ServerProcess, accounts: readonly AccountEvent[], funding: readonly TransferEvent[]) {
   const client = new HttpClient(server.url);
-  const session = await client.request('POST', '/api/v1/sessions', { username: 'olivia', password: demoPassword, deviceId: 'bench' }, { 'idempotency-key': `bench-signin-${process.pid}` });
+  const session = await client.request('POST', '/api/v1/sessions', { username: 'lena', password: demoPassword, deviceId: 'bench' }, { 'idempotency-key': `bench-signin-${process.pid}` });
   check(session.status === 201, `sign-in: ${JSON.stringify(session.body)}`);
   const authorization = `Bearer ${session.body.token as string}`;
   let keys = 0;

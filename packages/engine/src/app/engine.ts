@@ -18,6 +18,7 @@ import { batchAudit, definedOnly, protectedAccount } from './commands/ledger';
 import { TransferFlags, type CreateTransferResult, type TransferEvent } from '../core/ledger';
 import { loadFacts, personFacts, recordTallies, type Decided, type RunRequest } from './admission';
 import { accessRecordOf } from './access';
+import { memoised } from './tx-memo';
 
 export type Commands = typeof commands;
 export type CommandName = keyof Commands;
@@ -325,7 +326,8 @@ export class Engine {
    * standing and the permission, the input, the facts the policy needs, the decision, and — when
    * admitted — the command itself and the day's tallies. Writes nothing unless the command runs.
    */
-  private async runInside(tx: StorageTx, request: RunRequest, input: unknown, nowMs: number): Promise<Ran> {
+  private async runInside(outer: StorageTx, request: RunRequest, input: unknown, nowMs: number): Promise<Ran> {
+    const tx = memoised(outer);
     const spec = specOf(request.name);
     const policy = this.policies[request.name];
     const device = request.device ?? (this.host === 'workstation' ? await workstationDevice(tx) : null);
