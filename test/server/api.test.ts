@@ -4,24 +4,27 @@
  *
  * For the write routes each refusal is proved three ways: the answer is problem+json with the
  * right status, a specific `code` and a `detail` a person can act on; the books did not move
- * (customer balances, till cash, ledger totals, pending approvals, read back through the API); and
- * the audit log (read as the compliance officer) holds the refusal with its code and nothing
- * accepted, its hash chain intact.
+ * (customer balances, the raw ledger accounts a test made, till cash, ledger totals, pending
+ * approvals, read back through the API); and the audit log (read as the compliance officer) holds
+ * the refusal with its code and nothing accepted, its hash chain intact.
  *
- * One server per describe block: the demo bank (branch 0001, till T1 open under alice, three
- * customers) on its own PostgreSQL schema.
+ * One server per describe block: the demo bank (branch 0001 with tellers alice and tom and head
+ * teller bob, till T1 open under alice, three customers, the EUR/USD rate sheet, role limits) on
+ * its own PostgreSQL schema. Raw ledger tests run as the ledger operator (lena) on ledger accounts
+ * of their own: the banking chart's accounts move only through banking commands.
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '@qenex/engine';
-import { demoPassword } from '@qenex/server';
+import { ManualClock, demoUsers, signInDelayMs, signInDelayMsMax, type Context } from '@qenex/engine';
+import { demoPassword, signInAttemptsPerWindowMax } from '@qenex/server';
 import { dropTestDatabase, startTestServer, type TestServer, type WireTransfer } from './harness';
 
 afterAll(async () => {
   await dropTestDatabase();
 });
 
-type User = 'alice' | 'tom' | 'bob' | 'carol' | 'olivia' | 'adam';
+const users = ['alice', 'tom', 'bob', 'carol', 'olivia', 'adam', 'tess', 'trent', 'lena'] as const;
+type User = (typeof users)[number];
 type Tokens = Record<User, string>;
 interface Reply {
   readonly status: number;
@@ -48,10 +51,36 @@ function money(amount: string, currency = 'USD'): { amount: string; currency: st
   return { amount, currency };
 }
 
+/** Signs in every demo user: tellers alice and tom, head teller bob, carol (compliance), olivia (operations), adam (admin), tess and trent (treasury), lena (ledger operator). */
 async function signInAll(t: TestServer): Promise<Tokens> {
-  const users: User[] = ['alice', 'tom', 'bob', 'carol', 'olivia', 'adam'];
   const tokens = await Promise.all(users.map((user) => t.signIn(user)));
   return Object.fromEntries(users.map((user, index) => [user, tokens[index]!])) as Tokens;
+}
+
+/** A whole count of a till's cash: hundreds, then cents. */
+function countOf(amountMinor: string | bigint): Record<string, number> {
+  const amount = BigInt(amountMinor);
+  return { '10000': Number(amount / 10000n), '1': Number(amount % 10000n) };
+}
+
+/**
+ * The bank's bootstrap administrator, in-process: the second holder of user.manage the demo bank
+ * has (it made the demo users the same way). Over HTTP the demo has one administrator, adam.
+ */
+const bootstrapAdmin: Context = { actor: 'bootstrap-2', roles: ['admin'], deviceId: 'bootstrap' };
+
+/** A new user at `branchId` (or central) with `roles`: created by adam, roles granted by adam and approved by the second administrator. */
+async function createUserWithRoles(t: TestServer, adam: string, username: string, roles: readonly string[], branchId: string | null): Promise<string> {
+  const password = 'Second-Person-42!';
+  const created = await t.request('POST', '/api/v1/users', { token: adam, body: { username, displayName: username, password, branchId } });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  const held = await t.request('PUT', `/api/v1/users/${username}/roles`, { token: adam, body: { roles } });
+  expect(held.status, JSON.stringify(held.body)).toBe(202);
+  const approved = await t.server.engine.executeAny('approval.decide', { approvalId: held.body.approvalId, decision: 'approve' }, bootstrapAdmin);
+  expect(approved.ok, JSON.stringify(approved)).toBe(true);
+  const session = await t.request('POST', '/api/v1/sessions', { body: { username, password, deviceId: 'test' } });
+  expect(session.status, JSON.stringify(session.body)).toBe(201);
+  return session.body.token as string;
 }
 
 /** A refusal as RFC 9457 says, with our stable code and a sentence for people. */
@@ -91,6 +120,8 @@ interface Demo {
   readonly customers: readonly [Customer, Customer, Customer];
   /** More accounts whose balances the books snapshot watches. */
   readonly watched: string[];
+  /** Raw ledger accounts (made through POST /ledger/accounts) the books snapshot watches too. */
+  readonly raw: string[];
 }
 
 async function discoverDemo(t: TestServer, tokens: Tokens): Promise<Demo> {
@@ -121,29 +152,65 @@ async function discoverDemo(t: TestServer, tokens: Tokens): Promise<Demo> {
     sessionId: current.body.session.id,
     customers: customers as unknown as Demo['customers'],
     watched: [],
+    raw: [],
   };
 }
 
 interface Books {
   readonly accounts: Record<string, unknown>;
+  readonly raw: unknown;
   readonly totals: unknown;
   readonly tills: unknown;
   readonly pendingApprovals: readonly string[];
 }
 
+/** Raw ledger accounts as GET /ledger/lookup answers them (bigint fields as strings). */
+interface RawAccount {
+  readonly id: string;
+  readonly ledger: number;
+  readonly code: number;
+  readonly flags: number;
+  readonly debitsPending: string;
+  readonly debitsPosted: string;
+  readonly creditsPending: string;
+  readonly creditsPosted: string;
+}
+
+async function lookup(d: Demo, ids: readonly string[], user: User = 'carol'): Promise<{ accounts: RawAccount[]; transfers: Array<Record<string, unknown>> }> {
+  const reply = await d.t.request('GET', `/api/v1/ledger/lookup?ids=${ids.join(',')}`, { token: d.tokens[user] });
+  expect(reply.status, JSON.stringify(reply.body)).toBe(200);
+  return reply.body;
+}
+
+/** A raw account's four balances, read through GET /ledger/lookup. */
+async function rawOf(d: Demo, id: string): Promise<{ debitsPending: bigint; debitsPosted: bigint; creditsPending: bigint; creditsPosted: bigint }> {
+  const found = (await lookup(d, [id])).accounts.find((account) => account.id === id);
+  expect(found, `raw account ${id}`).toBeDefined();
+  return {
+    debitsPending: BigInt(found!.debitsPending),
+    debitsPosted: BigInt(found!.debitsPosted),
+    creditsPending: BigInt(found!.creditsPending),
+    creditsPosted: BigInt(found!.creditsPosted),
+  };
+}
+
 /** Everything money can touch, read back through the API. */
 async function books(d: Demo): Promise<Books> {
   const ids = [...d.customers.flatMap((customer) => [customer.current, customer.savings]), ...d.watched];
-  const [accounts, totals, tills, approvals] = await Promise.all([
+  const [accounts, raw, totals, tills, approvals] = await Promise.all([
     Promise.all(ids.map((id) => d.t.request('GET', `/api/v1/accounts/${id}`, { token: d.tokens.carol }))),
+    d.raw.length === 0 ? Promise.resolve({ accounts: [] }) : lookup(d, d.raw),
     d.t.request('GET', '/api/v1/ledger/totals', { token: d.tokens.carol }),
     d.t.request('GET', `/api/v1/branches/${d.branchId}/tills`, { token: d.tokens.alice }),
-    d.t.request('GET', '/api/v1/approvals?status=pending&limit=100', { token: d.tokens.bob }),
+    // The administrator serves no branch, so sees every branch's and the centre's held requests.
+    d.t.request('GET', '/api/v1/approvals?status=pending&limit=100', { token: d.tokens.adam }),
   ]);
   for (const reply of [...accounts, totals, tills, approvals]) expect(reply.status, JSON.stringify(reply.body)).toBe(200);
   expect((totals.body as Array<{ balanced: boolean }>).every((ledger) => ledger.balanced)).toBe(true);
+  expect(raw.accounts).toHaveLength(d.raw.length);
   return {
     accounts: Object.fromEntries(ids.map((id, index) => [id, { balances: accounts[index]!.body.balances, status: accounts[index]!.body.account.status }])),
+    raw: Object.fromEntries(raw.accounts.map(({ id, debitsPending, debitsPosted, creditsPending, creditsPosted }) => [id, { debitsPending, debitsPosted, creditsPending, creditsPosted }])),
     totals: totals.body,
     tills: (tills.body as Array<{ till: { id: string }; cash: unknown; openSession: { id: string } | null }>).map((till) => ({
       id: till.till.id,
@@ -179,6 +246,7 @@ async function totalsOf(d: Demo, ledger: number): Promise<{ debitsPosted: string
 interface AuditRecord {
   readonly seq: number;
   readonly actor: string;
+  readonly deviceId: string;
   readonly command: string;
   readonly outcome: string;
   readonly detail: Record<string, unknown>;
@@ -230,7 +298,8 @@ async function expectRefusal(d: Demo, refusal: RefusalCase): Promise<void> {
   const head = await auditHead(d.t, d.tokens.carol);
   const reply = await d.t.request(refusal.method, refusal.path(d), {
     token: d.tokens[refusal.user],
-    ...(refusal.body === undefined ? {} : { body: refusal.body(d) }),
+    // A body may be read from the books first (a count of the till's cash, say).
+    ...(refusal.body === undefined ? {} : { body: await refusal.body(d) }),
   });
   expectProblem(reply, refusal.status, refusal.code, refusal.detail);
   expect(await books(d)).toEqual(before);
@@ -250,6 +319,7 @@ const expectedOperations = [
   'POST /api/v1/devices',
   'POST /api/v1/devices/{deviceId}/approval',
   'POST /api/v1/devices/{deviceId}/revocation',
+  'POST /api/v1/devices/{deviceId}/users',
   'POST /api/v1/sync/push',
   'POST /api/v1/sync/pull',
   'POST /api/v1/sync/key-rotation',
@@ -276,7 +346,7 @@ const expectedOperations = [
   'POST /api/v1/vault/to-till',
   'POST /api/v1/vault/from-till',
   'POST /api/v1/products',
-  'POST /api/v1/teller-limits',
+  'POST /api/v1/limits',
   'POST /api/v1/customers',
   'GET /api/v1/customers',
   'GET /api/v1/customers/{customerId}',
@@ -287,13 +357,17 @@ const expectedOperations = [
   'GET /api/v1/accounts/{accountId}/balance',
   'POST /api/v1/internal-transfers',
   'POST /api/v1/exchanges',
+  'POST /api/v1/rate-sheets',
+  'GET /api/v1/rate-sheets',
   'POST /api/v1/ledger/accounts',
   'POST /api/v1/ledger/expire-pending',
   'GET /api/v1/ledger/totals',
+  'GET /api/v1/ledger/lookup',
   'GET /api/v1/audit/verify',
   'POST /api/v1/audit/verify',
   'GET /api/v1/audit/head',
   'GET /api/v1/audit',
+  'GET /api/v1/access-log',
   'POST /api/v1/transfers',
   'POST /api/v1/transfers/{pendingId}/post',
   'POST /api/v1/transfers/{pendingId}/void',
@@ -309,7 +383,7 @@ const requiredBodyFields: Record<string, readonly string[]> = {
   'POST /api/v1/approvals/{approvalId}/decision': ['decision'],
   'POST /api/v1/vault/fundings': ['transferId', 'branchId', 'money'],
   'POST /api/v1/internal-transfers': ['transferId', 'fromAccountId', 'toAccountId', 'money'],
-  'POST /api/v1/exchanges': ['sellTransferId', 'buyTransferId', 'fromAccountId', 'toAccountId', 'money', 'rate'],
+  'POST /api/v1/exchanges': ['sellTransferId', 'buyTransferId', 'fromAccountId', 'toAccountId', 'money'],
   'POST /api/v1/accounts': ['accountId', 'customerId', 'productId'],
   'POST /api/v1/transfers/{pendingId}/post': ['id'],
   'PUT /api/v1/users/{username}/roles': ['roles'],
@@ -507,16 +581,26 @@ describe('sessions and users', () => {
     expectProblem(await t.request('POST', '/api/v1/sessions', { body: { username: 'bob', password: demoPassword, deviceId: 'no spaces allowed' } }), 400, 'invalid_input', /deviceId/);
   });
 
-  it('creates a user (201, no roles) as the administrator; refuses bad users with specific codes and creates nothing', async () => {
+  it('creates a user (201, no roles, central or at a branch) as the administrator; refuses bad users with specific codes and creates nothing', async () => {
     const created = await t.request('POST', '/api/v1/users', { token: d.tokens.adam, body: { username, displayName: 'Lock Test', password: strongPassword } });
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ username, displayName: 'Lock Test', roles: [] });
+    expect(created.body).toEqual({ username, displayName: 'Lock Test', roles: [], branchId: null });
+    const atBranch = `branch-${randomBytes(3).toString('hex')}`;
+    const placed = await t.request('POST', '/api/v1/users', { token: d.tokens.adam, body: { username: atBranch, displayName: 'At the branch', password: strongPassword, branchId: d.branchId } });
+    expect(placed.status, JSON.stringify(placed.body)).toBe(201);
+    expect(placed.body).toEqual({ username: atBranch, displayName: 'At the branch', roles: [], branchId: d.branchId });
+    const explicitlyCentral = `central-${randomBytes(3).toString('hex')}`;
+    const central = await t.request('POST', '/api/v1/users', { token: d.tokens.adam, body: { username: explicitlyCentral, displayName: 'Head office', password: strongPassword, branchId: null } });
+    expect(central.status, JSON.stringify(central.body)).toBe(201);
+    expect(central.body).toEqual({ username: explicitlyCentral, displayName: 'Head office', roles: [], branchId: null });
     const cases: RefusalCase[] = [
       { name: 'taken', user: 'adam', method: 'POST', path: () => '/api/v1/users', body: () => ({ username: 'alice', displayName: 'Again', password: strongPassword }), status: 409, code: 'username_taken', detail: /alice/, command: 'user.create' },
       { name: 'short password', user: 'adam', method: 'POST', path: () => '/api/v1/users', body: () => ({ username: 'newbie', displayName: 'N', password: 'Ab1!' }), status: 422, code: 'password_too_short', detail: /12 characters/, command: 'user.create' },
       { name: 'password holds the name', user: 'adam', method: 'POST', path: () => '/api/v1/users', body: () => ({ username: 'newbie', displayName: 'N', password: 'Newbie-Password-1' }), status: 422, code: 'password_too_simple', detail: /username/, command: 'user.create' },
       { name: 'bad username', user: 'adam', method: 'POST', path: () => '/api/v1/users', body: () => ({ username: 'Not Valid', displayName: 'N', password: strongPassword }), status: 400, code: 'invalid_input', detail: /username/, command: 'user.create' },
       { name: 'missing field', user: 'adam', method: 'POST', path: () => '/api/v1/users', body: () => ({ username: 'newbie', password: strongPassword }), status: 400, code: 'invalid_input', detail: /displayName/, command: 'user.create' },
+      { name: 'unknown branch', user: 'adam', method: 'POST', path: () => '/api/v1/users', body: () => ({ username: 'newbie', displayName: 'N', password: strongPassword, branchId: newId() }), status: 404, code: 'branch_not_found', detail: /branch/, command: 'user.create' },
+      { name: 'malformed branch id', user: 'adam', method: 'POST', path: () => '/api/v1/users', body: () => ({ username: 'newbie', displayName: 'N', password: strongPassword, branchId: '0001' }), status: 400, code: 'id_malformed', detail: /branchId/, command: 'user.create' },
       { name: 'no permission', user: 'alice', method: 'POST', path: () => '/api/v1/users', body: () => ({ username: 'newbie', displayName: 'N', password: strongPassword }), status: 403, code: 'permission_denied', detail: /user\.manage/, command: 'user.create' },
     ];
     for (const refusal of cases) await expectRefusal(d, refusal);
@@ -525,17 +609,22 @@ describe('sessions and users', () => {
     expect((await signInAs('alice', demoPassword)).status).toBe(201);
   });
 
-  it('holds a role change for a second administrator (202); the maker and a checker without user.manage are refused', async () => {
+  it('holds a role change for a second person who holds user.manage (202); the maker and a checker without user.manage are refused', async () => {
     const held = await t.request('PUT', `/api/v1/users/${username}/roles`, { token: d.tokens.adam, body: { roles: ['teller'] } });
     expect(held.status).toBe(202);
-    expect(held.body).toMatchObject({ status: 'held', approvalId: expect.stringMatching(/^[0-9a-f]{32}$/), detail: expect.stringMatching(/second administrator/) });
+    expect(held.body).toMatchObject({ status: 'held', approvalId: expect.stringMatching(/^[0-9a-f]{32}$/), detail: expect.stringMatching(/needs a second person who holds user\.manage/) });
     const approvalId = held.body.approvalId as string;
     const listed = await t.request('GET', '/api/v1/approvals', { token: d.tokens.adam });
     expect(listed.status).toBe(200);
     expect(listed.body).toContainEqual(expect.objectContaining({ id: approvalId, command: 'user.set_roles', requestedBy: 'adam', status: 'pending' }));
+    // A request of the bank's centre is not a branch's: the branch's head teller does not see it.
+    const atBranch = await t.request('GET', '/api/v1/approvals', { token: d.tokens.bob });
+    expect(atBranch.status).toBe(200);
+    expect(atBranch.body.map((approval: { id: string }) => approval.id)).not.toContain(approvalId);
 
     await expectRefusal(d, { name: 'maker approves', user: 'adam', method: 'POST', path: () => `/api/v1/approvals/${approvalId}/decision`, body: () => ({ decision: 'approve' }), status: 403, code: 'checker_must_differ', detail: /another supervisor/, command: 'approval.decide' });
     await expectRefusal(d, { name: 'checker lacks user.manage', user: 'olivia', method: 'POST', path: () => `/api/v1/approvals/${approvalId}/decision`, body: () => ({ decision: 'approve' }), status: 403, code: 'checker_lacks_permission', detail: /user\.manage/, command: 'approval.decide' });
+    await expectRefusal(d, { name: 'treasurer lacks user.manage', user: 'tess', method: 'POST', path: () => `/api/v1/approvals/${approvalId}/decision`, body: () => ({ decision: 'approve' }), status: 403, code: 'checker_lacks_permission', detail: /user\.manage/, command: 'approval.decide' });
     await expectRefusal(d, { name: 'teller decides', user: 'alice', method: 'POST', path: () => `/api/v1/approvals/${approvalId}/decision`, body: () => ({ decision: 'approve' }), status: 403, code: 'permission_denied', detail: /approval\.decide/, command: 'approval.decide' });
     const signedIn = await signInAs(username, strongPassword);
     expect(signedIn.status).toBe(201);
@@ -547,27 +636,41 @@ describe('sessions and users', () => {
     expectProblem(await t.request('GET', '/api/v1/approvals', { token: d.tokens.alice }), 403, 'permission_denied', /approval\.decide/);
   });
 
-  it('refuses bad role changes with specific codes', async () => {
+  it('refuses bad role changes with specific codes, before any hold (an unknown user cannot be approved into existence)', async () => {
     const cases: RefusalCase[] = [
       { name: 'unknown role', user: 'adam', method: 'PUT', path: () => `/api/v1/users/${username}/roles`, body: () => ({ roles: ['superuser'] }), status: 400, code: 'invalid_input', detail: /roles/, command: 'user.set_roles' },
       { name: 'roles not a list', user: 'adam', method: 'PUT', path: () => `/api/v1/users/${username}/roles`, body: () => ({ roles: 'teller' }), status: 400, code: 'invalid_input', detail: /roles/, command: 'user.set_roles' },
       { name: 'unknown user', user: 'adam', method: 'PUT', path: () => '/api/v1/users/nobody/roles', body: () => ({ roles: ['teller'] }), status: 404, code: 'user_not_found', detail: /nobody/, command: 'user.set_roles' },
       { name: 'no permission', user: 'olivia', method: 'PUT', path: () => `/api/v1/users/${username}/roles`, body: () => ({ roles: ['admin'] }), status: 403, code: 'permission_denied', detail: /user\.manage/, command: 'user.set_roles' },
     ];
+    // expectRefusal proves no approval request was added (the books' pending approvals are unchanged).
     for (const refusal of cases) await expectRefusal(d, refusal);
   });
 
-  it('disables and re-enables a user: a disabled user cannot sign in or use a session (403 user_disabled)', async () => {
+  it('disables and re-enables a user: a disabled user cannot use a session (403 user_disabled) and signs in as if the password were wrong (401)', async () => {
     const session = await signInAs(username, strongPassword);
     expect(session.status).toBe(201);
     const disabled = await t.request('PUT', `/api/v1/users/${username}/status`, { token: d.tokens.adam, body: { status: 'disabled' } });
     expect(disabled.status).toBe(200);
     expect(disabled.body).toEqual({ username, status: 'disabled' });
     expectProblem(await t.request('GET', '/api/v1/till-sessions/current', { token: session.body.token }), 403, 'user_disabled', /disabled/);
-    expectProblem(await signInAs(username, strongPassword), 403, 'user_disabled', /disabled/);
+    // The same answer as a wrong password or an unknown name: a sign-in does not tell who is disabled.
+    const head = await auditHead(t, d.tokens.carol);
+    const refused = await signInAs(username, strongPassword);
+    expectProblem(refused, 401, 'invalid_credentials', /username or password is wrong/);
+    const wrong = await signInAs('bob', 'not-the-password');
+    expectProblem(wrong, 401, 'invalid_credentials');
+    expect(refused.body.detail).toBe(wrong.body.detail);
+    const records = await auditAfter(t, d.tokens.carol, head);
+    expect(summary(records)).toEqual([
+      { actor: 'anonymous', command: 'session.create', outcome: 'invalid_credentials' },
+      { actor: 'anonymous', command: 'session.create', outcome: 'invalid_credentials' },
+    ]);
+    expect(records[0]!.detail).toMatchObject({ username });
     const enabled = await t.request('PUT', `/api/v1/users/${username}/status`, { token: d.tokens.adam, body: { status: 'active' } });
     expect(enabled.status).toBe(200);
     expect((await signInAs(username, strongPassword)).status).toBe(201);
+    expect((await signInAs('bob', demoPassword)).status).toBe(201);
 
     const cases: RefusalCase[] = [
       { name: 'own status', user: 'adam', method: 'PUT', path: () => '/api/v1/users/adam/status', body: () => ({ status: 'disabled' }), status: 422, code: 'cannot_change_own_status', detail: /Another administrator/, command: 'user.set_status' },
@@ -578,24 +681,112 @@ describe('sessions and users', () => {
     for (const refusal of cases) await expectRefusal(d, refusal);
   });
 
-  it('locks a user after 5 failed sign-ins (423 user_locked), even with the right password, for 15 minutes', async () => {
+  it('slows repeated failed sign-ins of one name from one source: after 3, each try waits 1 s, 2 s, 4 s after the last failure (429 sign_in_delayed), even with the right password; never locks the user', async () => {
+    // A user of its own: the flood bound (20 tries a minute of one name) must not be what answers here.
+    const slowed = `slow-${randomBytes(3).toString('hex')}`;
+    expect((await t.request('POST', '/api/v1/users', { token: d.tokens.adam, body: { username: slowed, displayName: 'Slowed', password: strongPassword } })).status).toBe(201);
     const head = await auditHead(t, d.tokens.carol);
-    for (let attempt = 1; attempt <= 4; attempt += 1) expectProblem(await signInAs(username, `Wrong-Password-${attempt}`), 401, 'invalid_credentials');
-    expectProblem(await signInAs(username, 'Wrong-Password-5'), 423, 'user_locked', /locked for 15 minutes/);
-    expectProblem(await signInAs(username, strongPassword), 423, 'user_locked', /try again after/);
-    const outcomes = summary(await auditAfter(t, d.tokens.carol, head)).map((record) => record.outcome);
-    expect(outcomes).toEqual(['invalid_credentials', 'invalid_credentials', 'invalid_credentials', 'invalid_credentials', 'user_locked', 'user_locked']);
-    clock.advance(15 * 60 * 1000 - 1);
-    expectProblem(await signInAs(username, strongPassword), 423, 'user_locked');
-    clock.advance(1);
-    expect((await signInAs(username, strongPassword)).status).toBe(201);
+    for (let attempt = 1; attempt <= 3; attempt += 1) expectProblem(await signInAs(slowed, `Wrong-Password-${attempt}`), 401, 'invalid_credentials', /username or password is wrong/);
+    let failures = 3;
+    for (const waitMs of [1000, 2000, 4000]) {
+      expect(signInDelayMs(failures)).toBe(waitMs);
+      // Too soon, with the right password: refused at the door, on the server's clock.
+      const early = await signInAs(slowed, strongPassword);
+      expectProblem(early, 429, 'sign_in_delayed', new RegExp(`wait ${waitMs / 1000} s`));
+      expect(early.headers.get('retry-after')).toBe(String(waitMs / 1000));
+      clock.advance(waitMs - 1);
+      const almost = await signInAs(slowed, strongPassword);
+      expectProblem(almost, 429, 'sign_in_delayed', /wait 1 s/);
+      expect(almost.headers.get('retry-after')).toBe('1');
+      // Another name from the same source is not slowed: guessing one name keeps nobody else out.
+      expect((await signInAs('bob', demoPassword)).status).toBe(201);
+      clock.advance(1);
+      // The wait is over: a wrong password is tried (and counted) again.
+      expectProblem(await signInAs(slowed, `Wrong-Password-${failures + 1}`), 401, 'invalid_credentials');
+      failures += 1;
+    }
+    // After the last wait, the right password signs in (the user was never locked) ...
+    expectProblem(await signInAs(slowed, strongPassword), 429, 'sign_in_delayed', /wait 8 s/);
+    clock.advance(signInDelayMs(failures));
+    expect((await signInAs(slowed, strongPassword)).status).toBe(201);
+    // ... and the failures are forgotten: a failure now is the first again, with no wait after it.
+    expectProblem(await signInAs(slowed, 'Wrong-Password-1'), 401, 'invalid_credentials');
+    expect((await signInAs(slowed, strongPassword)).status).toBe(201);
+
+    // Every failure is audited as invalid_credentials; a delayed attempt never reached the engine.
+    const records = await auditAfter(t, d.tokens.carol, head);
+    expect(records.filter((record) => record.detail.username === slowed).map((record) => record.outcome)).toEqual([
+      ...Array<string>(6).fill('invalid_credentials'),
+      'ok',
+      'invalid_credentials',
+      'ok',
+    ]);
+    expect(records.every((record) => record.command === 'session.create')).toBe(true);
+    expect(records.filter((record) => record.detail.username === 'bob').map((record) => record.outcome)).toEqual(['ok', 'ok', 'ok']);
+    expect(JSON.stringify(records)).not.toContain('Wrong-Password');
+    // However many failures, the wait is at most five minutes.
+    expect(signInDelayMs(1_000)).toBe(signInDelayMsMax);
+    expect(signInDelayMsMax).toBe(5 * 60 * 1000);
   });
 
-  it('limits sign-in attempts per caller and name: the 21st within a minute gets 429 with Retry-After', async () => {
-    for (let attempt = 1; attempt <= 20; attempt += 1) expectProblem(await signInAs('ghost', 'Wrong-Password-1'), 401, 'invalid_credentials');
+  it('limits sign-in attempts per source and name to 20 a minute, whatever their outcome: the 21st gets 429 rate_limited with Retry-After', async () => {
+    // Waiting out each delay (on the server's clock) keeps the delay out of it: the flood guard alone.
+    for (let attempt = 1; attempt <= signInAttemptsPerWindowMax; attempt += 1) {
+      expectProblem(await signInAs('ghost', 'Wrong-Password-1'), 401, 'invalid_credentials');
+      clock.advance(signInDelayMsMax);
+    }
     const limited = await signInAs('ghost', 'Wrong-Password-1');
     expectProblem(limited, 429, 'rate_limited', /wait/);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+
+    // Delayed attempts count toward the flood bound too, and neither reaches the engine.
+    const head = await auditHead(t, d.tokens.carol);
+    for (let attempt = 1; attempt <= 3; attempt += 1) expectProblem(await signInAs('phantom', 'Wrong-Password-1'), 401, 'invalid_credentials');
+    for (let attempt = 4; attempt <= signInAttemptsPerWindowMax; attempt += 1) expectProblem(await signInAs('phantom', 'Wrong-Password-1'), 429, 'sign_in_delayed');
+    clock.advance(signInDelayMsMax);
+    expectProblem(await signInAs('phantom', 'Wrong-Password-1'), 429, 'rate_limited', /wait/);
+    expect(summary(await auditAfter(t, d.tokens.carol, head))).toEqual(
+      Array.from({ length: 3 }, () => ({ actor: 'anonymous', command: 'session.create', outcome: 'invalid_credentials' })),
+    );
+  });
+
+  it('binds a session to the device it was made on: another X-Device-Id is refused (401 session_device_mismatch), moves nothing, is audited; the audit names the session\'s device', async () => {
+    const signedIn = await t.request('POST', '/api/v1/sessions', { body: { username: 'alice', password: demoPassword, deviceId: 'desk-7' } });
+    expect(signedIn.status).toBe(201);
+    const token = signedIn.body.token as string;
+    const deposit = () => ({ transferId: newId(), accountId: d.customers[1].current, money: money('100') });
+    const path = `/api/v1/till-sessions/${d.sessionId}/deposits`;
+    const head = await auditHead(t, d.tokens.carol);
+    // On its own device, and with no device named: the session's device is the one recorded.
+    expect((await t.request('POST', path, { token, body: deposit(), headers: { 'x-device-id': 'desk-7' } })).status).toBe(201);
+    expect((await t.request('POST', path, { token, body: deposit() })).status).toBe(201);
+    const ran = (await auditAfter(t, d.tokens.carol, head)).filter((record) => record.command === 'cash.deposit');
+    expect(ran.map((record) => [record.actor, record.outcome, record.deviceId])).toEqual([
+      ['alice', 'ok', 'desk-7'],
+      ['alice', 'ok', 'desk-7'],
+    ]);
+
+    const before = await books(d);
+    const refusedHead = await auditHead(t, d.tokens.carol);
+    for (const device of ['desk-8', 'test']) {
+      const write = await t.request('POST', path, { token, body: deposit(), headers: { 'x-device-id': device } });
+      expectProblem(write, 401, 'session_device_mismatch', /another device/);
+      expect(write.headers.get('www-authenticate')).toBe('Bearer realm="qenex"');
+      const read = await t.request('GET', `/api/v1/accounts/${d.customers[0].current}`, { token, headers: { 'x-device-id': device } });
+      expectProblem(read, 401, 'session_device_mismatch', /another device/);
+    }
+    // A plain bearer session read on another device (the harness signs in as device "test").
+    expectProblem(await t.request('GET', '/api/v1/till-sessions/current', { token: d.tokens.alice, headers: { 'x-device-id': 'desk-7' } }), 401, 'session_device_mismatch');
+    expect(await books(d)).toEqual(before);
+    const records = await auditAfter(t, d.tokens.carol, refusedHead);
+    const refused = records.filter((record) => record.outcome === 'session_device_mismatch');
+    expect(refused).toHaveLength(5);
+    // The device a refused request claims is kept as what it claimed, never as the record's device.
+    expect(refused.map((record) => record.detail.claimedDeviceId)).toEqual(['desk-8', 'desk-8', 'test', 'test', 'desk-7']);
+    for (const record of refused) expect(['desk-7', 'desk-8', 'test']).not.toContain(record.deviceId);
+    expect(summary(records.filter((record) => record.outcome === 'ok'))).toEqual([]);
+    // The session still works on its own device.
+    expect((await t.request('GET', '/api/v1/till-sessions/current', { token, headers: { 'x-device-id': 'desk-7' } })).status).toBe(200);
   });
 
   it('signs out (DELETE /sessions/current): that token is refused afterwards (401 session_revoked), others still work', async () => {
@@ -643,24 +834,37 @@ describe('sessions and users', () => {
   });
 
   it('voids a pending transfer past its timeout (POST /ledger/expire-pending) and refuses to post it afterwards', async () => {
-    const [amara, lukas] = d.customers;
-    const before = await balancesOf(d, amara.current);
+    // Raw ledger accounts of the ledger operator's own (the banking chart is off limits): a funded one pays a pending transfer.
+    const [source, payer, payee] = [newId(), newId(), newId()];
+    const opened = await t.request('POST', '/api/v1/ledger/accounts', {
+      token: d.tokens.lena,
+      body: { accounts: [{ id: source, ledger: USD, code: 1 }, { id: payer, ledger: USD, code: 1, flags: 2 }, { id: payee, ledger: USD, code: 1 }] },
+    });
+    expect(opened.status, JSON.stringify(opened.body)).toBe(200);
+    expect(opened.body.results).toEqual(['ok', 'ok', 'ok']);
+    const funded = await t.request('POST', '/api/v1/transfers', { token: d.tokens.lena, body: { id: newId(), debitAccountId: source, creditAccountId: payer, amount: '20000', ledger: USD, code: 1 } });
+    expect(funded.status, JSON.stringify(funded.body)).toBe(201);
+    d.raw.push(source, payer, payee);
+    const before = await rawOf(d, payer);
+    expect(before).toEqual({ debitsPending: 0n, debitsPosted: 0n, creditsPending: 0n, creditsPosted: 20000n });
     const pendingId = newId();
     const pending = await t.request('POST', '/api/v1/transfers', {
-      token: d.tokens.olivia,
-      body: { id: pendingId, debitAccountId: amara.current, creditAccountId: lukas.current, amount: '5000', ledger: USD, code: 1, flags: 2, timeout: 1 },
+      token: d.tokens.lena,
+      body: { id: pendingId, debitAccountId: payer, creditAccountId: payee, amount: '5000', ledger: USD, code: 1, flags: 2, timeout: 1 },
     });
     expect(pending.status, JSON.stringify(pending.body)).toBe(201);
-    expect((await balancesOf(d, amara.current)).available).toBe(String(BigInt(before.available) - 5000n));
-    expect((await t.request('POST', '/api/v1/ledger/expire-pending', { token: d.tokens.olivia })).body).toEqual({ expired: 0 });
+    expect(await rawOf(d, payer)).toEqual({ ...before, debitsPending: 5000n });
+    expect((await t.request('POST', '/api/v1/ledger/expire-pending', { token: d.tokens.lena })).body).toEqual({ expired: 0 });
     clock.advance(2_000);
-    const expired = await t.request('POST', '/api/v1/ledger/expire-pending', { token: d.tokens.olivia });
+    const expired = await t.request('POST', '/api/v1/ledger/expire-pending', { token: d.tokens.lena });
     expect(expired.status).toBe(200);
     expect(expired.body).toEqual({ expired: 1 });
-    expect(await balancesOf(d, amara.current)).toEqual(before);
-    const late = await t.request('POST', `/api/v1/transfers/${pendingId}/post`, { token: d.tokens.olivia, body: { id: newId() } });
+    expect(await rawOf(d, payer)).toEqual(before);
+    expect(await rawOf(d, payee)).toEqual({ debitsPending: 0n, debitsPosted: 0n, creditsPending: 0n, creditsPosted: 0n });
+    const late = await t.request('POST', `/api/v1/transfers/${pendingId}/post`, { token: d.tokens.lena, body: { id: newId() } });
     expectProblem(late, 422, 'pending_transfer_expired', /expired/);
     await expectRefusal(d, { name: 'expire as a teller', user: 'alice', method: 'POST', path: () => '/api/v1/ledger/expire-pending', body: () => ({}), status: 403, code: 'permission_denied', detail: /ledger\.write/, command: 'ledger.expire_pending' });
+    await expectRefusal(d, { name: 'expire as operations', user: 'olivia', method: 'POST', path: () => '/api/v1/ledger/expire-pending', body: () => ({}), status: 403, code: 'permission_denied', detail: /ledger\.write/, command: 'ledger.expire_pending' });
   });
 
   describe('after 8 hours', () => {
@@ -707,9 +911,14 @@ describe('sessions and users', () => {
 describe('banking routes', () => {
   let t: TestServer;
   let d: Demo;
-  /** Amara's EUR account (for exchanges) and an account whose ledger account is closed. */
+  /** Amara's EUR account (for exchanges) and an account closed under maker-checker (with its closing transfer). */
   let eurAccount: string;
   let closedAccount: string;
+  let closingTransferId: string;
+  /** Amara's GBP account: a currency the bank publishes no rate for. */
+  let gbpAccount: string;
+  /** A second head teller at the branch (the demo has one, bob): a checker for what bob asks. */
+  let hana: string;
 
   beforeAll(async () => {
     t = await startTestServer();
@@ -718,16 +927,24 @@ describe('banking routes', () => {
     eurAccount = newId();
     const eur = await t.request('POST', '/api/v1/accounts', { token: d.tokens.alice, body: { accountId: eurAccount, customerId: amara.id, productId: 'CURRENT-EUR' } });
     expect(eur.status, JSON.stringify(eur.body)).toBe(201);
-    // The API closes a ledger account only through a closing transfer (account.close has no route).
-    closedAccount = newId();
-    const opened = await t.request('POST', '/api/v1/accounts', { token: d.tokens.alice, body: { accountId: closedAccount, customerId: mei.id, productId: 'SAVINGS-USD' } });
+    const gbp = await t.request('POST', '/api/v1/products', { token: d.tokens.olivia, body: { productId: 'CURRENT-GBP', name: 'Sterling current account', kind: 'current', currency: 'GBP' } });
+    expect(gbp.status, JSON.stringify(gbp.body)).toBe(201);
+    gbpAccount = newId();
+    const opened = await t.request('POST', '/api/v1/accounts', { token: d.tokens.alice, body: { accountId: gbpAccount, customerId: amara.id, productId: 'CURRENT-GBP' } });
     expect(opened.status, JSON.stringify(opened.body)).toBe(201);
-    const closing = await t.request('POST', '/api/v1/transfers', {
-      token: d.tokens.olivia,
-      body: { id: newId(), debitAccountId: closedAccount, creditAccountId: mei.current, amount: '0', ledger: USD, code: 50, flags: 2 | 64 },
-    });
-    expect(closing.status, JSON.stringify(closing.body)).toBe(201);
-    d.watched.push(eurAccount, closedAccount);
+    hana = await createUserWithRoles(t, d.tokens.adam, 'hana', ['head_teller'], d.branchId);
+    // account.close has no route: bob asks in-process, and the second head teller approves over HTTP.
+    closedAccount = newId();
+    const toClose = await t.request('POST', '/api/v1/accounts', { token: d.tokens.alice, body: { accountId: closedAccount, customerId: mei.id, productId: 'SAVINGS-USD' } });
+    expect(toClose.status, JSON.stringify(toClose.body)).toBe(201);
+    closingTransferId = newId();
+    const held = await t.server.engine.executeAny('account.close', { accountId: closedAccount, closingTransferId }, demoUsers.bob);
+    expect(held, JSON.stringify(held)).toMatchObject({ ok: false, code: 'approval_required' });
+    const approvalId = (held as unknown as { details: { approvalId: string } }).details.approvalId;
+    const closed = await t.request('POST', `/api/v1/approvals/${approvalId}/decision`, { token: hana, body: { decision: 'approve' } });
+    expect(closed.status, JSON.stringify(closed.body)).toBe(200);
+    expect(closed.body.result).toMatchObject({ id: closedAccount, status: 'closed' });
+    d.watched.push(eurAccount, closedAccount, gbpAccount);
   });
   afterAll(async () => {
     await t.close();
@@ -803,10 +1020,56 @@ describe('banking routes', () => {
     expectProblem(await t.request('GET', `/api/v1/accounts/${lukas.current}`, { token: d.tokens.adam }), 403, 'permission_denied', /account\.read/);
   });
 
+  it('logs every read of a customer\'s or an account\'s data for compliance: alice reading Amara\'s account is found by its id; a teller may not read the log', async () => {
+    const [amara] = d.customers;
+    async function entriesAbout(subject: string, after = 0): Promise<Array<{ seq: number; actor: string; command: string; deviceId: string; subjects: string[] }>> {
+      const entries = [];
+      for (let cursor = after; ; ) {
+        const page = await t.request('GET', `/api/v1/access-log?subject=${subject}&after=${cursor}&limit=500`, { token: d.tokens.carol });
+        expect(page.status, JSON.stringify(page.body)).toBe(200);
+        entries.push(...page.body);
+        if (page.body.length < 500) return entries;
+        cursor = page.body.at(-1).seq;
+      }
+    }
+    const seen = await entriesAbout(amara.current);
+    const lastSeq = seen.at(-1)?.seq ?? 0;
+    const reads = [
+      ['account.get', `/api/v1/accounts/${amara.current}`],
+      ['account.statement', `/api/v1/accounts/${amara.current}/statement?limit=5`],
+      ['account.balance_at', `/api/v1/accounts/${amara.current}/balance?atMs=${Date.now()}`],
+      ['customer.get', `/api/v1/customers/${amara.id}`],
+    ] as const;
+    for (const [, path] of reads) expect((await t.request('GET', path, { token: d.tokens.alice })).status).toBe(200);
+    const found = await entriesAbout(amara.current, lastSeq);
+    expect(found.map(({ actor, command, deviceId }) => ({ actor, command, deviceId }))).toEqual(reads.map(([command]) => ({ actor: 'alice', command, deviceId: 'test' })));
+    for (const entry of found) expect(entry.subjects).toContain(amara.current);
+    // A customer's record names the customer and each of their accounts.
+    expect(found.at(-1)!.subjects).toEqual(expect.arrayContaining([amara.id, amara.current, amara.savings]));
+    // The search by identity document is logged with the customers it returned.
+    const searched = await t.request('GET', `/api/v1/customers?nationalId=${amara.nationalId}`, { token: d.tokens.alice });
+    expect(searched.status).toBe(200);
+    expect((await entriesAbout(amara.id, found.at(-1)!.seq)).map(({ actor, command }) => ({ actor, command }))).toEqual([{ actor: 'alice', command: 'customer.search' }]);
+    // An auditor reads it too.
+    const auditor = await createUserWithRoles(t, d.tokens.adam, 'audra', ['auditor'], null);
+    const byAuditor = await t.request('GET', `/api/v1/access-log?subject=${amara.current}&after=${lastSeq}`, { token: auditor });
+    expect(byAuditor.status).toBe(200);
+    expect(byAuditor.body.slice(0, reads.length).map((entry: { actor: string }) => entry.actor)).toEqual(reads.map(() => 'alice'));
+    const paged = await t.request('GET', '/api/v1/access-log?limit=2', { token: d.tokens.carol });
+    expect(paged.status).toBe(200);
+    expect(paged.body).toHaveLength(2);
+    expectProblem(await t.request('GET', '/api/v1/access-log?subject=nope', { token: d.tokens.carol }), 400, 'id_malformed', /subject/);
+    expectProblem(await t.request('GET', '/api/v1/access-log?limit=501', { token: d.tokens.carol }), 400, 'invalid_input', /limit/);
+    for (const user of ['alice', 'bob', 'olivia'] as const) {
+      expectProblem(await t.request('GET', `/api/v1/access-log?subject=${amara.current}`, { token: d.tokens[user] }), 403, 'permission_denied', /access\.read/);
+    }
+  });
+
   it('reads the ledger totals (balanced) and the audit log, and refuses both to a teller', async () => {
     const totals = await t.request('GET', '/api/v1/ledger/totals', { token: d.tokens.olivia });
     expect(totals.status).toBe(200);
-    expect(totals.body.map((total: { ledger: number }) => total.ledger).sort()).toEqual([USD, EUR]);
+    // Amara's (empty) GBP account opened the GBP ledger.
+    expect(totals.body.map((total: { ledger: number }) => total.ledger).sort((x: number, y: number) => x - y)).toEqual([826, USD, EUR]);
     expect(totals.body.every((total: { balanced: boolean }) => total.balanced)).toBe(true);
     const audit = await t.request('GET', '/api/v1/audit?limit=5', { token: d.tokens.carol });
     expect(audit.status).toBe(200);
@@ -851,6 +1114,21 @@ describe('banking routes', () => {
     expect(await balancesOf(d, accountId)).toEqual({ posted: '0', available: '50000', pending: '0' });
     const search = await t.request('GET', `/api/v1/customers?nationalId=${nationalId}`, { token: d.tokens.alice });
     expect(search.body).toEqual([expect.objectContaining({ id: customerId, kycStatus: 'verified' })]);
+  });
+
+  it('lets nobody review the KYC of a customer they registered themselves (403 checker_must_differ); another reviewer may', async () => {
+    const customerId = newId();
+    const created = await t.request('POST', '/api/v1/customers', {
+      token: d.tokens.bob,
+      body: { customerId, branchId: d.branchId, fullName: 'Omar Said', dateOfBirth: '1975-09-09', nationalId: `N-${randomBytes(4).toString('hex')}`, address: '3 Dock Lane', phone: '+1 415 555 0142' },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    await expectRefusal(d, { name: 'own customer', user: 'bob', method: 'POST', path: () => `/api/v1/customers/${customerId}/kyc`, body: () => ({ kycStatus: 'verified', riskRating: 'low' }), status: 403, code: 'checker_must_differ', detail: /another person/, command: 'customer.review_kyc' });
+    const unchanged = await t.request('GET', `/api/v1/customers/${customerId}`, { token: d.tokens.carol });
+    expect(unchanged.body.customer).toMatchObject({ kycStatus: 'pending' });
+    const reviewed = await t.request('POST', `/api/v1/customers/${customerId}/kyc`, { token: d.tokens.carol, body: { kycStatus: 'verified', riskRating: 'low' } });
+    expect(reviewed.status, JSON.stringify(reviewed.body)).toBe(200);
+    expect(reviewed.body).toMatchObject({ id: customerId, kycStatus: 'verified' });
   });
 
   it('deposits and withdraws cash: the account and the till move by the same amount (201)', async () => {
@@ -902,15 +1180,57 @@ describe('banking routes', () => {
     expect((await balancesOf(d, amara.current)).posted).toBe(String(BigInt(from.posted) - 1500n));
     expect((await balancesOf(d, lukas.current)).posted).toBe(String(BigInt(to.posted) + 1500n));
 
+    // At the bank's rate: EUR/USD mid 1.0850 with a 150 bp sell margin, so 1 USD buys 1 / (1.0850 × 1.015) EUR.
     const exchanged = await t.request('POST', '/api/v1/exchanges', {
       token: d.tokens.alice,
-      body: { sellTransferId: newId(), buyTransferId: newId(), fromAccountId: amara.current, toAccountId: eurAccount, money: money('10000'), rate: '0.92' },
+      body: { sellTransferId: newId(), buyTransferId: newId(), fromAccountId: amara.current, toAccountId: eurAccount, money: money('10000') },
     });
     expect(exchanged.status, JSON.stringify(exchanged.body)).toBe(201);
-    expect(exchanged.body).toEqual({ sold: { amount: '10000', currency: 'USD' }, bought: { amount: '9200', currency: 'EUR' }, rate: '0.92' });
-    expect((await balancesOf(d, eurAccount)).posted).toBe('9200');
+    expect(exchanged.body).toEqual({ sold: { amount: '10000', currency: 'USD' }, bought: { amount: '9080', currency: 'EUR' }, rate: '0.9080384100', sheet: { id: 'EUR/USD', version: 1 } });
+    expect((await balancesOf(d, eurAccount)).posted).toBe('9080');
+    // The rate quoted to the customer, if given, must still be the sheet's: then it goes through.
+    const quoted = await t.request('POST', '/api/v1/exchanges', {
+      token: d.tokens.alice,
+      body: { sellTransferId: newId(), buyTransferId: newId(), fromAccountId: amara.current, toAccountId: eurAccount, money: money('20000'), expectedRate: '0.9080384100' },
+    });
+    expect(quoted.status, JSON.stringify(quoted.body)).toBe(201);
+    expect(quoted.body).toMatchObject({ bought: { amount: '18161', currency: 'EUR' }, rate: '0.9080384100' });
+    // The other way, the customer sells EUR at mid less the 150 bp buy margin: 1.0850 × 0.985.
+    const back = await t.request('POST', '/api/v1/exchanges', {
+      token: d.tokens.alice,
+      body: { sellTransferId: newId(), buyTransferId: newId(), fromAccountId: eurAccount, toAccountId: amara.current, money: money('1000', 'EUR') },
+    });
+    expect(back.status, JSON.stringify(back.body)).toBe(201);
+    expect(back.body).toMatchObject({ sold: { amount: '1000', currency: 'EUR' }, bought: { amount: '1069', currency: 'USD' }, rate: '1.0687250000' });
+    expect((await balancesOf(d, eurAccount)).posted).toBe(String(9080 + 18161 - 1000));
     expect((await totalsOf(d, USD)).balanced).toBe(true);
     expect((await totalsOf(d, EUR)).balanced).toBe(true);
+  });
+
+  it('shows the bank\'s rate sheets with the rate a customer gets each way (GET /rate-sheets)', async () => {
+    const sheets = await t.request('GET', '/api/v1/rate-sheets', { token: d.tokens.alice });
+    expect(sheets.status, JSON.stringify(sheets.body)).toBe(200);
+    expect(sheets.body).toEqual([
+      expect.objectContaining({
+        id: 'EUR/USD',
+        base: 'EUR',
+        quote: 'USD',
+        mid: '1.0850',
+        buyMarginBasisPoints: 150,
+        sellMarginBasisPoints: 150,
+        version: 1,
+        publishedBy: 'tess',
+        current: true,
+        // The bank buys EUR at mid less 150 bp and sells it at mid plus 150 bp (the customer selling USD gets the inverse).
+        bankBuys: '1.0687250000',
+        bankSells: '1.1012750000',
+      }),
+    ]);
+    expect((await t.request('GET', '/api/v1/rate-sheets', { token: d.tokens.olivia })).status).toBe(200);
+    expectProblem(await t.request('GET', '/api/v1/rate-sheets', { token: d.tokens.adam }), 403, 'permission_denied', /fx\.rates\.read/);
+    // The sheet was published by tess and approved by trent (a first sheet is held for a second treasurer).
+    const approved = await t.request('GET', '/api/v1/approvals?status=approved&limit=500', { token: d.tokens.adam });
+    expect(approved.body).toContainEqual(expect.objectContaining({ command: 'fx.publish_rates', requestedBy: 'tess', decidedBy: 'trent', status: 'approved' }));
   });
 
   it('funds the vault (201), moves cash vault→till (201) and till→vault (201)', async () => {
@@ -928,13 +1248,10 @@ describe('banking routes', () => {
     expect(await tillCash(d, d.tillId)).toBe(String(BigInt(cash) + 10000n));
   });
 
-  it('defines a product (201), sets a teller limit (200), opens a branch (201) and a till in it (201)', async () => {
+  it('defines a product (201), opens a branch (201) and a till in it (201)', async () => {
     const product = await t.request('POST', '/api/v1/products', { token: d.tokens.olivia, body: { productId: 'YOUTH-USD', name: 'Youth account', kind: 'savings', currency: 'USD' } });
     expect(product.status, JSON.stringify(product.body)).toBe(201);
     expect(product.body).toEqual({ id: 'YOUTH-USD', name: 'Youth account', kind: 'savings', currency: 'USD', overdraftLimitMinor: '0' });
-    const limit = await t.request('POST', '/api/v1/teller-limits', { token: d.tokens.olivia, body: { userId: 'tom', currency: 'EUR', perTransaction: '200000' } });
-    expect(limit.status, JSON.stringify(limit.body)).toBe(200);
-    expect(limit.body).toEqual({ id: 'tom:EUR', userId: 'tom', currency: 'EUR', perTransactionMinor: '200000' });
     const branchId = newId();
     const branch = await t.request('POST', '/api/v1/branches', { token: d.tokens.olivia, body: { branchId, code: '0002', name: 'Harbour', currencies: ['USD', 'JPY'] } });
     expect(branch.status, JSON.stringify(branch.body)).toBe(201);
@@ -943,6 +1260,87 @@ describe('banking routes', () => {
     expect(till.status, JSON.stringify(till.body)).toBe(201);
     expect(till.body).toMatchObject({ branchId, code: 'H1', currency: 'JPY' });
     expect((await t.request('GET', '/api/v1/branches', { token: d.tokens.alice })).body.map((b: { code: string }) => b.code).sort()).toEqual(['0001', '0002']);
+  });
+
+  it('holds a limit change for a second person who holds limits.manage (202); once approved (200) it binds the teller', async () => {
+    const [amara, lukas] = d.customers;
+    const body = { holder: { user: 'tom' }, kind: 'transfer', currency: 'USD', perTransaction: '100000', perDay: '200000' };
+    const before = await books(d);
+    const held = await t.request('POST', '/api/v1/limits', { token: d.tokens.olivia, body });
+    expect(held.status, JSON.stringify(held.body)).toBe(202);
+    expect(held.body).toMatchObject({ status: 'held', approvalId: expect.stringMatching(/^[0-9a-f]{32}$/), detail: expect.stringMatching(/needs a second person who holds limits\.manage/) });
+    const approvalId = held.body.approvalId as string;
+    expect((await books(d)).pendingApprovals).toEqual([...before.pendingApprovals, approvalId].sort());
+    // Not in force yet: tom moves 1,500.00 on his role's limit (5,000.00).
+    const alone = await t.request('POST', '/api/v1/internal-transfers', { token: d.tokens.tom, body: { transferId: newId(), fromAccountId: amara.current, toAccountId: lukas.current, money: money('150000') } });
+    expect(alone.status, JSON.stringify(alone.body)).toBe(201);
+
+    const decide = (user: User) => ({ name: `${user} approves`, user, method: 'POST' as const, path: () => `/api/v1/approvals/${approvalId}/decision`, body: () => ({ decision: 'approve' }), command: 'approval.decide' });
+    await expectRefusal(d, { ...decide('olivia'), status: 403, code: 'checker_must_differ', detail: /another supervisor/ });
+    await expectRefusal(d, { ...decide('bob'), status: 403, code: 'checker_lacks_permission', detail: /limits\.manage/ });
+    await expectRefusal(d, { ...decide('tess'), status: 403, code: 'checker_lacks_permission', detail: /limits\.manage/ });
+    await expectRefusal(d, { ...decide('alice'), status: 403, code: 'permission_denied', detail: /approval\.decide/ });
+    const approved = await t.request('POST', `/api/v1/approvals/${approvalId}/decision`, { token: d.tokens.adam, body: { decision: 'approve' } });
+    expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+    expect(approved.body).toMatchObject({
+      approval: { id: approvalId, status: 'approved', decidedBy: 'adam' },
+      result: { holder: { user: 'tom' }, kind: 'transfer', currency: 'USD', perTransactionMinor: '100000', perDayMinor: '200000' },
+    });
+    // In force: the same 1,500.00 by tom is now held for a supervisor; by alice (her role's limit) it is not.
+    const heldTransfer = await t.request('POST', '/api/v1/internal-transfers', { token: d.tokens.tom, body: { transferId: newId(), fromAccountId: amara.current, toAccountId: lukas.current, money: money('150000') } });
+    expect(heldTransfer.status, JSON.stringify(heldTransfer.body)).toBe(202);
+    expect(heldTransfer.body.detail).toMatch(/over your transfer limit of 1,000\.00 USD for one transaction/);
+    const rejected = await t.request('POST', `/api/v1/approvals/${heldTransfer.body.approvalId}/decision`, { token: d.tokens.bob, body: { decision: 'reject' } });
+    expect(rejected.status).toBe(200);
+    const byAlice = await t.request('POST', '/api/v1/internal-transfers', { token: d.tokens.alice, body: { transferId: newId(), fromAccountId: lukas.current, toAccountId: amara.current, money: money('150000') } });
+    expect(byAlice.status, JSON.stringify(byAlice.body)).toBe(201);
+  });
+
+  it('holds a branch\'s stand-in policy for a second person who holds limits.manage (202); approved (200) it is issued', async () => {
+    const body = { branchId: d.branchId, currency: 'USD', perTransaction: '20000', perCustomerPerDay: '40000', perTellerPerDay: '200000', validForMs: 24 * hour };
+    const before = await books(d);
+    const held = await t.request('POST', '/api/v1/stand-in-policies', { token: d.tokens.olivia, body });
+    expect(held.status, JSON.stringify(held.body)).toBe(202);
+    expect(held.body).toMatchObject({ status: 'held', detail: expect.stringMatching(/needs a second person who holds limits\.manage/) });
+    expect((await books(d)).pendingApprovals).toEqual([...before.pendingApprovals, held.body.approvalId].sort());
+    const decide = (user: User) => ({ name: `${user} approves`, user, method: 'POST' as const, path: () => `/api/v1/approvals/${held.body.approvalId}/decision`, body: () => ({ decision: 'approve' }), command: 'approval.decide' });
+    await expectRefusal(d, { ...decide('olivia'), status: 403, code: 'checker_must_differ', detail: /another supervisor/ });
+    await expectRefusal(d, { ...decide('bob'), status: 403, code: 'checker_lacks_permission', detail: /limits\.manage/ });
+    const approved = await t.request('POST', `/api/v1/approvals/${held.body.approvalId}/decision`, { token: d.tokens.adam, body: { decision: 'approve' } });
+    expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+    expect(approved.body.result).toMatchObject({ branchId: d.branchId, currency: 'USD', perTransactionMinor: '20000', perCustomerPerDayMinor: '40000', perTellerPerDayMinor: '200000', version: 1 });
+    // What no approval could make good is refused before the hold.
+    await expectRefusal(d, { name: 'stand-in policy for an unknown branch', user: 'olivia', method: 'POST', path: () => '/api/v1/stand-in-policies', body: () => ({ ...body, branchId: newId() }), status: 404, code: 'branch_not_found', detail: /branch/, command: 'standin.set_policy' });
+    await expectRefusal(d, { name: 'stand-in policy by a head teller', user: 'bob', method: 'POST', path: () => '/api/v1/stand-in-policies', body: () => body, status: 403, code: 'permission_denied', detail: /limits\.manage/, command: 'standin.set_policy' });
+  });
+
+  it('holds a transfer over the teller\'s transfer limit (7,000.00 > 5,000.00) for a supervisor; it moves once approved', async () => {
+    const [, lukas] = d.customers;
+    // Lukas is paid 8,000.00 in cash first: over alice's cash limit, so approved by the head teller too.
+    const deposit = await t.request('POST', `/api/v1/till-sessions/${d.sessionId}/deposits`, { token: d.tokens.alice, body: { transferId: newId(), accountId: lukas.current, money: money('800000') } });
+    expect(deposit.status, JSON.stringify(deposit.body)).toBe(202);
+    expect(deposit.body.detail).toMatch(/over your cash limit of 5,000\.00 USD for one transaction/);
+    const paidIn = await t.request('POST', `/api/v1/approvals/${deposit.body.approvalId}/decision`, { token: d.tokens.bob, body: { decision: 'approve' } });
+    expect(paidIn.status, JSON.stringify(paidIn.body)).toBe(200);
+    const from = await balancesOf(d, lukas.current);
+    const to = await balancesOf(d, lukas.savings);
+    const before = await books(d);
+    const transferId = newId();
+    const held = await t.request('POST', '/api/v1/internal-transfers', { token: d.tokens.alice, body: { transferId, fromAccountId: lukas.current, toAccountId: lukas.savings, money: money('700000') } });
+    expect(held.status, JSON.stringify(held.body)).toBe(202);
+    expect(held.body).toMatchObject({ status: 'held', approvalId: expect.stringMatching(/^[0-9a-f]{32}$/), detail: expect.stringMatching(/over your transfer limit of 5,000\.00 USD for one transaction; a supervisor/) });
+    const after = await books(d);
+    expect({ ...after, pendingApprovals: [] }).toEqual({ ...before, pendingApprovals: [] });
+    expect(after.pendingApprovals).toEqual([...before.pendingApprovals, held.body.approvalId].sort());
+    // The branch's supervisors see it; the administrator (no till.supervise) may not approve it.
+    const listed = await t.request('GET', '/api/v1/approvals', { token: d.tokens.bob });
+    expect(listed.body).toContainEqual(expect.objectContaining({ id: held.body.approvalId, command: 'transfer.internal', requestedBy: 'alice', status: 'pending' }));
+    await expectRefusal(d, { name: 'administrator approves', user: 'adam', method: 'POST', path: () => `/api/v1/approvals/${held.body.approvalId}/decision`, body: () => ({ decision: 'approve' }), status: 403, code: 'checker_lacks_permission', detail: /till\.supervise/, command: 'approval.decide' });
+    const approved = await t.request('POST', `/api/v1/approvals/${held.body.approvalId}/decision`, { token: d.tokens.bob, body: { decision: 'approve' } });
+    expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+    expect(approved.body).toMatchObject({ approval: { status: 'approved', decidedBy: 'bob' }, result: { transferId, fresh: true } });
+    expect((await balancesOf(d, lukas.current)).posted).toBe(String(BigInt(from.posted) - 700000n));
+    expect((await balancesOf(d, lukas.savings)).posted).toBe(String(BigInt(to.posted) + 700000n));
   });
 
   it('runs a second till through its day: created, funded, opened by tom (201), refuses more cash than it holds, closed (200)', async () => {
@@ -965,13 +1363,175 @@ describe('banking routes', () => {
       detail: /Not enough cash/,
       command: 'cash.withdraw',
     });
-    await expectRefusal(d, { name: 'close another teller\'s till', user: 'alice', method: 'POST', path: () => `/api/v1/till-sessions/${sessionId}/close`, body: () => ({ count: { '10000': 1 } }), status: 422, code: 'session_belongs_to_another_teller', detail: /tom/, command: 'till.close_session' });
-    const closed = await t.request('POST', `/api/v1/till-sessions/${sessionId}/close`, { token: d.tokens.tom, body: { count: { '5000': 1 } } });
-    expect(closed.status, JSON.stringify(closed.body)).toBe(200);
-    expect(closed.body).toMatchObject({ session: { status: 'closed', closingCountedMinor: '5000', closingVarianceMinor: '-5000' }, book: '10000' });
+    await expectRefusal(d, { name: 'close another teller\'s till', user: 'alice', method: 'POST', path: () => `/api/v1/till-sessions/${sessionId}/close`, body: () => ({ count: { '10000': 1 } }), status: 403, code: 'session_belongs_to_another_teller', detail: /tom/, command: 'till.close_session' });
+    // Short by 50.00: a teller may not close with any over/short alone; the head teller must agree.
+    const before = await books(d);
+    const held = await t.request('POST', `/api/v1/till-sessions/${sessionId}/close`, { token: d.tokens.tom, body: { count: { '5000': 1 } } });
+    expect(held.status, JSON.stringify(held.body)).toBe(202);
+    expect(held.body).toMatchObject({ status: 'held', approvalId: expect.stringMatching(/^[0-9a-f]{32}$/), detail: expect.stringMatching(/over your variance limit of 0\.00 USD for one transaction; a supervisor/) });
+    expect(await tillCash(d, tillId)).toBe('10000');
+    expect({ ...(await books(d)), pendingApprovals: [] }).toEqual({ ...before, pendingApprovals: [] });
+    await expectRefusal(d, { name: 'a teller approves', user: 'alice', method: 'POST', path: () => `/api/v1/approvals/${held.body.approvalId}/decision`, body: () => ({ decision: 'approve' }), status: 403, code: 'permission_denied', detail: /approval\.decide/, command: 'approval.decide' });
+    const approved = await t.request('POST', `/api/v1/approvals/${held.body.approvalId}/decision`, { token: d.tokens.bob, body: { decision: 'approve', note: 'recounted' } });
+    expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+    expect(approved.body.result).toMatchObject({ session: { id: sessionId, tellerId: 'tom', status: 'closed', closingCountedMinor: '5000', closingVarianceMinor: '-5000' }, book: '10000' });
     expect(await tillCash(d, tillId)).toBe('5000');
     expect((await totalsOf(d, USD)).balanced).toBe(true);
     await expectRefusal(d, { name: 'deposit into a closed session', user: 'tom', method: 'POST', path: () => `/api/v1/till-sessions/${sessionId}/deposits`, body: () => ({ transferId: newId(), accountId: lukas.current, money: money('100') }), status: 422, code: 'session_closed', detail: /closed/, command: 'cash.deposit' });
+  });
+
+  it('holds a teller\'s till opening with an over/short for the head teller, and counts a teller\'s day only of what they did alone', async () => {
+    const [, lukas] = d.customers;
+    const tillId = newId();
+    expect((await t.request('POST', '/api/v1/tills', { token: d.tokens.olivia, body: { tillId, branchId: d.branchId, code: 'T3', currency: 'USD' } })).status).toBe(201);
+    expect((await t.request('POST', '/api/v1/vault/to-till', { token: d.tokens.bob, body: { transferId: newId(), tillId, money: money('10000') } })).status).toBe(201);
+    const sessionId = newId();
+    // One cent over the book: held, nothing posted, the till still closed.
+    const held = await t.request('POST', `/api/v1/tills/${tillId}/sessions`, { token: d.tokens.tom, body: { sessionId, count: { '10000': 1, '1': 1 } } });
+    expect(held.status, JSON.stringify(held.body)).toBe(202);
+    expect(held.body.detail).toMatch(/over your variance limit of 0\.00 USD/);
+    const tills = await t.request('GET', `/api/v1/branches/${d.branchId}/tills`, { token: d.tokens.tom });
+    expect(tills.body.find((till: { till: { id: string } }) => till.till.id === tillId)).toMatchObject({ openSession: null, cash: { posted: '10000' } });
+    const opened = await t.request('POST', `/api/v1/approvals/${held.body.approvalId}/decision`, { token: d.tokens.bob, body: { decision: 'approve' } });
+    expect(opened.status, JSON.stringify(opened.body)).toBe(200);
+    expect(opened.body.result).toMatchObject({ session: { id: sessionId, tellerId: 'tom', status: 'open', openingVarianceMinor: '1' }, book: '10000' });
+    expect(await tillCash(d, tillId)).toBe('10001');
+
+    // tom's cash limit: 5,000.00 a transaction, 25,000.00 a day, counting only what he did alone.
+    const deposit = (amount: string) => t.request('POST', `/api/v1/till-sessions/${sessionId}/deposits`, { token: d.tokens.tom, body: { transferId: newId(), accountId: lukas.current, money: money(amount) } });
+    for (let count = 0; count < 4; count += 1) expect((await deposit('500000')).status).toBe(201);
+    const overOne = await deposit('600000');
+    expect(overOne.status, JSON.stringify(overOne.body)).toBe(202);
+    expect(overOne.body.detail).toMatch(/over your cash limit of 5,000\.00 USD for one transaction/);
+    expect((await t.request('POST', `/api/v1/approvals/${overOne.body.approvalId}/decision`, { token: d.tokens.bob, body: { decision: 'approve' } })).status).toBe(200);
+    // 20,000.00 alone so far (the approved 6,000.00 does not count): 5,000.00 more reaches the day's limit exactly.
+    expect((await deposit('500000')).status).toBe(201);
+    const before = await books(d);
+    const overDay = await deposit('1');
+    expect(overDay.status, JSON.stringify(overDay.body)).toBe(202);
+    expect(overDay.body.detail).toMatch(/over your cash limit of 25,000\.00 USD for today/);
+    expect({ ...(await books(d)), pendingApprovals: [] }).toEqual({ ...before, pendingApprovals: [] });
+    // A withdrawal counts toward the same cash limit.
+    expect((await t.request('POST', `/api/v1/till-sessions/${sessionId}/withdrawals`, { token: d.tokens.tom, body: { transferId: newId(), accountId: lukas.current, money: money('1') } })).status).toBe(202);
+    expect(await tillCash(d, tillId)).toBe(String(10001 + 5 * 500000 + 600000));
+  });
+
+  it('keeps branch staff to their branch: another branch\'s customers, accounts and tills are out of scope (403), a search shows only their own', async () => {
+    const branchId = newId();
+    expect((await t.request('POST', '/api/v1/branches', { token: d.tokens.olivia, body: { branchId, code: '0003', name: 'Hillside', currencies: ['USD'] } })).status).toBe(201);
+    const tillId = newId();
+    expect((await t.request('POST', '/api/v1/tills', { token: d.tokens.olivia, body: { tillId, branchId, code: 'S1', currency: 'USD' } })).status).toBe(201);
+    const ivy = await createUserWithRoles(t, d.tokens.adam, 'ivy', ['teller'], branchId);
+    const customerId = newId();
+    const nationalId = `H-${randomBytes(4).toString('hex')}`;
+    const registered = await t.request('POST', '/api/v1/customers', {
+      token: ivy,
+      body: { customerId, branchId, fullName: 'Ines Duarte', dateOfBirth: '1988-08-08', nationalId, address: '9 Hill Road', phone: '+1 415 555 0155' },
+    });
+    expect(registered.status, JSON.stringify(registered.body)).toBe(201);
+    expect((await t.request('POST', `/api/v1/customers/${customerId}/kyc`, { token: d.tokens.carol, body: { kycStatus: 'verified', riskRating: 'low' } })).status).toBe(200);
+    const accountId = newId();
+    expect((await t.request('POST', '/api/v1/accounts', { token: ivy, body: { accountId, customerId, productId: 'CURRENT-USD' } })).status).toBe(201);
+    d.watched.push(accountId);
+
+    // Reads: refused, and the search does not show the other branch's customer.
+    for (const [token, path] of [
+      [d.tokens.alice, `/api/v1/customers/${customerId}`],
+      [d.tokens.bob, `/api/v1/accounts/${accountId}`],
+      [d.tokens.alice, `/api/v1/accounts/${accountId}/statement`],
+      [d.tokens.alice, `/api/v1/accounts/${accountId}/balance?atMs=0`],
+      [d.tokens.alice, `/api/v1/branches/${branchId}/tills`],
+      [ivy, `/api/v1/customers/${d.customers[0].id}`],
+      [ivy, `/api/v1/accounts/${d.customers[0].current}`],
+    ] as const) {
+      expectProblem(await t.request('GET', path, { token }), 403, 'out_of_scope', /another branch/);
+    }
+    expect((await t.request('GET', `/api/v1/customers?nationalId=${nationalId}`, { token: d.tokens.alice })).body).toEqual([]);
+    expect((await t.request('GET', `/api/v1/customers?nationalId=${nationalId}`, { token: ivy })).body).toEqual([expect.objectContaining({ id: customerId })]);
+    expect((await t.request('GET', `/api/v1/customers?nationalId=${d.customers[0].nationalId}`, { token: ivy })).body).toEqual([]);
+    const everyone = await t.request('GET', '/api/v1/customers?limit=500', { token: d.tokens.alice });
+    expect(everyone.body.map((customer: { id: string }) => customer.id)).not.toContain(customerId);
+    // Central staff see every branch.
+    expect((await t.request('GET', `/api/v1/customers/${customerId}`, { token: d.tokens.carol })).status).toBe(200);
+
+    // Writes: refused, nothing moves, audited.
+    const cases: RefusalCase[] = [
+      { name: 'open an account for another branch\'s customer', user: 'alice', method: 'POST', path: () => '/api/v1/accounts', body: () => ({ accountId: newId(), customerId, productId: 'SAVINGS-USD' }), status: 403, code: 'out_of_scope', detail: /another branch/, command: 'account.open' },
+      { name: 'register a customer at another branch', user: 'alice', method: 'POST', path: () => '/api/v1/customers', body: () => ({ customerId: newId(), branchId, fullName: 'Someone', dateOfBirth: '1980-01-01', nationalId: `X-${randomBytes(4).toString('hex')}`, address: 'x street', phone: '+1 415 555 0100' }), status: 403, code: 'out_of_scope', detail: /another branch/, command: 'customer.create' },
+      { name: 'transfer from another branch\'s account', user: 'alice', method: 'POST', path: () => '/api/v1/internal-transfers', body: (d) => ({ transferId: newId(), fromAccountId: accountId, toAccountId: d.customers[0].current, money: money('100') }), status: 403, code: 'out_of_scope', detail: /another branch/, command: 'transfer.internal' },
+      { name: 'review KYC at another branch', user: 'bob', method: 'POST', path: () => `/api/v1/customers/${customerId}/kyc`, body: () => ({ kycStatus: 'rejected', riskRating: 'high' }), status: 403, code: 'out_of_scope', detail: /another branch/, command: 'customer.review_kyc' },
+      { name: 'open another branch\'s till', user: 'tom', method: 'POST', path: () => `/api/v1/tills/${tillId}/sessions`, body: () => ({ sessionId: newId(), count: {} }), status: 403, code: 'out_of_scope', detail: /another branch/, command: 'till.open_session' },
+      { name: 'fund another branch\'s vault', user: 'bob', method: 'POST', path: () => '/api/v1/vault/fundings', body: () => ({ transferId: newId(), branchId, money: money('1000') }), status: 403, code: 'out_of_scope', detail: /another branch/, command: 'vault.fund' },
+      { name: 'cash into another branch\'s till', user: 'bob', method: 'POST', path: () => '/api/v1/vault/to-till', body: () => ({ transferId: newId(), tillId, money: money('1000') }), status: 403, code: 'out_of_scope', detail: /another branch/, command: 'vault.to_till' },
+    ];
+    for (const refusal of cases) await expectRefusal(d, refusal);
+    // A request held at the other branch is that branch's: bob neither sees it nor may decide it; the centre sees it.
+    const [, lukas] = d.customers;
+    const ivyHeld = await t.request('POST', '/api/v1/internal-transfers', { token: ivy, body: { transferId: newId(), fromAccountId: accountId, toAccountId: lukas.current, money: money('600000') } });
+    expect(ivyHeld.status, JSON.stringify(ivyHeld.body)).toBe(202);
+    expect((await t.request('GET', '/api/v1/approvals?limit=500', { token: d.tokens.bob })).body.map((approval: { id: string }) => approval.id)).not.toContain(ivyHeld.body.approvalId);
+    expect((await t.request('GET', '/api/v1/approvals?limit=500', { token: d.tokens.adam })).body).toContainEqual(expect.objectContaining({ id: ivyHeld.body.approvalId, requestedBy: 'ivy' }));
+    expect((await t.request('GET', '/api/v1/approvals?limit=500', { token: ivy })).status).toBe(403);
+    await expectRefusal(d, { name: 'bob decides the other branch\'s request', user: 'bob', method: 'POST', path: () => `/api/v1/approvals/${ivyHeld.body.approvalId}/decision`, body: () => ({ decision: 'approve' }), status: 403, code: 'checker_out_of_scope', detail: /another branch/, command: 'approval.decide' });
+    // The other branch's teller is kept to hers the same way.
+    const before = await books(d);
+    const intoOurs = await t.request('POST', '/api/v1/internal-transfers', { token: ivy, body: { transferId: newId(), fromAccountId: d.customers[0].current, toAccountId: accountId, money: money('100') } });
+    expectProblem(intoOurs, 403, 'out_of_scope', /another branch/);
+    expect(await books(d)).toEqual(before);
+  });
+
+  it('refuses a branch role to a user assigned to no branch (403 no_branch_assigned), for reads and writes', async () => {
+    const drifter = await createUserWithRoles(t, d.tokens.adam, 'drifter', ['teller'], null);
+    const before = await books(d);
+    const head = await auditHead(t, d.tokens.carol);
+    expectProblem(await t.request('GET', `/api/v1/customers/${d.customers[0].id}`, { token: drifter }), 403, 'no_branch_assigned', /no branch/);
+    expectProblem(await t.request('GET', '/api/v1/customers', { token: drifter }), 403, 'no_branch_assigned', /no branch/);
+    const write = await t.request('POST', '/api/v1/internal-transfers', { token: drifter, body: { transferId: newId(), fromAccountId: d.customers[0].current, toAccountId: d.customers[1].current, money: money('100') } });
+    expectProblem(write, 403, 'no_branch_assigned', /no branch/);
+    expect(await books(d)).toEqual(before);
+    const records = await auditAfter(t, d.tokens.carol, head);
+    expect(summary(records)).toContainEqual({ actor: 'drifter', command: 'transfer.internal', outcome: 'no_branch_assigned' });
+    expect(summary(records.filter((record) => record.outcome === 'ok'))).toEqual([]);
+  });
+
+  it('closes an account only when a second person with account.close agrees; one with money in it is refused before any hold', async () => {
+    const [amara, , mei] = d.customers;
+    const before = await books(d);
+    const head = await auditHead(t, d.tokens.carol);
+    const withMoney = await t.server.engine.executeAny('account.close', { accountId: amara.savings, closingTransferId: newId() }, demoUsers.bob);
+    expect(withMoney).toMatchObject({ ok: false, code: 'account_balance_not_zero' });
+    const byTeller = await t.server.engine.executeAny('account.close', { accountId: amara.current, closingTransferId: newId() }, demoUsers.alice);
+    expect(byTeller).toMatchObject({ ok: false, code: 'permission_denied' });
+    expect(await books(d)).toEqual(before);
+    expect(summary(await auditAfter(t, d.tokens.carol, head))).toEqual([
+      { actor: 'bob', command: 'account.close', outcome: 'account_balance_not_zero' },
+      { actor: 'alice', command: 'account.close', outcome: 'permission_denied' },
+    ]);
+
+    const accountId = newId();
+    expect((await t.request('POST', '/api/v1/accounts', { token: d.tokens.alice, body: { accountId, customerId: mei.id, productId: 'SAVINGS-USD' } })).status).toBe(201);
+    d.watched.push(accountId);
+    const held = await t.server.engine.executeAny('account.close', { accountId, closingTransferId: newId() }, demoUsers.bob);
+    expect(held).toMatchObject({ ok: false, code: 'approval_required', message: expect.stringMatching(/needs a second person who holds account\.close/) });
+    const approvalId = (held as unknown as { details: { approvalId: string } }).details.approvalId;
+    const decide = (user: User) => ({ name: `${user} approves`, user, method: 'POST' as const, path: () => `/api/v1/approvals/${approvalId}/decision`, body: () => ({ decision: 'approve' }), command: 'approval.decide' });
+    await expectRefusal(d, { ...decide('bob'), status: 403, code: 'checker_must_differ', detail: /another supervisor/ });
+    await expectRefusal(d, { ...decide('adam'), status: 403, code: 'checker_lacks_permission', detail: /account\.close/ });
+    await expectRefusal(d, { ...decide('olivia'), status: 403, code: 'checker_lacks_permission', detail: /account\.close/ });
+    await expectRefusal(d, { ...decide('carol'), status: 403, code: 'permission_denied', detail: /approval\.decide/ });
+    expect((await balancesOf(d, accountId))).toEqual({ posted: '0', available: '0', pending: '0' });
+    const approved = await t.request('POST', `/api/v1/approvals/${approvalId}/decision`, { token: hana, body: { decision: 'approve' } });
+    expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+    expect(approved.body).toMatchObject({ approval: { status: 'approved', decidedBy: 'hana' }, result: { id: accountId, status: 'closed' } });
+    const account = await t.request('GET', `/api/v1/accounts/${accountId}`, { token: d.tokens.carol });
+    expect(account.body.account.status).toBe('closed');
+    await expectRefusal(d, { name: 'deposit into the account just closed', user: 'alice', method: 'POST', path: (d) => `/api/v1/till-sessions/${d.sessionId}/deposits`, body: () => ({ transferId: newId(), accountId, money: money('100') }), status: 422, code: 'account_closed', detail: /closed/, command: 'cash.deposit' });
+  });
+
+  it('refuses a raw ledger transfer that would reopen a closed account (voiding its closing transfer): 403 ledger_account_protected, nothing moves', async () => {
+    await expectRefusal(d, { name: 'void the closing transfer', user: 'lena', method: 'POST', path: () => `/api/v1/transfers/${closingTransferId}/void`, body: () => ({ id: newId() }), status: 403, code: 'ledger_account_protected', detail: /banking command/, command: 'ledger.create_transfers' });
+    const account = await t.request('GET', `/api/v1/accounts/${closedAccount}`, { token: d.tokens.carol });
+    expect(account.body.account.status).toBe('closed');
   });
 
   // --- refusals ----------------------------------------------------------------------------
@@ -992,6 +1552,8 @@ describe('banking routes', () => {
     toAccountId: to(d),
     money: { amount, currency },
   });
+
+  const limitBody = (extra: Record<string, unknown> = {}) => () => ({ holder: { user: 'alice' }, kind: 'cash', currency: 'USD', perTransaction: '900000', perDay: '900000', ...extra });
 
   const refusals: RefusalCase[] = [
     // cash deposits: types, fields, amounts, ids, accounts, currency, session, role
@@ -1017,7 +1579,7 @@ describe('banking routes', () => {
     { name: 'deposit: unknown session', user: 'alice', method: 'POST', path: () => `/api/v1/till-sessions/${newId()}/deposits`, body: cash(amaraCurrent, '1000'), status: 404, code: 'session_not_found', detail: /open the till/, command: 'cash.deposit' },
     { name: 'deposit: EUR into the USD till', user: 'alice', method: 'POST', path: deposit, body: cash(amaraCurrent, '1000', 'EUR'), status: 422, code: 'currency_mismatch', detail: /USD.*EUR/, command: 'cash.deposit' },
     { name: 'deposit: into a closed account', user: 'alice', method: 'POST', path: deposit, body: cash(() => closedAccount, '1000'), status: 422, code: 'account_closed', detail: /closed/, command: 'cash.deposit' },
-    { name: 'deposit: into another teller\'s till', user: 'tom', method: 'POST', path: deposit, body: cash(amaraCurrent, '1000'), status: 422, code: 'session_belongs_to_another_teller', detail: /alice/, command: 'cash.deposit' },
+    { name: 'deposit: into another teller\'s till', user: 'tom', method: 'POST', path: deposit, body: cash(amaraCurrent, '1000'), status: 403, code: 'session_belongs_to_another_teller', detail: /alice/, command: 'cash.deposit' },
     { name: 'deposit: compliance officer', user: 'carol', method: 'POST', path: deposit, body: cash(amaraCurrent, '1000'), status: 403, code: 'permission_denied', detail: /till\.operate/, command: 'cash.deposit' },
 
     // cash withdrawals
@@ -1044,15 +1606,18 @@ describe('banking routes', () => {
     { name: 'internal: malformed payer id', user: 'alice', method: 'POST', path: () => '/api/v1/internal-transfers', body: internal(() => 'account-1', lukasCurrent, '100'), status: 400, code: 'id_malformed', detail: /fromAccountId/, command: 'transfer.internal' },
     { name: 'internal: compliance officer', user: 'carol', method: 'POST', path: () => '/api/v1/internal-transfers', body: internal(amaraCurrent, lukasCurrent, '100'), status: 403, code: 'permission_denied', detail: /transfer\.create/, command: 'transfer.internal' },
 
-    // exchanges
-    { name: 'exchange: one id for both legs', user: 'alice', method: 'POST', path: () => '/api/v1/exchanges', body: (d) => { const id = newId(); return { sellTransferId: id, buyTransferId: id, fromAccountId: amaraCurrent(d), toAccountId: eurAccount, money: money('1000'), rate: '0.9' }; }, status: 422, code: 'transfer_ids_must_differ', detail: /two ids/, command: 'fx.exchange' },
-    { name: 'exchange: accounts of two customers', user: 'alice', method: 'POST', path: () => '/api/v1/exchanges', body: (d) => ({ sellTransferId: newId(), buyTransferId: newId(), fromAccountId: lukasCurrent(d), toAccountId: eurAccount, money: money('1000'), rate: '0.9' }), status: 422, code: 'accounts_of_different_customers', detail: /one customer/, command: 'fx.exchange' },
-    { name: 'exchange: money not in the source currency', user: 'alice', method: 'POST', path: () => '/api/v1/exchanges', body: (d) => ({ sellTransferId: newId(), buyTransferId: newId(), fromAccountId: amaraCurrent(d), toAccountId: eurAccount, money: money('1000', 'EUR'), rate: '0.9' }), status: 422, code: 'currency_mismatch', detail: /USD/, command: 'fx.exchange' },
-    { name: 'exchange: same currency', user: 'alice', method: 'POST', path: () => '/api/v1/exchanges', body: (d) => ({ sellTransferId: newId(), buyTransferId: newId(), fromAccountId: amaraCurrent(d), toAccountId: amaraSavings(d), money: money('1000'), rate: '1' }), status: 422, code: 'same_currency', detail: /same currency/, command: 'fx.exchange' },
-    { name: 'exchange: unknown account', user: 'alice', method: 'POST', path: () => '/api/v1/exchanges', body: (d) => ({ sellTransferId: newId(), buyTransferId: newId(), fromAccountId: amaraCurrent(d), toAccountId: newId(), money: money('1000'), rate: '0.9' }), status: 404, code: 'account_not_found', detail: /exist/, command: 'fx.exchange' },
-    { name: 'exchange: beyond the balance', user: 'alice', method: 'POST', path: () => '/api/v1/exchanges', body: (d) => ({ sellTransferId: newId(), buyTransferId: newId(), fromAccountId: amaraCurrent(d), toAccountId: eurAccount, money: money('400000'), rate: '0.9' }), status: 422, code: 'insufficient_funds', detail: /Insufficient funds/, command: 'fx.exchange' },
-    { name: 'exchange: malformed rate', user: 'alice', method: 'POST', path: () => '/api/v1/exchanges', body: (d) => ({ sellTransferId: newId(), buyTransferId: newId(), fromAccountId: amaraCurrent(d), toAccountId: eurAccount, money: money('1000'), rate: 'cheap' }), status: 400, code: 'rate_malformed', detail: /rate malformed/, command: 'fx.exchange' },
-    { name: 'exchange: compliance officer', user: 'carol', method: 'POST', path: () => '/api/v1/exchanges', body: (d) => ({ sellTransferId: newId(), buyTransferId: newId(), fromAccountId: amaraCurrent(d), toAccountId: eurAccount, money: money('1000'), rate: '0.9' }), status: 403, code: 'permission_denied', detail: /fx\.exchange/, command: 'fx.exchange' },
+    // exchanges (at the bank's rate sheet; the counter sends no rate of its own)
+    { name: 'exchange: one id for both legs', user: 'alice', method: 'POST', path: () => '/api/v1/exchanges', body: (d) => { const id = newId(); return { sellTransferId: id, buyTransferId: id, fromAccountId: amaraCurrent(d), toAccountId: eurAccount, money: money('1000') }; }, status: 422, code: 'transfer_ids_must_differ', detail: /two ids/, command: 'fx.exchange' },
+    { name: 'exchange: accounts of two customers', user: 'alice', method: 'POST', path: () => '/api/v1/exchanges', body: (d) => ({ sellTransferId: newId(), buyTransferId: newId(), fromAccountId: lukasCurrent(d), toAccountId: eurAccount, money: money('1000') }), status: 422, code: 'accounts_of_different_customers', detail: /one customer/, command: 'fx.exchange' },
+    { name: 'exchange: money not in the source currency', user: 'alice', method: 'POST', path: () => '/api/v1/exchanges', body: (d) => ({ sellTransferId: newId(), buyTransferId: newId(), fromAccountId: amaraCurrent(d), toAccountId: eurAccount, money: money('1000', 'EUR') }), status: 422, code: 'currency_mismatch', detail: /USD/, command: 'fx.exchange' },
+    { name: 'exchange: same currency', user: 'alice', method: 'POST', path: () => '/api/v1/exchanges', body: (d) => ({ sellTransferId: newId(), buyTransferId: newId(), fromAccountId: amaraCurrent(d), toAccountId: amaraSavings(d), money: money('1000') }), status: 422, code: 'same_currency', detail: /same currency/, command: 'fx.exchange' },
+    { name: 'exchange: unknown account', user: 'alice', method: 'POST', path: () => '/api/v1/exchanges', body: (d) => ({ sellTransferId: newId(), buyTransferId: newId(), fromAccountId: amaraCurrent(d), toAccountId: newId(), money: money('1000') }), status: 404, code: 'account_not_found', detail: /exist/, command: 'fx.exchange' },
+    { name: 'exchange: beyond the balance', user: 'alice', method: 'POST', path: () => '/api/v1/exchanges', body: (d) => ({ sellTransferId: newId(), buyTransferId: newId(), fromAccountId: amaraCurrent(d), toAccountId: eurAccount, money: money('400000') }), status: 422, code: 'insufficient_funds', detail: /Insufficient funds/, command: 'fx.exchange' },
+    { name: 'exchange: a rate of the counter\'s own', user: 'alice', method: 'POST', path: () => '/api/v1/exchanges', body: (d) => ({ sellTransferId: newId(), buyTransferId: newId(), fromAccountId: amaraCurrent(d), toAccountId: eurAccount, money: money('1000'), rate: '0.99' }), status: 400, code: 'invalid_input', detail: /rate/, command: 'fx.exchange' },
+    { name: 'exchange: the customer was quoted another rate', user: 'alice', method: 'POST', path: () => '/api/v1/exchanges', body: (d) => ({ sellTransferId: newId(), buyTransferId: newId(), fromAccountId: amaraCurrent(d), toAccountId: eurAccount, money: money('1000'), expectedRate: '0.9200000000' }), status: 409, code: 'rate_changed', detail: /0\.9080384100.*quote the customer again/, command: 'fx.exchange' },
+    { name: 'exchange: a malformed expected rate', user: 'alice', method: 'POST', path: () => '/api/v1/exchanges', body: (d) => ({ sellTransferId: newId(), buyTransferId: newId(), fromAccountId: amaraCurrent(d), toAccountId: eurAccount, money: money('1000'), expectedRate: 'cheap' }), status: 400, code: 'invalid_input', detail: /expectedRate/, command: 'fx.exchange' },
+    { name: 'exchange: a pair the bank publishes no rate for', user: 'alice', method: 'POST', path: () => '/api/v1/exchanges', body: (d) => ({ sellTransferId: newId(), buyTransferId: newId(), fromAccountId: amaraCurrent(d), toAccountId: gbpAccount, money: money('1000') }), status: 422, code: 'rate_sheet_missing', detail: /USD\/GBP.*treasury/, command: 'fx.exchange' },
+    { name: 'exchange: compliance officer', user: 'carol', method: 'POST', path: () => '/api/v1/exchanges', body: (d) => ({ sellTransferId: newId(), buyTransferId: newId(), fromAccountId: amaraCurrent(d), toAccountId: eurAccount, money: money('1000') }), status: 403, code: 'permission_denied', detail: /fx\.exchange/, command: 'fx.exchange' },
 
     // the vault
     { name: 'vault funding: a teller', user: 'alice', method: 'POST', path: () => '/api/v1/vault/fundings', body: (d) => ({ transferId: newId(), branchId: d.branchId, money: money('1000') }), status: 403, code: 'permission_denied', detail: /vault\.operate/, command: 'vault.fund' },
@@ -1069,7 +1634,7 @@ describe('banking routes', () => {
     { name: 'till to vault: more than the till holds', user: 'alice', method: 'POST', path: () => '/api/v1/vault/from-till', body: (d) => ({ transferId: newId(), tillId: d.tillId, money: money('900000000') }), status: 422, code: 'insufficient_cash', detail: /Not enough cash/, command: 'till.to_vault' },
     { name: 'till to vault: EUR from the USD till', user: 'alice', method: 'POST', path: () => '/api/v1/vault/from-till', body: (d) => ({ transferId: newId(), tillId: d.tillId, money: money('1000', 'EUR') }), status: 422, code: 'currency_mismatch', detail: /EUR/, command: 'till.to_vault' },
     { name: 'till to vault: negative', user: 'alice', method: 'POST', path: () => '/api/v1/vault/from-till', body: (d) => ({ transferId: newId(), tillId: d.tillId, money: money('-1000') }), status: 400, code: 'amount_must_not_be_negative', detail: /money\.amount/, command: 'till.to_vault' },
-    { name: 'till to vault: another teller empties alice\'s open till', user: 'tom', method: 'POST', path: () => '/api/v1/vault/from-till', body: (d) => ({ transferId: newId(), tillId: d.tillId, money: money('1000') }), status: 422, code: 'session_belongs_to_another_teller', detail: /alice/, command: 'till.to_vault' },
+    { name: 'till to vault: another teller empties alice\'s open till', user: 'tom', method: 'POST', path: () => '/api/v1/vault/from-till', body: (d) => ({ transferId: newId(), tillId: d.tillId, money: money('1000') }), status: 403, code: 'session_belongs_to_another_teller', detail: /alice/, command: 'till.to_vault' },
 
     // tills and their sessions
     { name: 'till: unknown branch', user: 'olivia', method: 'POST', path: () => '/api/v1/tills', body: () => ({ tillId: newId(), branchId: newId(), code: 'T9', currency: 'USD' }), status: 404, code: 'branch_not_found', detail: /No branch/, command: 'till.create' },
@@ -1077,11 +1642,12 @@ describe('banking routes', () => {
     { name: 'till: code taken', user: 'olivia', method: 'POST', path: () => '/api/v1/tills', body: (d) => ({ tillId: newId(), branchId: d.branchId, code: 'T1', currency: 'USD' }), status: 409, code: 'till_code_taken', detail: /T1/, command: 'till.create' },
     { name: 'till: malformed code', user: 'olivia', method: 'POST', path: () => '/api/v1/tills', body: (d) => ({ tillId: newId(), branchId: d.branchId, code: 'till one', currency: 'USD' }), status: 400, code: 'invalid_input', detail: /code/, command: 'till.create' },
     { name: 'till: a teller', user: 'alice', method: 'POST', path: () => '/api/v1/tills', body: (d) => ({ tillId: newId(), branchId: d.branchId, code: 'T9', currency: 'USD' }), status: 403, code: 'permission_denied', detail: /branch\.manage/, command: 'till.create' },
-    { name: 'till session: already open', user: 'tom', method: 'POST', path: (d) => `/api/v1/tills/${d.tillId}/sessions`, body: () => ({ sessionId: newId(), count: { '10000': 1 } }), status: 409, code: 'till_already_open', detail: /alice/, command: 'till.open_session' },
+    // Counted right (no over/short to hold for a supervisor), the till is still alice's.
+    { name: 'till session: already open', user: 'tom', method: 'POST', path: (d) => `/api/v1/tills/${d.tillId}/sessions`, body: async (d) => ({ sessionId: newId(), count: countOf(await tillCash(d, d.tillId)) }), status: 409, code: 'till_already_open', detail: /alice/, command: 'till.open_session' },
     { name: 'till session: unknown till', user: 'tom', method: 'POST', path: () => `/api/v1/tills/${newId()}/sessions`, body: () => ({ sessionId: newId(), count: { '10000': 1 } }), status: 404, code: 'till_not_found', detail: /No till/, command: 'till.open_session' },
     { name: 'till session: count not a map', user: 'tom', method: 'POST', path: (d) => `/api/v1/tills/${d.tillId}/sessions`, body: () => ({ sessionId: newId(), count: 100 }), status: 400, code: 'invalid_input', detail: /count/, command: 'till.open_session' },
     { name: 'till close: unknown session', user: 'alice', method: 'POST', path: () => `/api/v1/till-sessions/${newId()}/close`, body: () => ({ count: {} }), status: 404, code: 'session_not_found', detail: /No till session/, command: 'till.close_session' },
-    { name: 'till close: another teller', user: 'tom', method: 'POST', path: (d) => `/api/v1/till-sessions/${d.sessionId}/close`, body: () => ({ count: {} }), status: 422, code: 'session_belongs_to_another_teller', detail: /alice/, command: 'till.close_session' },
+    { name: 'till close: another teller', user: 'tom', method: 'POST', path: (d) => `/api/v1/till-sessions/${d.sessionId}/close`, body: () => ({ count: {} }), status: 403, code: 'session_belongs_to_another_teller', detail: /alice/, command: 'till.close_session' },
 
     // branches, products, limits
     { name: 'branch: code taken', user: 'olivia', method: 'POST', path: () => '/api/v1/branches', body: () => ({ branchId: newId(), code: '0001', name: 'Again', currencies: ['USD'] }), status: 409, code: 'branch_code_taken', detail: /0001/, command: 'branch.create' },
@@ -1093,11 +1659,15 @@ describe('banking routes', () => {
     { name: 'product: overflowing overdraft', user: 'olivia', method: 'POST', path: () => '/api/v1/products', body: () => ({ productId: 'BAD-CURRENT', name: 'Bad', kind: 'current', currency: 'USD', overdraftLimit: overflowingAmount }), status: 400, code: 'amount_overflows', detail: /overdraftLimit/, command: 'product.define' },
     { name: 'product: unknown kind', user: 'olivia', method: 'POST', path: () => '/api/v1/products', body: () => ({ productId: 'BAD-CURRENT', name: 'Bad', kind: 'loan', currency: 'USD' }), status: 400, code: 'invalid_input', detail: /kind/, command: 'product.define' },
     { name: 'product: a teller', user: 'alice', method: 'POST', path: () => '/api/v1/products', body: () => ({ productId: 'MINE', name: 'Mine', kind: 'current', currency: 'USD' }), status: 403, code: 'permission_denied', detail: /product\.manage/, command: 'product.define' },
-    { name: 'teller limit: negative', user: 'olivia', method: 'POST', path: () => '/api/v1/teller-limits', body: () => ({ userId: 'alice', currency: 'USD', perTransaction: '-1' }), status: 400, code: 'amount_must_not_be_negative', detail: /perTransaction/, command: 'teller.set_limit' },
-    { name: 'teller limit: overflowing', user: 'olivia', method: 'POST', path: () => '/api/v1/teller-limits', body: () => ({ userId: 'alice', currency: 'USD', perTransaction: overflowingAmount }), status: 400, code: 'amount_overflows', detail: /perTransaction/, command: 'teller.set_limit' },
-    { name: 'teller limit: fractional', user: 'olivia', method: 'POST', path: () => '/api/v1/teller-limits', body: () => ({ userId: 'alice', currency: 'USD', perTransaction: '5000.00' }), status: 400, code: 'amount_malformed', detail: /perTransaction/, command: 'teller.set_limit' },
-    { name: 'teller limit: unknown user', user: 'olivia', method: 'POST', path: () => '/api/v1/teller-limits', body: () => ({ userId: 'alcie', currency: 'USD', perTransaction: '900000' }), status: 404, code: 'user_not_found', detail: /alcie/, command: 'teller.set_limit' },
-    { name: 'teller limit: the teller raises her own', user: 'alice', method: 'POST', path: () => '/api/v1/teller-limits', body: () => ({ userId: 'alice', currency: 'USD', perTransaction: '99999999' }), status: 403, code: 'permission_denied', detail: /limits\.manage/, command: 'teller.set_limit' },
+    { name: 'limit: negative', user: 'olivia', method: 'POST', path: () => '/api/v1/limits', body: limitBody({ perTransaction: '-1' }), status: 400, code: 'amount_must_not_be_negative', detail: /perTransaction/, command: 'limit.set' },
+    { name: 'limit: overflowing', user: 'olivia', method: 'POST', path: () => '/api/v1/limits', body: limitBody({ perDay: overflowingAmount }), status: 400, code: 'amount_overflows', detail: /perDay/, command: 'limit.set' },
+    { name: 'limit: fractional', user: 'olivia', method: 'POST', path: () => '/api/v1/limits', body: limitBody({ perTransaction: '5000.00' }), status: 400, code: 'amount_malformed', detail: /perTransaction/, command: 'limit.set' },
+    { name: 'limit: unknown kind', user: 'olivia', method: 'POST', path: () => '/api/v1/limits', body: limitBody({ kind: 'lending' }), status: 400, code: 'invalid_input', detail: /kind/, command: 'limit.set' },
+    { name: 'limit: unknown role', user: 'olivia', method: 'POST', path: () => '/api/v1/limits', body: limitBody({ holder: { role: 'cashier' } }), status: 400, code: 'invalid_input', detail: /holder/, command: 'limit.set' },
+    { name: 'limit: unknown user (refused before any hold)', user: 'olivia', method: 'POST', path: () => '/api/v1/limits', body: limitBody({ holder: { user: 'alcie' } }), status: 404, code: 'user_not_found', detail: /alcie/, command: 'limit.set' },
+    { name: 'limit: a day below one transaction (refused before any hold)', user: 'olivia', method: 'POST', path: () => '/api/v1/limits', body: limitBody({ perTransaction: '900000', perDay: '100000' }), status: 422, code: 'day_limit_below_transaction_limit', detail: /A day allows/, command: 'limit.set' },
+    { name: 'limit: the teller raises her own', user: 'alice', method: 'POST', path: () => '/api/v1/limits', body: limitBody({ perTransaction: '99999999', perDay: '99999999' }), status: 403, code: 'permission_denied', detail: /limits\.manage/, command: 'limit.set' },
+    { name: 'limit: the head teller raises the tellers\'', user: 'bob', method: 'POST', path: () => '/api/v1/limits', body: limitBody({ holder: { role: 'teller' } }), status: 403, code: 'permission_denied', detail: /limits\.manage/, command: 'limit.set' },
 
     // customers and accounts
     { name: 'customer: identity document already registered', user: 'alice', method: 'POST', path: () => '/api/v1/customers', body: (d) => ({ customerId: newId(), branchId: d.branchId, fullName: 'Someone Else', dateOfBirth: '1980-01-01', nationalId: 'P-4471-0934', address: 'x street', phone: '+1 415 555 0100' }), status: 409, code: 'customer_already_registered', detail: /already registered/, command: 'customer.create' },
@@ -1141,15 +1711,16 @@ describe('banking routes', () => {
       ['alice', `/api/v1/till-sessions/${d.sessionId}/close`],
       ['olivia', '/api/v1/branches'],
       ['olivia', '/api/v1/products'],
-      ['olivia', '/api/v1/teller-limits'],
+      ['olivia', '/api/v1/limits'],
       ['alice', '/api/v1/customers'],
       ['bob', `/api/v1/customers/${d.customers[0].id}/kyc`],
       ['alice', '/api/v1/accounts'],
       ['bob', `/api/v1/approvals/${newId()}/decision`],
-      ['olivia', '/api/v1/ledger/accounts'],
-      ['olivia', '/api/v1/transfers'],
-      ['olivia', `/api/v1/transfers/${newId()}/post`],
-      ['olivia', `/api/v1/transfers/${newId()}/void`],
+      ['tess', '/api/v1/rate-sheets'],
+      ['lena', '/api/v1/ledger/accounts'],
+      ['lena', '/api/v1/transfers'],
+      ['lena', `/api/v1/transfers/${newId()}/post`],
+      ['lena', `/api/v1/transfers/${newId()}/void`],
       ['adam', '/api/v1/users'],
     ];
     for (const [user, path] of writes) {
@@ -1205,9 +1776,12 @@ describe('banking routes', () => {
       expect(listed.body).toContainEqual(expect.objectContaining({ id: approvalId, command: 'cash.withdraw', requestedBy: 'alice', status: 'pending' }));
     });
 
-    it('cannot be approved by the teller who asked (403), nor by another teller (403)', async () => {
+    it('cannot be approved by the teller who asked (403), nor by another teller (403), nor by anyone without till.supervise (403)', async () => {
       for (const user of ['alice', 'tom'] as const) {
         await expectRefusal(d, { name: `${user} approves`, user, method: 'POST', path: () => `/api/v1/approvals/${approvalId}/decision`, body: () => ({ decision: 'approve' }), status: 403, code: 'permission_denied', detail: /approval\.decide/, command: 'approval.decide' });
+      }
+      for (const user of ['adam', 'olivia', 'trent'] as const) {
+        await expectRefusal(d, { name: `${user} approves`, user, method: 'POST', path: () => `/api/v1/approvals/${approvalId}/decision`, body: () => ({ decision: 'approve' }), status: 403, code: 'checker_lacks_permission', detail: /till\.supervise/, command: 'approval.decide' });
       }
     });
 
@@ -1275,6 +1849,72 @@ describe('banking routes', () => {
 });
 
 // =============================================================================================
+// The bank's rate sheets over time (a manual clock): stale, republished, re-quoted, a large move
+// =============================================================================================
+
+describe('rate sheets over time', () => {
+  const clock = new ManualClock(Date.UTC(2026, 2, 3, 9, 0, 0));
+  let t: TestServer;
+  let d: Demo;
+  let eurAccount: string;
+  const week = 7 * 24 * hour;
+  const exchange = (extra: Record<string, unknown> = {}) => (d: Demo) => ({ sellTransferId: newId(), buyTransferId: newId(), fromAccountId: d.customers[0].current, toAccountId: eurAccount, money: money('10000'), ...extra });
+  const publish = (mid: string) => ({ base: 'EUR', quote: 'USD', mid, buyMarginBasisPoints: 150, sellMarginBasisPoints: 150, validFromMs: clock.nowMs(), validUntilMs: clock.nowMs() + 24 * hour });
+
+  beforeAll(async () => {
+    t = await startTestServer({ clock });
+    d = await discoverDemo(t, await signInAll(t));
+    eurAccount = newId();
+    const eur = await t.request('POST', '/api/v1/accounts', { token: d.tokens.alice, body: { accountId: eurAccount, customerId: d.customers[0].id, productId: 'CURRENT-EUR' } });
+    expect(eur.status, JSON.stringify(eur.body)).toBe(201);
+    d.watched.push(eurAccount);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('refuses an exchange once the sheet has expired (409 rate_sheet_stale), moving nothing', async () => {
+    expect((await t.request('POST', '/api/v1/exchanges', { token: d.tokens.alice, body: exchange()(d) })).status).toBe(201);
+    clock.advance(week);
+    d.tokens = await signInAll(t);
+    const sheets = await t.request('GET', '/api/v1/rate-sheets', { token: d.tokens.alice });
+    expect(sheets.body).toEqual([expect.objectContaining({ id: 'EUR/USD', current: false })]);
+    await expectRefusal(d, { name: 'stale sheet', user: 'alice', method: 'POST', path: () => '/api/v1/exchanges', body: exchange(), status: 409, code: 'rate_sheet_stale', detail: /not valid now/, command: 'fx.exchange' });
+  });
+
+  it('prices at the republished sheet: a small move is published alone (201), a customer quoted the old rate is refused (409 rate_changed)', async () => {
+    const published = await t.request('POST', '/api/v1/rate-sheets', { token: d.tokens.tess, body: publish('1.0900') });
+    expect(published.status, JSON.stringify(published.body)).toBe(201);
+    expect(published.body).toMatchObject({ id: 'EUR/USD', mid: '1.0900', version: 2, publishedBy: 'tess' });
+    // 1 / (1.0900 × 1.015), shown to ten places.
+    await expectRefusal(d, { name: 'quoted the old rate', user: 'alice', method: 'POST', path: () => '/api/v1/exchanges', body: exchange({ expectedRate: '0.9080384100' }), status: 409, code: 'rate_changed', detail: /0\.9038730962/, command: 'fx.exchange' });
+    const exchanged = await t.request('POST', '/api/v1/exchanges', { token: d.tokens.alice, body: exchange({ expectedRate: '0.9038730962' })(d) });
+    expect(exchanged.status, JSON.stringify(exchanged.body)).toBe(201);
+    expect(exchanged.body).toEqual({ sold: { amount: '10000', currency: 'USD' }, bought: { amount: '9039', currency: 'EUR' }, rate: '0.9038730962', sheet: { id: 'EUR/USD', version: 2 } });
+  });
+
+  it('holds a large move of the mid for a second treasurer (202); the maker and a checker without fx.rates.publish are refused', async () => {
+    const before = await books(d);
+    const held = await t.request('POST', '/api/v1/rate-sheets', { token: d.tokens.tess, body: publish('1.2000') });
+    expect(held.status, JSON.stringify(held.body)).toBe(202);
+    // 1.0900 to 1.2000 is 1009.2 basis points, counted up.
+    expect(held.body.detail).toMatch(/1010 basis points, over the 500 allowed alone/);
+    expect({ ...(await books(d)), pendingApprovals: [] }).toEqual({ ...before, pendingApprovals: [] });
+    expect((await t.request('GET', '/api/v1/rate-sheets', { token: d.tokens.alice })).body).toEqual([expect.objectContaining({ mid: '1.0900', version: 2 })]);
+    const decide = (user: User) => ({ name: `${user} approves`, user, method: 'POST' as const, path: () => `/api/v1/approvals/${held.body.approvalId}/decision`, body: () => ({ decision: 'approve' }), command: 'approval.decide' });
+    await expectRefusal(d, { ...decide('tess'), status: 403, code: 'checker_must_differ', detail: /another supervisor/ });
+    await expectRefusal(d, { ...decide('olivia'), status: 403, code: 'checker_lacks_permission', detail: /fx\.rates\.publish/ });
+    await expectRefusal(d, { ...decide('bob'), status: 403, code: 'checker_lacks_permission', detail: /fx\.rates\.publish/ });
+    const approved = await t.request('POST', `/api/v1/approvals/${held.body.approvalId}/decision`, { token: d.tokens.trent, body: { decision: 'approve' } });
+    expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+    expect(approved.body.result).toMatchObject({ mid: '1.2000', version: 3, publishedBy: 'tess' });
+    await expectRefusal(d, { name: 'a teller publishes', user: 'alice', method: 'POST', path: () => '/api/v1/rate-sheets', body: () => publish('1.1000'), status: 403, code: 'permission_denied', detail: /fx\.rates\.publish/, command: 'fx.publish_rates' });
+    await expectRefusal(d, { name: 'a sheet already expired', user: 'tess', method: 'POST', path: () => '/api/v1/rate-sheets', body: () => ({ ...publish('1.2000'), validFromMs: clock.nowMs() - 2 * hour, validUntilMs: clock.nowMs() - hour }), status: 422, code: 'validity_invalid', detail: /expired/, command: 'fx.publish_rates' });
+    await expectRefusal(d, { name: 'the pair the other way round', user: 'tess', method: 'POST', path: () => '/api/v1/rate-sheets', body: () => ({ ...publish('0.8333'), base: 'USD', quote: 'EUR' }), status: 409, code: 'pair_published_other_way', detail: /EUR\/USD/, command: 'fx.publish_rates' });
+  });
+});
+
+// =============================================================================================
 // Ledger transfers: single, batches, linked chains, pending post/void, Idempotency-Key
 // =============================================================================================
 
@@ -1283,10 +1923,35 @@ describe('ledger transfers and idempotency', () => {
   let d: Demo;
   /** A ledger account in EUR, made through POST /ledger/accounts. */
   let eurLedgerAccount: string;
+  /**
+   * Raw ledger accounts of the ledger operator (the banking chart's accounts are off limits to raw
+   * transfers): `source` may go negative and funds the others, which may not pay out more than they
+   * were paid (flag 2, debits_must_not_exceed_credits), each funded with 300,000.
+   */
+  let source: string;
+  let a: string;
+  let b: string;
+  let c: string;
+  let s: string;
+  const fundingMinor = 300_000n;
 
   beforeAll(async () => {
     t = await startTestServer();
     d = await discoverDemo(t, await signInAll(t));
+    [source, a, b, c, s] = [newId(), newId(), newId(), newId(), newId()];
+    const opened = await t.request('POST', '/api/v1/ledger/accounts', {
+      token: d.tokens.lena,
+      body: { accounts: [{ id: source, ledger: USD, code: 1 }, ...[a, b, c, s].map((id) => ({ id, ledger: USD, code: 1, flags: 2 }))] },
+    });
+    expect(opened.status, JSON.stringify(opened.body)).toBe(200);
+    expect(opened.body.results).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
+    const funded = await t.request('POST', '/api/v1/transfers', {
+      token: d.tokens.lena,
+      body: { transfers: [a, b, c, s].map((id) => ({ id: newId(), debitAccountId: source, creditAccountId: id, amount: String(fundingMinor), ledger: USD, code: 1 })) },
+    });
+    expect(funded.status, JSON.stringify(funded.body)).toBe(200);
+    expect(funded.body.results.map((entry: { result: string }) => entry.result)).toEqual(['ok', 'ok', 'ok', 'ok']);
+    d.raw.push(source, a, b, c, s);
   });
   afterAll(async () => {
     await t.close();
@@ -1297,37 +1962,82 @@ describe('ledger transfers and idempotency', () => {
   }
 
   async function postTransfers(body: unknown, options: { user?: User; key?: string } = {}): Promise<Reply> {
-    return t.request('POST', '/api/v1/transfers', { token: d.tokens[options.user ?? 'olivia'], body, ...(options.key === undefined ? {} : { idempotencyKey: options.key }) });
+    return t.request('POST', '/api/v1/transfers', { token: d.tokens[options.user ?? 'lena'], body, ...(options.key === undefined ? {} : { idempotencyKey: options.key }) });
   }
 
-  it('creates ledger accounts with one result per event (200)', async () => {
+  /** A raw account's posted balance, credits less debits. */
+  async function postedOf(id: string): Promise<bigint> {
+    const raw = await rawOf(d, id);
+    return raw.creditsPosted - raw.debitsPosted;
+  }
+
+  it('creates ledger accounts with one result per event (200); refuses the banking chart\'s codes (100-999) whole', async () => {
     eurLedgerAccount = newId();
     const reply = await t.request('POST', '/api/v1/ledger/accounts', {
-      token: d.tokens.olivia,
+      token: d.tokens.lena,
       body: { accounts: [{ id: eurLedgerAccount, ledger: EUR, code: 1 }, { id: eurLedgerAccount, ledger: EUR, code: 1 }, { id: newId(), ledger: 0, code: 1 }] },
     });
     expect(reply.status, JSON.stringify(reply.body)).toBe(200);
     expect(reply.body).toEqual({ results: ['ok', 'exists', 'ledger_must_not_be_zero'], ok: 1, failed: 2 });
+    d.raw.push(eurLedgerAccount);
+    // Just outside the banking chart, either side.
+    const [below, above] = [newId(), newId()];
+    const edges = await t.request('POST', '/api/v1/ledger/accounts', { token: d.tokens.lena, body: { accounts: [{ id: below, ledger: USD, code: 99 }, { id: above, ledger: USD, code: 1000 }] } });
+    expect(edges.body).toEqual({ results: ['ok', 'ok'], ok: 2, failed: 0 });
+    expect((await lookup(d, [below, above])).accounts.map((account) => account.code).sort((x, y) => x - y)).toEqual([99, 1000]);
+    const wanted = newId();
+    for (const code of [100, 200, 999]) {
+      await expectRefusal(d, {
+        name: `code ${code}`,
+        user: 'lena',
+        method: 'POST',
+        path: () => '/api/v1/ledger/accounts',
+        body: () => ({ accounts: [{ id: wanted, ledger: USD, code: 1 }, { id: newId(), ledger: USD, code }] }),
+        status: 403,
+        code: 'account_code_reserved',
+        detail: /banking/,
+        command: 'ledger.create_accounts',
+      });
+    }
+    // Refused whole: the account beside the reserved one was not made either.
+    expect((await lookup(d, [wanted])).accounts).toEqual([]);
     await expectRefusal(d, { name: 'accounts as a teller', user: 'alice', method: 'POST', path: () => '/api/v1/ledger/accounts', body: () => ({ accounts: [{ id: newId(), ledger: USD, code: 1 }] }), status: 403, code: 'permission_denied', detail: /ledger\.write/, command: 'ledger.create_accounts' });
-    await expectRefusal(d, { name: 'no accounts', user: 'olivia', method: 'POST', path: () => '/api/v1/ledger/accounts', body: () => ({ accounts: [] }), status: 400, code: 'invalid_input', detail: /accounts/, command: 'ledger.create_accounts' });
-    await expectRefusal(d, { name: 'ledger as text', user: 'olivia', method: 'POST', path: () => '/api/v1/ledger/accounts', body: () => ({ accounts: [{ id: newId(), ledger: 'USD', code: 1 }] }), status: 400, code: 'invalid_input', detail: /ledger/, command: 'ledger.create_accounts' });
+    await expectRefusal(d, { name: 'accounts as operations', user: 'olivia', method: 'POST', path: () => '/api/v1/ledger/accounts', body: () => ({ accounts: [{ id: newId(), ledger: USD, code: 1 }] }), status: 403, code: 'permission_denied', detail: /ledger\.write/, command: 'ledger.create_accounts' });
+    await expectRefusal(d, { name: 'no accounts', user: 'lena', method: 'POST', path: () => '/api/v1/ledger/accounts', body: () => ({ accounts: [] }), status: 400, code: 'invalid_input', detail: /accounts/, command: 'ledger.create_accounts' });
+    await expectRefusal(d, { name: 'ledger as text', user: 'lena', method: 'POST', path: () => '/api/v1/ledger/accounts', body: () => ({ accounts: [{ id: newId(), ledger: 'USD', code: 1 }] }), status: 400, code: 'invalid_input', detail: /ledger/, command: 'ledger.create_accounts' });
+  });
+
+  it('looks up ledger accounts and transfers by id (GET /ledger/lookup, amounts as strings); refuses a teller and malformed ids', async () => {
+    const one = transfer(a, b, '250');
+    expect((await postTransfers(one)).status).toBe(201);
+    const reply = await t.request('GET', `/api/v1/ledger/lookup?ids=${a},${one.id},${newId()}`, { token: d.tokens.lena });
+    expect(reply.status, JSON.stringify(reply.body)).toBe(200);
+    expect(reply.body.accounts).toEqual([expect.objectContaining({ id: a, ledger: USD, code: 1, flags: 2, creditsPosted: String(fundingMinor), debitsPosted: expect.stringMatching(/^\d+$/) })]);
+    expect(reply.body.transfers).toEqual([expect.objectContaining({ id: one.id, debitAccountId: a, creditAccountId: b, amount: '250', ledger: USD, code: 1 })]);
+    expect((await t.request('GET', `/api/v1/ledger/lookup?ids=${a}`, { token: d.tokens.carol })).status).toBe(200);
+    expectProblem(await t.request('GET', '/api/v1/ledger/lookup', { token: d.tokens.lena }), 400, 'invalid_input', /ids/);
+    // An id that cannot be one finds nothing (the ledger's ids are checked where they are written).
+    const notAnId = await t.request('GET', `/api/v1/ledger/lookup?ids=${a},nope`, { token: d.tokens.lena });
+    expect(notAnId.status, JSON.stringify(notAnId.body)).toBe(200);
+    expect(notAnId.body.accounts.map((account: { id: string }) => account.id)).toEqual([a]);
+    expectProblem(await t.request('GET', `/api/v1/ledger/lookup?ids=${'a'.repeat(65)}`, { token: d.tokens.lena }), 400, 'invalid_input', /ids/);
+    expectProblem(await t.request('GET', `/api/v1/ledger/lookup?ids=${a}`, { token: d.tokens.alice }), 403, 'permission_denied', /ledger\.read/);
+    expectProblem(await t.request('GET', `/api/v1/ledger/lookup?ids=${a}`, { token: d.tokens.adam }), 403, 'permission_denied', /ledger\.read/);
   });
 
   it('posts a single transfer (201 {id, result: ok}) and moves both accounts', async () => {
-    const [amara, lukas] = d.customers;
-    const from = await balancesOf(d, amara.current);
-    const to = await balancesOf(d, lukas.current);
-    const one = transfer(amara.current, lukas.current, '700');
+    const from = await postedOf(a);
+    const to = await postedOf(b);
+    const one = transfer(a, b, '700');
     const reply = await postTransfers(one);
     expect(reply.status, JSON.stringify(reply.body)).toBe(201);
     expect(reply.body).toEqual({ id: one.id, result: 'ok' });
-    expect((await balancesOf(d, amara.current)).posted).toBe(String(BigInt(from.posted) - 700n));
-    expect((await balancesOf(d, lukas.current)).posted).toBe(String(BigInt(to.posted) + 700n));
+    expect(await postedOf(a)).toBe(from - 700n);
+    expect(await postedOf(b)).toBe(to + 700n);
   });
 
   it('answers a resent transfer (same id, new Idempotency-Key) with 200 {result: exists} and moves nothing', async () => {
-    const [amara, lukas] = d.customers;
-    const one = transfer(amara.current, lukas.current, '300');
+    const one = transfer(a, b, '300');
     expect((await postTransfers(one)).status).toBe(201);
     const before = await books(d);
     const again = await postTransfers(one);
@@ -1340,27 +2050,35 @@ describe('ledger transfers and idempotency', () => {
   });
 
   const single = (build: (d: Demo) => unknown) => build;
-  const amaraToLukas = (d: Demo, amount: unknown, extra: Record<string, unknown> = {}) => ({
+  const aToB = (_d: Demo, amount: unknown, extra: Record<string, unknown> = {}) => ({
     id: newId(),
-    debitAccountId: d.customers[0].current,
-    creditAccountId: d.customers[1].current,
+    debitAccountId: a,
+    creditAccountId: b,
     amount,
     ledger: USD,
     code: 1,
     ...extra,
   });
   const ledgerRefusals: RefusalCase[] = [
-    { name: 'a teller', user: 'alice', method: 'POST', path: () => '/api/v1/transfers', body: single((d) => amaraToLukas(d, '100')), status: 403, code: 'permission_denied', detail: /ledger\.write/, command: 'ledger.create_transfers' },
-    { name: 'amount as a number', user: 'olivia', method: 'POST', path: () => '/api/v1/transfers', body: single((d) => amaraToLukas(d, 100)), status: 400, code: 'invalid_input', detail: /amount/, command: 'ledger.create_transfers' },
-    { name: 'amount missing', user: 'olivia', method: 'POST', path: () => '/api/v1/transfers', body: single((d) => ({ ...amaraToLukas(d, '1'), amount: undefined })), status: 400, code: 'invalid_input', detail: /amount/, command: 'ledger.create_transfers' },
-    { name: 'overflowing amount', user: 'olivia', method: 'POST', path: () => '/api/v1/transfers', body: single((d) => amaraToLukas(d, overflowingAmount)), status: 400, code: 'amount_overflows', detail: /amount/, command: 'ledger.create_transfers' },
-    { name: 'fractional amount', user: 'olivia', method: 'POST', path: () => '/api/v1/transfers', body: single((d) => amaraToLukas(d, '1.5')), status: 400, code: 'amount_malformed', detail: /amount/, command: 'ledger.create_transfers' },
-    { name: 'transfers not a list', user: 'olivia', method: 'POST', path: () => '/api/v1/transfers', body: () => ({ transfers: 'all of them' }), status: 400, code: 'invalid_input', detail: /transfers/, command: 'ledger.create_transfers' },
-    { name: 'an empty batch', user: 'olivia', method: 'POST', path: () => '/api/v1/transfers', body: () => ({ transfers: [] }), status: 400, code: 'invalid_input', detail: /transfers/, command: 'ledger.create_transfers' },
-    { name: 'a batch over 8190', user: 'olivia', method: 'POST', path: () => '/api/v1/transfers', body: (d) => ({ transfers: Array.from({ length: 8191 }, () => amaraToLukas(d, '1')) }), status: 400, code: 'invalid_input', detail: /transfers/, command: 'ledger.create_transfers' },
-    { name: 'a JSON null', user: 'olivia', method: 'POST', path: () => '/api/v1/transfers', body: () => null, status: 400, code: 'invalid_input', detail: /expected object/, command: 'ledger.create_transfers' },
-    { name: 'a bare array', user: 'olivia', method: 'POST', path: () => '/api/v1/transfers', body: (d) => [amaraToLukas(d, '1')], status: 400, code: 'invalid_input', detail: /expected object/, command: 'ledger.create_transfers' },
-    { name: 'one bad item refuses its whole batch', user: 'olivia', method: 'POST', path: () => '/api/v1/transfers', body: (d) => ({ transfers: [amaraToLukas(d, '1'), amaraToLukas(d, '-')] }), status: 400, code: 'amount_malformed', detail: /transfers\.1\.amount/, command: 'ledger.create_transfers' },
+    { name: 'a teller', user: 'alice', method: 'POST', path: () => '/api/v1/transfers', body: single((d) => aToB(d, '100')), status: 403, code: 'permission_denied', detail: /ledger\.write/, command: 'ledger.create_transfers' },
+    { name: 'operations (no longer holds ledger.write)', user: 'olivia', method: 'POST', path: () => '/api/v1/transfers', body: single((d) => aToB(d, '100')), status: 403, code: 'permission_denied', detail: /ledger\.write/, command: 'ledger.create_transfers' },
+    { name: 'a head teller', user: 'bob', method: 'POST', path: () => '/api/v1/transfers', body: single((d) => aToB(d, '100')), status: 403, code: 'permission_denied', detail: /ledger\.write/, command: 'ledger.create_transfers' },
+    { name: 'amount as a number', user: 'lena', method: 'POST', path: () => '/api/v1/transfers', body: single((d) => aToB(d, 100)), status: 400, code: 'invalid_input', detail: /amount/, command: 'ledger.create_transfers' },
+    { name: 'amount missing', user: 'lena', method: 'POST', path: () => '/api/v1/transfers', body: single((d) => ({ ...aToB(d, '1'), amount: undefined })), status: 400, code: 'invalid_input', detail: /amount/, command: 'ledger.create_transfers' },
+    { name: 'overflowing amount', user: 'lena', method: 'POST', path: () => '/api/v1/transfers', body: single((d) => aToB(d, overflowingAmount)), status: 400, code: 'amount_overflows', detail: /amount/, command: 'ledger.create_transfers' },
+    { name: 'fractional amount', user: 'lena', method: 'POST', path: () => '/api/v1/transfers', body: single((d) => aToB(d, '1.5')), status: 400, code: 'amount_malformed', detail: /amount/, command: 'ledger.create_transfers' },
+    { name: 'transfers not a list', user: 'lena', method: 'POST', path: () => '/api/v1/transfers', body: () => ({ transfers: 'all of them' }), status: 400, code: 'invalid_input', detail: /transfers/, command: 'ledger.create_transfers' },
+    { name: 'an empty batch', user: 'lena', method: 'POST', path: () => '/api/v1/transfers', body: () => ({ transfers: [] }), status: 400, code: 'invalid_input', detail: /transfers/, command: 'ledger.create_transfers' },
+    { name: 'a batch over 8190', user: 'lena', method: 'POST', path: () => '/api/v1/transfers', body: (d) => ({ transfers: Array.from({ length: 8191 }, () => aToB(d, '1')) }), status: 400, code: 'invalid_input', detail: /transfers/, command: 'ledger.create_transfers' },
+    { name: 'a JSON null', user: 'lena', method: 'POST', path: () => '/api/v1/transfers', body: () => null, status: 400, code: 'invalid_input', detail: /expected object/, command: 'ledger.create_transfers' },
+    { name: 'a bare array', user: 'lena', method: 'POST', path: () => '/api/v1/transfers', body: (d) => [aToB(d, '1')], status: 400, code: 'invalid_input', detail: /expected object/, command: 'ledger.create_transfers' },
+    { name: 'one bad item refuses its whole batch', user: 'lena', method: 'POST', path: () => '/api/v1/transfers', body: (d) => ({ transfers: [aToB(d, '1'), aToB(d, '-')] }), status: 400, code: 'amount_malformed', detail: /transfers\.1\.amount/, command: 'ledger.create_transfers' },
+    // The banking chart: customers' accounts, tills (and so vaults and branch accounts) move only through banking commands.
+    { name: 'a customer\'s account as the payer', user: 'lena', method: 'POST', path: () => '/api/v1/transfers', body: (d) => aToB(d, '100', { debitAccountId: d.customers[0].current }), status: 403, code: 'ledger_account_protected', detail: /banking command/, command: 'ledger.create_transfers' },
+    { name: 'a customer\'s account as the payee', user: 'lena', method: 'POST', path: () => '/api/v1/transfers', body: (d) => aToB(d, '100', { creditAccountId: d.customers[1].savings }), status: 403, code: 'ledger_account_protected', detail: /banking command/, command: 'ledger.create_transfers' },
+    { name: 'a till\'s account', user: 'lena', method: 'POST', path: () => '/api/v1/transfers', body: (d) => aToB(d, '100', { creditAccountId: d.tillAccountId }), status: 403, code: 'ledger_account_protected', detail: /banking command/, command: 'ledger.create_transfers' },
+    { name: 'a pending hold on a customer\'s account', user: 'lena', method: 'POST', path: () => '/api/v1/transfers', body: (d) => aToB(d, '100', { creditAccountId: d.customers[2].current, flags: 2 }), status: 403, code: 'ledger_account_protected', detail: /banking command/, command: 'ledger.create_transfers' },
+    { name: 'a batch with one protected item, refused whole', user: 'lena', method: 'POST', path: () => '/api/v1/transfers', body: (d) => ({ transfers: [aToB(d, '100'), aToB(d, '100', { debitAccountId: d.customers[0].current })] }), status: 403, code: 'ledger_account_protected', detail: /banking command/, command: 'ledger.create_transfers' },
   ];
   for (const refusal of ledgerRefusals) {
     it(`refuses a transfer request with ${refusal.name}: ${refusal.status} ${refusal.code}, nothing moves, audited`, async () => {
@@ -1368,18 +2086,33 @@ describe('ledger transfers and idempotency', () => {
     });
   }
 
+  it('refuses a raw transfer between two demo customers (ledger_account_protected) to the ledger operator too, moving nothing: balances and ledger totals unchanged', async () => {
+    const [amara, lukas] = d.customers;
+    const before = { amara: await balancesOf(d, amara.current), lukas: await balancesOf(d, lukas.current), usd: await totalsOf(d, USD) };
+    const head = await auditHead(t, d.tokens.carol);
+    const reply = await postTransfers(transfer(amara.current, lukas.current, '700'));
+    expectProblem(reply, 403, 'ledger_account_protected', /banking command/);
+    const operations = await postTransfers(transfer(amara.current, lukas.current, '700'), { user: 'olivia' });
+    expectProblem(operations, 403, 'permission_denied', /ledger\.write/);
+    expect({ amara: await balancesOf(d, amara.current), lukas: await balancesOf(d, lukas.current), usd: await totalsOf(d, USD) }).toEqual(before);
+    expect(summary(await auditAfter(t, d.tokens.carol, head))).toEqual([
+      { actor: 'lena', command: 'ledger.create_transfers', outcome: 'ledger_account_protected' },
+      { actor: 'olivia', command: 'ledger.create_transfers', outcome: 'permission_denied' },
+    ]);
+  });
+
   /** A transfer the ledger refuses: the answer, the books, and the audit log's account of it. */
   const ledgerResults: Array<{ name: string; body: (d: Demo) => unknown; status: number; code: string; detail?: RegExp }> = [
-    { name: 'zero amount', body: (d) => amaraToLukas(d, '0'), status: 400, code: 'amount_must_not_be_zero' },
-    { name: 'negative amount', body: (d) => amaraToLukas(d, '-100'), status: 400, code: 'amount_must_not_be_negative' },
-    { name: 'beyond the balance and overdraft', body: (d) => amaraToLukas(d, '10000000'), status: 422, code: 'exceeds_credits', detail: /exceeds credits/ },
-    { name: 'unknown debit account', body: (d) => ({ ...amaraToLukas(d, '100'), debitAccountId: newId() }), status: 404, code: 'debit_account_not_found' },
-    { name: 'unknown credit account', body: (d) => ({ ...amaraToLukas(d, '100'), creditAccountId: newId() }), status: 404, code: 'credit_account_not_found' },
-    { name: 'malformed transfer id', body: (d) => ({ ...amaraToLukas(d, '100'), id: 'transfer-1' }), status: 400, code: 'id_malformed' },
-    { name: 'malformed debit account id', body: (d) => ({ ...amaraToLukas(d, '100'), debitAccountId: 'amara' }), status: 400, code: 'debit_account_id_malformed' },
-    { name: 'the same account on both sides', body: (d) => ({ ...amaraToLukas(d, '100'), creditAccountId: d.customers[0].current }), status: 422, code: 'accounts_must_be_different' },
-    { name: 'EUR ledger on USD accounts', body: (d) => amaraToLukas(d, '100', { ledger: EUR }), status: 422, code: 'transfer_must_have_the_same_ledger_as_accounts' },
-    { name: 'a USD account paying a EUR account', body: (d) => ({ ...amaraToLukas(d, '100'), creditAccountId: eurLedgerAccount }), status: 422, code: 'accounts_must_have_the_same_ledger' },
+    { name: 'zero amount', body: (d) => aToB(d, '0'), status: 400, code: 'amount_must_not_be_zero' },
+    { name: 'negative amount', body: (d) => aToB(d, '-100'), status: 400, code: 'amount_must_not_be_negative' },
+    { name: 'beyond what the account was paid', body: (d) => aToB(d, '10000000'), status: 422, code: 'exceeds_credits', detail: /exceeds credits/ },
+    { name: 'unknown debit account', body: (d) => ({ ...aToB(d, '100'), debitAccountId: newId() }), status: 404, code: 'debit_account_not_found' },
+    { name: 'unknown credit account', body: (d) => ({ ...aToB(d, '100'), creditAccountId: newId() }), status: 404, code: 'credit_account_not_found' },
+    { name: 'malformed transfer id', body: (d) => ({ ...aToB(d, '100'), id: 'transfer-1' }), status: 400, code: 'id_malformed' },
+    { name: 'malformed debit account id', body: (d) => ({ ...aToB(d, '100'), debitAccountId: 'amara' }), status: 400, code: 'debit_account_id_malformed' },
+    { name: 'the same account on both sides', body: (d) => ({ ...aToB(d, '100'), creditAccountId: a }), status: 422, code: 'accounts_must_be_different' },
+    { name: 'EUR ledger on USD accounts', body: (d) => aToB(d, '100', { ledger: EUR }), status: 422, code: 'transfer_must_have_the_same_ledger_as_accounts' },
+    { name: 'a USD account paying a EUR account', body: (d) => ({ ...aToB(d, '100'), creditAccountId: eurLedgerAccount }), status: 422, code: 'accounts_must_have_the_same_ledger' },
   ];
   for (const refused of ledgerResults) {
     it(`answers a single transfer with ${refused.name}: ${refused.status} ${refused.code}, nothing moves`, async () => {
@@ -1393,26 +2126,25 @@ describe('ledger transfers and idempotency', () => {
 
   it('records a single transfer the ledger refused in the audit log with its result code', async () => {
     const head = await auditHead(t, d.tokens.carol);
-    const reply = await postTransfers(amaraToLukas(d, '10000000'));
+    const reply = await postTransfers(aToB(d, '10000000'));
     expectProblem(reply, 422, 'exceeds_credits');
     const records = await auditAfter(t, d.tokens.carol, head);
     expect(records).toHaveLength(1);
-    expect(records[0]).toMatchObject({ actor: 'olivia', command: 'ledger.create_transfers' });
+    expect(records[0]).toMatchObject({ actor: 'lena', command: 'ledger.create_transfers' });
     expect(JSON.stringify(records[0]), 'the audit record does not say the transfer was refused').toContain('exceeds_credits');
   });
 
   it('answers a batch with one result per item: a linked chain fails as a whole, the items around it post', async () => {
-    const [amara, lukas, mei] = d.customers;
-    const before = { amara: await balancesOf(d, amara.current), lukas: await balancesOf(d, lukas.current), mei: await balancesOf(d, mei.current), savings: await balancesOf(d, amara.savings) };
+    const before = { a: await postedOf(a), b: await postedOf(b), c: await postedOf(c), s: await postedOf(s) };
     const usd = await totalsOf(d, USD);
     const batch = [
-      transfer(amara.current, lukas.current, '1000'),
-      transfer(lukas.current, mei.current, '2000', { flags: 1 }),
-      transfer(mei.current, amara.savings, '3000', { flags: 1 }),
-      transfer(amara.savings, mei.current, '99999999'),
-      transfer(mei.current, amara.savings, '500'),
-      transfer(mei.current, amara.savings, '0'),
-      transfer(newId(), mei.current, '10'),
+      transfer(a, b, '1000'),
+      transfer(b, c, '2000', { flags: 1 }),
+      transfer(c, s, '3000', { flags: 1 }),
+      transfer(s, c, '99999999'),
+      transfer(c, s, '500'),
+      transfer(c, s, '0'),
+      transfer(newId(), c, '10'),
     ];
     const reply = await postTransfers({ transfers: batch });
     expect(reply.status, JSON.stringify(reply.body)).toBe(200);
@@ -1427,10 +2159,10 @@ describe('ledger transfers and idempotency', () => {
         { index: 6, result: 'debit_account_not_found' },
       ],
     });
-    expect((await balancesOf(d, amara.current)).posted).toBe(String(BigInt(before.amara.posted) - 1000n));
-    expect((await balancesOf(d, lukas.current)).posted).toBe(String(BigInt(before.lukas.posted) + 1000n));
-    expect((await balancesOf(d, mei.current)).posted).toBe(String(BigInt(before.mei.posted) - 500n));
-    expect((await balancesOf(d, amara.savings)).posted).toBe(String(BigInt(before.savings.posted) + 500n));
+    expect(await postedOf(a)).toBe(before.a - 1000n);
+    expect(await postedOf(b)).toBe(before.b + 1000n);
+    expect(await postedOf(c)).toBe(before.c - 500n);
+    expect(await postedOf(s)).toBe(before.s + 500n);
     const after = await totalsOf(d, USD);
     expect(BigInt(after.debitsPosted) - BigInt(usd.debitsPosted)).toBe(1500n);
     expect(after.balanced).toBe(true);
@@ -1441,42 +2173,41 @@ describe('ledger transfers and idempotency', () => {
   });
 
   it('answers a batch whose last item leaves a chain open: linked_event_chain_open, nothing posts', async () => {
-    const [amara, lukas] = d.customers;
-    const before = await books(d);
-    const reply = await postTransfers({ transfers: [transfer(amara.current, lukas.current, '10'), transfer(amara.current, lukas.current, '20', { flags: 1 })] });
+    const before = await postedOf(a);
+    const reply = await postTransfers({ transfers: [transfer(a, b, '10'), transfer(a, b, '20', { flags: 1 })] });
     expect(reply.status, JSON.stringify(reply.body)).toBe(200);
     expect(reply.body.results).toEqual([{ index: 0, result: 'ok' }, { index: 1, result: 'linked_event_chain_open' }]);
-    const after = await books(d);
-    expect((after.accounts[amara.current] as any).balances.posted).toBe(String(BigInt((before.accounts[amara.current] as any).balances.posted) - 10n));
+    expect(await postedOf(a)).toBe(before - 10n);
   });
 
   describe('pending transfers', () => {
     let pendingId: string;
 
     it('holds money with a pending transfer (201): available falls, posted stays', async () => {
-      const [, lukas, mei] = d.customers;
-      const before = await balancesOf(d, mei.current);
-      const pending = transfer(mei.current, lukas.current, '20000', { flags: 2, timeout: 3600 });
+      const before = await rawOf(d, c);
+      const pending = transfer(c, b, '20000', { flags: 2, timeout: 3600 });
       pendingId = pending.id;
       const reply = await postTransfers(pending);
       expect(reply.status, JSON.stringify(reply.body)).toBe(201);
-      const after = await balancesOf(d, mei.current);
-      expect(after).toEqual({ posted: before.posted, available: String(BigInt(before.available) - 20000n), pending: '20000' });
+      expect(await rawOf(d, c)).toEqual({ ...before, debitsPending: before.debitsPending + 20000n });
+      expect((await rawOf(d, b)).creditsPending).toBe(20000n);
+      // c may pay out no more than it was paid, its hold included.
+      const tooMuch = await postTransfers(transfer(c, b, String(before.creditsPosted - before.debitsPosted - 20000n + 1n)));
+      expectProblem(tooMuch, 422, 'exceeds_credits');
     });
 
     it('posts part of it (201): the rest is released; a replay with the same key answers the same, once', async () => {
-      const [, lukas, mei] = d.customers;
-      const meiBefore = await balancesOf(d, mei.current);
-      const lukasBefore = await balancesOf(d, lukas.current);
+      const cBefore = await rawOf(d, c);
+      const bBefore = await rawOf(d, b);
       const key = newKey();
       const id = newId();
-      const posted = await t.request('POST', `/api/v1/transfers/${pendingId}/post`, { token: d.tokens.olivia, body: { id, amount: '15000' }, idempotencyKey: key });
+      const posted = await t.request('POST', `/api/v1/transfers/${pendingId}/post`, { token: d.tokens.lena, body: { id, amount: '15000' }, idempotencyKey: key });
       expect(posted.status, JSON.stringify(posted.body)).toBe(201);
       expect(posted.body).toEqual({ id, pendingId, result: 'ok' });
-      expect(await balancesOf(d, mei.current)).toEqual({ posted: String(BigInt(meiBefore.posted) - 15000n), available: String(BigInt(meiBefore.posted) - 15000n + 50000n), pending: '0' });
-      expect((await balancesOf(d, lukas.current)).posted).toBe(String(BigInt(lukasBefore.posted) + 15000n));
+      expect(await rawOf(d, c)).toEqual({ ...cBefore, debitsPosted: cBefore.debitsPosted + 15000n, debitsPending: 0n });
+      expect(await rawOf(d, b)).toEqual({ ...bBefore, creditsPosted: bBefore.creditsPosted + 15000n, creditsPending: 0n });
       const before = await books(d);
-      const replay = await t.request('POST', `/api/v1/transfers/${pendingId}/post`, { token: d.tokens.olivia, body: { id, amount: '15000' }, idempotencyKey: key });
+      const replay = await t.request('POST', `/api/v1/transfers/${pendingId}/post`, { token: d.tokens.lena, body: { id, amount: '15000' }, idempotencyKey: key });
       expect(replay.status).toBe(201);
       expect(replay.headers.get('idempotent-replayed')).toBe('true');
       expect(replay.body).toEqual(posted.body);
@@ -1485,39 +2216,38 @@ describe('ledger transfers and idempotency', () => {
 
     it('refuses to post or void it again (422 pending_transfer_already_posted), moving nothing', async () => {
       const before = await books(d);
-      expectProblem(await t.request('POST', `/api/v1/transfers/${pendingId}/post`, { token: d.tokens.olivia, body: { id: newId() } }), 422, 'pending_transfer_already_posted', /refused to post/);
-      expectProblem(await t.request('POST', `/api/v1/transfers/${pendingId}/void`, { token: d.tokens.olivia, body: { id: newId() } }), 422, 'pending_transfer_already_posted', /refused to void/);
+      expectProblem(await t.request('POST', `/api/v1/transfers/${pendingId}/post`, { token: d.tokens.lena, body: { id: newId() } }), 422, 'pending_transfer_already_posted', /refused to post/);
+      expectProblem(await t.request('POST', `/api/v1/transfers/${pendingId}/void`, { token: d.tokens.lena, body: { id: newId() } }), 422, 'pending_transfer_already_posted', /refused to void/);
       expect(await books(d)).toEqual(before);
     });
 
     it('voids another pending transfer (201): the hold is released in full', async () => {
-      const [amara, lukas] = d.customers;
-      const before = await balancesOf(d, amara.current);
-      const pending = transfer(amara.current, lukas.current, '7000', { flags: 2 });
+      const before = await rawOf(d, a);
+      const pending = transfer(a, b, '7000', { flags: 2 });
       expect((await postTransfers(pending)).status).toBe(201);
-      expect((await balancesOf(d, amara.current)).pending).toBe('7000');
+      expect((await rawOf(d, a)).debitsPending).toBe(7000n);
       const id = newId();
-      const voided = await t.request('POST', `/api/v1/transfers/${pending.id}/void`, { token: d.tokens.olivia, body: { id } });
+      const voided = await t.request('POST', `/api/v1/transfers/${pending.id}/void`, { token: d.tokens.lena, body: { id } });
       expect(voided.status, JSON.stringify(voided.body)).toBe(201);
       expect(voided.body).toEqual({ id, pendingId: pending.id, result: 'ok' });
-      expect(await balancesOf(d, amara.current)).toEqual(before);
+      expect(await rawOf(d, a)).toEqual(before);
     });
 
     it('refuses post/void requests that cannot apply, each with its own code, moving nothing', async () => {
-      const [amara, lukas] = d.customers;
-      const pending = transfer(amara.current, lukas.current, '4000', { flags: 2 });
+      const pending = transfer(a, b, '4000', { flags: 2 });
       expect((await postTransfers(pending)).status).toBe(201);
       const before = await books(d);
-      const post = (pendingPath: string, body: unknown, user: User = 'olivia') => t.request('POST', `/api/v1/transfers/${pendingPath}/post`, { token: d.tokens[user], body });
+      const post = (pendingPath: string, body: unknown, user: User = 'lena') => t.request('POST', `/api/v1/transfers/${pendingPath}/post`, { token: d.tokens[user], body });
       expectProblem(await post(newId(), { id: newId() }), 404, 'pending_transfer_not_found', /refused to post/);
       expectProblem(await post(pending.id, { id: newId(), amount: '4001' }), 422, 'exceeds_pending_transfer_amount');
       expectProblem(await post(pending.id, { id: newId(), amount: '-1' }), 400, 'amount_must_not_be_negative');
       expectProblem(await post(pending.id, { id: newId(), amount: overflowingAmount }), 400, 'amount_overflows');
       expectProblem(await post(pending.id, { id: newId(), amount: 4000 }), 400, 'invalid_input', /amount/);
       expectProblem(await post(pending.id, {}), 400, 'invalid_input', /id/);
-      expectProblem(await t.request('POST', `/api/v1/transfers/${pending.id}/void`, { token: d.tokens.olivia, body: { id: newId(), amount: '1' } }), 422, 'pending_transfer_has_different_amount');
+      expectProblem(await t.request('POST', `/api/v1/transfers/${pending.id}/void`, { token: d.tokens.lena, body: { id: newId(), amount: '1' } }), 422, 'pending_transfer_has_different_amount');
       expectProblem(await post(pending.id, { id: newId() }, 'alice'), 403, 'permission_denied', /ledger\.write/);
       expectProblem(await post(pending.id, { id: newId() }, 'bob'), 403, 'permission_denied', /ledger\.write/);
+      expectProblem(await post(pending.id, { id: newId() }, 'olivia'), 403, 'permission_denied', /ledger\.write/);
       expect(await books(d)).toEqual(before);
       // Still pending, and still postable in full.
       const id = newId();
@@ -1527,17 +2257,16 @@ describe('ledger transfers and idempotency', () => {
 
     it('refuses a malformed pending id in the path with 400 pending_id_malformed', async () => {
       const before = await books(d);
-      expectProblem(await t.request('POST', '/api/v1/transfers/not-a-transfer/post', { token: d.tokens.olivia, body: { id: newId() } }), 400, 'pending_id_malformed');
-      expectProblem(await t.request('POST', `/api/v1/transfers/${'0'.repeat(32)}/void`, { token: d.tokens.olivia, body: { id: newId() } }), 400, 'pending_id_must_not_be_zero');
+      expectProblem(await t.request('POST', '/api/v1/transfers/not-a-transfer/post', { token: d.tokens.lena, body: { id: newId() } }), 400, 'pending_id_malformed');
+      expectProblem(await t.request('POST', `/api/v1/transfers/${'0'.repeat(32)}/void`, { token: d.tokens.lena, body: { id: newId() } }), 400, 'pending_id_must_not_be_zero');
       expect(await books(d)).toEqual(before);
     });
   });
 
   describe('Idempotency-Key', () => {
     it('replays the first answer for the same key and body (header idempotent-replayed), moving money once', async () => {
-      const [amara, lukas] = d.customers;
       const key = newKey();
-      const one = transfer(amara.current, lukas.current, '1234');
+      const one = transfer(a, b, '1234');
       const first = await postTransfers(one, { key });
       expect(first.status).toBe(201);
       expect(first.headers.get('idempotent-replayed')).toBeNull();
@@ -1557,7 +2286,7 @@ describe('ledger transfers and idempotency', () => {
 
     it('replays a refusal too: the same key and body gets the same problem, not a second attempt', async () => {
       const key = newKey();
-      const body = amaraToLukas(d, '10000000');
+      const body = aToB(d, '10000000');
       const first = await postTransfers(body, { key });
       expectProblem(first, 422, 'exceeds_credits');
       const replay = await postTransfers(body, { key });
@@ -1566,22 +2295,21 @@ describe('ledger transfers and idempotency', () => {
     });
 
     it('refuses the same key with another body (422 idempotency_key_reused) and moves nothing', async () => {
-      const [amara, lukas] = d.customers;
       const key = newKey();
-      expect((await postTransfers(transfer(amara.current, lukas.current, '100'), { key })).status).toBe(201);
+      expect((await postTransfers(transfer(a, b, '100'), { key })).status).toBe(201);
       const before = await books(d);
-      const reused = await postTransfers(transfer(amara.current, lukas.current, '100'), { key });
+      const reused = await postTransfers(transfer(a, b, '100'), { key });
       expectProblem(reused, 422, 'idempotency_key_reused', /new key/);
-      const otherRoute = await t.request('POST', '/api/v1/ledger/expire-pending', { token: d.tokens.olivia, body: {}, idempotencyKey: key });
+      const otherRoute = await t.request('POST', '/api/v1/ledger/expire-pending', { token: d.tokens.lena, body: {}, idempotencyKey: key });
       expectProblem(otherRoute, 422, 'idempotency_key_reused');
       expect(await books(d)).toEqual(before);
     });
 
     it('refuses a transfer without a key (428 idempotency_key_missing) and moves nothing', async () => {
-      const [amara, lukas] = d.customers;
+      const [amara] = d.customers;
       const before = await books(d);
       const head = await auditHead(t, d.tokens.carol);
-      const missing = await t.request('POST', '/api/v1/transfers', { token: d.tokens.olivia, body: transfer(amara.current, lukas.current, '100'), idempotencyKey: null });
+      const missing = await t.request('POST', '/api/v1/transfers', { token: d.tokens.lena, body: transfer(a, b, '100'), idempotencyKey: null });
       expectProblem(missing, 428, 'idempotency_key_missing', /Idempotency-Key/);
       const banking = await t.request('POST', `/api/v1/till-sessions/${d.sessionId}/deposits`, { token: d.tokens.alice, body: { transferId: newId(), accountId: amara.current, money: money('100') }, idempotencyKey: null });
       expectProblem(banking, 428, 'idempotency_key_missing');
@@ -1612,31 +2340,35 @@ describe('ledger transfers and idempotency', () => {
 describe('Idempotency-Key while the first request still runs', () => {
   let t: TestServer;
   let d: Demo;
+  let payer: string;
+  let payee: string;
   beforeAll(async () => {
     // Transfers wait 300 ms for company before their batch is written: long enough to race.
     t = await startTestServer({ batchWaitMs: 300 });
     d = await discoverDemo(t, await signInAll(t));
+    [payer, payee] = [newId(), newId()];
+    const opened = await t.request('POST', '/api/v1/ledger/accounts', { token: d.tokens.lena, body: { accounts: [{ id: payer, ledger: USD, code: 1 }, { id: payee, ledger: USD, code: 1 }] } });
+    expect(opened.body.results).toEqual(['ok', 'ok']);
   });
   afterAll(async () => {
     await t.close();
   });
 
   it('answers a concurrent request with the same key 409 idempotency_key_in_progress, and the transfer posts once', async () => {
-    const [amara, lukas] = d.customers;
-    const before = await balancesOf(d, amara.current);
+    const before = await rawOf(d, payer);
     const key = newKey();
-    const body = { id: newId(), debitAccountId: amara.current, creditAccountId: lukas.current, amount: '999', ledger: USD, code: 1 };
+    const body = { id: newId(), debitAccountId: payer, creditAccountId: payee, amount: '999', ledger: USD, code: 1 };
     const [first, second] = await Promise.all([
-      t.request('POST', '/api/v1/transfers', { token: d.tokens.olivia, body, idempotencyKey: key }),
-      new Promise<Reply>((resolve) => setTimeout(() => resolve(t.request('POST', '/api/v1/transfers', { token: d.tokens.olivia, body, idempotencyKey: key })), 50)),
+      t.request('POST', '/api/v1/transfers', { token: d.tokens.lena, body, idempotencyKey: key }),
+      new Promise<Reply>((resolve) => setTimeout(() => resolve(t.request('POST', '/api/v1/transfers', { token: d.tokens.lena, body, idempotencyKey: key })), 50)),
     ]);
     // Whichever claimed the key first runs; the other is told it is still running.
     const [ran, waiting] = first.status === 201 ? [first, second] : [second, first];
     expect(ran.status, JSON.stringify(ran.body)).toBe(201);
     expectProblem(waiting, 409, 'idempotency_key_in_progress', /still running/);
-    const third = await t.request('POST', '/api/v1/transfers', { token: d.tokens.olivia, body, idempotencyKey: key });
+    const third = await t.request('POST', '/api/v1/transfers', { token: d.tokens.lena, body, idempotencyKey: key });
     expect(third.status).toBe(201);
     expect(third.headers.get('idempotent-replayed')).toBe('true');
-    expect((await balancesOf(d, amara.current)).posted).toBe(String(BigInt(before.posted) - 999n));
+    expect(await rawOf(d, payer)).toEqual({ ...before, debitsPosted: before.debitsPosted + 999n });
   });
 });

@@ -24,7 +24,8 @@ const duplicateEvery = 11;
 const hotAccounts = 4;
 /** In-process writers (engine.executeAny, no batcher) racing the HTTP clients in each round. */
 const inProcessWriters = 8;
-const operations = { actor: 'olivia', roles: ['operations'], deviceId: 'concurrency-test' };
+/** The ledger operator (the one role with ledger.write), as the in-process writers act. */
+const ledgerOperator = { actor: 'lena', roles: ['ledger_operator'], deviceId: 'concurrency-test' };
 
 const accountKind = 1n;
 const transferKind = 2n;
@@ -117,7 +118,7 @@ describe('server under concurrent transfers', () => {
   let token: string;
   beforeAll(async () => {
     t = await startTestServer();
-    token = await t.signIn('olivia');
+    token = await t.signIn('lena');
   });
   afterAll(async () => {
     await t?.close();
@@ -157,7 +158,7 @@ describe('server under concurrent transfers', () => {
       // Writers that bypass HTTP and the batcher (another server process would) race the clients too.
       const inProcess = Array.from({ length: inProcessWriters }, async (): Promise<Sent> => {
         const transfers = [wire(guarded, sinks[random(sinks.length)]!, BigInt(1 + random(amountMaxMinor)))];
-        const outcome = await t.server.engine.executeAny('ledger.create_transfers', { transfers }, operations);
+        const outcome = await t.server.engine.executeAny('ledger.create_transfers', { transfers }, ledgerOperator);
         expect(outcome.ok, JSON.stringify(outcome)).toBe(true);
         return { transfers, status: 0, results: (outcome as { value: { results: string[] } }).value.results };
       });
@@ -251,7 +252,7 @@ describe('server under concurrent transfers', () => {
       const inProcess = Array.from({ length: inProcessWriters }, async () => {
         const transfers = moves();
         applied.push(...transfers);
-        const outcome = await t.server.engine.executeAny('ledger.create_transfers', { transfers }, operations);
+        const outcome = await t.server.engine.executeAny('ledger.create_transfers', { transfers }, ledgerOperator);
         expect(outcome.ok, JSON.stringify(outcome)).toBe(true);
         return { transfers, status: 0, results: (outcome as { value: { results: string[] } }).value.results };
       });
@@ -274,6 +275,51 @@ describe('server under concurrent transfers', () => {
     }
     const { transfers } = await lookUp(t, applied.map((transfer) => transfer.id));
     expect(transfers).toHaveLength(applied.length);
+    await expectBalancedTotals(t, token);
+  });
+
+  it('refuses, within shared batches, exactly the requests that touch a customer\'s account (ledger_account_protected), and posts the others', async () => {
+    const random = seededRandom(13);
+    const raw = Array.from({ length: hotAccounts }, (_, index) => accountId(200 + index));
+    await openAccounts(t, token, raw.map((id) => ({ id, flags: AccountFlags.none })));
+    // A demo customer's current account, as a teller finds it.
+    const alice = await t.signIn('alice');
+    const customers = await t.request('GET', '/api/v1/customers', { token: alice });
+    expect(customers.status).toBe(200);
+    const customer = await t.request('GET', `/api/v1/customers/${customers.body[0].id}`, { token: alice });
+    const protectedId = customer.body.accounts[0].id as Id128;
+    const protectedBefore = (await accountsById(t, [protectedId])).get(protectedId)!;
+
+    const requests = Array.from({ length: clientsPerRound }, (_, client) => {
+      const [debit, credit] = [raw[client % hotAccounts]!, raw[(client + 1) % hotAccounts]!];
+      const touches = client % 4 === 3;
+      const transfers = [wire(debit, credit, BigInt(1 + random(amountMaxMinor)))];
+      if (touches) transfers.push(random(2) === 0 ? wire(protectedId, credit, 1n) : wire(debit, protectedId, 1n));
+      return { touches, transfers };
+    });
+    const answers = await Promise.all(requests.map(({ transfers }) => t.request('POST', '/api/v1/transfers', { token, body: { transfers } })));
+    answers.forEach((answer, index) => {
+      if (requests[index]!.touches) {
+        expect({ status: answer.status, code: answer.body?.code }, JSON.stringify(answer.body)).toEqual({ status: 403, code: 'ledger_account_protected' });
+      } else {
+        expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+        expect(answer.body.results.map((entry: { result: string }) => entry.result)).toEqual(['ok']);
+      }
+    });
+    const refused = requests.filter((request) => request.touches).flatMap((request) => request.transfers);
+    const accepted = requests.filter((request) => !request.touches).flatMap((request) => request.transfers);
+    const stored = await lookUp(t, [...refused, ...accepted].map((transfer) => transfer.id));
+    expect(stored.transfers.map((transfer) => transfer.id).sort()).toEqual(accepted.map((transfer) => transfer.id).sort());
+    // A refused request burns no id: it never reached the ledger.
+    expect(stored.failures.size).toBe(0);
+    const protectedAfter = (await accountsById(t, [protectedId])).get(protectedId)!;
+    expect(protectedAfter).toEqual(protectedBefore);
+    const moved = await accountsById(t, raw);
+    for (const id of raw) {
+      const debits = accepted.filter((transfer) => transfer.debitAccountId === id).reduce((sum, transfer) => sum + BigInt(transfer.amount), 0n);
+      const credits = accepted.filter((transfer) => transfer.creditAccountId === id).reduce((sum, transfer) => sum + BigInt(transfer.amount), 0n);
+      expect({ debits: moved.get(id)!.debitsPosted, credits: moved.get(id)!.creditsPosted }, `balances of ${id}`).toEqual({ debits, credits });
+    }
     await expectBalancedTotals(t, token);
   });
 });

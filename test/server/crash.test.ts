@@ -54,7 +54,8 @@ const usdAccounts = [0, 1, 2, 3, 4, 5].map(accountId);
 const guarded = accountId(6);
 const eurAccounts = [7, 8].map(accountId);
 
-type RequestKind = 'plain' | 'chain' | 'batch' | 'guarded' | 'euro';
+/** `protected` pays a demo customer's account: the raw ledger may not, so it is always refused whole. */
+type RequestKind = 'plain' | 'chain' | 'batch' | 'guarded' | 'euro' | 'protected';
 
 /** One request as sent, and every answer its transfers got (first attempt and retries). */
 interface SentRequest {
@@ -73,6 +74,8 @@ class Workload {
   readonly problems: string[] = [];
   private serial = 0n;
   private keys = 0;
+  /** A demo customer's current account (the banking chart), once the test has found it. */
+  protectedAccount: string | null = null;
 
   next(): SentRequest {
     const slot = this.requests.length % 10;
@@ -90,6 +93,7 @@ class Workload {
       const debit = pick(eurAccounts);
       return this.request('euro', [this.transfer(debit, eurAccounts.find((id) => id !== debit)!, amount(900), EUR)], false);
     }
+    if (slot === 9 && this.protectedAccount !== null) return this.request('protected', [this.transfer(pick(usdAccounts), this.protectedAccount, amount(500), USD)], false);
     return this.request('plain', [usd()], false);
   }
 
@@ -127,6 +131,7 @@ class Workload {
 }
 
 function allowedResults(kind: RequestKind, retry: boolean): string[] {
+  if (kind === 'protected') return ['ledger_account_protected'];
   const first = kind === 'guarded' ? ['ok', 'exceeds_credits'] : ['ok'];
   if (!retry) return first;
   // A retry of a request that committed finds its transfers (in a chain the first one answers
@@ -326,7 +331,7 @@ function checkBooks(books: Books, workload: Workload, when: string): void {
         expect(stored, `${when}: acknowledged transfer ${transfer.id} (${request.kind}) is missing`).toBeDefined();
         expect([stored!.debit, stored!.credit, stored!.amount]).toEqual([transfer.debitAccountId, transfer.creditAccountId, BigInt(transfer.amount)]);
       }
-      if (answers.some((answer) => answer === 'exceeds_credits' || answer === 'id_already_failed')) {
+      if (answers.some((answer) => answer === 'exceeds_credits' || answer === 'id_already_failed' || answer === 'ledger_account_protected')) {
         expect(stored, `${when}: refused transfer ${transfer.id} is in the books`).toBeUndefined();
       }
     });
@@ -378,6 +383,11 @@ async function post(url: string, token: string, path: string, body: unknown): Pr
   return { status: response.status, body: await response.json() };
 }
 
+async function get(url: string, token: string, path: string): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  return { status: response.status, body: await response.json() };
+}
+
 async function expectAuditIntact(url: string, token: string, when: string): Promise<void> {
   const response = await fetch(`${url}/api/v1/audit/verify`, { headers: { authorization: `Bearer ${token}` } });
   const body = (await response.json()) as { intact?: boolean };
@@ -408,24 +418,32 @@ describe('central server under SIGKILL', () => {
     async () => {
       const workload = new Workload();
       server = await ServerChild.start(databaseUrl);
-      const olivia = await signIn(server.url, 'olivia');
+      // The ledger operator: the one role that posts raw ledger transfers (to accounts outside the banking chart).
+      const lena = await signIn(server.url, 'lena');
       const carol = await signIn(server.url, 'carol');
       const accounts = [
         ...usdAccounts.map((id) => ({ id, ledger: USD, code: 7, flags: AccountFlags.none })),
         ...eurAccounts.map((id) => ({ id, ledger: EUR, code: 7, flags: AccountFlags.none })),
         { id: guarded, ledger: USD, code: 8, flags: AccountFlags.debitsMustNotExceedCredits },
       ];
-      const opened = await post(server.url, olivia, '/api/v1/ledger/accounts', { accounts });
+      const opened = await post(server.url, lena, '/api/v1/ledger/accounts', { accounts });
       expect(opened.body.results).toEqual(accounts.map(() => 'ok'));
       const funding = { id: accountId(999), debitAccountId: usdAccounts[0]!, creditAccountId: guarded, amount: String(guardedFundingMinor), ledger: USD, code: 1 };
-      expect((await post(server.url, olivia, '/api/v1/transfers', funding)).status).toBe(201);
+      expect((await post(server.url, lena, '/api/v1/transfers', funding)).status).toBe(201);
       storage = new PostgresStorage({ connectionString: databaseUrl, max: 3 });
+      // A demo customer's account, which every `protected` request tries to pay: it must never move.
+      const customers = await get(server.url, carol, '/api/v1/customers?limit=1');
+      expect(customers.status, JSON.stringify(customers.body)).toBe(200);
+      const customer = await get(server.url, carol, `/api/v1/customers/${customers.body[0].id}`);
+      workload.protectedAccount = customer.body.accounts[0].id as string;
+      const protectedBefore = (await readBooks(storage)).accounts.find((account) => account.id === workload.protectedAccount);
+      expect(protectedBefore).toBeDefined();
 
       let stuckKeys = 0;
       let retried = 0;
       for (let run = 0; run < kills; run += 1) {
         const stop = { now: false };
-        const load = fireLoad(workload, server.url, olivia, stop);
+        const load = fireLoad(workload, server.url, lena, stop);
         await new Promise((resolve) => setTimeout(resolve, loadMsMin + Math.random() * (loadMsMax - loadMsMin)));
         stop.now = true;
         await server.kill();
@@ -439,11 +457,11 @@ describe('central server under SIGKILL', () => {
         // The clients retry what the crash left unanswered, with the same key: the answer stored
         // before the crash, or a fresh run that finds what committed; never a second application.
         for (const request of unanswered) {
-          let answer = await send(server.url, olivia, request);
+          let answer = await send(server.url, lena, request);
           if (answer.code === 'idempotency_key_in_progress') {
             // The crash struck between claiming the key and storing the answer; see the report.
             stuckKeys += 1;
-            answer = await send(server.url, olivia, workload.fresh(request));
+            answer = await send(server.url, lena, workload.fresh(request));
           }
           expect(answer.results.length, `retry of ${request.transfers[0]!.id}: ${answer.status} ${answer.code}`).toBe(request.transfers.length);
           workload.record(request, answer.results, true);
@@ -462,6 +480,10 @@ describe('central server under SIGKILL', () => {
       // Every request has a known outcome now, and each transfer that was acknowledged is stored once.
       expect(workload.requests.every((request) => request.answers.length > 0 || !request.transfers.some((t) => books.transfers.has(t.id)))).toBe(true);
       expect(retried, 'some kills caught requests in flight').toBeGreaterThan(0);
+      // The raw ledger never touched the customer's account, through every kill and retry.
+      const protectedRequests = workload.requests.filter((request) => request.kind === 'protected' && request.answers.length > 0);
+      expect(protectedRequests.length, 'some requests tried the banking chart').toBeGreaterThan(0);
+      expect(books.accounts.find((account) => account.id === workload.protectedAccount)).toEqual(protectedBefore);
       expect(server.output(), 'the server logged no errors').toBe('');
       await server.stop();
       server = undefined;
