@@ -352,6 +352,7 @@ const expectedOperations = [
   'GET /api/v1/customers/{customerId}',
   'POST /api/v1/customers/{customerId}/kyc',
   'POST /api/v1/accounts',
+  'POST /api/v1/accounts/{accountId}/closure',
   'GET /api/v1/accounts/{accountId}',
   'GET /api/v1/accounts/{accountId}/statement',
   'GET /api/v1/accounts/{accountId}/balance',
@@ -1478,6 +1479,16 @@ describe('banking routes', () => {
     const intoOurs = await t.request('POST', '/api/v1/internal-transfers', { token: ivy, body: { transferId: newId(), fromAccountId: d.customers[0].current, toAccountId: accountId, money: money('100') } });
     expectProblem(intoOurs, 403, 'out_of_scope', /another branch/);
     expect(await books(d)).toEqual(before);
+    // Cash at alice's own till into or out of the other branch's customer's account: out of her scope too.
+    for (const kind of ['deposits', 'withdrawals']) {
+      const cash = await t.request('POST', `/api/v1/till-sessions/${d.sessionId}/${kind}`, { token: d.tokens.alice, body: { transferId: newId(), accountId, money: money('100') } });
+      expectProblem(cash, 403, 'out_of_scope', /another branch/);
+    }
+    expect(await books(d)).toEqual(before);
+    // The raw ledger view shows no customer's account: those are read through account.get, scoped and logged.
+    const raw = await t.request('GET', `/api/v1/ledger/lookup?ids=${accountId},${d.customers[0].current}`, { token: d.tokens.bob });
+    expect(raw.status).toBe(200);
+    expect(raw.body).toEqual({ accounts: [], transfers: [] });
   });
 
   it('refuses a branch role to a user assigned to no branch (403 no_branch_assigned), for reads and writes', async () => {

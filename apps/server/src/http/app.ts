@@ -115,7 +115,9 @@ async function auditUnreadable(deps: HttpDeps, request: FastifyRequest, code: st
   const header = request.headers.authorization;
   const token = header === undefined ? undefined : /^Bearer (\S+)$/.exec(header)?.[1];
   if (token === undefined) return;
-  const session = await deps.engine.authenticate(token);
+  // Attributed to the session only on the device it was made on, as any request of it would be.
+  const device = request.headers['x-device-id'];
+  const session = await deps.engine.authenticate(token, typeof device === 'string' ? device : undefined);
   if (!session.ok) return;
   const name = commandByRoute.get(`${request.method} ${request.routeOptions.url ?? ''}`) ?? `${request.method} ${request.routeOptions.url ?? bounded(request.url)}`;
   await deps.engine.recordRefusal(session.value, name, { ok: false, code, message: detail });

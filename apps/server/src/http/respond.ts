@@ -74,7 +74,8 @@ export async function authenticate(deps: HttpDeps, request: FastifyRequest, repl
     sendProblem(reply, 'rate_limited', `Too many signed requests from this address; wait ${Math.ceil(allowed.retryAfterMs / 1000)} s.`);
     return undefined;
   }
-  if (isPublic) return { actor: 'anonymous', roles: [], deviceId: deviceOf(request) };
+  // Nobody is signed in yet: a device named in a header is only a claim (sign-in records the one its body binds the session to).
+  if (isPublic) return { actor: 'anonymous', roles: [], deviceId: 'unauthenticated' };
   const token = bearer(request);
   // A session is bound to the device it was made on: a request that names another is refused.
   const device = request.headers['x-device-id'] === undefined ? undefined : deviceOf(request);

@@ -57,6 +57,7 @@ export const routes: readonly RouteSpec[] = [
   { method: 'GET', url: '/api/v1/customers/:customerId', command: 'customer.get', summary: 'A customer and their accounts', tag: 'customers', pathFields: ['customerId'] },
   { method: 'POST', url: '/api/v1/customers/:customerId/kyc', command: 'customer.review_kyc', summary: 'Record identity verification and risk rating', tag: 'customers', pathFields: ['customerId'] },
   { method: 'POST', url: '/api/v1/accounts', command: 'account.open', summary: 'Open an account', tag: 'accounts', status: 201 },
+  { method: 'POST', url: '/api/v1/accounts/:accountId/closure', command: 'account.close', summary: 'Close an empty account (held for a second supervisor)', tag: 'accounts', pathFields: ['accountId'] },
   { method: 'GET', url: '/api/v1/accounts/:accountId', command: 'account.get', summary: 'An account with its balances', tag: 'accounts', pathFields: ['accountId'] },
   { method: 'GET', url: '/api/v1/accounts/:accountId/statement', command: 'account.statement', summary: 'Paged history with running balance', tag: 'accounts', pathFields: ['accountId'], queryFields: ['after', 'limit'], numericQuery: ['limit'] },
   { method: 'GET', url: '/api/v1/accounts/:accountId/balance', command: 'account.balance_at', summary: 'Balance at a point in time', tag: 'accounts', pathFields: ['accountId'], queryFields: ['atMs'], numericQuery: ['atMs'] },

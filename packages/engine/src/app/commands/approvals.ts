@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Approval } from '../../core/banking/types';
+import { rolesAllow } from '../../core/rbac';
 import { command, ok, refuse } from '../command';
 import { idSchema, limitSchema, textSchema } from '../schemas';
 
@@ -37,6 +38,12 @@ export const decideApproval = command({
     if (approval.status !== 'pending') return refuse('approval_already_decided', `This request was already ${approval.status}.`);
     if (approval.requestedBy === env.ctx.actor) {
       return refuse('checker_must_differ', 'You asked for this approval; another supervisor must decide it.');
+    }
+    // Rejecting is a decision too: only someone who may approve the request may turn it down.
+    const second = env.policyOf(approval.command)?.secondPerson;
+    const checkerPermission = second === undefined || second.when === 'never' ? null : second.checker;
+    if (input.decision === 'reject' && checkerPermission !== null && !rolesAllow(env.ctx.roles, checkerPermission)) {
+      return refuse('checker_lacks_permission', `Deciding ${approval.command} needs ${checkerPermission}, which your roles do not grant.`);
     }
     const checkerBranch = (await env.tx.banking.get('user', env.ctx.actor))?.branchId ?? null;
     if (checkerBranch !== null && approval.branchId !== null && approval.branchId !== checkerBranch) {

@@ -8,7 +8,7 @@ import { command, ok, refuse, type CommandEnv, type Outcome } from '../command';
 import { denominationCountSchema, idSchema, moneySchema } from '../schemas';
 import { branchAccountId } from './branches';
 import { balancesOf, ledgerAccount, post } from './posting';
-import { accountHolder, accountSubject, branchSubject, moneyMeasure, tillSessionSubject, tillSubject } from './subjects';
+import { accountHolder, accountSubject, branchSubject, cashSubject, moneyMeasure, tillSessionSubject, tillSubject } from './subjects';
 
 function ledgerOf(currency: string): number {
   return currencyByCode(currency)!.numeric;
@@ -80,7 +80,7 @@ export const cashDeposit = command({
   kind: 'write',
   input: cashInput,
   run: (env, input) => cashMovement(env, input, 'deposit'),
-  subject: (env, input) => tillSessionSubject(env, input.sessionId),
+  subject: (env, input) => cashSubject(env, input.sessionId, input.accountId),
   measure: (env, input) => freshMoney(env, input.transferId, input.money),
 });
 
@@ -88,7 +88,7 @@ export const cashWithdrawal = command({
   kind: 'write',
   input: cashInput,
   run: (env, input) => cashMovement(env, input, 'withdrawal'),
-  subject: (env, input) => tillSessionSubject(env, input.sessionId),
+  subject: (env, input) => cashSubject(env, input.sessionId, input.accountId),
   measure: (env, input) => freshMoney(env, input.transferId, input.money),
   payee: (env, input) => accountHolder(env, input.accountId),
 });
@@ -262,6 +262,12 @@ export const openTillSession = command({
   },
   subject: (env, input) => tillSubject(env, input.tillId),
   measure: async (env, input) => ((await env.tx.banking.get('tillSession', input.sessionId)) !== undefined ? null : countVariance(env, await env.tx.banking.get('till', input.tillId), input.count)),
+  // A till open under someone else cannot be opened, whatever a supervisor approves.
+  precheck: async (env, input) => {
+    if ((await env.tx.banking.get('tillSession', input.sessionId)) !== undefined) return null;
+    const open = (await env.tx.banking.findBy('tillSession', 'openTill', input.tillId, 1))[0];
+    return open === undefined ? null : refuse('till_already_open', `The till is already open under ${open.tellerId}.`);
+  },
 });
 
 export const closeTillSession = command({

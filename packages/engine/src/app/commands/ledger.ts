@@ -121,9 +121,14 @@ export const expirePendingTransfers = command({
 export const lookupLedger = command({
   kind: 'read',
   input: z.object({ ids: z.array(ledgerIdSchema).min(1).max(batchEventsMax) }),
+  // The raw view is of the integration accounts: a customer's or a branch's account is read
+  // through account.get, scoped to its branch and written to the access log.
   async run(env, input): Promise<{ ok: true; value: { accounts: Account[]; transfers: Transfer[] } }> {
     const [accounts, transfers] = await Promise.all([env.tx.ledger.accounts(input.ids), env.tx.ledger.transfers(input.ids)]);
-    return ok({ accounts, transfers });
+    const open = accounts.filter((account) => !protectedAccount(account));
+    const touched = [...new Set(transfers.flatMap((transfer) => [transfer.debitAccountId, transfer.creditAccountId]))];
+    const banking = new Set((await env.tx.ledger.accounts(touched)).filter(protectedAccount).map((account) => account.id));
+    return ok({ accounts: open, transfers: transfers.filter((transfer) => !banking.has(transfer.debitAccountId) && !banking.has(transfer.creditAccountId)) });
   },
 });
 

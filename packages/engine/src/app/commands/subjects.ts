@@ -20,6 +20,14 @@ export async function tillSessionSubject(env: CommandEnv, sessionId: string): Pr
   return session === undefined || till === undefined ? null : { branchId: till.branchId, tellerId: session.tellerId };
 }
 
+/** A till session, and the account its cash goes into or comes out of: both must be the caller's branch's. */
+export async function cashSubject(env: CommandEnv, sessionId: string, accountId: string): Promise<Subject | null> {
+  const session = await tillSessionSubject(env, sessionId);
+  const account = await env.tx.banking.get('bankAccount', accountId);
+  if (session === null) return null;
+  return account === undefined ? session : { ...session, alsoBranchIds: [account.branchId] };
+}
+
 export async function customerSubject(env: CommandEnv, customerId: string): Promise<Subject | null> {
   const customer = await env.tx.banking.get('customer', customerId);
   return customer === undefined ? null : { branchId: customer.branchId, creatorId: customer.createdBy };

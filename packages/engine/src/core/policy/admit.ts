@@ -30,6 +30,8 @@ export interface Subject {
   readonly tellerId?: string | null;
   /** Who made it (registered the customer, enrolled the device). */
   readonly creatorId?: string | null;
+  /** Other branches the command reaches (the account a till pays into or out of): each must be in scope too. */
+  readonly alsoBranchIds?: readonly string[];
 }
 
 /** What the command counts against its limit. */
@@ -161,8 +163,9 @@ function scopeRefusal(rules: CommandPolicy, request: AdmissionRequest, person: C
   if (rules.scope === 'any' || rules.scope === 'self') return null;
   const code = who === 'caller' ? 'out_of_scope' : 'checker_out_of_scope';
   const whom = who === 'caller' ? 'You' : 'The approver';
+  const reached = request.subject === null ? [] : [request.subject.branchId, ...(request.subject.alsoBranchIds ?? [])];
   // A workstation's batch, and its provisional work, reach only the workstation's own branch.
-  if (request.mode !== 'online' && request.deviceBranchId !== null && request.subject !== null && request.subject.branchId !== request.deviceBranchId) {
+  if (request.mode !== 'online' && request.deviceBranchId !== null && reached.some((branchId) => branchId !== request.deviceBranchId)) {
     return refuse(code, 'This workstation serves another branch.');
   }
   if (person.branchId === null && person.roles.some((role) => (branchRoles as readonly string[]).includes(role))) {
@@ -170,7 +173,7 @@ function scopeRefusal(rules: CommandPolicy, request: AdmissionRequest, person: C
   }
   const subject = request.subject;
   if (subject === null) return null;
-  if (person.branchId !== null && subject.branchId !== person.branchId) return refuse(code, `${whom} serve another branch.`);
+  if (person.branchId !== null && reached.some((branchId) => branchId !== person.branchId)) return refuse(code, `${whom} serve another branch.`);
   if (who === 'caller' && rules.scope === 'own_till' && subject.tellerId !== undefined && subject.tellerId !== person.id) {
     return refuse('session_belongs_to_another_teller', `This till is open under ${subject.tellerId ?? 'nobody'}; each teller works their own till.`);
   }
