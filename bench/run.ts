@@ -4,12 +4,13 @@
  * Progress and failures go to standard error; a benchmark whose data breaks an invariant prints
  * nothing and makes the run exit non-zero.
  */
+import { admissionBenchmarks } from './admission';
 import { ledgerBenchmarks } from './ledger';
 import { serverBenchmarks } from './server';
 import { syncBenchmarks } from './sync';
 import { figureLine, log, type Benchmark } from './support';
 
-const registry: readonly Benchmark[] = [...ledgerBenchmarks, ...serverBenchmarks, ...syncBenchmarks];
+const registry: readonly Benchmark[] = [...ledgerBenchmarks, ...serverBenchmarks, ...syncBenchmarks, ...admissionBenchmarks];
 
 function selected(prefixes: readonly string[]): Benchmark[] {
   if (prefixes.length === 0) return [...registry];

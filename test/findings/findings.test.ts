@@ -319,14 +319,20 @@ describe('findings: the server trusts no workstation', () => {
   it('4. a signed batch cannot carry payouts past the stand-in or teller limit, deposits past the teller limit, or a user of another device', async () => {
     const balance = async (id: string) => (await t.request('GET', `/api/v1/accounts/${id}`, { token: tokens.carol })).body.balances.posted as string;
     const meiBefore = await balance(bank.mei);
+    const tills = (await t.request('GET', `/api/v1/branches/${bank.branchId}/tills`, { token: tokens.alice })).body as Array<{ till: { id: string }; cash: { posted: string } }>;
+    const tillBefore = tills.find((entry) => entry.till.id === bank.tillId)!.cash.posted;
     const verdicts = await push([
       { name: 'cash.withdraw', input: { transferId: newId(), sessionId: bank.sessionId, accountId: bank.mei, money: usd('350000') }, actor: 'alice' }, // over the stand-in, within alice's 5,000.00
       { name: 'cash.withdraw', input: { transferId: newId(), sessionId: bank.sessionId, accountId: bank.mei, money: usd('600000') }, actor: 'alice' }, // over alice's limit
       { name: 'cash.deposit', input: { transferId: newId(), sessionId: bank.sessionId, accountId: bank.mei, money: usd('600000') }, actor: 'alice' }, // over alice's limit
       { name: 'cash.deposit', input: { transferId: newId(), sessionId: bank.sessionId, accountId: bank.mei, money: usd('100') }, actor: 'bob' }, // bob is not a user of this workstation
     ]);
-    expect(verdicts.map((verdict) => verdict.status)).toEqual(['compensated', 'compensated', 'held', 'compensated']);
+    // Payouts beyond offline authority and a user who does not work there: nothing is booked, each is an exception to investigate.
+    expect(verdicts.map((verdict) => verdict.status)).toEqual(['rejected', 'rejected', 'held', 'rejected']);
+    expect(verdicts.filter((verdict) => verdict.status === 'rejected').every((verdict) => typeof (verdict as { exceptionId?: string }).exceptionId === 'string')).toBe(true);
     expect(await balance(bank.mei)).toBe(meiBefore);
+    const till = (await t.request('GET', `/api/v1/branches/${bank.branchId}/tills`, { token: tokens.alice })).body as Array<{ till: { id: string }; cash: { posted: string } }>;
+    expect(till.find((entry) => entry.till.id === bank.tillId)!.cash.posted).toBe(tillBefore);
   });
 });
 

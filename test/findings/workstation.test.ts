@@ -92,7 +92,7 @@ describe('findings: a workstation and its server', () => {
     expect(await engine.executeAny('sync.pull', { message: fresh }, deviceCtx)).toMatchObject({ ok: false, code: 'nonce_reused' });
   });
 
-  it("11e. a compensation books against the device's own branch, never a till of another branch that the device names", async () => {
+  it("11e. a compensation never books against a till of another branch that the device names", async () => {
     // Another branch with a till in session: a device of branch 0001 names that session.
     const olivia = { actor: 'olivia', roles: ['operations'], deviceId: 'server' };
     const otherBranch = ids.next();
@@ -115,7 +115,10 @@ describe('findings: a workstation and its server', () => {
     const pushed = await engine.executeAny('sync.push', { message: sealPush(batch, signer(), serverKeys().kem.publicKey) }, deviceCtx);
     expect(pushed.ok).toBe(true);
     const verdicts = (pushed as { value: { answer: SignedEnvelope } }).value.answer.payload as { verdicts: Array<{ status: string }> };
-    expect(verdicts.verdicts[0]!.status).toBe('compensated');
+    // The session is not one of this device's branch: nothing is booked anywhere; an exception says what the device claimed.
+    expect(verdicts.verdicts[0]!.status).toBe('rejected');
+    const exceptions = await server.read((tx) => tx.banking.findBy('syncException', 'open', w.bank.branchId, 10));
+    expect(exceptions).toContainEqual(expect.objectContaining({ command: 'cash.deposit', compensationTransferId: null }));
     const tillAfter = (await server.read((tx) => tx.ledger.accounts([tillAccount])))[0]!;
     expect({ debits: tillAfter.debitsPosted, credits: tillAfter.creditsPosted }).toEqual({ debits: tillBefore.debitsPosted, credits: tillBefore.creditsPosted });
   });

@@ -1,4 +1,4 @@
-import { rolesAllow, type CommandPolicy, type PolicyTable } from '@qenex/engine';
+import { compensableRefusals, rolesAllow, type CommandPolicy, type PolicyTable } from '@qenex/engine';
 import { MatrixWorld, matrixStandIn, sampleAmount, type OnlineCaller, type Size } from './world';
 
 /**
@@ -24,6 +24,9 @@ function measured(policy: CommandPolicy, size: Size): bigint {
   return BigInt(sampleAmount[size]);
 }
 
+/** Commands that decide another command's hold, and which command the matrix's sample holds. */
+const heldBy: Readonly<Record<string, string>> = { 'approval.decide': 'cash.deposit' };
+
 export function decide(table: PolicyTable, name: string, caller: OnlineCaller, mode: Mode, size: Size, limitOf: LimitsOf): Decision {
   const policy = table[name];
   if (policy === undefined) return { kind: 'refuse', code: 'unknown_command' };
@@ -32,6 +35,12 @@ export function decide(table: PolicyTable, name: string, caller: OnlineCaller, m
   // A device's signature is no session: only a person signed in on the workstation is "from" it.
   if (mode === 'workstation_session' && caller !== 'device' && policy.runs === 'server') return { kind: 'refuse', code: 'server_only' };
   if (!rolesAllow(rolesOf(caller), policy.permission)) return { kind: 'refuse', code: 'permission_denied' };
+  // Deciding a held request (the sample's is a cash deposit) takes the checker permission that request's policy names.
+  const decided = heldBy[name];
+  if (decided !== undefined) {
+    const checker = table[decided]?.secondPerson;
+    if (checker !== undefined && checker.when !== 'never' && !rolesAllow(rolesOf(caller), checker.checker)) return { kind: 'refuse', code: 'checker_lacks_permission' };
+  }
   const second = policy.secondPerson;
   if (second.when === 'always') return { kind: 'hold' };
   if (second.when === 'above_limit') {
@@ -43,12 +52,18 @@ export function decide(table: PolicyTable, name: string, caller: OnlineCaller, m
   return { kind: 'allow' };
 }
 
-/** What a replayed command's verdict is, given the decision: cash already handed over is compensated, never undone. */
-export function verdictOf(decision: Decision, policy: CommandPolicy | undefined): { status: string; code?: string } {
+/**
+ * What a replayed command's verdict is, given the decision: cash already handed over is
+ * compensated, never undone — when the refusal is one an honest workstation can meet and a payout
+ * is within the stand-in bound; otherwise nothing is booked and the command is rejected.
+ */
+export function verdictOf(decision: Decision, policy: CommandPolicy | undefined, size: Size): { status: string; code?: string } {
   if (decision.kind === 'allow') return { status: 'accepted' };
+  const code = decision.kind === 'hold' ? 'approval_required' : decision.code;
+  if (decision.kind === 'hold' && policy?.standIn !== true) return { status: 'held', code };
   const cashMoved = policy?.limit === 'cash';
-  if (decision.kind === 'hold') return policy?.standIn === true ? { status: 'compensated', code: 'approval_required' } : { status: 'held', code: 'approval_required' };
-  return cashMoved ? { status: 'compensated', code: decision.code } : { status: 'rejected', code: decision.code };
+  const withinStandIn = policy?.standIn !== true || BigInt(sampleAmount[size]) <= BigInt(matrixStandIn.perTransaction);
+  return cashMoved && compensableRefusals.has(code) && withinStandIn ? { status: 'compensated', code } : { status: 'rejected', code };
 }
 
 /** The sizes a command is tried at: both, when the policy bounds it by a limit. */

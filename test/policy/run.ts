@@ -73,10 +73,14 @@ export async function runReplayed(w: MatrixWorld, table: PolicyTable, cases: rea
     for (const { name, size } of mine) queued.push({ name, input: (await samples[name]!(w, ctx, size)).input, actor: userOf(role) });
     const verdicts = await w.push(queued);
     mine.forEach(({ name, size }, index) => {
-      const want = verdictOf(decide(table, name, role, 'replay', size, limitOf), table[name]);
+      const want = verdictOf(decide(table, name, role, 'replay', size, limitOf), table[name], size);
       const verdict = verdicts[index]!;
       const got = verdict.status === 'accepted' ? { status: 'accepted' } : { status: verdict.status, code: verdict.code };
       tally[got.status] = (tally[got.status] ?? 0) + 1;
+      // Cash the device says moved and the server does not book is never dropped silently: it is an exception.
+      const cashRefused = table[name]?.limit === 'cash' && verdict.status === 'rejected';
+      if (cashRefused) tally.cashRefused = (tally.cashRefused ?? 0) + 1;
+      if (cashRefused && (verdict as { exceptionId?: string }).exceptionId === undefined) mismatches.push(`replay ${name} as ${role} (${size}): cash refused without an exception`);
       if (JSON.stringify(got) !== JSON.stringify(want)) mismatches.push(`replay ${name} as ${role} (${size}): the table says ${JSON.stringify(want)}, got ${JSON.stringify(verdict).slice(0, 300)}`);
     });
   }

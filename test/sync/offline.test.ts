@@ -111,10 +111,15 @@ describe('offline branch work against the central server', () => {
     expect(decided, JSON.stringify(decided)).toMatchObject({ ok: true });
     const after = await stations[0]!.storage.read((tx) => tx.banking.list('outboxEntry', '', 10));
     expect(after.at(-1)).toMatchObject({ name: 'cash.withdraw', actor: 'alice', approvedBy: 'bob', status: 'pending' });
-    // The server checks bob again and accepts all four.
+    // The server cannot verify an approval given at the counter (the batch is the workstation's signature,
+    // not bob's): it decides the payout as if nobody had agreed. Beyond offline authority, nothing is
+    // booked; an exception naming bob goes to the branch and compliance, and the till count will show it.
     expect(await stations[0]!.sync.push()).toBe('answered');
     const settled = await stations[0]!.storage.read((tx) => tx.banking.list('outboxEntry', '', 10));
-    expect(settled.map((entry) => entry.status)).toEqual(['accepted', 'accepted', 'accepted', 'accepted']);
+    expect(settled.map((entry) => entry.status)).toEqual(['accepted', 'accepted', 'accepted', 'rejected']);
+    expect(settled.at(-1)!.message).toMatch(/bob approved it at the counter; the server cannot verify/);
+    const exceptions = await server.read((tx) => tx.banking.findBy('syncException', 'open', w.bank.branchId, 10));
+    expect(exceptions).toContainEqual(expect.objectContaining({ actor: 'alice', amountMinor: 300001n, compensationTransferId: null }));
   });
 
   it('rotates a device key: the new key works, the old one is refused from then on', async () => {

@@ -51,7 +51,7 @@ export {
 export * from './core/crypto';
 export * from './core/sync';
 export type { ServerKeys, CommandEnv } from './app/command';
-export type { BranchSnapshot } from './app/commands/sync';
+export { compensableRefusals, type BranchSnapshot } from './app/commands/sync';
 export { auditAnchorsSuppliedMax, type AuditVerdict } from './app/commands/audit';
 export { encodeJson, decodeJson } from './core/json-codec';
 export { WorkstationSync, type SyncTransport, type TransportResult } from './app/sync/workstation';

@@ -28,6 +28,8 @@ export interface RunRequest {
   readonly occurredAtMs: number;
   /** The workstation: offline, this one; replayed, the one that pushed the batch. */
   readonly device: { readonly id: string; readonly branchId: string } | null;
+  /** The session whose device says where the command is done, when it is not `ctx`'s (an approval). */
+  readonly whereCtx?: Context;
 }
 
 /** The facts admission decided on, kept to record the day's tallies after the command succeeds. */

@@ -44,8 +44,12 @@ export interface CommandEnv {
 
 export interface NestedOptions {
   readonly occurredAtMs: number;
-  /** The second person who agreed at the counter, if any (checked again against the books). */
-  readonly approvedBy: string | null;
+  /**
+   * The second person the workstation says agreed at the counter. Recorded, never trusted: the
+   * batch is signed by the workstation, not by that person, so whoever holds the workstation's key
+   * could name anyone. A command over a limit is decided as if nobody had agreed.
+   */
+  readonly counterApprovedBy: string | null;
   /** The workstation it came from. */
   readonly device: { readonly id: string; readonly branchId: string };
   /**

@@ -32,6 +32,11 @@ export type CommandResult<N extends CommandName> = Outcome<CommandValue<N>, Comm
 
 export type AuthRefusal = 'session_missing' | 'session_revoked' | 'session_expired' | 'user_disabled' | 'session_device_mismatch';
 
+/** How long the grouped path trusts its list of enrolled workstations (as the server trusts a session). */
+export const enrolledDevicesTrustMs = 1000;
+/** Workstations that list holds at most. */
+export const enrolledDevicesReadMax = 10_000;
+
 /** Every command has exactly one policy, and the policy table names no command that does not exist. */
 const _everyCommandHasAPolicy: Record<CommandName, unknown> = commandPolicies;
 const _everyPolicyHasACommand: Record<keyof typeof commandPolicies, unknown> = commands;
@@ -103,6 +108,7 @@ type Ran =
 export class Engine {
   private readonly host: 'authority' | 'workstation';
   private readonly policies: PolicyTable;
+  private enrolled: { readonly ids: ReadonlySet<string>; readonly readAtMs: number } | null = null;
 
   constructor(private readonly deps: EngineDeps) {
     this.host = deps.host ?? 'authority';
@@ -167,10 +173,12 @@ export class Engine {
     const outcomes: Array<Outcome<{ results: CreateTransferResult[] }, string>> = new Array(requests.length);
     const accepted: Array<{ index: number; events: TransferEvent[]; detail: AuditEntry['detail'] }> = [];
     const refused: Array<{ index: number; refusal: Refusal }> = [];
+    const workstations = await this.workstationSessions(requests.map(({ ctx }) => ctx));
     requests.forEach(({ ctx, input }, index) => {
-      // The grouped path's policy needs no facts from the books: the caller's own standing decides.
+      // The grouped path's policy needs no facts from the books but where the session was made: the caller's own standing decides.
       const caller = { id: ctx.actor, roles: ctx.roles, status: 'active' as const, branchId: null, onDevice: null };
-      const admission = admitCaller(policy, { command: name, kind: 'write', mode: this.hostMode(), host: this.host, caller }) ?? admit(policy, soloFacts(name, this.hostMode(), this.host, caller));
+      const viaWorkstation = workstations.has(ctx.deviceId) && ctx.sessionId !== undefined;
+      const admission = admitCaller(policy, { command: name, kind: 'write', mode: this.hostMode(), host: this.host, caller, viaWorkstation }) ?? admit(policy, soloFacts(name, this.hostMode(), this.host, caller));
       if (admission.kind !== 'allow') {
         refused.push({ index, refusal: { ok: false, code: admission.code, message: admission.message } });
         return;
@@ -250,6 +258,20 @@ export class Engine {
       // Held again after the pull: it stays queued as it is; the server decides it when it arrives.
       return this.auditNested(tx, ran, request, nowMs, 'return');
     });
+  }
+
+  /**
+   * The enrolled workstations, for the grouped path (which reads nothing else from the books before
+   * it writes): read at most once per `enrolledDevicesTrustMs`, as sessions are trusted for a second.
+   */
+  private async workstationSessions(contexts: readonly Context[]): Promise<ReadonlySet<string>> {
+    if (!contexts.some((ctx) => ctx.sessionId !== undefined)) return new Set();
+    const nowMs = this.deps.clock.nowMs();
+    if (this.enrolled === null || nowMs - this.enrolled.readAtMs >= enrolledDevicesTrustMs || nowMs < this.enrolled.readAtMs) {
+      const devices = await this.deps.storage.read((tx) => tx.banking.list('device', '', enrolledDevicesReadMax));
+      this.enrolled = { ids: new Set(devices.map((device) => device.id)), readAtMs: nowMs };
+    }
+    return this.enrolled.ids;
   }
 
   private hostMode(): AdmissionMode {
@@ -334,7 +356,8 @@ export class Engine {
     const located: RunRequest = { ...request, device };
     const caller = await personFacts(tx, located.maker, located);
     // A person's session made on an enrolled branch workstation (a device's own signature is no session).
-    const viaWorkstation = located.mode === 'online' && located.ctx.sessionId !== undefined && (await tx.banking.get('device', located.ctx.deviceId)) !== undefined;
+    const where = located.whereCtx ?? located.ctx;
+    const viaWorkstation = located.mode === 'online' && where.sessionId !== undefined && (await tx.banking.get('device', where.deviceId)) !== undefined;
     const early = admitCaller(spec === undefined ? undefined : policy, { command: request.name, kind: spec?.kind ?? 'write', mode: located.mode, host: this.host, caller, viaWorkstation });
     if (early !== null && early.kind === 'refuse') return { kind: 'refused', refusal: { ok: false, code: early.code, message: early.message }, detail: {} };
     const parsed = spec!.input.safeParse(input);
@@ -377,8 +400,9 @@ export class Engine {
   /**
    * A workstation's command replayed from its signed batch, inside the push's transaction: decided
    * again as if sent online, with the teller's standing now, the server's stand-in policy and
-   * tallies, and the second person the counter recorded (checked against the books). Audited on
-   * its own; a hold comes back as `approval_required` for the push to settle (hold or compensate).
+   * tallies. A second person the counter names is recorded but not taken as one (the batch is the
+   * workstation's signature, not theirs). Audited on its own; a hold comes back as
+   * `approval_required` for the push to settle (hold or compensate).
    */
   private async runNested(tx: StorageTx, name: string, input: unknown, ctx: Context, options: NestedOptions, nowMs: number): Promise<Outcome<unknown, string>> {
     const request: RunRequest = {
@@ -386,17 +410,22 @@ export class Engine {
       ctx,
       mode: 'replay',
       maker: { from: 'books', userId: ctx.actor },
-      checker: options.approvedBy === null ? null : { from: 'books', userId: options.approvedBy },
+      checker: null,
       occurredAtMs: options.occurredAtMs,
       device: options.device,
     };
     const ran = await this.runInside(tx, request, input, nowMs);
-    return this.auditNested(tx, ran, request, nowMs, options.onHold);
+    return this.auditNested(tx, ran, request, nowMs, options.onHold, options.counterApprovedBy);
   }
 
-  private async auditNested(tx: StorageTx, ran: Ran, request: RunRequest, nowMs: number, onHold: NestedOptions['onHold']): Promise<Outcome<unknown, string>> {
+  private async auditNested(tx: StorageTx, ran: Ran, request: RunRequest, nowMs: number, onHold: NestedOptions['onHold'], counterApprovedBy: string | null = null): Promise<Outcome<unknown, string>> {
     const approvedBy = ran.kind === 'done' ? ran.approvedBy : null;
-    const audited = { ...ran.detail, occurredAtMs: request.occurredAtMs, ...(approvedBy === null ? {} : { approvedBy }) };
+    const audited = {
+      ...ran.detail,
+      occurredAtMs: request.occurredAtMs,
+      ...(approvedBy === null ? {} : { approvedBy }),
+      ...(counterApprovedBy === null ? {} : { counterApprovedBy }),
+    };
     let outcome: Outcome<unknown, string>;
     if (ran.kind === 'done') outcome = { ok: true, value: ran.value };
     else if (ran.kind !== 'held') outcome = ran.refusal;
@@ -429,6 +458,8 @@ export class Engine {
       checker: { from: 'context', ctx: checker },
       occurredAtMs: nowMs,
       device: null,
+      // Where it runs is where the approval is given: a server-only command is not approved from a branch workstation.
+      whereCtx: checker,
     };
     const ran = await this.runInside(tx, request, approval.input, nowMs);
     if (ran.kind === 'refused' || ran.kind === 'failed') return ran.refusal;

@@ -146,6 +146,7 @@ export function describeStorageContract(name: string, open: () => Promise<Storag
     describeTransactions(store);
     describeBankingStore(store);
     describeAuditStore(store);
+    describeAccessLog(store);
     describeConcurrency(store);
     describeEngine(store);
   });
@@ -495,6 +496,31 @@ function describeAuditStore(store: () => Storage): void {
         for (const record of await audit.page(0, 10)) expect(verifier.check(record)).toBeUndefined();
         expect(verifier.head).toEqual({ count: 3, hash: records[2]!.hash });
       });
+    });
+  });
+}
+
+function describeAccessLog(store: () => Storage): void {
+  describe('access log', () => {
+    it('appends reads durably outside any transaction, pages them in order, and finds them by the customer or account they showed', async () => {
+      const read = (n: number, subjects: string[]) => ({ atMs: 1_000 + n, actor: `user-${n}`, deviceId: 'ws-1', command: 'account.get', subjects, detail: { accountId: subjects[0] ?? '', note: 'Zoë "q" ∑' } });
+      await store().appendAccess([read(1, [id(1), id(2)]), read(2, [id(2)])]);
+      await store().appendAccess([read(3, [id(3)]), read(4, [])]);
+      await store().read(async ({ access }) => {
+        const all = await access.page(0, 10);
+        expect(all.map(({ seq: _seq, ...entry }) => entry)).toEqual([read(1, [id(1), id(2)]), read(2, [id(2)]), read(3, [id(3)]), read(4, [])]);
+        expect(all.map((entry) => entry.seq)).toEqual([...all.map((entry) => entry.seq)].sort((a, b) => a - b));
+        expect((await access.page(all[1]!.seq, 10)).map((entry) => entry.actor)).toEqual(['user-3', 'user-4']);
+        expect((await access.page(0, 10, id(2))).map((entry) => entry.actor)).toEqual(['user-1', 'user-2']);
+        expect((await access.page(all[0]!.seq, 10, id(2))).map((entry) => entry.actor)).toEqual(['user-2']);
+        expect(await access.page(0, 10, id(9))).toEqual([]);
+      });
+    });
+
+    it('keeps what was appended when a later write transaction rolls back', async () => {
+      await store().appendAccess([{ atMs: 1, actor: 'a', deviceId: 'd', command: 'customer.get', subjects: [id(5)], detail: {} }]);
+      await expect(store().transaction(async () => { throw new Error('rolled back'); })).rejects.toThrow('rolled back');
+      expect(await store().read(({ access }) => access.page(0, 10, id(5)))).toHaveLength(1);
     });
   });
 }

@@ -80,7 +80,7 @@ export const approveDevice = command({
     if (device === undefined) return refuse('device_not_found', 'No workstation has this id.');
     if (device.status === 'revoked') return refuse('device_revoked', 'This workstation was revoked; it must enrol again under a new id.');
     if (env.serverKeys === null) return refuse('not_a_sync_server', 'Only the central server issues device credentials.');
-    const approved: Device = { ...device, status: 'active', approvedBy: env.ctx.actor };
+    const approved: Device = { ...device, status: 'active', approvedBy: env.ctx.actor, approvedAtMs: env.nowMs };
     await env.tx.banking.put('device', approved);
     return ok({ device: approved, credential: credential(env, approved) });
   },

@@ -12,6 +12,7 @@ import { parseMinor } from '../../core/money';
 import { businessDay, decideBatch, openPush, openRequest, requestFreshnessMs, sealReply, serverKeyId, signAnswer, type OutboxCommand, type Verdict } from '../../core/sync';
 import { command, ok, refuse, type CommandEnv, type ServerKeys } from '../command';
 import { branchAccountId, openBranchCurrency } from './branches';
+import { standInPolicyAt } from '../admission';
 import { deviceOfMessage, devicePublicKeys, freshnessRefusal, withNonce } from './devices';
 import { branchSubject } from './subjects';
 import { post } from './posting';
@@ -81,13 +82,14 @@ function pushAuditDetail(message: unknown): { [key: string]: JsonValue } {
 
 /**
  * One command of a batch, decided again by the server as if the teller had sent it online, with
- * the stand-in policy the server issued, its own tallies, the teller's standing now, and the
- * second person the counter recorded checked against the books. A payout the server would not
- * have allowed (held or refused) already left the till: it is compensated. A deposit or transfer
- * over a limit with nobody's approval waits for a supervisor at the server.
+ * the stand-in policy the server issued, its own tallies and the teller's standing now. A second
+ * person the counter names is recorded, not believed (see NestedOptions.counterApprovedBy). Cash
+ * the counter already handed over or took in is compensated when the books or the bank's settings
+ * moved under it (funds, limits, a closed account); what an honest workstation could never have
+ * done is not booked at all: it is refused, with an exception to investigate.
  */
 async function replay(env: CommandEnv, device: Device, queued: OutboxCommand, lastAtMs: number): Promise<Verdict> {
-  const timing = counterTimeRefusal(env, queued, lastAtMs);
+  const timing = counterTimeRefusal(env, device, queued, lastAtMs);
   const user = await env.tx.banking.get('user', queued.actor);
   const ctx = { actor: queued.actor, roles: user?.roles ?? [], deviceId: device.id };
   // From the policy: a payout is what the stand-in policy bounds; cash changed hands at the counter
@@ -99,60 +101,67 @@ async function replay(env: CommandEnv, device: Device, queued: OutboxCommand, la
     timing ??
     (await env.runNested(queued.name, queued.input, ctx, {
       occurredAtMs: queued.atMs,
-      approvedBy: queued.approvedBy ?? null,
+      counterApprovedBy: queued.approvedBy ?? null,
       device: { id: device.id, branchId: device.branchId },
       onHold: payout ? 'return' : 'record',
     }));
   if (outcome.ok) return { seq: queued.seq, status: 'accepted' };
+  const message = queued.approvedBy === undefined ? outcome.message : `${outcome.message} (The workstation says ${queued.approvedBy} approved it at the counter; the server cannot verify that.)`;
   if (outcome.code === 'approval_required' && !payout) {
-    return { seq: queued.seq, status: 'held', code: outcome.code, message: outcome.message, approvalId: String(outcome.details?.approvalId) };
+    return { seq: queued.seq, status: 'held', code: outcome.code, message, approvalId: String(outcome.details?.approvalId) };
   }
-  if (!cashMoved) return { seq: queued.seq, status: 'rejected', code: outcome.code, message: outcome.message };
-  return compensate(env, device, queued, outcome.code, outcome.message, payout);
-}
-
-/** A counter time in the future, or before the device's previous command, is not believed. */
-function counterTimeRefusal(env: CommandEnv, queued: OutboxCommand, lastAtMs: number) {
-  if (queued.atMs > env.nowMs + requestFreshnessMs) return refuse('occurred_in_future', 'The command claims to have happened in the future; check the workstation clock.');
-  if (queued.atMs < lastAtMs) return refuse('occurred_out_of_order', 'The command claims to have happened before the one queued ahead of it.');
-  return null;
+  if (!cashMoved) return { seq: queued.seq, status: 'rejected', code: outcome.code, message };
+  const claim = await cashClaim(env, device, queued, payout);
+  if (claim === undefined) return { seq: queued.seq, status: 'rejected', code: outcome.code, message };
+  if (!compensableRefusals.has(outcome.code) || claim.tillAccountId === null || claim.overStandIn) return disbelieve(env, device, queued, outcome.code, message, claim);
+  return compensate(env, device, queued, outcome.code, message, claim);
 }
 
 /**
- * The server refused cash that already changed hands at the counter. Nothing is rolled back: the
- * cash movement is booked against the branch's offline-exceptions account instead of the
- * customer's, and an exception is opened for the teller, the head teller and compliance.
+ * Refusals an honest workstation can meet: the books or the bank's settings moved between the
+ * counter and the server (the money went elsewhere, a limit was tightened or shared with another
+ * workstation, an account or till closed, the teller was disabled). Anything else — an unknown
+ * user, another branch, a command the policy never lets run offline, malformed input — is not what
+ * an honest workstation sends, and what it claims is not booked.
  */
-async function compensate(env: CommandEnv, device: Device, queued: OutboxCommand, code: string, message: string, payout: boolean): Promise<Verdict> {
-  const input = queued.input as { transferId?: unknown; sessionId?: unknown; money?: { amount?: unknown; currency?: unknown } };
+export const compensableRefusals: ReadonlySet<string> = new Set(['insufficient_funds', 'insufficient_cash', 'account_closed', 'session_closed', 'approval_required', 'user_disabled']);
+
+/** A counter time in the future, before the device's previous command, or before its last pull for what it queued after, is not believed. */
+function counterTimeRefusal(env: CommandEnv, device: Device, queued: OutboxCommand, lastAtMs: number) {
+  if (queued.atMs > env.nowMs + requestFreshnessMs) return refuse('occurred_in_future', 'The command claims to have happened in the future; check the workstation clock.');
+  if (queued.atMs < lastAtMs) return refuse('occurred_out_of_order', 'The command claims to have happened before the one queued ahead of it.');
+  const declared = device.declared ?? { seq: 0, atMs: (device.approvedAtMs ?? device.requestedAtMs) - requestFreshnessMs };
+  if (queued.seq > declared.seq && queued.atMs < declared.atMs) {
+    return refuse('occurred_before_last_sync', 'The command claims to have happened before the workstation last told the server its queue, which did not hold it.');
+  }
+  return null;
+}
+
+/** What a cash command claims moved: the amount, the till it moved at (the teller's own, of this branch), and whether it was beyond offline authority. */
+interface CashClaim {
+  readonly amountMinor: bigint;
+  readonly currency: string;
+  readonly tillAccountId: Id128 | null;
+  readonly overStandIn: boolean;
+}
+
+async function cashClaim(env: CommandEnv, device: Device, queued: OutboxCommand, payout: boolean): Promise<CashClaim | undefined> {
+  const input = queued.input as { sessionId?: unknown; money?: { amount?: unknown; currency?: unknown } };
   const amount = typeof input.money?.amount === 'string' ? parseMinor(input.money.amount) : undefined;
   const currency = typeof input.money?.currency === 'string' ? input.money.currency : '';
-  if (amount === undefined || !amount.ok || amount.value <= 0n || currencyByCode(currency) === undefined) {
-    return { seq: queued.seq, status: 'rejected', code, message };
-  }
-  await openBranchCurrency(env, device.branchId, currency);
-  const exceptions = (await branchAccountId(env, device.branchId, 'offline_exceptions', currency))!;
+  if (amount === undefined || !amount.ok || amount.value <= 0n || currencyByCode(currency) === undefined) return undefined;
   const session = typeof input.sessionId === 'string' ? await env.tx.banking.get('tillSession', input.sessionId) : undefined;
   const till = session === undefined ? undefined : await env.tx.banking.get('till', session.tillId);
-  // The device names the session; its till counts only if it is a till of the device's own branch.
-  const ownTill = till !== undefined && till.branchId === device.branchId && till.currency === currency;
-  const cash = ownTill ? till.accountId : (await branchAccountId(env, device.branchId, 'vault', currency))!;
-  const deposit = !payout;
-  const compensationTransferId = derivedId(`compensation:${device.id}:${queued.seq}:${String(input.transferId)}`);
-  const posted = await post(env, [
-    {
-      id: compensationTransferId,
-      debitAccountId: deposit ? cash : exceptions,
-      creditAccountId: deposit ? exceptions : cash,
-      amount: amount.value,
-      ledger: currencyByCode(currency)!.numeric,
-      code: TransferCodes.offlineCompensation,
-      userData64: BigInt(queued.atMs),
-    },
-  ]);
-  if (!posted.ok) return { seq: queued.seq, status: 'rejected', code, message: `${message} The compensation could not be booked either (${posted.code}).` };
-  const exception: SyncException = {
-    id: compensationTransferId,
+  // Only the teller's own session, at a till of the device's own branch, in the currency: anything else the device names is not its cash.
+  const own = session !== undefined && till !== undefined && session.tellerId === queued.actor && till.branchId === device.branchId && till.currency === currency;
+  const policy = payout ? await standInPolicyAt(env.tx, device.branchId, currency, queued.atMs) : undefined;
+  const overStandIn = payout && (policy === undefined || amount.value > policy.perTransactionMinor);
+  return { amountMinor: amount.value, currency, tillAccountId: own ? till.accountId : null, overStandIn };
+}
+
+function exceptionOf(device: Device, queued: OutboxCommand, code: string, message: string, claim: CashClaim, compensationTransferId: Id128 | null, nowMs: number, id: Id128): SyncException {
+  return {
+    id,
     deviceId: device.id,
     branchId: device.branchId,
     seq: queued.seq,
@@ -160,15 +169,47 @@ async function compensate(env: CommandEnv, device: Device, queued: OutboxCommand
     actor: queued.actor,
     code,
     message,
-    amountMinor: amount.value,
-    currency,
+    amountMinor: claim.amountMinor,
+    currency: claim.currency,
     compensationTransferId,
     occurredAtMs: queued.atMs,
-    recordedAtMs: env.nowMs,
+    recordedAtMs: nowMs,
     status: 'open',
   };
-  await env.tx.banking.put('syncException', exception);
-  return { seq: queued.seq, status: 'compensated', code, message, exceptionId: exception.id };
+}
+
+/** The device says cash moved where the server cannot believe it did: nothing is booked; the branch and compliance investigate. */
+async function disbelieve(env: CommandEnv, device: Device, queued: OutboxCommand, code: string, message: string, claim: CashClaim): Promise<Verdict> {
+  const id = derivedId(`disbelieved:${device.id}:${queued.seq}`);
+  await env.tx.banking.put('syncException', exceptionOf(device, queued, code, `${message} Nothing was booked: count the till.`, claim, null, env.nowMs, id));
+  return { seq: queued.seq, status: 'rejected', code, message, exceptionId: id };
+}
+
+/**
+ * The server refused cash that already changed hands at the counter. Nothing is rolled back: the
+ * cash movement is booked against the branch's offline-exceptions account instead of the
+ * customer's, and an exception is opened for the teller, the head teller and compliance.
+ */
+async function compensate(env: CommandEnv, device: Device, queued: OutboxCommand, code: string, message: string, claim: CashClaim): Promise<Verdict> {
+  const payout = env.policyOf(queued.name)?.standIn === true;
+  await openBranchCurrency(env, device.branchId, claim.currency);
+  const exceptions = (await branchAccountId(env, device.branchId, 'offline_exceptions', claim.currency))!;
+  const input = queued.input as { transferId?: unknown };
+  const compensationTransferId = derivedId(`compensation:${device.id}:${queued.seq}:${String(input.transferId)}`);
+  const posted = await post(env, [
+    {
+      id: compensationTransferId,
+      debitAccountId: payout ? exceptions : claim.tillAccountId!,
+      creditAccountId: payout ? claim.tillAccountId! : exceptions,
+      amount: claim.amountMinor,
+      ledger: currencyByCode(claim.currency)!.numeric,
+      code: TransferCodes.offlineCompensation,
+      userData64: BigInt(queued.atMs),
+    },
+  ]);
+  if (!posted.ok) return { seq: queued.seq, status: 'rejected', code, message: `${message} The compensation could not be booked either (${posted.code}).` };
+  await env.tx.banking.put('syncException', exceptionOf(device, queued, code, message, claim, compensationTransferId, env.nowMs, compensationTransferId));
+  return { seq: queued.seq, status: 'compensated', code, message, exceptionId: compensationTransferId };
 }
 
 /**
@@ -193,7 +234,7 @@ export const pullBranch = command({
     }
     const stale = freshnessRefusal(env, device, opened.value);
     if (stale !== null) return stale;
-    await env.tx.banking.put('device', withNonce(device, opened.value, env.nowMs));
+    await env.tx.banking.put('device', declaring(withNonce(device, opened.value, env.nowMs), opened.value));
     const snapshot = await branchSnapshot(env, device);
     const kem = decodeBase64url(device.kemPublicKey)!;
     const binding = { deviceId: device.id, requestDigest: opened.envelope.digest, nonce: String(opened.value.nonce), cursor: snapshot.cursor };
@@ -202,6 +243,18 @@ export const pullBranch = command({
   },
   audit: (input) => pushAuditDetail(input.message),
 });
+
+/**
+ * The device with its outbox head as this pull declares it: the last seq it had queued, at its own
+ * clock's time of the request (freshness already bounds that time). Never moves back.
+ */
+function declaring(device: Device, request: { readonly [key: string]: JsonValue }): Device {
+  const seq = request.outboxSeq;
+  const atMs = request.atMs;
+  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0 || typeof atMs !== 'number') return device;
+  if (device.declared !== undefined && (seq < device.declared.seq || atMs < device.declared.atMs)) return device;
+  return { ...device, declared: { seq, atMs } };
+}
 
 /** Rate sheets one pull carries at most. */
 export const snapshotRateSheetsMax = 200;

@@ -215,7 +215,8 @@ export class WorkstationSync {
     const state = await this.deps.storage.read((tx) => loadState(tx));
     const keys = signingKeys(state);
     const nonce = newNonce();
-    const request = signRequest('pull', { deviceId: state.deviceId, cursor: state.cursor, atMs: this.deps.clock.nowMs(), nonce }, {
+    // The outbox head goes with it: the server will not believe a later command claiming to be older.
+    const request = signRequest('pull', { deviceId: state.deviceId, cursor: state.cursor, atMs: this.deps.clock.nowMs(), nonce, outboxSeq: state.lastCommandSeq }, {
       keyId: deviceKeyId(state.deviceId, state.keyVersion),
       secretKeys: keys.secretKeys,
     });
@@ -245,7 +246,9 @@ export class WorkstationSync {
         tally: snapshot.tallies,
         rateSheet: snapshot.rateSheets,
       });
-      await tx.banking.put('workstation', { ...current, cursor: opened.value.binding.cursor });
+      // Later commands are never timed before this pull, which told the server the queue's head.
+      const declaredAtMs = Number((request.payload as { atMs: number }).atMs);
+      await tx.banking.put('workstation', { ...current, cursor: opened.value.binding.cursor, lastCommandAtMs: Math.max(current.lastCommandAtMs, declaredAtMs) });
       const entries = await tx.banking.list('outboxEntry', String(snapshot.device.lastCommandSeq).padStart(12, '0'), 100_000);
       return entries.filter((entry) => entry.status === 'pending');
     });

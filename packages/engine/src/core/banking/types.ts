@@ -250,6 +250,14 @@ export interface Device {
   readonly lastCommandSeq: number;
   /** The counter time of the last command the server replayed from it: the next may not be earlier. */
   readonly lastCommandAtMs?: number;
+  /** When an administrator approved it: nothing it did can be earlier. */
+  readonly approvedAtMs?: number;
+  /**
+   * Its outbox head as its last pull declared it (the last queued seq, at the workstation's time of
+   * the pull): a command queued after that cannot claim to be older, so day limits cannot be
+   * dodged by backdating.
+   */
+  readonly declared?: { readonly seq: number; readonly atMs: number };
   /** Nonces of its recent signed requests (pull, subscription, rotation), so none is accepted twice. */
   readonly recentNonces?: RecentNonces;
 }
@@ -274,7 +282,8 @@ export interface SyncException {
   readonly message: string;
   readonly amountMinor: bigint;
   readonly currency: string;
-  readonly compensationTransferId: Id128;
+  /** The booking against offline exceptions; null when the server books nothing (what the device claims is not believed). */
+  readonly compensationTransferId: Id128 | null;
   readonly occurredAtMs: number;
   readonly recordedAtMs: number;
   readonly status: 'open' | 'resolved';

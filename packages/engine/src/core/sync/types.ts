@@ -35,7 +35,8 @@ export interface PushBatch {
 
 export type Verdict =
   | { readonly seq: number; readonly status: 'accepted' }
-  | { readonly seq: number; readonly status: 'rejected'; readonly code: string; readonly message: string }
+  /** Refused; `exceptionId` when the device says cash moved and the server does not believe it (an exception to investigate, nothing booked). */
+  | { readonly seq: number; readonly status: 'rejected'; readonly code: string; readonly message: string; readonly exceptionId?: string }
   | { readonly seq: number; readonly status: 'compensated'; readonly code: string; readonly message: string; readonly exceptionId: string }
   /** Over a limit with nobody's approval: waiting for a supervisor at the server. */
   | { readonly seq: number; readonly status: 'held'; readonly code: string; readonly message: string; readonly approvalId: string };
