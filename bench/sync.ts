@@ -134,8 +134,8 @@ async function setUp(directory: string): Promise<Setup> {
   const serverEngine = new Engine({ storage: server, clock, ids, serverKeys: keys, passwords: cheapPasswords });
   const bank = await seedDemoBank(serverEngine, ids, { clock });
   // Money for a busy day, then alice's limit back to the demo's $5,000.00 for the day itself.
-  await must(serverEngine, 'vault.fund', { transferId: ids.next(), branchId: bank.branchId, money: usd(vaultFundingMinor) }, headTeller);
-  await must(serverEngine, 'vault.to_till', { transferId: ids.next(), tillId: bank.tillId, money: usd(tillFundingMinor) }, headTeller);
+  await mustWithApproval(serverEngine, 'vault.fund', { transferId: ids.next(), branchId: bank.branchId, money: usd(vaultFundingMinor) }, headTeller, operations);
+  await mustWithApproval(serverEngine, 'vault.to_till', { transferId: ids.next(), tillId: bank.tillId, money: usd(tillFundingMinor) }, headTeller, serverTeller);
   const aliceLimit = (kind: 'cash' | 'transfer', perTransaction: bigint) =>
     mustWithApproval(serverEngine, 'limit.set', { holder: { user: 'alice' }, kind, currency: 'USD', perTransaction: perTransaction.toString(), perDay: busyDayMinor }, operations, admin);
   await aliceLimit('cash', accountFundingMinor);

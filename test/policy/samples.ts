@@ -49,7 +49,7 @@ export const samples: Readonly<Record<string, SampleOf>> = {
   'fx.exchange': async (w, _caller, size) => only({ sellTransferId: w.ids.next(), buyTransferId: w.ids.next(), fromAccountId: w.image.rich.usd, toAccountId: w.image.rich.eur, money: usd(sampleAmount[size]) }),
   // The demo's EUR/USD mid is 1.0850: a move to 1.0851 is within tolerance, to 2.0000 far beyond it.
   'fx.publish_rates': async (w, _caller, size) =>
-    only({ base: 'EUR', quote: 'USD', mid: size === 'small' ? '1.0851' : '2.0000', buyMarginBasisPoints: 100, sellMarginBasisPoints: 100, validFromMs: w.clock.nowMs() - 1000, validUntilMs: w.clock.nowMs() + 86_400_000 }),
+    only({ base: 'EUR', quote: 'USD', mid: size === 'small' ? '1.0851' : '2.0000', buyMarginBasisPoints: 150, sellMarginBasisPoints: 150, validFromMs: w.clock.nowMs() - 1000, validUntilMs: w.clock.nowMs() + 86_400_000 }),
   'fx.rates': async () => only({}),
   'approval.list': async () => only({ status: 'pending', limit: 10 }),
   'approval.decide': async (w) => only({ approvalId: await w.pendingApproval(), decision: 'reject', note: 'matrix' }),
@@ -83,6 +83,11 @@ export const samples: Readonly<Record<string, SampleOf>> = {
   'device.revoke': async (w) => only({ deviceId: await w.device(false) }),
   'device.register_user': async () => only({ deviceId: workstationId, username: userOf('none') }),
   'device.rotate_keys': async (w) => only({ message: w.rotation(await w.device(true)) }),
+  'device.approve_rotation': async (w) => {
+    const deviceId = await w.device(true);
+    await w.must('device.rotate_keys', { message: w.rotation(deviceId) }, { actor: 'device', roles: ['device'], deviceId: 'network' });
+    return only({ deviceId });
+  },
   'sync.push': async (w) => only({ message: await w.freshBatch() }),
   'sync.pull': async (w) => only({ message: w.signedRequest('pull', workstationId, { cursor: '0' }) }),
   'sync.subscribe': async (w) => only({ message: w.signedRequest('subscribe', workstationId) }),

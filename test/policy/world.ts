@@ -101,12 +101,12 @@ async function buildImage(): Promise<Image> {
     await must(engine, 'user.create', { username, displayName: username, password: demoPassword, branchId: branchRoles.has(role) ? bank.branchId : null }, bootstrap);
     if (role !== 'none') await approved(engine, 'user.set_roles', { username, roles: [role] }, bootstrap, checker);
   }
-  await must(engine, 'vault.fund', { transferId: ids.next(), branchId: bank.branchId, money: { amount: '90000000', currency: 'USD' } }, bob);
+  await approved(engine, 'vault.fund', { transferId: ids.next(), branchId: bank.branchId, money: { amount: '90000000', currency: 'USD' } }, bob, olivia);
   const sessions: Record<string, Id128> = {};
   for (const role of ['teller', 'head_teller'] as const) {
     const tillId = ids.next();
     await must(engine, 'till.create', { tillId, branchId: bank.branchId, code: `MX${role === 'teller' ? 'T' : 'H'}`, currency: 'USD' }, olivia);
-    await must(engine, 'vault.to_till', { transferId: ids.next(), tillId, money: { amount: '5000000', currency: 'USD' } }, bob);
+    await approved(engine, 'vault.to_till', { transferId: ids.next(), tillId, money: { amount: '5000000', currency: 'USD' } }, bob, { actor: userOf(role), roles: [role], deviceId: consoleId });
     const sessionId = ids.next();
     await must(engine, 'till.open_session', { sessionId, tillId, count: { '10000': 500 } }, { actor: userOf(role), roles: [role], deviceId: consoleId });
     sessions[userOf(role)] = sessionId;

@@ -47,6 +47,8 @@ export interface TestServerOptions {
   readonly kv?: KvPorts;
   /** A key file the test owns (to share one between servers, say): close() leaves it, the test removes it. */
   readonly keysFile?: string;
+  /** QENEX_SIGN_INS_PER_SOURCE_PER_MINUTE; far above what the tests' many sign-ins from one address need otherwise. */
+  readonly signInsPerSourcePerMinute?: number;
   /** QENEX_AUDIT_ANCHOR_MS; the server's default otherwise. */
   readonly auditAnchorMs?: number;
 }
@@ -66,6 +68,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     PORT: '0',
     LOG_LEVEL: process.env.QENEX_TEST_LOG ?? 'silent',
     QENEX_DEMO: 'true',
+    // Every test request comes from 127.0.0.1: the per-source sign-in bound is tested on its own (sign-in.test.ts).
+    QENEX_SIGN_INS_PER_SOURCE_PER_MINUTE: String(options.signInsPerSourcePerMinute ?? 10_000),
     QENEX_BATCH_WAIT_MS: String(options.batchWaitMs ?? 2),
     // In the data directory, which close() removes; a key file the test passes is the test's to remove.
     QENEX_SERVER_KEYS_FILE: options.keysFile ?? join(dataDir, 'server-keys.json'),

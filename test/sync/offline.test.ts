@@ -133,7 +133,9 @@ describe('offline branch work against the central server', () => {
       { deviceId: 'ws-0', publicKeys: { ...hybridPublicKeysToJson(next.publicKeys) }, kemPublicKey: encodeBase64url(kem.publicKey), atMs: clock.nowMs(), nonce: 'rotation-nonce-0000000001' },
       { keyId: deviceKeyId('ws-0', 1), secretKeys: oldKeys.secretKeys },
     );
-    const rotated = await serverEngine.executeAny('device.rotate_keys', { message: request }, deviceCtx);
+    // Asked with the old keys; nothing changes until an administrator approves (a copied key file cannot lock the workstation out).
+    expect(await serverEngine.executeAny('device.rotate_keys', { message: request }, deviceCtx)).toMatchObject({ ok: true, value: { status: 'pending', device: { keyVersion: 1 } } });
+    const rotated = await serverEngine.executeAny('device.approve_rotation', { deviceId: 'ws-0' }, { actor: 'adam', roles: ['admin'], deviceId: 'server' });
     expect(rotated).toMatchObject({ ok: true, value: { device: { keyVersion: 2 } } });
     // The workstation still signs with version 1: refused, and nothing applied.
     await withdraw(0, '1000');

@@ -147,7 +147,7 @@ async function buildWorld(stationCount: number): Promise<World> {
     if (index > 0) {
       const tillId = ids.next();
       await must(engine, 'till.create', { tillId, branchId: bank.branchId, code: `T${index + 1}`, currency: 'USD' }, operations);
-      await must(engine, 'vault.to_till', { transferId: ids.next(), tillId, money: { amount: '1000000', currency: 'USD' } }, headTeller);
+      await mustWithApproval(engine, 'vault.to_till', { transferId: ids.next(), tillId, money: { amount: '1000000', currency: 'USD' } }, headTeller, teller);
       sessionId = ids.next();
       await must(engine, 'till.open_session', { sessionId, tillId, count: { '10000': 100 } }, teller);
     }

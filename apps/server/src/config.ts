@@ -1,3 +1,4 @@
+import { kvLimits } from '@qenex/engine';
 /**
  * Server configuration, read once from the environment at start-up. A bad value stops the server
  * with a message naming the variable and what it should look like; secrets are never echoed.
@@ -21,6 +22,8 @@ export interface ServerConfig {
   /** Seed a demo branch and users on an empty database. */
   readonly demo: boolean;
   readonly bodyLimitBytes: number;
+  /** Sign-in attempts one source address may make per minute, whatever names it types. */
+  readonly signInsPerSourcePerMinute: number;
   /** The server's sync keys (seeds, mode 0600): made on first start. */
   readonly serverKeysFile: string;
   /** How often the audit head is signed and kept, when it moved; 0 turns anchoring off. */
@@ -77,6 +80,7 @@ export function readConfig(env: Env): ServerConfig {
     shutdownGraceMs: integer(env, 'QENEX_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     demo: demo === 'true' || (demo === 'auto' && databaseUrl === null),
     bodyLimitBytes: integer(env, 'QENEX_BODY_LIMIT_BYTES', 4 * 1024 * 1024, 1024, 64 * 1024 * 1024),
+    signInsPerSourcePerMinute: integer(env, 'QENEX_SIGN_INS_PER_SOURCE_PER_MINUTE', 60, 1, kvLimits.rateLimitMax),
     serverKeysFile: env.QENEX_SERVER_KEYS_FILE ?? `${env.QENEX_DATA_DIR ?? '.qenex/server'}/server-keys.json`,
     auditAnchorMs: integer(env, 'QENEX_AUDIT_ANCHOR_MS', 60_000, 0, 24 * 60 * 60 * 1000),
   };

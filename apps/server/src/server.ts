@@ -90,6 +90,7 @@ export async function startServer(config: ServerConfig, overrides: ServerOverrid
     nowMs: () => clock.nowMs(),
     logLevel: config.logLevel,
     bodyLimitBytes: config.bodyLimitBytes,
+    signInsPerSourcePerMinute: config.signInsPerSourcePerMinute,
   });
   await registerNotifications(app, engine, kv);
   const anchors = new AuditAnchorSchedule(engine, {

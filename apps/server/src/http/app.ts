@@ -5,7 +5,7 @@ import { answerClientError, answerFrameworkError, registerJsonBodyParser, regist
 import { openApiDocument } from './openapi';
 import { bounded, statusOf } from './problem';
 import { authenticate, bearer, bigintSafe, idempotent, sendProblem, type HttpDeps } from './respond';
-import { recordSignIn, signInGate } from './sign-in';
+import { recordSignIn, signInGate, SignInSlots } from './sign-in';
 import { commandInput, routes, type RouteSpec } from './routes';
 import { registerTransferRoutes } from './transfers';
 
@@ -65,12 +65,16 @@ export function buildHttpApp(deps: HttpDeps): FastifyInstance {
     kemPublicKey: encodeBase64url(deps.serverKeys.kem.publicKey),
   }));
 
-  for (const route of routes) registerCommandRoute(app, deps, route);
+  const signIns = new SignInSlots(signInsInFlightMax);
+  for (const route of routes) registerCommandRoute(app, deps, route, signIns);
   registerTransferRoutes(app, deps);
   return app;
 }
 
-function registerCommandRoute(app: FastifyInstance, deps: HttpDeps, route: RouteSpec): void {
+/** Sign-ins doing their password work at once (the rest wait: see SignInSlots). */
+export const signInsInFlightMax = 4;
+
+function registerCommandRoute(app: FastifyInstance, deps: HttpDeps, route: RouteSpec, signIns: SignInSlots): void {
   app.route({
     method: route.method,
     url: route.url,
@@ -79,14 +83,15 @@ function registerCommandRoute(app: FastifyInstance, deps: HttpDeps, route: Route
       if (ctx === undefined) return reply;
       const input = commandInput(route, request.body ?? {}, request.params as Record<string, string>, request.query as Record<string, string>);
       const signingIn = route.command === 'session.create' ? typedUsername(input) : null;
-      if (signingIn !== null && !(await signInAllowed(deps, request, reply, signingIn))) return reply;
       // Batches carry their own sequence numbers: a resent batch is answered, never applied twice.
-      return idempotent(deps, request, reply, ctx, route.public === true || route.device === true, async () => {
-        const outcome = await deps.engine.executeAny(route.command, input, ctx);
-        if (signingIn !== null && (outcome.ok || outcome.code === 'invalid_credentials')) await recordSignIn(deps.kv, signingIn, request.ip, outcome.ok, deps.nowMs());
-        if (outcome.ok && route.command === 'session.revoke') deps.sessions.delete(bearer(request) ?? '');
-        return { status: outcome.ok ? (route.status ?? 200) : outcome.code === 'approval_required' ? 202 : statusOf(outcome.code), outcome };
-      });
+      const run = () =>
+        idempotent(deps, request, reply, ctx, route.public === true || route.device === true, async () => {
+          const outcome = await deps.engine.executeAny(route.command, input, ctx);
+          if (signingIn !== null && (outcome.ok || outcome.code === 'invalid_credentials')) await recordSignIn(deps.kv, signingIn, request.ip, outcome.ok, deps.nowMs());
+          if (outcome.ok && route.command === 'session.revoke') deps.sessions.delete(bearer(request) ?? '');
+          return { status: outcome.ok ? (route.status ?? 200) : outcome.code === 'approval_required' ? 202 : statusOf(outcome.code), outcome };
+        });
+      return signingIn === null ? run() : signIn(deps, request, reply, signingIn, signIns, run);
     },
   });
 }
@@ -96,9 +101,24 @@ function typedUsername(input: unknown): string {
   return typeof username === 'string' ? username.slice(0, 64) : '';
 }
 
+/** A sign-in through the gate, in a slot (see SignInSlots). */
+async function signIn(
+  deps: HttpDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  username: string,
+  signIns: SignInSlots,
+  run: () => Promise<FastifyReply>,
+): Promise<FastifyReply> {
+  const answered = await signIns.run(`${request.ip}\n${username}`, async () => ((await signInAllowed(deps, request, reply, username)) ? run() : reply));
+  if (answered !== undefined) return answered;
+  reply.header('retry-after', 1);
+  return sendProblem(reply, 'server_busy', 'The server is checking too many sign-ins at once; try again in a second.');
+}
+
 /** The sign-in gate (see sign-in.ts): a flood bound, and a delay after repeated failures from this source. */
 async function signInAllowed(deps: HttpDeps, request: FastifyRequest, reply: FastifyReply, username: string): Promise<boolean> {
-  const gate = await signInGate(deps.kv, username, request.ip, deps.nowMs());
+  const gate = await signInGate(deps.kv, username, request.ip, deps.nowMs(), deps.signInsPerSourcePerMinute);
   if (gate.allowed) return true;
   const seconds = Math.ceil(gate.retryAfterMs / 1000);
   reply.header('retry-after', seconds);

@@ -85,6 +85,7 @@ const statusByCode: Readonly<Record<string, number>> = {
   request_stale: 401,
   nonce_malformed: 400,
   too_many_requests: 429,
+  server_busy: 503,
   sign_in_delayed: 429,
   rate_limited: 429,
   idempotency_key_missing: 428,

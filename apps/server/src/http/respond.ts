@@ -16,6 +16,7 @@ export interface HttpDeps {
   readonly nowMs: () => number;
   readonly logLevel: string;
   readonly bodyLimitBytes: number;
+  readonly signInsPerSourcePerMinute: number;
 }
 
 /** How long an Idempotency-Key is remembered. */

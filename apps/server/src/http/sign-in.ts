@@ -5,6 +5,7 @@ import { signInDelayMs, signInFailureMemoryMs, type KvPorts } from '@qenex/engin
 export const signInAttemptsPerWindowMax = 20;
 export const signInWindowMs = 60_000;
 
+
 interface Failures {
   readonly count: number;
   readonly lastAtMs: number;
@@ -33,7 +34,10 @@ export type SignInGate = { readonly allowed: true } | { readonly allowed: false;
  * (core/identity's signInDelayMs). Another source — the user at their own desk — is not slowed:
  * guessing cannot be turned into keeping someone out.
  */
-export async function signInGate(kv: KvPorts, username: string, source: string, nowMs: number): Promise<SignInGate> {
+export async function signInGate(kv: KvPorts, username: string, source: string, nowMs: number, perSourceMax: number): Promise<SignInGate> {
+  // Guessing many names from one address is no cheaper than guessing one (QENEX_SIGN_INS_PER_SOURCE_PER_MINUTE).
+  const fromSource = await kv.rateLimiter.hit(`sign-in-source:${source}`, perSourceMax, signInWindowMs);
+  if (!fromSource.allowed) return { allowed: false, retryAfterMs: fromSource.retryAfterMs, code: 'rate_limited' };
   const flood = await kv.rateLimiter.hit(`sign-in:${source}:${username.slice(0, 64)}`, signInAttemptsPerWindowMax, signInWindowMs);
   if (!flood.allowed) return { allowed: false, retryAfterMs: flood.retryAfterMs, code: 'rate_limited' };
   const failures = await failuresOf(kv, failuresKey(username, source));
@@ -50,4 +54,48 @@ export async function recordSignIn(kv: KvPorts, username: string, source: string
   }
   const failures = await failuresOf(kv, key);
   await kv.cache.set(key, JSON.stringify({ count: failures.count + 1, lastAtMs: nowMs }), signInFailureMemoryMs);
+}
+
+/** Sign-ins waiting for a slot, beyond which a sign-in is told to retry (the server is flooded). */
+export const signInsWaitingMax = 256;
+
+/**
+ * At most `limit` sign-ins do their password work (scrypt: 32 MiB and tens of milliseconds each)
+ * at once; the rest wait their turn in order, so a flood of guesses cannot take every core from
+ * everyone else, and a morning's burst of tellers signing in is served, only queued. Tries of one
+ * name from one source go one after another: each is gated after the one before it was counted,
+ * so a burst of concurrent guesses cannot all slip through one delay (within this process).
+ */
+export class SignInSlots {
+  private inFlight = 0;
+  private readonly waiting: Array<() => void> = [];
+  private readonly byName = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly limit: number) {}
+
+  /** Runs `work` after the earlier tries of `key` (name and source), in a slot; undefined, without running it, when the queue is full. */
+  async run<T>(key: string, work: () => Promise<T>): Promise<T | undefined> {
+    if (this.waiting.length >= signInsWaitingMax) return undefined;
+    const before = this.byName.get(key) ?? Promise.resolve();
+    const turn = before.then(() => this.inSlot(work));
+    const settled = turn.catch(() => undefined);
+    this.byName.set(key, settled);
+    try {
+      return await turn;
+    } finally {
+      if (this.byName.get(key) === settled) this.byName.delete(key);
+    }
+  }
+
+  private async inSlot<T>(work: () => Promise<T>): Promise<T> {
+    if (this.inFlight >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.inFlight += 1;
+    try {
+      return await work();
+    } finally {
+      const next = this.waiting.shift();
+      if (next === undefined) this.inFlight -= 1;
+      else next(); // the slot passes straight to the next in line
+    }
+  }
 }

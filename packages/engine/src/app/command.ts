@@ -38,6 +38,8 @@ export interface CommandEnv {
   readonly serverKeys: ServerKeys | null;
   /** When the command really happened: the clock's now, or a replayed command's counter time. */
   readonly occurredAtMs: number;
+  /** The second person who agreed to this command, when its policy called for one. */
+  readonly approvedBy: string | null;
   /** The policy this engine decides a command with (the bank's table, or a test's). */
   readonly policyOf: (command: string) => CommandPolicy | undefined;
 }

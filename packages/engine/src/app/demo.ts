@@ -89,13 +89,14 @@ export async function seedDemoBank(engine: Engine, ids: IdSource, options: { rea
   const password = options.password ?? demoPassword;
   const nowMs = options.clock.nowMs();
   const { alice, bob, olivia, adam, tess, trent } = demoUsers;
+  const product = (input: CommandInput<'product.define'>) => mustWithApproval(engine, 'product.define', input, olivia, adam);
   const branchId = ids.next();
   const bootstrap = { actor: 'bootstrap-1', roles: ['operations'], deviceId: 'bootstrap' };
   await must(engine, 'branch.create', { branchId, code: '0001', name: 'Main Street', currencies: ['USD', 'EUR'] }, bootstrap);
   await seedDemoUsers(engine, password, (user) => (user.branch ? branchId : null));
-  await must(engine, 'product.define', { productId: 'CURRENT-USD', name: 'Everyday current account', kind: 'current', currency: 'USD', overdraftLimit: '50000' }, olivia);
-  await must(engine, 'product.define', { productId: 'SAVINGS-USD', name: 'Savings account', kind: 'savings', currency: 'USD' }, olivia);
-  await must(engine, 'product.define', { productId: 'CURRENT-EUR', name: 'Euro current account', kind: 'current', currency: 'EUR' }, olivia);
+  await product({ productId: 'CURRENT-USD', name: 'Everyday current account', kind: 'current', currency: 'USD', overdraftLimit: '50000' });
+  await product({ productId: 'SAVINGS-USD', name: 'Savings account', kind: 'savings', currency: 'USD' });
+  await product({ productId: 'CURRENT-EUR', name: 'Euro current account', kind: 'current', currency: 'EUR' });
   for (const currency of ['USD', 'EUR']) {
     for (const { role, ...limit } of demoLimits) {
       await mustWithApproval(engine, 'limit.set', { holder: { role: role as 'teller' }, currency, ...limit }, olivia, adam);
@@ -108,11 +109,12 @@ export async function seedDemoBank(engine: Engine, ids: IdSource, options: { rea
     tess,
     trent,
   );
-  await must(engine, 'vault.fund', { transferId: ids.next(), branchId, money: { amount: '10000000', currency: 'USD' } }, bob);
-  await must(engine, 'vault.fund', { transferId: ids.next(), branchId, money: { amount: '5000000', currency: 'EUR' } }, bob);
+  // Cash from head office, counted in by the head teller with operations; the float handed to alice, who confirms it.
+  await mustWithApproval(engine, 'vault.fund', { transferId: ids.next(), branchId, money: { amount: '10000000', currency: 'USD' } }, bob, olivia);
+  await mustWithApproval(engine, 'vault.fund', { transferId: ids.next(), branchId, money: { amount: '5000000', currency: 'EUR' } }, bob, olivia);
   const tillId = ids.next();
   await must(engine, 'till.create', { tillId, branchId, code: 'T1', currency: 'USD' }, olivia);
-  await must(engine, 'vault.to_till', { transferId: ids.next(), tillId, money: { amount: '1000000', currency: 'USD' } }, bob);
+  await mustWithApproval(engine, 'vault.to_till', { transferId: ids.next(), tillId, money: { amount: '1000000', currency: 'USD' } }, bob, alice);
   const sessionId = ids.next();
   await must(engine, 'till.open_session', { sessionId, tillId, count: { '10000': 80, '5000': 30, '2000': 25 } }, alice);
 

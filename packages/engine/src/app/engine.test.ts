@@ -103,9 +103,10 @@ describe('engine commands on SQLite', () => {
     expect(held).toMatchObject({ ok: false, code: 'approval_required' });
     const approvalId = (held.ok ? '' : String(held.details?.approvalId)) as string;
     expect((await balances(account)).posted).toBe('250000');
+    // Another teller may decide only what a teller may check (cash handed to their till), never a payout over a limit.
     expect(await engine.execute('approval.decide', { approvalId, decision: 'approve' }, tom)).toMatchObject({
       ok: false,
-      code: 'permission_denied',
+      code: 'checker_lacks_permission',
     });
     const approved = await engine.execute('approval.decide', { approvalId, decision: 'approve', note: 'customer known' }, bob);
     expect(approved).toMatchObject({ ok: true, value: { approval: { status: 'approved', decidedBy: 'bob' } } });

@@ -375,7 +375,7 @@ export class Engine {
       if (impossible !== null) return { kind: 'refused', refusal: impossible, detail };
       return { kind: 'held', admission, input: jsonSafe(parsed.data), detail, decided };
     }
-    const outcome = await spec!.run(env, parsed.data);
+    const outcome = await spec!.run({ ...env, approvedBy: admission.approvedBy }, parsed.data);
     if (!outcome.ok) return { kind: 'failed', refusal: outcome, detail };
     if (spec!.kind === 'write') await recordTallies(tx, policy!, located, decided, admission.countsTowardLimit);
     return { kind: 'done', value: outcome.value, spec: spec!, parsed: parsed.data, detail, approvedBy: admission.approvedBy };
@@ -393,6 +393,7 @@ export class Engine {
       runNested: (command, input, as, options) => this.runNested(tx, command, input, as, options, nowMs),
       serverKeys: this.deps.serverKeys ?? null,
       occurredAtMs,
+      approvedBy: null,
       policyOf: (command) => this.policies[command],
     };
   }

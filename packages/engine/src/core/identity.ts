@@ -5,6 +5,11 @@
 export const passwordLengthMin = 12;
 export const passwordLengthMax = 256;
 export const usernamePattern = /^[a-z][a-z0-9._-]{1,31}$/;
+/** Names of the callers that are no user (a device's signature, nobody signed in, the server itself, the bootstrap): never a user's. */
+export const reservedUsernames: readonly string[] = ['anonymous', 'device', 'system', 'unauthenticated', 'network'];
+export function isReservedUsername(name: string): boolean {
+  return reservedUsernames.includes(name) || name.startsWith('bootstrap');
+}
 export const sessionTtlMs = 8 * 60 * 60 * 1000;
 export const sessionTokenBytes = 32;
 

@@ -52,7 +52,8 @@ const tellerPermissions: readonly Permission[] = [
 ];
 
 export const rolePermissions: Readonly<Record<Role, readonly Permission[]>> = {
-  teller: tellerPermissions,
+  // A teller decides only what the policy lets a teller check: cash handed to their till from the vault.
+  teller: [...tellerPermissions, 'approval.decide'],
   head_teller: [
     ...tellerPermissions,
     'customer.verify',

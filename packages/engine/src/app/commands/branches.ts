@@ -115,9 +115,8 @@ export const defineProduct = command({
     overdraftLimit: nonNegativeAmountSchema.default(0n),
   }),
   async run(env, input) {
-    if (input.kind === 'savings' && input.overdraftLimit > 0n) {
-      return refuse('savings_cannot_overdraw', 'A savings product cannot carry an overdraft.');
-    }
+    const invalid = productProblem(input);
+    if (invalid !== null) return invalid;
     const product = {
       id: input.productId,
       name: input.name,
@@ -129,7 +128,12 @@ export const defineProduct = command({
     return ok(product);
   },
   audit: (input) => ({ ...input, overdraftLimit: input.overdraftLimit.toString() }),
+  precheck: async (_env, input) => productProblem(input),
 });
+
+function productProblem(input: { kind: string; overdraftLimit: bigint }) {
+  return input.kind === 'savings' && input.overdraftLimit > 0n ? refuse('savings_cannot_overdraw', 'A savings product cannot carry an overdraft.') : null;
+}
 
 /**
  * What a role (or one user, overriding their roles) may do alone per kind and currency, per

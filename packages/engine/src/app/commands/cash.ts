@@ -119,16 +119,22 @@ export const internalTransfer = command({
   measure: (env, input) => freshMoney(env, input.transferId, input.money),
 });
 
+/** The vault and head-office accounts a funding moves between, or why there are none. */
+async function fundingAccounts(env: CommandEnv, input: { branchId: Id128; money: { currency: string } }) {
+  if ((await env.tx.banking.get('branch', input.branchId)) === undefined) return refuse('branch_not_found', 'No branch has this id.');
+  const vault = await branchAccountId(env, input.branchId, 'vault', input.money.currency);
+  const headOffice = await branchAccountId(env, input.branchId, 'head_office', input.money.currency);
+  if (vault === undefined || headOffice === undefined) return refuse('branch_has_no_vault_in_currency', `The branch holds no ${input.money.currency}.`);
+  return ok({ vault, headOffice });
+}
+
 export const fundVault = command({
   kind: 'write',
   input: z.object({ transferId: idSchema, branchId: idSchema, money: moneySchema }),
   async run(env, input) {
-    if ((await env.tx.banking.get('branch', input.branchId)) === undefined) return refuse('branch_not_found', 'No branch has this id.');
-    const vault = await branchAccountId(env, input.branchId, 'vault', input.money.currency);
-    const headOffice = await branchAccountId(env, input.branchId, 'head_office', input.money.currency);
-    if (vault === undefined || headOffice === undefined) {
-      return refuse('branch_has_no_vault_in_currency', `The branch holds no ${input.money.currency}.`);
-    }
+    const accounts = await fundingAccounts(env, input);
+    if (!accounts.ok) return accounts;
+    const { vault, headOffice } = accounts.value;
     const posted = await post(env, [
       {
         id: input.transferId,
@@ -143,9 +149,16 @@ export const fundVault = command({
     return ok({ transferId: input.transferId, vault: balancesOf((await ledgerAccount(env, vault))!) });
   },
   subject: (env, input) => branchSubject(env, input.branchId),
+  precheck: async (env, input) => {
+    const accounts = await fundingAccounts(env, input);
+    return accounts.ok ? null : accounts;
+  },
 });
 
-async function moveVaultCash(env: CommandEnv, input: { transferId: Id128; tillId: Id128; money: { amount: bigint; currency: string } }, toTill: boolean) {
+type VaultInput = { transferId: Id128; tillId: Id128; money: { amount: bigint; currency: string } };
+
+/** The till and vault a movement is between, and the cash the giving side holds for it; or why it cannot be. */
+async function vaultMovement(env: CommandEnv, input: VaultInput, toTill: boolean) {
   const till = await env.tx.banking.get('till', input.tillId);
   if (till === undefined) return refuse('till_not_found', 'No till has this id.');
   const open = (await env.tx.banking.findBy('tillSession', 'openTill', till.id, 1))[0];
@@ -157,6 +170,13 @@ async function moveVaultCash(env: CommandEnv, input: { transferId: Id128; tillId
   }
   const vault = await branchAccountId(env, till.branchId, 'vault', till.currency);
   if (vault === undefined) return refuse('branch_has_no_vault_in_currency', `The branch vault holds no ${till.currency}.`);
+  return ok({ till, vault });
+}
+
+async function moveVaultCash(env: CommandEnv, input: VaultInput, toTill: boolean) {
+  const movement = await vaultMovement(env, input, toTill);
+  if (!movement.ok) return movement;
+  const { till, vault } = movement.value;
   const posted = await post(env, [
     {
       id: input.transferId,
@@ -171,6 +191,18 @@ async function moveVaultCash(env: CommandEnv, input: { transferId: Id128; tillId
   return ok({ transferId: input.transferId, till: balancesOf((await ledgerAccount(env, till.accountId))!) });
 }
 
+/** Before a movement waits for the second person: it must be possible, and the giving side must hold the cash now. */
+async function vaultMovementProblem(env: CommandEnv, input: VaultInput, toTill: boolean) {
+  const movement = await vaultMovement(env, input, toTill);
+  if (!movement.ok) return movement;
+  if ((await env.tx.ledger.transfers([input.transferId])).length > 0) return null; // a retry: the ledger answers it
+  const giving = (await ledgerAccount(env, toTill ? movement.value.vault : movement.value.till.accountId))!;
+  if (giving.debitsPosted - giving.creditsPosted - giving.creditsPending < input.money.amount) {
+    return refuse('insufficient_cash', 'Not enough cash: the till or vault holds less than this amount. Ask for a vault transfer.');
+  }
+  return null;
+}
+
 const vaultInput = z.object({ transferId: idSchema, tillId: idSchema, money: moneySchema });
 
 export const vaultToTill = command({
@@ -178,6 +210,7 @@ export const vaultToTill = command({
   input: vaultInput,
   run: (env, input) => moveVaultCash(env, input, true),
   subject: (env, input) => tillSubject(env, input.tillId),
+  precheck: (env, input) => vaultMovementProblem(env, input, true),
 });
 
 export const tillToVault = command({
@@ -185,6 +218,7 @@ export const tillToVault = command({
   input: vaultInput,
   run: (env, input) => moveVaultCash(env, input, false),
   subject: (env, input) => tillSubject(env, input.tillId),
+  precheck: (env, input) => vaultMovementProblem(env, input, false),
 });
 
 /** How far a count is from the till's book balance, either way: over/short needs a supervisor beyond the teller's tolerance. */

@@ -35,14 +35,16 @@ export const createCustomer = command({
     }
     const existing = await env.tx.banking.get('customer', input.customerId);
     if (existing !== undefined) {
-      const same = existing.nationalId === input.nationalId && existing.fullName === input.fullName;
+      // A retry answers with the record only at its own branch: the caller's scope is the branch they named.
+      const same = existing.branchId === input.branchId && existing.nationalId === input.nationalId && existing.fullName === input.fullName;
       return same ? ok(existing) : refuse('customer_id_reused', 'A different customer already has this id.');
     }
     const holder = (await env.tx.banking.findBy('customer', 'nationalId', input.nationalId, 1))[0];
+    if (holder !== undefined && holder.branchId === input.branchId) {
+      return refuse('customer_already_registered', `This identity document is already registered to customer ${holder.id}.`, { customerId: holder.id });
+    }
     if (holder !== undefined) {
-      return refuse('customer_already_registered', `This identity document is already registered to customer ${holder.id}.`, {
-        customerId: holder.id,
-      });
+      return refuse('customer_already_registered', 'This identity document is already registered at another branch; that branch can transfer the customer.');
     }
     const customer: Customer = {
       id: input.customerId,
@@ -62,6 +64,8 @@ export const createCustomer = command({
     return ok(customer);
   },
   subject: (env, input) => branchSubject(env, input.branchId),
+  // Who they are stays in the customer's record (read through customer.get, scoped and logged), not in the audit log.
+  audit: (input) => ({ customerId: input.customerId, branchId: input.branchId })
 });
 
 /** Records the outcome of identity verification: never by the person who registered the customer (the policy's separation of duties). */

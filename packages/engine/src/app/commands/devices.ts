@@ -128,8 +128,9 @@ export const revokeDevice = command({
 });
 
 /**
- * Key rotation: the device signs its new public keys with its current keys; the server moves it
- * to the next key version. Batches signed with the old version are refused from then on.
+ * Key rotation, asked: the device signs its new public keys with its current keys. They wait for
+ * an administrator (device.approve_rotation): whoever copied the device's key file could sign the
+ * request too, and must not be able to lock the real workstation out and keep the keys.
  */
 export const rotateDeviceKeys = command({
   kind: 'write',
@@ -144,11 +145,27 @@ export const rotateDeviceKeys = command({
     const next = publicKeysSchema.safeParse(opened.value.publicKeys);
     const kem = keyOfLength(xWingPublicKeyBytes, 'an X-Wing public key').safeParse(opened.value.kemPublicKey);
     if (!next.success || !kem.success) return refuse('invalid_input', 'The new keys are malformed.');
-    const rotated: Device = { ...withNonce(device, opened.value, env.nowMs), publicKeys: next.data, kemPublicKey: kem.data, keyVersion: device.keyVersion + 1 };
+    const asked: Device = { ...withNonce(device, opened.value, env.nowMs), pendingRotation: { publicKeys: next.data, kemPublicKey: kem.data, requestedAtMs: env.nowMs } };
+    await env.tx.banking.put('device', asked);
+    return ok({ device: asked, status: 'pending' as const });
+  },
+  audit: () => ({}),
+});
+
+/** An administrator approves a device's new keys: it moves to the next key version; what the old keys sign is refused from then on. */
+export const approveKeyRotation = command({
+  kind: 'write',
+  input: z.object({ deviceId: deviceIdSchema }),
+  async run(env, input) {
+    const device = await env.tx.banking.get('device', input.deviceId);
+    if (device === undefined) return refuse('device_not_found', 'No workstation has this id.');
+    if (device.status !== 'active') return refuse('device_not_active', 'Only an active workstation rotates its keys.');
+    const asked = device.pendingRotation;
+    if (asked === undefined || asked === null) return refuse('rotation_not_requested', 'This workstation asked for no new keys.');
+    const rotated: Device = { ...device, publicKeys: asked.publicKeys, kemPublicKey: asked.kemPublicKey, keyVersion: device.keyVersion + 1, pendingRotation: null };
     await env.tx.banking.put('device', rotated);
     return ok({ device: rotated, credential: credential(env, rotated) });
   },
-  audit: () => ({}),
 });
 
 /** The device a signed message claims to come from (by its key id); the signature is checked after. */

@@ -11,6 +11,8 @@ import { accountSubject, moneyMeasure } from './subjects';
 
 /** The longest a rate sheet may be valid: treasury republishes rates at least this often. */
 export const rateSheetValidityMsMax = 7 * 24 * 60 * 60 * 1000;
+/** What a sheet with nothing agreed to compare with counts as: beyond any tolerance. */
+const unboundedMoveBasisPoints = 1_000_000n;
 /** Pairs one rates query returns at most. */
 export const rateSheetsListMax = 200;
 
@@ -71,12 +73,15 @@ export const publishRates = command({
     const invalid = await sheetProblem(env, input);
     if (invalid !== null) return invalid;
     const previous = await env.tx.banking.get('rateSheet', pairId(input.base, input.quote));
+    const terms = { mid: input.mid, buyMarginBasisPoints: input.buyMarginBasisPoints, sellMarginBasisPoints: input.sellMarginBasisPoints };
     const sheet: RateSheet = {
       id: pairId(input.base, input.quote),
       ...input,
       version: (previous?.version ?? 0) + 1,
       publishedBy: env.ctx.actor,
       publishedAtMs: env.nowMs,
+      // Agreed by a second treasurer: these are the terms the next sheets are measured against.
+      anchor: env.approvedBy !== null || previous === undefined ? terms : previous.anchor,
     };
     await env.tx.banking.put('rateSheet', sheet);
     return ok(sheet);
@@ -85,8 +90,13 @@ export const publishRates = command({
   async measure(env, input) {
     const previous = await env.tx.banking.get('rateSheet', pairId(input.base, input.quote));
     // A pair's first sheet has nothing to be compared with: it counts as an unbounded move.
-    const moved = previous === undefined ? undefined : moveBasisPoints(previous.mid, input.mid);
-    return { amountMinor: moved ?? 1_000_000n, currency: 'basis_points' };
+    if (previous === undefined) return { amountMinor: unboundedMoveBasisPoints, currency: 'basis_points' };
+    // Against the terms last agreed by two: the mid's move from theirs; a margin below theirs is the
+    // bank giving away its spread, which one treasurer never does alone.
+    const anchor = previous.anchor;
+    const marginCut = input.buyMarginBasisPoints < anchor.buyMarginBasisPoints || input.sellMarginBasisPoints < anchor.sellMarginBasisPoints;
+    const moved = marginCut ? unboundedMoveBasisPoints : (moveBasisPoints(anchor.mid, input.mid) ?? unboundedMoveBasisPoints);
+    return { amountMinor: moved, currency: 'basis_points' };
   },
 });
 

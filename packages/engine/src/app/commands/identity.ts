@@ -2,7 +2,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { z } from 'zod';
 import type { Session, User } from '../../core/banking/types';
-import { passwordLengthMax, passwordProblem, sessionTokenBytes, sessionTtlMs, usernamePattern } from '../../core/identity';
+import { isReservedUsername, passwordLengthMax, passwordProblem, sessionTokenBytes, sessionTtlMs, usernamePattern } from '../../core/identity';
 import { roles } from '../../core/rbac';
 import { command, ok, refuse } from '../command';
 import { idSchema, secretSchema, textSchema, tokenSchema } from '../schemas';
@@ -34,6 +34,7 @@ export const createUser = command({
     if ((await env.tx.banking.get('user', input.username)) !== undefined) {
       return refuse('username_taken', `There is already a user ${input.username}.`);
     }
+    if (isReservedUsername(input.username)) return refuse('username_reserved', `${input.username} names a caller that is no user; choose another name.`);
     if (input.branchId !== null && (await env.tx.banking.get('branch', input.branchId)) === undefined) {
       return refuse('branch_not_found', 'No branch has this id.');
     }

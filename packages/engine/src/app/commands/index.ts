@@ -15,7 +15,7 @@ import {
 } from './cash';
 import { createCustomer, getCustomer, reviewCustomerKyc, searchCustomers } from './customers';
 import { exchange, listRates, publishRates } from './fx';
-import { approveDevice, enrolDevice, registerDeviceUser, revokeDevice, rotateDeviceKeys } from './devices';
+import { approveDevice, approveKeyRotation, enrolDevice, registerDeviceUser, revokeDevice, rotateDeviceKeys } from './devices';
 import { listSyncExceptions, pullBranch, pushBatch, setStandInPolicy, subscribeChanges } from './sync';
 import { createSession, createUser, revokeSession, setUserRoles, setUserStatus } from './identity';
 import { createLedgerAccounts, createLedgerTransfers, expirePendingTransfers, ledgerTotals, lookupLedger } from './ledger';
@@ -72,6 +72,7 @@ export const commands = {
   'device.revoke': revokeDevice,
   'device.register_user': registerDeviceUser,
   'device.rotate_keys': rotateDeviceKeys,
+  'device.approve_rotation': approveKeyRotation,
   'sync.push': pushBatch,
   'sync.pull': pullBranch,
   'sync.subscribe': subscribeChanges,

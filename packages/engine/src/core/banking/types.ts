@@ -180,6 +180,11 @@ export interface RateSheet {
   readonly version: number;
   readonly publishedBy: string;
   readonly publishedAtMs: number;
+  /**
+   * The terms a second treasurer last agreed to (mid and margins): what a sheet published alone is
+   * measured against, so a rate cannot be walked away from them in steps that each look small.
+   */
+  readonly anchor: { readonly mid: string; readonly buyMarginBasisPoints: number; readonly sellMarginBasisPoints: number };
 }
 
 export type ApprovalStatus = 'pending' | 'approved' | 'rejected';
@@ -258,6 +263,8 @@ export interface Device {
    * dodged by backdating.
    */
   readonly declared?: { readonly seq: number; readonly atMs: number };
+  /** New keys the device asked for, signed with its current ones, waiting for an administrator. */
+  readonly pendingRotation?: { readonly publicKeys: { readonly mlDsa65: string; readonly ed25519: string }; readonly kemPublicKey: string; readonly requestedAtMs: number } | null;
   /** Nonces of its recent signed requests (pull, subscription, rotation), so none is accepted twice. */
   readonly recentNonces?: RecentNonces;
 }

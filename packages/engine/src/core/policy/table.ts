@@ -23,7 +23,8 @@ export const commandPolicies = {
   'branch.create': rule('branch.manage', 'server'),
   'branch.list': rule('branch.read', 'local'),
   'till.create': rule('branch.manage', 'server'),
-  'product.define': rule('product.manage', 'server'),
+  // A product's terms (an overdraft every new account gets) are the bank's money: a second person agrees.
+  'product.define': rule('product.manage', 'server', 'any', { secondPerson: always('product.manage') }),
   'limit.set': rule('limits.manage', 'server', 'any', { secondPerson: always('limits.manage') }),
   'customer.create': rule('customer.write', 'online', 'own_branch'),
   'customer.review_kyc': rule('customer.verify', 'online', 'own_branch', { notBySubjectCreator: true }),
@@ -34,9 +35,11 @@ export const commandPolicies = {
   'account.get': rule('account.read', 'local', 'own_branch', { accessLogged: true }),
   'account.statement': rule('account.read', 'local', 'own_branch', { accessLogged: true }),
   'account.balance_at': rule('account.read', 'local', 'own_branch', { accessLogged: true }),
-  'vault.fund': rule('vault.operate', 'online', 'own_branch'),
-  'vault.to_till': rule('vault.operate', 'online', 'own_branch'),
-  'till.to_vault': rule('till.operate', 'online', 'own_branch'),
+  // Cash between the vault and a till changes hands between two people, each confirming (dual control):
+  // one alone could book cash into the vault and keep it, and close the till level.
+  'vault.fund': rule('vault.operate', 'online', 'own_branch', { secondPerson: always('vault.operate') }),
+  'vault.to_till': rule('vault.operate', 'online', 'own_branch', { secondPerson: always('till.operate') }),
+  'till.to_vault': rule('till.operate', 'online', 'own_branch', { secondPerson: always('vault.operate') }),
   'till.open_session': rule('till.operate', 'online', 'own_branch', { limit: 'variance', secondPerson: aboveLimit('till.supervise') }),
   'till.close_session': rule('till.operate', 'online', 'own_till', { limit: 'variance', secondPerson: aboveLimit('till.supervise') }),
   'till.current_session': rule('till.operate', 'local', 'self'),
@@ -72,6 +75,7 @@ export const commandPolicies = {
   'device.revoke': rule('device.manage', 'server'),
   'device.register_user': rule('device.manage', 'server'),
   'device.rotate_keys': rule('sync.push', 'server'),
+  'device.approve_rotation': rule('device.manage', 'server'),
   'sync.push': rule('sync.push', 'server'),
   'sync.pull': rule('sync.push', 'server'),
   'sync.subscribe': rule('sync.push', 'server'),
