@@ -39,7 +39,9 @@ describe('qenex CLI', () => {
     expect(held.out).toContain('approval_required');
     const approvalId = /approve ([0-9a-f]{32})/.exec(held.out)?.[1];
     expect(approvalId).toBeDefined();
-    expect(qenex('approve', approvalId!).out).toContain('permission_denied');
+    // The maker never decides her own request; another teller lacks the supervisor's permission it needs.
+    expect(qenex('approve', approvalId!).out).toContain('checker_must_differ');
+    expect(qenex('approve', approvalId!, '--as', 'tom').out).toContain('checker_lacks_permission');
     const insufficient = qenex('approve', approvalId!, '--as', 'bob');
     expect(insufficient.out).toContain('insufficient_funds');
 

@@ -194,8 +194,12 @@ describe('prompt sync: changes reach workstations connected to any server proces
     expect(await nextMessage(socket, (m) => m.kind === 'subscribed')).toMatchObject({ deviceId: 'ws-notify', branchId });
 
     const changed = nextMessage(socket, (m) => m.kind === 'changed');
-    const write = await a.request('POST', '/api/v1/products', { token: await a.signIn('olivia'), body: { productId: 'NOTIFY-USD', name: 'Notify', kind: 'current', currency: 'USD' } });
-    expect(write.status).toBe(201);
+    // A product is defined under dual control: asked by operations, approved by an admin; the approval's write is the change.
+    const asked = await a.request('POST', '/api/v1/products', { token: await a.signIn('olivia'), body: { productId: 'NOTIFY-USD', name: 'Notify', kind: 'current', currency: 'USD' } });
+    expect(asked.status).toBe(202);
+    const approvalId = (asked.body as { approvalId: string }).approvalId;
+    const write = await a.request('POST', `/api/v1/approvals/${approvalId}/decision`, { token: await a.signIn('adam'), body: { decision: 'approve' } });
+    expect(write.status).toBe(200);
     expect(await changed).toMatchObject({ kind: 'changed' });
     socket.close();
     forged.close();
