@@ -1,5 +1,5 @@
 /** @qenex/engine: the domain core. Apps reach it through the command map (`Engine`). */
-export { Engine, type WriteHooks, type WriteMeta, type CommandName, type CommandInput, type CommandResult, type CommandValue, type EngineDeps } from './app/engine';
+export { Engine, type Preview, type WriteHooks, type WriteMeta, type CommandName, type CommandInput, type CommandResult, type CommandValue, type EngineDeps } from './app/engine';
 export type { Context, Outcome, Refusal, Success } from './app/command';
 export { commands } from './app/commands';
 export * from './core/money';
@@ -54,5 +54,5 @@ export type { ServerKeys, CommandEnv } from './app/command';
 export { compensableRefusals, type BranchSnapshot } from './app/commands/sync';
 export { auditAnchorsSuppliedMax, type AuditVerdict } from './app/commands/audit';
 export { encodeJson, decodeJson } from './core/json-codec';
-export { WorkstationSync, type SyncTransport, type TransportResult } from './app/sync/workstation';
+export { WorkstationSync, type DeviceSecrets, type SyncTransport, type TransportResult } from './app/sync/workstation';
 export type { MirrorStore } from './ports/mirror';

@@ -71,6 +71,17 @@ export interface SyncStatus {
   readonly syncing: boolean;
 }
 
+export interface WorkItem {
+  readonly reference: string;
+  readonly kind: string;
+  readonly teller: string;
+  readonly atMs: number;
+  readonly amount: string;
+  readonly currency: string;
+  /** completed: booked at the bank; pending_sync: made offline, not yet confirmed; or what the bank did with it. */
+  readonly status: 'completed' | 'pending_sync' | 'held' | 'rejected' | 'compensated';
+}
+
 export interface ReceiptInfo {
   readonly reference: string;
   readonly copy: boolean;
@@ -82,10 +93,14 @@ export interface PreviewInfo {
   readonly decision: 'allow' | 'hold' | 'refuse';
   readonly code: string | null;
   readonly reason: string | null;
-  readonly limit: { readonly kind: string; readonly perTransaction: string; readonly remainingToday: string; readonly currency: string } | null;
-  readonly rate: { readonly base: string; readonly quote: string; readonly rate: string; readonly validUntilMs: number } | null;
+  /** Why a hold: over a per-transaction or daily limit, the stand-in policy, or always. */
+  readonly basis: string | null;
+  /** The bank's rate an exchange would use (quote per base, as a decimal string). */
+  readonly rate: string | null;
   /** The amount credited for an exchange, in the target account's currency (minor units). */
   readonly counterAmount: string | null;
+  /** What the command would answer (balances after, for a deposit), when it would run. */
+  readonly value: unknown;
 }
 
 /** Each channel: its request and its answer. */
@@ -97,12 +112,14 @@ export interface BridgeChannels {
   'engine.preview': { request: { command: UiCommand; input: unknown }; response: { ok: true; preview: PreviewInfo } | { ok: false; code: string; message: string } };
   /** A supervisor approves (or rejects) a held command on the spot, signing in with their own password. */
   'approval.onTheSpot': {
-    request: { approvalId: string; username: string; password: string; decision: 'approve' | 'reject'; note?: string };
+    request: { approvalId: string; username: string; password: string; decision: 'approve' | 'reject'; note?: string | undefined };
     response: BridgeOutcome;
   };
   'sync.status': { request: Record<string, never>; response: SyncStatus };
   'sync.now': { request: Record<string, never>; response: SyncStatus };
   'receipt.get': { request: { transferId: string }; response: { ok: true; receipt: ReceiptInfo } | { ok: false; code: string; message: string } };
+  /** The money commands made at this workstation today (online and offline), newest first, with where each stands. */
+  'work.today': { request: Record<string, never>; response: { items: readonly WorkItem[] } };
   /** Typed input the screens keep across a dropped link or a restart (a form's draft). */
   'draft.save': { request: { key: string; value: string }; response: { ok: true } };
   'draft.load': { request: { key: string }; response: { value: string | null } };
@@ -118,6 +135,7 @@ export const bridgeChannels = [
   'sync.status',
   'sync.now',
   'receipt.get',
+  'work.today',
   'draft.save',
   'draft.load',
 ] as const satisfies readonly BridgeChannel[];

@@ -1,1 +1,6 @@
 export * from './bridge';
+export { App, useNav, type Screen } from './App';
+export { createStores, type Stores, type CustomerRow } from './stores';
+export { browserBridge } from './browser-bridge';
+export { CustomerGrid, gridTheme } from './screens/Customers';
+export { formatMoney, parseAmount, exponentOf } from './money';

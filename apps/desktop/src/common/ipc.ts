@@ -31,6 +31,7 @@ export const bridgeRequestSchemas = {
   'sync.status': none,
   'sync.now': none,
   'receipt.get': z.object({ transferId: text(64).min(1) }).strict(),
+  'work.today': none,
   'draft.save': z.object({ key: text(100).min(1), value: z.string().max(16 * 1024) }).strict(),
   'draft.load': z.object({ key: text(100).min(1) }).strict(),
 } as const satisfies { readonly [C in BridgeChannel]: z.ZodType<BridgeChannels[C]['request']> };

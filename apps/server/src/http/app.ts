@@ -110,8 +110,12 @@ async function signIn(
   signIns: SignInSlots,
   run: () => Promise<FastifyReply>,
 ): Promise<FastifyReply> {
-  const answered = await signIns.run(`${request.ip}\n${username}`, async () => ((await signInAllowed(deps, request, reply, username)) ? run() : reply));
-  if (answered !== undefined) return answered;
+  // Not the reply itself through the slot's promise: a FastifyReply is thenable, and resolves to undefined once sent.
+  const ran = await signIns.run(`${request.ip}\n${username}`, async () => {
+    if (await signInAllowed(deps, request, reply, username)) await run();
+    return true;
+  });
+  if (ran === true) return reply;
   reply.header('retry-after', 1);
   return sendProblem(reply, 'server_busy', 'The server is checking too many sign-ins at once; try again in a second.');
 }

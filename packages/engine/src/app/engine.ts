@@ -88,6 +88,28 @@ class Rollback {
   ) {}
 }
 
+/** A command's preview: what would happen, nothing kept. */
+export type Preview =
+  | { readonly decision: 'allow'; readonly value: unknown }
+  | { readonly decision: 'hold'; readonly code: 'approval_required'; readonly message: string; readonly details: Readonly<Record<string, unknown>> }
+  | { readonly decision: 'refuse'; readonly code: string; readonly message: string; readonly details?: Readonly<Record<string, unknown>> };
+
+class PreviewRollback {
+  constructor(readonly preview: Preview) {}
+}
+
+function previewOf(ran: Ran): Preview {
+  switch (ran.kind) {
+    case 'refused':
+    case 'failed':
+      return { decision: 'refuse', code: ran.refusal.code, message: ran.refusal.message, ...(ran.refusal.details === undefined ? {} : { details: ran.refusal.details }) };
+    case 'held':
+      return { decision: 'hold', code: 'approval_required', message: ran.admission.message, details: { basis: ran.admission.basis, checker: ran.admission.checker, limit: ran.admission.limit } };
+    case 'done':
+      return { decision: 'allow', value: ran.value };
+  }
+}
+
 /** What came of one command inside a transaction, before the caller commits or rolls back. */
 type Ran =
   /** Refused before it ran (admission, invalid input): nothing was written. */
@@ -132,6 +154,28 @@ export class Engine {
       device: null,
     };
     return this.runTop(request, input, nowMs);
+  }
+
+  /**
+   * What the policy and the books would answer to this command now, without keeping anything: the
+   * command is admitted and run exactly as `execute` would, inside a transaction that is always rolled
+   * back. A screen shows this before the teller confirms (held, refused, the rate, the balance after).
+   * A read is not previewed (it changes nothing; run it).
+   */
+  async preview(name: string, input: unknown, ctx: Context): Promise<Preview> {
+    const nowMs = this.deps.clock.nowMs();
+    const request: RunRequest = { name, ctx, mode: this.hostMode(), maker: { from: 'context', ctx }, checker: null, occurredAtMs: nowMs, device: null };
+    if (specOf(name)?.kind !== 'write') return { decision: 'refuse', code: 'not_previewable', message: 'Only a command that changes the books is previewed.' };
+    try {
+      await this.deps.storage.transaction(async (tx) => {
+        const ran = await this.runInside(tx, request, input, nowMs);
+        throw new PreviewRollback(previewOf(ran));
+      });
+    } catch (error) {
+      if (error instanceof PreviewRollback) return error.preview;
+      throw error;
+    }
+    throw new AssertionError('a preview transaction committed');
   }
 
   /**

@@ -103,8 +103,21 @@ export class WorkstationSync {
       readonly mirror: MirrorStore;
       readonly clock: Clock;
       readonly transport: SyncTransport;
+      /**
+       * The device's secret keys, when the host keeps them outside the database (the desktop app: in
+       * the operating system's secret store); the local state then holds empty strings for them.
+       */
+      readonly secrets?: DeviceSecrets;
     },
   ) {}
+
+  private signingSeed(state: WorkstationState): string {
+    return this.deps.secrets?.signingSeed ?? state.signingSeed;
+  }
+
+  private kemSecretKey(state: WorkstationState): string {
+    return this.deps.secrets?.kemSecretKey ?? state.kemSecretKey;
+  }
 
   /**
    * What a workstation's engine is built with besides its storage, clock and ids: host
@@ -199,7 +212,7 @@ export class WorkstationSync {
         }),
       ),
     };
-    const keys = signingKeys(state);
+    const keys = signingKeys(this.signingSeed(state));
     const envelope = sealPush(batch, { keyId: deviceKeyId(state.deviceId, state.keyVersion), secretKeys: keys.secretKeys }, decodeBase64url(state.serverKemPublicKey)!);
     const inflight = { batchSeq: batch.batchSeq, digest: batchDigest(batch), lastCommandSeq: entries.at(-1)!.seq, envelope: envelope as unknown as Record<string, unknown> };
     await tx.banking.put('workstation', { ...state, inflight });
@@ -213,7 +226,7 @@ export class WorkstationSync {
    */
   async pull(): Promise<'pulled' | TransportResult> {
     const state = await this.deps.storage.read((tx) => loadState(tx));
-    const keys = signingKeys(state);
+    const keys = signingKeys(this.signingSeed(state));
     const nonce = newNonce();
     // The outbox head goes with it: the server will not believe a later command claiming to be older.
     const request = signRequest('pull', { deviceId: state.deviceId, cursor: state.cursor, atMs: this.deps.clock.nowMs(), nonce, outboxSeq: state.lastCommandSeq }, {
@@ -223,7 +236,7 @@ export class WorkstationSync {
     const result = await this.deps.transport.pull(request);
     if (!result.ok) return result;
     const expected = { deviceId: state.deviceId, requestDigest: request.digest, nonce, cursorAtLeast: BigInt(state.cursor) };
-    const opened = openReply((result.body as { reply?: unknown }).reply, 'pull_answer', (keyId) => serverKeys(state, keyId), decodeBase64url(state.kemSecretKey)!, expected);
+    const opened = openReply((result.body as { reply?: unknown }).reply, 'pull_answer', (keyId) => serverKeys(state, keyId), decodeBase64url(this.kemSecretKey(state))!, expected);
     if (!opened.ok) return { ok: false, code: opened.code, message: 'The pull answer did not verify or is not for this request; nothing was applied.' };
     const snapshot = decodeJson<BranchSnapshot>((opened.value.body as { snapshot: string }).snapshot);
     const pending = await this.deps.storage.transaction(async (tx) => {
@@ -272,14 +285,20 @@ export class WorkstationSync {
   }
 }
 
+/** A device's secret keys (base64url): the hybrid signing seed and the sealed-box secret key. */
+export interface DeviceSecrets {
+  readonly signingSeed: string;
+  readonly kemSecretKey: string;
+}
+
 /** Expanding the signing seed is an ML-DSA key generation (about 29 ms): done once per seed. */
 const keyPairs = new Map<string, ReturnType<typeof hybridKeyPair>>();
-function signingKeys(state: WorkstationState): ReturnType<typeof hybridKeyPair> {
-  let keys = keyPairs.get(state.signingSeed);
+function signingKeys(signingSeed: string): ReturnType<typeof hybridKeyPair> {
+  let keys = keyPairs.get(signingSeed);
   if (keys === undefined) {
-    keys = hybridKeyPair(decodeBase64url(state.signingSeed)!);
+    keys = hybridKeyPair(decodeBase64url(signingSeed)!);
     if (keyPairs.size >= 16) keyPairs.clear();
-    keyPairs.set(state.signingSeed, keys);
+    keyPairs.set(signingSeed, keys);
   }
   return keys;
 }

@@ -1,0 +1,179 @@
+import { randomBytes } from 'node:crypto';
+import { readFile, realpath } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { extname, resolve, sep } from 'node:path';
+import { bridgeRequestBytesMax } from '@qenex/ui/bridge';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { parseBridgeRequest } from '../common/ipc';
+import type { BridgeHost } from './host';
+
+/**
+ * Browser mode: the same renderer the Electron window shows, served to a browser, with
+ * `window.qenex` carried over HTTP (`POST /bridge/<channel>`) and a WebSocket (`/bridge/events`) to
+ * the workstation host running in Node. Each browser gets its own session (an HttpOnly cookie);
+ * a bridge request must come from this origin and carry the bridge header, so another site cannot
+ * drive it.
+ */
+export interface BrowserMode {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export const contentSecurityPolicy = [
+  "default-src 'none'",
+  "script-src 'self'",
+  // AG Grid and react-aria set inline style attributes for sizing and positioning; no inline script is allowed.
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "frame-src 'self' blob:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+  "form-action 'none'",
+].join('; ');
+
+const contentTypes: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json',
+};
+
+const securityHeaders = {
+  'content-security-policy': contentSecurityPolicy,
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'cross-origin-opener-policy': 'same-origin',
+  'permissions-policy': 'camera=(), microphone=(), geolocation=(), usb=(), serial=(), hid=()',
+};
+
+const clientCookie = 'qenex_client';
+
+export async function startBrowserMode(options: { readonly host: BridgeHost; readonly rendererDir: string; readonly port?: number; readonly hostname?: string }): Promise<BrowserMode> {
+  const root = await realpath(options.rendererDir);
+  const sockets = new Set<WebSocket>();
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      if (!response.headersSent) send(response, 500, { ok: false, code: 'internal_error', message: 'The workstation failed to answer; try again.' });
+      process.stderr.write(`browser mode: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    });
+  });
+  const origin = () => `http://${hostHeader(server, options.hostname ?? '127.0.0.1')}`;
+  /** The page's own origin, by address or as localhost. */
+  const sameOrigin = (value: string | undefined) => value === undefined || value === origin() || value === origin().replace('127.0.0.1', 'localhost');
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    if (url.pathname.startsWith('/bridge/') && request.method === 'POST') return bridge(request, response, url.pathname.slice('/bridge/'.length));
+    if (request.method !== 'GET' && request.method !== 'HEAD') return send(response, 405, { ok: false, code: 'method_not_allowed', message: 'Only GET here.' });
+    const file = await resolveStatic(root, url.pathname === '/' ? '/index.html' : url.pathname);
+    const target = file ?? (extname(url.pathname) === '' ? await resolveStatic(root, '/index.html') : null);
+    if (target === null) return send(response, 404, { ok: false, code: 'not_found', message: 'No such file.' });
+    const headers: Record<string, string> = { ...securityHeaders, 'content-type': contentTypes[extname(target)] ?? 'application/octet-stream', 'cache-control': 'no-cache' };
+    if (clientOf(request) === null) headers['set-cookie'] = `${clientCookie}=${randomBytes(18).toString('base64url')}; HttpOnly; SameSite=Strict; Path=/`;
+    response.writeHead(200, headers);
+    response.end(request.method === 'HEAD' ? undefined : await readFile(target));
+  }
+
+  async function bridge(request: IncomingMessage, response: ServerResponse, channel: string): Promise<void> {
+    const client = clientOf(request);
+    if (client === null || request.headers['x-qenex-bridge'] !== '1' || !sameOrigin(request.headers.origin)) {
+      return send(response, 403, { ok: false, code: 'bridge_sender_refused', message: 'Bridge requests come from the QENEX page itself.' });
+    }
+    const body = await readBody(request, bridgeRequestBytesMax);
+    if (body === null) return send(response, 413, { ok: false, code: 'invalid_bridge_request', message: `A bridge request is JSON of at most ${bridgeRequestBytesMax} bytes.` });
+    let parsedJson: unknown;
+    try {
+      parsedJson = JSON.parse(body.toString('utf8'));
+    } catch {
+      return send(response, 400, { ok: false, code: 'invalid_bridge_request', message: 'The bridge request is not JSON.' });
+    }
+    const parsed = parseBridgeRequest(channel, parsedJson, body.length);
+    if (!parsed.ok) return send(response, 400, { ok: false, code: parsed.code, message: parsed.message });
+    send(response, 200, await options.host.handle(parsed.channel, parsed.request, client));
+  }
+
+  const events = new WebSocketServer({ noServer: true, maxPayload: 1024 });
+  server.on('upgrade', (request, socket, head) => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    if (url.pathname !== '/bridge/events' || clientOf(request) === null || !sameOrigin(request.headers.origin)) {
+      socket.destroy();
+      return;
+    }
+    events.handleUpgrade(request, socket, head, (ws) => {
+      sockets.add(ws);
+      ws.on('close', () => sockets.delete(ws));
+      ws.on('error', () => sockets.delete(ws));
+    });
+  });
+  const unsubscribe = options.host.on((event, payload) => {
+    const message = JSON.stringify({ event, payload });
+    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(message);
+  });
+
+  await new Promise<void>((done) => server.listen(options.port ?? 0, options.hostname ?? '127.0.0.1', done));
+  return {
+    url: origin(),
+    async close() {
+      unsubscribe();
+      for (const ws of sockets) ws.terminate();
+      events.close();
+      server.closeAllConnections();
+      await new Promise<void>((done) => server.close(() => done()));
+    },
+  };
+}
+
+/** A path under the renderer's root, or null: no `..`, no NUL, no backslash, nothing that resolves (or links) outside. */
+export async function resolveStatic(root: string, pathname: string): Promise<string | null> {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    return null;
+  }
+  if (decoded.includes('\0') || decoded.includes('\\') || decoded.split('/').includes('..')) return null;
+  const candidate = resolve(root, `.${decoded}`);
+  if (candidate !== root && !candidate.startsWith(root + sep)) return null;
+  try {
+    const real = await realpath(candidate);
+    return real.startsWith(root + sep) ? real : null;
+  } catch {
+    return null;
+  }
+}
+
+function clientOf(request: IncomingMessage): string | null {
+  const cookies = request.headers.cookie ?? '';
+  for (const part of cookies.split(';')) {
+    const [name, value] = part.trim().split('=');
+    if (name === clientCookie && value !== undefined && /^[A-Za-z0-9_-]{16,64}$/.test(value)) return value;
+  }
+  return null;
+}
+
+function hostHeader(server: Server, hostname: string): string {
+  const address = server.address();
+  return typeof address === 'object' && address !== null ? `${hostname}:${address.port}` : hostname;
+}
+
+async function readBody(request: IncomingMessage, limit: number): Promise<Buffer | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > limit) return null;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function send(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { ...securityHeaders, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  response.end(JSON.stringify(body));
+}

@@ -1,0 +1,369 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Engine, RandomIds, WorkstationSync, commandPolicies, denominationsOf, rolesAllow, systemClock, type Clock, type Context, type DeviceSecrets, type Preview } from '@qenex/engine';
+import { HttpSyncTransport } from '@qenex/engine/http';
+import { ScryptPasswordHasher } from '@qenex/engine/node';
+import { SqliteStorage } from '@qenex/engine/sqlite';
+import type { BridgeChannel, BridgeChannels, BridgeEvent, BridgeOutcome, PreviewInfo, SessionInfo, UiCommand } from '@qenex/ui/bridge';
+import { uiCommands } from '@qenex/ui/bridge';
+import { LocalStore } from './local-store';
+import { ReceiptBook } from './receipts';
+import { ServerClient, outcomeOf, type ServerAnswer } from './server-client';
+import { SyncLoop } from './sync-loop';
+
+/** What a workstation is started with: where its files are, which server it belongs to, where its secret keys are kept. */
+export interface HostConfig {
+  readonly dataDir: string;
+  readonly serverUrl: string;
+  /** The device's secret keys, kept outside the database (Electron safeStorage, or a sealed key file). */
+  readonly secrets: { load(): Promise<Uint8Array | null>; save(secret: Uint8Array): Promise<void> };
+  readonly fetcher?: typeof fetch;
+  readonly clock?: Clock;
+  /** How often the workstation pulls when nothing else made it sync. */
+  readonly syncIntervalMs?: number;
+  /** scrypt cost of cached credentials (tests make it cheap). */
+  readonly passwordCost?: number;
+  readonly bankName?: string;
+  readonly timeZone?: string;
+}
+
+/** The workstation as the bridge sees it: one handler per channel, and events. */
+export interface BridgeHost {
+  handle(channel: BridgeChannel, request: unknown, clientId?: string): Promise<unknown>;
+  on(listener: (event: BridgeEvent, payload: unknown) => void): () => void;
+  close(): Promise<void>;
+}
+
+interface HostSession {
+  readonly info: SessionInfo;
+  /** The bearer token of the server session made at an online sign-in; null when signed in offline. */
+  readonly token: string | null;
+}
+
+/** The commands a teller's work sends to the server while online, and may run on this workstation while offline. */
+const offlineCapable: ReadonlySet<string> = new Set(['cash.deposit', 'cash.withdraw', 'transfer.internal']);
+/** Commands only the server may decide: refused here while the link is down. */
+const onlineOnly: ReadonlySet<string> = new Set(['fx.exchange', 'till.open_session', 'till.close_session']);
+/** Reads the server answers better while online (it holds the whole history and every hold). */
+const readOnline: ReadonlySet<string> = new Set(['account.statement', 'approval.list']);
+
+export function decodeSecrets(bytes: Uint8Array): DeviceSecrets {
+  const parsed = JSON.parse(new TextDecoder().decode(bytes)) as Partial<DeviceSecrets>;
+  if (typeof parsed.signingSeed !== 'string' || typeof parsed.kemSecretKey !== 'string') throw new Error('the stored device secrets are not readable');
+  return { signingSeed: parsed.signingSeed, kemSecretKey: parsed.kemSecretKey };
+}
+
+export function encodeSecrets(secrets: DeviceSecrets): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(secrets));
+}
+
+/** Opens an enrolled workstation: its books, its sync with the server, and the bridge the screens use. */
+export async function openWorkstation(config: HostConfig): Promise<WorkstationHost> {
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const stored = await config.secrets.load();
+  if (stored === null) throw new Error('This workstation is not enrolled: its device keys are missing. Enrol it first (npm run workstation:enrol).');
+  const secrets = decodeSecrets(stored);
+  const storage = new SqliteStorage({ path: join(config.dataDir, 'workstation.db') });
+  const state = await storage.read((tx) => tx.banking.get('workstation', 'local'));
+  if (state === undefined) {
+    await storage.close();
+    throw new Error('This workstation is not enrolled: its local state is missing. Enrol it first.');
+  }
+  return new WorkstationHost(config, storage, secrets, state.deviceId, state.branchId);
+}
+
+/**
+ * The workstation behind the bridge. Teller commands go to the server while the link is up (the
+ * server decides, holds and books them at once); while it is down, those the policy lets run offline
+ * run on this workstation's books within the stand-in limits and wait in the outbox, and the server
+ * decides them again when they are pushed. Reads come from the local copy of the branch, which every
+ * pull refreshes.
+ */
+export class WorkstationHost implements BridgeHost {
+  private readonly clock: Clock;
+  private readonly engine: Engine;
+  /** The same books, admitted as the server would admit them online: what a preview shows while online. */
+  private readonly onlinePreview: Engine;
+  private readonly client: ServerClient;
+  private readonly local: LocalStore;
+  private readonly passwords: ScryptPasswordHasher;
+  private readonly sync: SyncLoop;
+  private readonly receipts: ReceiptBook;
+  private readonly sessions = new Map<string, HostSession>();
+  private readonly listeners = new Set<(event: BridgeEvent, payload: unknown) => void>();
+
+  constructor(
+    config: HostConfig,
+    private readonly storage: SqliteStorage,
+    secrets: DeviceSecrets,
+    readonly deviceId: string,
+    readonly branchId: string,
+  ) {
+    this.clock = config.clock ?? systemClock;
+    const ids = new RandomIds(this.clock);
+    this.passwords = new ScryptPasswordHasher({ N: config.passwordCost ?? 2 ** 15, r: 8, p: 1 });
+    this.engine = new Engine({ storage, clock: this.clock, ids, passwords: this.passwords, ...WorkstationSync.engineOptions() });
+    this.onlinePreview = new Engine({ storage, clock: this.clock, ids, host: 'authority' });
+    this.client = new ServerClient(config.serverUrl, deviceId, config.fetcher);
+    this.local = new LocalStore(join(config.dataDir, 'workstation-local.db'));
+    const sync = new WorkstationSync({ engine: this.engine, storage, mirror: storage.mirror, clock: this.clock, transport: new HttpSyncTransport(config.serverUrl, config.fetcher), secrets });
+    this.sync = new SyncLoop({ sync, storage, clock: this.clock, intervalMs: config.syncIntervalMs ?? 5_000, emit: (status) => this.emit('sync.changed', status) });
+    this.receipts = new ReceiptBook({ local: this.local, storage, engine: this.engine, clock: this.clock, deviceId, bankName: config.bankName ?? 'QENEX Bank', timeZone: config.timeZone ?? 'UTC' });
+    this.sync.start();
+  }
+
+  on(listener: (event: BridgeEvent, payload: unknown) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(event: BridgeEvent, payload: unknown): void {
+    for (const listener of this.listeners) listener(event, payload);
+  }
+
+  /** One bridge request, already checked against its schema by whoever received it. */
+  async handle(channel: BridgeChannel, request: unknown, clientId = 'window'): Promise<unknown> {
+    switch (channel) {
+      case 'session.signIn': {
+        const { username, password } = request as BridgeChannels['session.signIn']['request'];
+        return this.signIn(clientId, username.trim().toLowerCase(), password);
+      }
+      case 'session.signOut':
+        return this.signOut(clientId);
+      case 'session.current':
+        return { session: this.sessions.get(clientId)?.info ?? null };
+      case 'engine.run': {
+        const { command, input } = request as BridgeChannels['engine.run']['request'];
+        return this.run(clientId, command, input);
+      }
+      case 'engine.preview': {
+        const { command, input } = request as BridgeChannels['engine.preview']['request'];
+        return this.preview(clientId, command, input);
+      }
+      case 'approval.onTheSpot':
+        return this.approveOnTheSpot(clientId, request as BridgeChannels['approval.onTheSpot']['request']);
+      case 'sync.status':
+        return this.sync.status();
+      case 'sync.now':
+        return this.sync.now();
+      case 'receipt.get': {
+        const session = this.sessions.get(clientId);
+        if (session === undefined) return notSignedIn;
+        return this.receipts.print((request as { transferId: string }).transferId);
+      }
+      case 'work.today':
+        return this.sessions.has(clientId) ? { items: await this.receipts.today() } : { items: [] };
+      case 'draft.save': {
+        const { key, value } = request as BridgeChannels['draft.save']['request'];
+        this.local.saveDraft(this.draftKey(clientId, key), value, this.clock.nowMs());
+        return { ok: true };
+      }
+      case 'draft.load':
+        return { value: this.local.draft(this.draftKey(clientId, (request as { key: string }).key)) };
+    }
+  }
+
+  /** Drafts belong to the person who typed them. */
+  private draftKey(clientId: string, key: string): string {
+    return `${this.sessions.get(clientId)?.info.username ?? '-'}:${key}`;
+  }
+
+  private async signIn(clientId: string, username: string, password: string): Promise<BridgeChannels['session.signIn']['response']> {
+    const answer = await this.client.signIn(username, password);
+    if (answer.reached) {
+      this.sync.sawServer();
+      if (answer.status !== 201) {
+        const refused = outcomeOf(answer);
+        return refused.ok ? { ok: false, code: 'sign_in_failed', message: 'The server did not sign you in.' } : { ok: false, code: refused.code, message: refused.message };
+      }
+      const token = String((answer.body as { token?: unknown }).token);
+      // The branch's users come with each pull: make sure this one is here.
+      if ((await this.localUser(username)) === undefined) await this.sync.now();
+      const user = await this.localUser(username);
+      if (user === undefined) {
+        await this.client.signOut(token);
+        return { ok: false, code: 'user_not_on_device', message: `${username} is not registered on this workstation; an administrator registers branch staff on their workstation.` };
+      }
+      this.local.saveCredential({ username, passwordHash: await this.passwords.hash(password), displayName: user.displayName, verifiedAtMs: this.clock.nowMs() });
+      return this.startSession(clientId, username, token, 'server');
+    }
+    this.sync.lostServer(answer.message);
+    return this.signInOffline(clientId, username, password);
+  }
+
+  /** The link is down: the credential cached at this person's last online sign-in, and their standing as of the last pull. */
+  private async signInOffline(clientId: string, username: string, password: string): Promise<BridgeChannels['session.signIn']['response']> {
+    const cached = this.local.credential(username);
+    const valid = cached === undefined ? await this.passwords.verifyNone(password) : await this.passwords.verify(password, cached.passwordHash);
+    const user = await this.localUser(username);
+    if (!valid || cached === undefined || user === undefined) {
+      return { ok: false, code: 'sign_in_failed', message: 'The name or password is wrong, or this person has not signed in here while online before (the bank cannot be reached to check).' };
+    }
+    if (user.status !== 'active') return { ok: false, code: 'user_disabled', message: `${username} is disabled.` };
+    return this.startSession(clientId, username, null, 'cached_credential');
+  }
+
+  private async startSession(clientId: string, username: string, token: string | null, verifiedBy: SessionInfo['verifiedBy']): Promise<BridgeChannels['session.signIn']['response']> {
+    const user = (await this.localUser(username))!;
+    const branch = await this.storage.read((tx) => tx.banking.get('branch', this.branchId));
+    const allowed = Object.entries(commandPolicies)
+      .filter(([name, policy]) => (uiCommands as readonly string[]).includes(name) && rolesAllow(user.roles, policy.permission))
+      .map(([name]) => name);
+    const info: SessionInfo = {
+      username,
+      displayName: user.displayName,
+      roles: [...user.roles],
+      allowed,
+      branchId: this.branchId,
+      branchName: branch === undefined ? 'Branch' : `${branch.name} (${branch.code})`,
+      deviceId: this.deviceId,
+      verifiedBy,
+    };
+    const previous = this.sessions.get(clientId);
+    if (previous?.token != null) await this.client.signOut(previous.token);
+    this.sessions.set(clientId, { info, token });
+    return { ok: true, session: info };
+  }
+
+  private async signOut(clientId: string): Promise<{ ok: true }> {
+    const session = this.sessions.get(clientId);
+    this.sessions.delete(clientId);
+    if (session?.token != null) await this.client.signOut(session.token);
+    return { ok: true };
+  }
+
+  private localUser(username: string) {
+    return this.storage.read((tx) => tx.banking.get('user', username));
+  }
+
+  private contextOf(session: HostSession): Context {
+    return { actor: session.info.username, roles: session.info.roles, deviceId: this.deviceId };
+  }
+
+  /** Whether this command goes to the server now: the link is up and this person has a server session. */
+  private online(session: HostSession): boolean {
+    return session.token !== null && this.sync.status().link === 'online';
+  }
+
+  private async run(clientId: string, command: UiCommand, input: unknown): Promise<BridgeOutcome> {
+    const session = this.sessions.get(clientId);
+    if (session === undefined) return notSignedIn;
+    const sendOnline = (offlineCapable.has(command) || onlineOnly.has(command) || readOnline.has(command)) && this.online(session);
+    if (command === 'approval.decide' && this.online(session)) return this.decideOnline(session, input);
+    if (sendOnline) return this.runOnline(session, command, input);
+    if (onlineOnly.has(command)) {
+      const why = session.token === null ? 'you signed in while the link was down; sign in again once it is up' : 'the link to the bank is down';
+      return { ok: false, code: 'needs_server', message: `This needs the bank's server, and ${why}. Everything else keeps working here.` };
+    }
+    const outcome = withDenominations(command, jsonOutcome(await this.engine.executeAny(command, input, this.contextOf(session))));
+    if (outcome.ok && offlineCapable.has(command)) {
+      await this.receipts.record(command, input, outcome.value, session.info, 'pending_sync');
+      this.sync.kick();
+    }
+    return outcome;
+  }
+
+  private async runOnline(session: HostSession, command: string, input: unknown): Promise<BridgeOutcome> {
+    const body = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
+    const idempotencyKey = typeof body.transferId === 'string' ? `ws-${body.transferId}` : typeof body.sellTransferId === 'string' ? `ws-${body.sellTransferId}` : typeof body.sessionId === 'string' ? `ws-${command}-${body.sessionId}` : null;
+    const answer = await this.client.run(session.token!, command, body, idempotencyKey);
+    if (!answer.reached) return this.linkLost(answer);
+    this.sync.sawServer();
+    const outcome = outcomeOf(answer);
+    if (outcome.ok && !readOnline.has(command)) {
+      // The server booked it: bring this workstation's copy of the branch up to date before answering.
+      await this.sync.now();
+      if (offlineCapable.has(command) || command === 'fx.exchange') await this.receipts.record(command, input, outcome.value, session.info, 'completed');
+    }
+    return outcome;
+  }
+
+  private linkLost(answer: Extract<ServerAnswer, { reached: false }>): BridgeOutcome {
+    this.sync.lostServer(answer.message);
+    return {
+      ok: false,
+      code: 'link_lost',
+      message: 'The link to the bank dropped before the server answered. Confirm again: it runs on this workstation now, and it can never be booked twice.',
+    };
+  }
+
+  private async decideOnline(session: HostSession, input: unknown): Promise<BridgeOutcome> {
+    const { approvalId, decision, note } = (input ?? {}) as { approvalId?: unknown; decision?: unknown; note?: unknown };
+    if (typeof approvalId !== 'string' || (decision !== 'approve' && decision !== 'reject')) return { ok: false, code: 'invalid_input', message: 'Name the approval and approve or reject.' };
+    const answer = await this.client.decide(session.token!, approvalId, decision, typeof note === 'string' ? note : undefined);
+    if (!answer.reached) return this.linkLost(answer);
+    const outcome = outcomeOf(answer);
+    if (outcome.ok) await this.sync.now();
+    return outcome;
+  }
+
+  /**
+   * A supervisor at the teller's screen decides a held command with their own name and password.
+   * Online, the server checks them and decides; offline, the credential cached here does, and the
+   * server re-decides the command when it is pushed (it cannot verify a counter approval).
+   */
+  private async approveOnTheSpot(clientId: string, request: BridgeChannels['approval.onTheSpot']['request']): Promise<BridgeOutcome> {
+    const teller = this.sessions.get(clientId);
+    if (teller === undefined) return notSignedIn;
+    const username = request.username.trim().toLowerCase();
+    if (username === teller.info.username) return { ok: false, code: 'checker_must_differ', message: 'A second person must approve: the supervisor signs in with their own name.' };
+    const supervisorClient = `${clientId}#supervisor`;
+    const signed = await this.signIn(supervisorClient, username, request.password);
+    if (!signed.ok) return { ok: false, code: signed.code, message: signed.message };
+    try {
+      return await this.run(supervisorClient, 'approval.decide', { approvalId: request.approvalId, decision: request.decision, ...(request.note === undefined ? {} : { note: request.note }) });
+    } finally {
+      await this.signOut(supervisorClient);
+    }
+  }
+
+  private async preview(clientId: string, command: UiCommand, input: unknown): Promise<BridgeChannels['engine.preview']['response']> {
+    const session = this.sessions.get(clientId);
+    if (session === undefined) return notSignedIn;
+    const engine = this.online(session) ? this.onlinePreview : this.engine;
+    const preview = await engine.preview(command, input, this.contextOf(session));
+    return { ok: true, preview: previewInfo(preview) };
+  }
+
+  async close(): Promise<void> {
+    await this.sync.stop();
+    for (const clientId of [...this.sessions.keys()]) await this.signOut(clientId);
+    this.local.close();
+    await this.storage.close();
+  }
+}
+
+/** Tills answer with the notes and coins of their currency, so the screens count in them. */
+function withDenominations(command: string, outcome: BridgeOutcome): BridgeOutcome {
+  if (!outcome.ok) return outcome;
+  const of = (till: { currency?: unknown } | undefined) => [...(denominationsOf(String(till?.currency ?? '')) ?? [])];
+  if (command === 'till.current_session') {
+    const value = outcome.value as { till?: { currency?: unknown } };
+    return { ok: true, value: { ...value, denominations: of(value.till) } };
+  }
+  if (command === 'till.list') {
+    return { ok: true, value: (outcome.value as Array<{ till?: { currency?: unknown } }>).map((entry) => ({ ...entry, denominations: of(entry.till) })) };
+  }
+  return outcome;
+}
+
+const notSignedIn = { ok: false, code: 'session_missing', message: 'Sign in first.' } as const;
+
+/** An engine outcome as JSON: bigint amounts become strings. */
+function jsonOutcome(outcome: { ok: boolean }): BridgeOutcome {
+  return JSON.parse(JSON.stringify(outcome, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value))) as BridgeOutcome;
+}
+
+function previewInfo(preview: Preview): PreviewInfo {
+  const safe = JSON.parse(JSON.stringify(preview, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value))) as { value?: unknown; details?: { basis?: unknown } };
+  const value = (safe.value ?? null) as { rate?: unknown; bought?: { amount?: unknown } } | null;
+  return {
+    decision: preview.decision,
+    code: preview.decision === 'allow' ? null : preview.code,
+    reason: preview.decision === 'allow' ? null : preview.message,
+    basis: typeof safe.details?.basis === 'string' ? safe.details.basis : null,
+    rate: typeof value?.rate === 'string' ? value.rate : null,
+    counterAmount: typeof value?.bought?.amount === 'string' ? value.bought.amount : null,
+    value: safe.value ?? null,
+  };
+}

@@ -1,0 +1,150 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import type { Stores } from '../stores';
+import { BusyLine, Money, Panel, type Busy } from '../components/common';
+import { formatMoney } from '../money';
+import { newId } from '../ids';
+
+type Count = Record<string, string>;
+
+function countTotal(count: Count): bigint {
+  return Object.entries(count).reduce((sum, [denomination, pieces]) => sum + BigInt(denomination) * BigInt(/^\d+$/.test(pieces) ? pieces : '0'), 0n);
+}
+
+function countInput(count: Count): Record<string, number> {
+  return Object.fromEntries(Object.entries(count).filter(([, pieces]) => /^\d+$/.test(pieces) && pieces !== '0').map(([denomination, pieces]) => [denomination, Number(pieces)]));
+}
+
+/** Opening and closing the till with a count by denomination; the difference from the book is over/short, which needs a supervisor beyond the teller's tolerance. */
+export function Till({ stores }: { stores: Stores }) {
+  const { current, tills } = stores.till((state) => state);
+  const [count, setCount] = useState<Count>({});
+  const [tillId, setTillId] = useState('');
+  const [busy, setBusy] = useState<Busy>({ kind: 'idle' });
+  const [summary, setSummary] = useState<{ book: string; counted: string; variance: string; currency: string } | null>(null);
+  useEffect(() => {
+    void stores.till.getState().load();
+  }, [stores]);
+  const free = tills.filter((entry) => entry.openSession === null);
+  const chosen = current?.till ?? tills.find((entry) => entry.till.id === tillId)?.till ?? free[0]?.till;
+  const denominations = current?.denominations ?? tills.find((entry) => entry.till.id === chosen?.id)?.denominations ?? [];
+  const currency = chosen?.currency ?? 'USD';
+  const counted = countTotal(count);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (current === null) {
+      if (chosen === undefined) return setBusy({ kind: 'failed', code: 'no_till', message: 'Every till of the branch is open; ask the head teller.' });
+      setBusy({ kind: 'working', what: 'Opening the till' });
+      const outcome = await stores.run('till.open_session', { sessionId: newId(), tillId: chosen.id, count: countInput(count) });
+      if (!outcome.ok) return setBusy({ kind: 'failed', code: outcome.code, message: outcome.code === 'approval_required' ? `${outcome.message} It waits in the approvals queue.` : outcome.message });
+      setBusy({ kind: 'done', message: 'Till open.' });
+    } else {
+      setBusy({ kind: 'working', what: 'Closing the till' });
+      const book = current.cash.posted;
+      const outcome = await stores.run('till.close_session', { sessionId: current.session.id, count: countInput(count) });
+      if (!outcome.ok) return setBusy({ kind: 'failed', code: outcome.code, message: outcome.code === 'approval_required' ? `${outcome.message} It waits in the approvals queue.` : outcome.message });
+      setSummary({ book, counted: counted.toString(), variance: (counted - BigInt(book)).toString(), currency });
+      setBusy({ kind: 'done', message: 'Till closed.' });
+    }
+    setCount({});
+    await stores.till.getState().load();
+  };
+
+  return (
+    <Panel title={current === null ? 'Open the till' : 'Close the till'}>
+      <form onSubmit={(event) => void submit(event)} className="till-form" aria-label={current === null ? 'Open the till' : 'Close the till'}>
+        {current === null && free.length > 1 && (
+          <div className="field">
+            <label htmlFor="till-choice">Till</label>
+            <select id="till-choice" value={chosen?.id ?? ''} onChange={(e) => setTillId(e.target.value)}>
+              {free.map((entry) => (
+                <option key={entry.till.id} value={entry.till.id}>
+                  {entry.till.code} ({entry.till.currency}) · book {formatMoney(entry.cash.posted, entry.till.currency)}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
+        {current === null && chosen !== undefined && (
+          <p>
+            Till <strong>{chosen.code}</strong>: count the float handed to you.
+          </p>
+        )}
+        {current !== null && (
+          <p>
+            Book cash <Money minor={current.cash.posted} currency={currency} className="big" /> — count what is in the drawer.
+          </p>
+        )}
+        <table className="table count" aria-label="Count by denomination">
+          <thead>
+            <tr>
+              <th scope="col">Denomination</th>
+              <th scope="col">Pieces</th>
+              <th scope="col" className="num">
+                Value
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {denominations.map((denomination) => {
+              const key = String(denomination);
+              const pieces = count[key] ?? '';
+              return (
+                <tr key={key}>
+                  <th scope="row">
+                    <label htmlFor={`count-${key}`}>{formatMoney(key, currency)}</label>
+                  </th>
+                  <td>
+                    <input id={`count-${key}`} className="pieces" inputMode="numeric" value={pieces} onChange={(e) => setCount({ ...count, [key]: e.target.value.replace(/\D/g, '') })} />
+                  </td>
+                  <td className="num">{formatMoney(BigInt(denomination) * BigInt(pieces === '' ? '0' : pieces), currency)}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+          <tfoot>
+            <tr>
+              <th scope="row">Counted</th>
+              <td />
+              <td className="num">
+                <strong>{formatMoney(counted, currency)}</strong>
+              </td>
+            </tr>
+            {current !== null && (
+              <tr>
+                <th scope="row">Over / short</th>
+                <td />
+                <td className={`num ${counted - BigInt(current.cash.posted) === 0n ? 'balanced' : 'variance'}`}>{formatMoney(counted - BigInt(current.cash.posted), currency)}</td>
+              </tr>
+            )}
+          </tfoot>
+        </table>
+        <BusyLine busy={busy} />
+        <div className="actions">
+          <button type="submit" className="primary">
+            {current === null ? 'Open till' : 'Close till'}
+          </button>
+        </div>
+      </form>
+      {summary !== null && (
+        <section className="summary" aria-labelledby="eod-title">
+          <h3 id="eod-title">End of day</h3>
+          <dl className="facts">
+            <div>
+              <dt>Book</dt>
+              <dd>{formatMoney(summary.book, summary.currency)}</dd>
+            </div>
+            <div>
+              <dt>Counted</dt>
+              <dd>{formatMoney(summary.counted, summary.currency)}</dd>
+            </div>
+            <div>
+              <dt>Over / short</dt>
+              <dd className={summary.variance === '0' ? 'balanced' : 'variance'}>{summary.variance === '0' ? 'Balanced' : formatMoney(summary.variance, summary.currency)}</dd>
+            </div>
+          </dl>
+        </section>
+      )}
+    </Panel>
+  );
+}
