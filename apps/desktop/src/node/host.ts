@@ -90,6 +90,8 @@ export class WorkstationHost implements BridgeHost {
   private readonly sync: SyncLoop;
   private readonly receipts: ReceiptBook;
   private readonly sessions = new Map<string, HostSession>();
+  /** Commands held at the server from this workstation, by approval id: their receipt is recorded when a supervisor here approves them. */
+  private readonly held = new Map<string, { readonly command: string; readonly input: unknown; readonly teller: SessionInfo }>();
   private readonly listeners = new Set<(event: BridgeEvent, payload: unknown) => void>();
 
   constructor(
@@ -256,8 +258,13 @@ export class WorkstationHost implements BridgeHost {
       return { ok: false, code: 'needs_server', message: `This needs the bank's server, and ${why}. Everything else keeps working here.` };
     }
     const outcome = withDenominations(command, jsonOutcome(await this.engine.executeAny(command, input, this.contextOf(session))));
+    this.rememberHeld(outcome, command, input, session.info);
     if (outcome.ok && offlineCapable.has(command)) {
       await this.receipts.record(command, input, outcome.value, session.info, 'pending_sync');
+      this.sync.kick();
+    }
+    if (outcome.ok && command === 'approval.decide' && (input as { decision?: unknown }).decision === 'approve') {
+      await this.recordApproved(String((input as { approvalId?: unknown }).approvalId), outcome, session.info.displayName, 'pending_sync');
       this.sync.kick();
     }
     return outcome;
@@ -270,6 +277,7 @@ export class WorkstationHost implements BridgeHost {
     if (!answer.reached) return this.linkLost(answer);
     this.sync.sawServer();
     const outcome = outcomeOf(answer);
+    this.rememberHeld(outcome, command, input, session.info);
     if (outcome.ok && !readOnline.has(command)) {
       // The server booked it: bring this workstation's copy of the branch up to date before answering.
       await this.sync.now();
@@ -293,8 +301,26 @@ export class WorkstationHost implements BridgeHost {
     const answer = await this.client.decide(session.token!, approvalId, decision, typeof note === 'string' ? note : undefined);
     if (!answer.reached) return this.linkLost(answer);
     const outcome = outcomeOf(answer);
-    if (outcome.ok) await this.sync.now();
+    if (outcome.ok) {
+      await this.sync.now();
+      if (decision === 'approve') await this.recordApproved(approvalId, outcome, session.info.displayName, 'completed');
+    }
     return outcome;
+  }
+
+  /** The receipt of a held command this workstation made, once a supervisor approved it. */
+  private async recordApproved(approvalId: string, outcome: BridgeOutcome & { ok: true }, approver: string, status: 'completed' | 'pending_sync'): Promise<void> {
+    const held = this.held.get(approvalId);
+    if (held === undefined) return;
+    this.held.delete(approvalId);
+    const value = (outcome.value as { result?: unknown } | null)?.result ?? outcome.value;
+    await this.receipts.record(held.command, held.input, value, held.teller, status, approver);
+  }
+
+  private rememberHeld(outcome: BridgeOutcome, command: string, input: unknown, teller: SessionInfo): void {
+    if (outcome.ok || outcome.code !== 'approval_required' || typeof outcome.details?.approvalId !== 'string') return;
+    if (this.held.size >= heldRememberedMax) this.held.delete(this.held.keys().next().value!);
+    this.held.set(outcome.details.approvalId, { command, input, teller });
   }
 
   /**
@@ -346,6 +372,9 @@ function withDenominations(command: string, outcome: BridgeOutcome): BridgeOutco
   }
   return outcome;
 }
+
+/** Held commands whose receipt this workstation remembers until a supervisor decides them. */
+const heldRememberedMax = 1000;
 
 const notSignedIn = { ok: false, code: 'session_missing', message: 'Sign in first.' } as const;
 

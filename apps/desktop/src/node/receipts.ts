@@ -25,7 +25,7 @@ export class ReceiptBook {
   constructor(private readonly deps: Deps) {}
 
   /** Records what the customer's receipt says, from the command, its answer and the branch's books. */
-  async record(command: string, input: unknown, value: unknown, teller: SessionInfo, status: 'completed' | 'pending_sync'): Promise<void> {
+  async record(command: string, input: unknown, value: unknown, teller: SessionInfo, status: 'completed' | 'pending_sync', approvedBy?: string): Promise<void> {
     if (!receiptKinds.has(command)) return;
     const body = input as { transferId?: string; sellTransferId?: string; accountId?: string; fromAccountId?: string; toAccountId?: string; money: { amount: string; currency: string } };
     const reference = body.transferId ?? body.sellTransferId;
@@ -44,7 +44,7 @@ export class ReceiptBook {
       timeZone: this.deps.timeZone,
       lines,
       amount: { minor: body.money.amount, currency: body.money.currency },
-      status,
+      ...(approvedBy === undefined ? { status } : { status: 'approved_by' as const, approvedBy }),
       copy: false,
       printedAtMs: 0,
     };

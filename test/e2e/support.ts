@@ -1,0 +1,140 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { Socket, createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { mustWithApproval, type Engine } from '@qenex/engine';
+import { setUpDemoWorkstation } from '../../apps/desktop/src/node/demo-workstation';
+import { keyStoreFor, startBrowserWorkstation, type BrowserWorkstation } from '../../apps/desktop/src/node/workstation-main';
+import { buildRenderer } from '../../scripts/build-ui';
+import type { TestServer } from '../server/harness';
+
+export const chromiumPath = '/usr/bin/chromium';
+/** Where the end-to-end tests leave their screenshots (and the receipt's first page), to be looked at. */
+export const shotsDir = join(process.cwd(), 'artifacts', 'e2e');
+
+/** Debian's Chromium: required when CI is set (.ci/run installs it), so a missing browser fails loudly. */
+export function requireChromium(): void {
+  if (!existsSync(chromiumPath)) throw new Error(`${chromiumPath} is missing: apt-get install -y chromium (.ci/run does this)`);
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  requireChromium();
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+}
+
+/**
+ * The network between the branch and the bank: a TCP relay the test can cut (every open connection
+ * dropped, new ones refused) and mend, so the workstation meets a real lost link.
+ */
+export class Link {
+  private server: Server | null = null;
+  private readonly sockets = new Set<Socket>();
+  private down = false;
+  port = 0;
+
+  constructor(private readonly target: { host: string; port: number }) {}
+
+  async open(): Promise<string> {
+    this.server = createServer((client) => {
+      if (this.down) return client.destroy();
+      const upstream = new Socket();
+      upstream.connect(this.target.port, this.target.host);
+      for (const socket of [client, upstream]) {
+        this.sockets.add(socket);
+        socket.on('close', () => this.sockets.delete(socket));
+        socket.on('error', () => socket.destroy());
+      }
+      client.pipe(upstream).pipe(client);
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+    await new Promise<void>((done) => this.server!.listen(0, '127.0.0.1', done));
+    this.port = (this.server.address() as { port: number }).port;
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  cut(): void {
+    this.down = true;
+    for (const socket of this.sockets) socket.destroy();
+  }
+
+  mend(): void {
+    this.down = false;
+  }
+
+  async close(): Promise<void> {
+    this.cut();
+    await new Promise<void>((done) => this.server?.close(() => done()) ?? done());
+  }
+}
+
+const require = createRequire(import.meta.url);
+
+/** The renderer is built once per run (vite), then served by every browser-mode workstation of the run. */
+let built: Promise<string> | null = null;
+export function rendererBuilt(): Promise<string> {
+  built ??= buildRenderer();
+  return built;
+}
+
+/** The demo branch's workstation, enrolled against this test server through `link`, in browser mode. */
+export async function demoWorkstation(t: TestServer, serverUrl: string, options: { syncIntervalMs?: number } = {}): Promise<BrowserWorkstation> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'qenex-ws-'));
+  const passphrase = 'test-device-passphrase-0123';
+  const secrets = await keyStoreFor(dataDir, passphrase);
+  await setUpDemoWorkstation({ dataDir, serverUrl, secrets }, async (deviceId) => {
+    const approved = await t.server.engine.execute('device.approve', { deviceId }, { actor: 'bootstrap-2', roles: ['admin'], deviceId: 'bootstrap' });
+    if (!approved.ok) throw new Error(`approving the workstation: ${approved.code}`);
+  });
+  return startBrowserWorkstation({ dataDir, serverUrl, rendererDir: await rendererBuilt(), passphrase, host: { passwordCost: 1024, syncIntervalMs: options.syncIntervalMs ?? 1000 } });
+}
+
+/** A second till at branch 0001 with its float, for a teller who has none yet (made at the server, under maker-checker as the bank would). */
+export async function secondTill(engine: Engine, branchId: string, teller: string, floatMinor: string): Promise<string> {
+  const olivia = { actor: 'olivia', roles: ['operations'], deviceId: 'setup' };
+  const bob = { actor: 'bob', roles: ['head_teller'], deviceId: 'setup' };
+  const tillId = `${Date.now().toString(16).padStart(12, '0')}${'7'.repeat(20)}`;
+  const created = await engine.executeAny('till.create', { tillId, branchId, code: 'T2', currency: 'USD' }, olivia);
+  if (!created.ok) throw new Error(`till.create: ${created.code}`);
+  const transferId = `${Date.now().toString(16).padStart(12, '0')}${'8'.repeat(20)}`;
+  await mustWithApproval(engine, 'vault.to_till', { transferId: transferId as never, tillId: tillId as never, money: { amount: floatMinor, currency: 'USD' } }, bob, { actor: teller, roles: ['teller'], deviceId: 'setup' });
+  return tillId;
+}
+
+export async function shot(page: Page, name: string): Promise<string> {
+  mkdirSync(shotsDir, { recursive: true });
+  await page.evaluate(() => (globalThis as unknown as { document: { fonts: { ready: Promise<unknown> } } }).document.fonts.ready);
+  await page.waitForTimeout(name.includes('receipt') ? 1200 : 250);
+  const path = join(shotsDir, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+/** The receipt's first page as PNG (poppler's pdftoppm). */
+export function receiptPng(pdf: Buffer, name: string): string {
+  mkdirSync(shotsDir, { recursive: true });
+  const pdfPath = join(shotsDir, `${name}.pdf`);
+  writeFileSync(pdfPath, pdf);
+  execFileSync('pdftoppm', ['-png', '-r', '110', '-f', '1', '-singlefile', pdfPath, join(shotsDir, name)]);
+  return join(shotsDir, `${name}.png`);
+}
+
+const axePath = require.resolve('axe-core/axe.min.js');
+
+/** axe-core in the page: the serious and critical violations (WCAG 2.x A and AA rules). */
+export async function axeViolations(page: Page): Promise<Array<{ id: string; impact: string; help: string; nodes: string[] }>> {
+  await page.addScriptTag({ path: axePath });
+  return page.evaluate(async () => {
+    const page = globalThis as unknown as { document: unknown; axe: { run(context: unknown, options: object): Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }> } };
+    const result = await page.axe.run(page.document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
+    return result.violations
+      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+      .map((violation) => ({ id: violation.id, impact: violation.impact, help: violation.help, nodes: violation.nodes.map((node) => node.target.join(' ')) }));
+  });
+}
