@@ -1,0 +1,30 @@
+import { openWorkstation } from '../node/host';
+import { runUtility, type UtilityPort } from './relay';
+
+/**
+ * The utility process's entry (`utilityProcess.fork` from main.ts): the workstation engine, its
+ * SQLite books and its sync with the server run here, off the main process. Wiring only: the relay
+ * does the work. Configuration comes from main through the environment.
+ */
+function main(): void {
+  const port = process.parentPort as UtilityPort | undefined;
+  if (port === undefined || port === null) {
+    process.stderr.write('qenex engine: this file runs as an Electron utility process (utilityProcess.fork), not on its own.\n');
+    process.exit(2);
+  }
+  const dataDir = process.env.QENEX_DATA_DIR;
+  const serverUrl = process.env.QENEX_SERVER_URL;
+  if (dataDir === undefined || dataDir === '' || serverUrl === undefined || serverUrl === '') {
+    port.postMessage({ kind: 'fatal', message: 'The engine was started without QENEX_DATA_DIR and QENEX_SERVER_URL.' });
+    process.exit(2);
+  }
+  runUtility(port, openWorkstation, { dataDir, serverUrl }).then(
+    () => process.exit(0),
+    (error: unknown) => {
+      process.stderr.write(`qenex engine: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}
+
+main();
