@@ -1,10 +1,10 @@
 import { build } from 'vite';
 import { rendererOutDir } from '../apps/desktop/vite.renderer.config';
 
-/** Builds the renderer (the screens) into apps/desktop/dist/renderer and answers where. */
-export async function buildRenderer(): Promise<string> {
-  await build({ configFile: new URL('../apps/desktop/vite.renderer.config.ts', import.meta.url).pathname, logLevel: 'warn' });
-  return rendererOutDir;
+/** Builds the renderer (the screens) into `outDir` (apps/desktop/dist/renderer unless told) and answers where. */
+export async function buildRenderer(outDir: string = rendererOutDir): Promise<string> {
+  await build({ configFile: new URL('../apps/desktop/vite.renderer.config.ts', import.meta.url).pathname, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+  return outDir;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -76,10 +76,10 @@ export class Link {
 
 const require = createRequire(import.meta.url);
 
-/** The renderer is built once per run (vite), then served by every browser-mode workstation of the run. */
+/** The renderer is built once per test file (vite) into a directory of its own, so files running side by side never share one. */
 let built: Promise<string> | null = null;
 export function rendererBuilt(): Promise<string> {
-  built ??= buildRenderer();
+  built ??= buildRenderer(mkdtempSync(join(tmpdir(), 'qenex-renderer-')));
   return built;
 }
 

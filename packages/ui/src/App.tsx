@@ -1,27 +1,16 @@
 import { useEffect, type ReactNode } from 'react';
-import { create } from 'zustand';
 import type { UiCommand } from './bridge';
 import type { Stores } from './stores';
 import { SignIn } from './screens/SignIn';
 import { Home } from './screens/Home';
 import { Customers } from './screens/Customers';
-import { MoneyForm, type MoneyKind } from './screens/MoneyForm';
+import { MoneyForm } from './screens/MoneyForm';
+import { useNav, type Screen } from './nav';
 import { Approvals } from './screens/Approvals';
 import { Till } from './screens/Till';
 import { SyncBanner, LinkPill } from './screens/SyncBanner';
 
-export type Screen = 'home' | 'customers' | MoneyKind | 'approvals' | 'till';
-
-interface Nav {
-  screen: Screen;
-  customerId: string | null;
-  go(screen: Screen, customerId?: string | null): void;
-}
-export const useNav = create<Nav>((set) => ({
-  screen: 'home',
-  customerId: null,
-  go: (screen, customerId = null) => set({ screen, customerId }),
-}));
+export { useNav, type Screen };
 
 const menu: ReadonlyArray<{ screen: Screen; label: string; key: string; needs: UiCommand }> = [
   { screen: 'home', label: 'Home', key: '1', needs: 'till.current_session' },

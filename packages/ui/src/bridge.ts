@@ -82,10 +82,31 @@ export interface WorkItem {
   readonly status: 'completed' | 'pending_sync' | 'held' | 'rejected' | 'compensated';
 }
 
+export interface ReceiptRow {
+  readonly label: string;
+  readonly value: string;
+}
+
+/** What the receipt says, for showing it on screen beside the PDF (the same strings the PDF prints). */
+export interface ReceiptText {
+  readonly bankName: string;
+  readonly branch: string;
+  readonly heading: string;
+  readonly amount: string;
+  readonly currencyName: string;
+  readonly status: string;
+  readonly lines: readonly ReceiptRow[];
+  readonly details: readonly ReceiptRow[];
+  readonly footer: string;
+  readonly reprint: string | null;
+  readonly printed: string;
+}
+
 export interface ReceiptInfo {
   readonly reference: string;
   readonly copy: boolean;
   readonly pdfBase64: string;
+  readonly text: ReceiptText;
 }
 
 export interface PreviewInfo {

@@ -40,19 +40,23 @@ export function formatMoney(minor: string | bigint, currency: string, display: '
   return out;
 }
 
+/** The largest amount the books hold: a signed 64-bit count of minor units. */
+export const amountMinorMax = 2n ** 63n - 1n;
+
 export type ParsedAmount = { readonly ok: true; readonly minor: string } | { readonly ok: false; readonly error: string };
 
 /** "1,234.50" in USD → "123450". Rejects more decimals than the currency has, signs, exponents and anything else. */
 export function parseAmount(text: string, currency: string): ParsedAmount {
   const cleaned = text.trim().replaceAll(',', '').replaceAll(' ', '');
   if (cleaned === '') return { ok: false, error: 'Enter an amount.' };
-  const match = /^(\d{1,15})(?:\.(\d*))?$/.exec(cleaned);
+  const match = /^(\d{1,19})(?:\.(\d*))?$/.exec(cleaned);
   if (match === null) return { ok: false, error: `Type an amount like 125.50 (digits, one decimal point).` };
   const exponent = exponentOf(currency);
   const fraction = match[2] ?? '';
   if (fraction.length > exponent) return { ok: false, error: exponent === 0 ? `${currency} has no minor units.` : `${currency} has ${exponent} decimal places.` };
   const minor = BigInt(match[1]!) * 10n ** BigInt(exponent) + BigInt(fraction.padEnd(exponent, '0') || '0');
   if (minor <= 0n) return { ok: false, error: 'The amount must be more than zero.' };
+  if (minor > amountMinorMax) return { ok: false, error: 'The amount is larger than any the bank can hold.' };
   return { ok: true, minor: minor.toString() };
 }
 

@@ -5,6 +5,7 @@ import { extname, resolve, sep } from 'node:path';
 import { bridgeRequestBytesMax } from '@qenex/ui/bridge';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { parseBridgeRequest } from '../common/ipc';
+import { contentSecurityPolicy, newStyleNonce, withStyleNonce } from '../main/security';
 import type { BridgeHost } from './host';
 
 /**
@@ -19,20 +20,6 @@ export interface BrowserMode {
   close(): Promise<void>;
 }
 
-export const contentSecurityPolicy = [
-  "default-src 'none'",
-  "script-src 'self'",
-  // AG Grid and react-aria set inline style attributes for sizing and positioning; no inline script is allowed.
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "frame-src 'self' blob:",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'none'",
-].join('; ');
 
 const contentTypes: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -45,7 +32,7 @@ const contentTypes: Readonly<Record<string, string>> = {
 };
 
 const securityHeaders = {
-  'content-security-policy': contentSecurityPolicy,
+  'content-security-policy': contentSecurityPolicy(null),
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'cross-origin-opener-policy': 'same-origin',
@@ -76,8 +63,15 @@ export async function startBrowserMode(options: { readonly host: BridgeHost; rea
     if (target === null) return send(response, 404, { ok: false, code: 'not_found', message: 'No such file.' });
     const headers: Record<string, string> = { ...securityHeaders, 'content-type': contentTypes[extname(target)] ?? 'application/octet-stream', 'cache-control': 'no-cache' };
     if (clientOf(request) === null) headers['set-cookie'] = `${clientCookie}=${randomBytes(18).toString('base64url')}; HttpOnly; SameSite=Strict; Path=/`;
+    let body = await readFile(target);
+    if (extname(target) === '.html') {
+      // A fresh nonce per page: run-time <style> elements (AG Grid's theme, react-aria) carry it; nothing else inline runs.
+      const nonce = newStyleNonce();
+      headers['content-security-policy'] = contentSecurityPolicy(nonce);
+      body = Buffer.from(withStyleNonce(body.toString('utf8'), nonce));
+    }
     response.writeHead(200, headers);
-    response.end(request.method === 'HEAD' ? undefined : await readFile(target));
+    response.end(request.method === 'HEAD' ? undefined : body);
   }
 
   async function bridge(request: IncomingMessage, response: ServerResponse, channel: string): Promise<void> {

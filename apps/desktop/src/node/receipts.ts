@@ -5,7 +5,7 @@ import type { BridgeChannels, SessionInfo, WorkItem } from '@qenex/ui/bridge';
 /** Entries the day's work lists at most. */
 export const workTodayMax = 500;
 import type { LocalStore } from './local-store';
-import { formatMinor, renderReceipt, type ReceiptData } from './receipt';
+import { describeReceipt, formatMinor, renderReceipt, type ReceiptData } from './receipt';
 
 type ReceiptKind = ReceiptData['kind'];
 const receiptKinds: ReadonlySet<string> = new Set<ReceiptKind>(['cash.deposit', 'cash.withdraw', 'transfer.internal', 'fx.exchange']);
@@ -83,8 +83,19 @@ export class ReceiptBook {
     if (record === undefined) return { ok: false, code: 'receipt_not_found', message: 'No receipt was recorded for this reference on this workstation.' };
     const data = JSON.parse(record.data) as ReceiptData;
     const status = data.status === 'pending_sync' && (await this.accepted(transferId)) ? 'completed' : data.status;
-    const pdf = await renderReceipt({ ...data, status, copy: record.printed > 0, printedAtMs: this.deps.clock.nowMs() });
-    return { ok: true, receipt: { reference: transferId, copy: record.printed > 0, pdfBase64: pdf.toString('base64') } };
+    const printing: ReceiptData = { ...data, status, copy: record.printed > 0, printedAtMs: this.deps.clock.nowMs() };
+    const pdf = await renderReceipt(printing);
+    const text = describeReceipt(printing);
+    const rows = (list: ReadonlyArray<{ label: string; value: string }>) => list.map(({ label, value }) => ({ label, value }));
+    return {
+      ok: true,
+      receipt: {
+        reference: transferId,
+        copy: printing.copy,
+        pdfBase64: pdf.toString('base64'),
+        text: { bankName: text.bankName, branch: text.branch, heading: text.heading, amount: text.amount, currencyName: text.currencyName, status: text.status, lines: rows(text.lines), details: rows(text.details), footer: text.footer, reprint: text.reprint ?? null, printed: text.printed },
+      },
+    };
   }
 
   /** Today's money commands (UTC day), with the bank's answer for those made offline. */

@@ -1,6 +1,6 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App, browserBridge, createStores, type QenexApi } from '@qenex/ui';
+import { App, browserBridge, createStores, setGridStyleNonce, type QenexApi } from '@qenex/ui';
 import '@qenex/ui/styles.css';
 
 /**
@@ -12,6 +12,9 @@ declare global {
     qenex?: QenexApi;
   }
 }
+
+// The page's CSP allows run-time <style> elements only with this page's nonce: AG Grid's theme is given it.
+setGridStyleNonce(document.querySelector<HTMLMetaElement>('meta[property="csp-nonce"]')?.nonce);
 
 const api = window.qenex ?? browserBridge();
 const stores = createStores(api);

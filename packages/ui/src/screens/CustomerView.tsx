@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import type { Stores } from '../stores';
 import { BusyLine, Money, Panel, time, type Busy } from '../components/common';
 import { formatMoney } from '../money';
-import { useNav } from '../App';
+import { useNav } from '../nav';
 
 interface AccountRow {
   id: string;

@@ -1,12 +1,17 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { AgGridReact } from 'ag-grid-react';
-import { AllCommunityModule, ModuleRegistry, themeQuartz, type ColDef, type GridApi } from 'ag-grid-community';
+import { AllCommunityModule, ModuleRegistry, provideGlobalGridOptions, themeQuartz, type ColDef, type GridApi } from 'ag-grid-community';
 import type { CustomerRow, Stores } from '../stores';
 import { Panel } from '../components/common';
 import { CustomerView } from './CustomerView';
-import { useNav } from '../App';
+import { useNav } from '../nav';
 
 ModuleRegistry.registerModules([AllCommunityModule]);
+
+/** The page's CSP admits run-time <style> elements only with its nonce: the grid's theme is given it. */
+export function setGridStyleNonce(nonce: string | undefined): void {
+  if (nonce !== undefined && nonce !== '') provideGlobalGridOptions({ styleNonce: nonce });
+}
 
 export const gridTheme = themeQuartz.withParams({ fontFamily: 'inherit', fontSize: 14, headerFontWeight: 600, accentColor: '#0b5cad', rowHeight: 34, headerHeight: 36 });
 

@@ -2,7 +2,7 @@ import { useEffect } from 'react';
 import type { Stores } from '../stores';
 import { Money, Panel, commandLabels, statusLabel, time } from '../components/common';
 import { formatMoney } from '../money';
-import { useNav } from '../App';
+import { useNav } from '../nav';
 
 export function Home({ stores }: { stores: Stores }) {
   const till = stores.till((state) => state);
