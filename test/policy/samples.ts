@@ -31,6 +31,7 @@ export const samples: Readonly<Record<string, SampleOf>> = {
   'customer.review_kyc': async (w) => only({ customerId: await w.customer(false), kycStatus: 'verified', riskRating: 'low' }),
   'customer.get': async (w) => only({ customerId: w.bank.customers[0]!.id }),
   'customer.search': async () => only({ limit: 5 }),
+  'customer.directory': async () => only({ limit: 5 }),
   'account.open': async (w) => only({ accountId: w.ids.next(), customerId: await w.customer(true), productId: 'CURRENT-USD' }),
   'account.close': async (w) => only({ accountId: await w.emptyAccount(), closingTransferId: w.ids.next() }),
   'account.get': async (w) => only({ accountId: w.bank.customers[0]!.accountIds[0]! }),

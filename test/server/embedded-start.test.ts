@@ -6,12 +6,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'qenex-embedded-'));
 
-/** Starts `npm start` as a newcomer would, with no DATABASE_URL or REDIS_URL, and waits for its banner. */
+/** Starts `npm run server` as a newcomer would, with no DATABASE_URL or REDIS_URL, and waits for its banner. */
 function start(): Promise<{ address: string; banner: string; stop: () => Promise<number | null> }> {
   const env: NodeJS.ProcessEnv = { ...process.env, QENEX_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn' };
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
-  // The command `npm start` runs (checked below), started directly so the signal reaches the server itself.
+  // The command `npm run server` runs (checked below), started directly so the signal reaches the server itself.
   const child = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   return new Promise((resolve, reject) => {
@@ -37,11 +37,11 @@ function start(): Promise<{ address: string; banner: string; stop: () => Promise
   });
 }
 
-describe('npm start on embedded defaults', () => {
+describe('the server alone on embedded defaults', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it('is what npm start runs', () => {
-    expect(JSON.parse(readFileSync('package.json', 'utf8')).scripts.start).toBe('tsx apps/server/src/main.ts');
+  it('is what npm run server runs (npm start runs it with a branch workstation: test/e2e/npm-start.test.ts)', () => {
+    expect(JSON.parse(readFileSync('package.json', 'utf8')).scripts.server).toBe('tsx apps/server/src/main.ts');
   });
 
   it('serves the API on PGlite and in-process adapters, stops gracefully, and keeps its books across a restart', async () => {

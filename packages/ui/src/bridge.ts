@@ -19,6 +19,7 @@ export const uiCommands = [
   'fx.exchange',
   'fx.rates',
   'customer.search',
+  'customer.directory',
   'customer.get',
   'account.get',
   'account.statement',
@@ -41,6 +42,8 @@ export interface SessionInfo {
   readonly branchId: string;
   readonly branchName: string;
   readonly deviceId: string;
+  /** ISO 4217 minor-unit exponents of every currency, from the engine's table: amounts are typed and shown in these. */
+  readonly currencies: Readonly<Record<string, number>>;
   /** Where the sign-in was checked: by the server, or offline against the credential cached at the last online sign-in. */
   readonly verifiedBy: 'server' | 'cached_credential';
 }
@@ -142,7 +145,7 @@ export interface BridgeChannels {
   /** The money commands made at this workstation today (online and offline), newest first, with where each stands. */
   'work.today': { request: Record<string, never>; response: { items: readonly WorkItem[] } };
   /** Typed input the screens keep across a dropped link or a restart (a form's draft). */
-  'draft.save': { request: { key: string; value: string }; response: { ok: true } };
+  'draft.save': { request: { key: string; value: string }; response: { ok: true } | { ok: false; code: string; message: string } };
   'draft.load': { request: { key: string }; response: { value: string | null } };
 }
 export type BridgeChannel = keyof BridgeChannels;

@@ -8,8 +8,10 @@ import { bridgeChannels, type BridgeEvent, type BridgeEvents, type QenexApi } fr
 export function browserBridge(base = ''): QenexApi {
   const listeners = new Map<BridgeEvent, Set<(payload: never) => void>>();
   let socket: WebSocket | null = null;
+  // The page's bridge secret (written into it by the workstation that served it); renewed at each sign-in.
+  let secret = document.querySelector<HTMLMetaElement>('meta[name="qenex-bridge"]')?.content ?? '';
   const connect = () => {
-    const url = new URL(`${base}/bridge/events`, window.location.href);
+    const url = new URL(`${base}/bridge/events?s=${encodeURIComponent(secret)}`, window.location.href);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     socket = new WebSocket(url);
     socket.onmessage = (message) => {
@@ -23,7 +25,10 @@ export function browserBridge(base = ''): QenexApi {
   };
   const call = async (channel: string, request: unknown) => {
     try {
-      const response = await fetch(`${base}/bridge/${channel}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-qenex-bridge': '1' }, body: JSON.stringify(request), credentials: 'same-origin' });
+      const response = await fetch(`${base}/bridge/${channel}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-qenex-bridge': secret }, body: JSON.stringify(request), credentials: 'same-origin' });
+      const renewed = response.headers.get('x-qenex-bridge-secret');
+      if (renewed !== null) secret = renewed;
+      if (response.status === 403) return { ok: false, code: 'bridge_sender_refused', message: 'This page is out of date for the workstation: reload it.' };
       return await response.json();
     } catch {
       return { ok: false, code: 'workstation_unreachable', message: 'This page lost its workstation. Check that QENEX is still running, then try again.' };

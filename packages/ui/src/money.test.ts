@@ -1,6 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { exponentOf, formatMoney, minorToInput, parseAmount } from './money';
+import { exponentOf, formatMoney, minorToInput, parseAmount, setCurrencyExponents } from './money';
+
+// The exponents the host hands over at sign-in (the engine's ISO 4217 table, here a few of its entries,
+// among them two where the platform's own currency data disagrees with ISO 4217: HUF 2 and IQD 3).
+setCurrencyExponents({ USD: 2, EUR: 2, JPY: 0, KWD: 3, HUF: 2, IQD: 3 });
 
 describe('money on screen', () => {
   it('formats minor units exactly in the currency’s own exponent', () => {
@@ -15,11 +19,16 @@ describe('money on screen', () => {
   });
 
   it('takes the exponent from ISO 4217 as the platform knows it', () => {
-    expect([exponentOf('USD'), exponentOf('JPY'), exponentOf('KWD'), exponentOf('EUR')]).toEqual([2, 0, 3, 2]);
+    expect([exponentOf('USD'), exponentOf('JPY'), exponentOf('KWD'), exponentOf('EUR'), exponentOf('HUF'), exponentOf('IQD')]).toEqual([2, 0, 3, 2, 2, 3]);
+    expect(formatMoney('123456', 'HUF')).toMatch(/1,234\.56$/);
+    expect(parseAmount('1000', 'IQD')).toEqual({ ok: true, minor: '1000000' });
+    expect(() => exponentOf('XXX')).toThrow(RangeError);
   });
 
   it('parses typed decimals by string arithmetic, refusing what is not an amount of that currency', () => {
     expect(parseAmount('1,234.50', 'USD')).toEqual({ ok: true, minor: '123450' });
+    expect(parseAmount('1,234,567', 'USD')).toEqual({ ok: true, minor: '123456700' });
+    for (const misread of ['12,50', '1,0,0', ',5', '1,23.4']) expect(parseAmount(misread, 'EUR').ok, misread).toBe(false);
     expect(parseAmount(' 7 ', 'USD')).toEqual({ ok: true, minor: '700' });
     expect(parseAmount('0.1', 'USD')).toEqual({ ok: true, minor: '10' });
     expect(parseAmount('999999999999999.99', 'USD')).toEqual({ ok: true, minor: '99999999999999999' });

@@ -1,18 +1,32 @@
 /**
  * Money on screen: amounts travel as strings of integer minor units and are shown with
- * Intl.NumberFormat in the currency's own exponent (ISO 4217, as the browser's CLDR data gives it:
- * USD 2, JPY 0, KWD 3). Typed amounts are parsed as decimal strings, never through Number.
+ * Intl.NumberFormat in the currency's own exponent. The exponents are the engine's ISO 4217 table
+ * (the one the books are kept in), handed to the screens at sign-in (`SessionInfo.currencies`):
+ * the browser's own currency data differs from ISO 4217 for a dozen and a half currencies (HUF,
+ * IDR, IQD…), and a screen that used it would type and show amounts a hundred or a thousand times
+ * off. Typed amounts are parsed as decimal strings, never through Number.
  */
+export type CurrencyExponents = Readonly<Record<string, number>>;
+
+/** The bank's table once someone has signed in; until then only what the sign-in screen needs (nothing). */
+let exponents: CurrencyExponents = {};
+
+export function setCurrencyExponents(table: CurrencyExponents): void {
+  exponents = table;
+}
+
 export function exponentOf(currency: string): number {
-  return new Intl.NumberFormat('en-US', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  const exponent = exponents[currency];
+  if (exponent === undefined) throw new RangeError(`${currency} is not a currency the bank keeps (ISO 4217)`);
+  return exponent;
 }
 
 const formatters = new Map<string, Intl.NumberFormat>();
-function formatter(currency: string, display: 'symbol' | 'code'): Intl.NumberFormat {
-  const key = `${currency}:${display}`;
+function formatter(currency: string, exponent: number, display: 'symbol' | 'code'): Intl.NumberFormat {
+  const key = `${currency}:${exponent}:${display}`;
   let found = formatters.get(key);
   if (found === undefined) {
-    found = new Intl.NumberFormat('en-US', { style: 'currency', currency, currencyDisplay: display === 'code' ? 'code' : 'narrowSymbol' });
+    found = new Intl.NumberFormat('en-US', { style: 'currency', currency, currencyDisplay: display === 'code' ? 'code' : 'symbol', minimumFractionDigits: exponent, maximumFractionDigits: exponent });
     formatters.set(key, found);
   }
   return found;
@@ -27,7 +41,7 @@ export function formatMoney(minor: string | bigint, currency: string, display: '
   const scale = 10n ** BigInt(exponent);
   const whole = magnitude / scale;
   const fraction = (magnitude % scale).toString().padStart(exponent, '0');
-  const parts = formatter(currency, display).formatToParts(negative ? -whole : whole);
+  const parts = formatter(currency, exponent, display).formatToParts(negative ? -whole : whole);
   let out = '';
   for (const part of parts) {
     if (part.type === 'fraction') out += fraction;
@@ -47,8 +61,11 @@ export type ParsedAmount = { readonly ok: true; readonly minor: string } | { rea
 
 /** "1,234.50" in USD → "123450". Rejects more decimals than the currency has, signs, exponents and anything else. */
 export function parseAmount(text: string, currency: string): ParsedAmount {
-  const cleaned = text.trim().replaceAll(',', '').replaceAll(' ', '');
-  if (cleaned === '') return { ok: false, error: 'Enter an amount.' };
+  const trimmed = text.trim();
+  if (trimmed === '') return { ok: false, error: 'Enter an amount.' };
+  // Commas only as thousands separators in their places ("1,234.50"); "12,50" is not read as 1,250.
+  if (trimmed.includes(',') && !/^\d{1,3}(,\d{3})+(\.\d*)?$/.test(trimmed)) return { ok: false, error: 'Type the amount with a point for the decimals, e.g. 12.50 (commas only between thousands).' };
+  const cleaned = trimmed.replaceAll(',', '');
   const match = /^(\d{1,19})(?:\.(\d*))?$/.exec(cleaned);
   if (match === null) return { ok: false, error: `Type an amount like 125.50 (digits, one decimal point).` };
   const exponent = exponentOf(currency);

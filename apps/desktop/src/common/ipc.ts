@@ -32,7 +32,13 @@ export const bridgeRequestSchemas = {
   'sync.now': none,
   'receipt.get': z.object({ transferId: text(64).min(1) }).strict(),
   'work.today': none,
-  'draft.save': z.object({ key: text(100).min(1), value: z.string().max(16 * 1024) }).strict(),
+  'draft.save': z
+    .object({
+      key: text(100).min(1),
+      // Bytes, as the store counts them (10,000 '€' are 30,000 bytes).
+      value: z.string().refine((value) => new TextEncoder().encode(value).length <= 16 * 1024, 'is longer than 16 KiB'),
+    })
+    .strict(),
   'draft.load': z.object({ key: text(100).min(1) }).strict(),
 } as const satisfies { readonly [C in BridgeChannel]: z.ZodType<BridgeChannels[C]['request']> };
 

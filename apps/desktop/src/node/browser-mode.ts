@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile, realpath } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, resolve, sep } from 'node:path';
@@ -43,7 +43,7 @@ const clientCookie = 'qenex_client';
 
 export async function startBrowserMode(options: { readonly host: BridgeHost; readonly rendererDir: string; readonly port?: number; readonly hostname?: string }): Promise<BrowserMode> {
   const root = await realpath(options.rendererDir);
-  const sockets = new Set<WebSocket>();
+  const sockets = new Map<WebSocket, string>();
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
       if (!response.headersSent) send(response, 500, { ok: false, code: 'internal_error', message: 'The workstation failed to answer; try again.' });
@@ -51,8 +51,9 @@ export async function startBrowserMode(options: { readonly host: BridgeHost; rea
     });
   });
   const origin = () => `http://${hostHeader(server, options.hostname ?? '127.0.0.1')}`;
-  /** The page's own origin, by address or as localhost. */
-  const sameOrigin = (value: string | undefined) => value === undefined || value === origin() || value === origin().replace('127.0.0.1', 'localhost');
+  /** The page's own origin, by address or as localhost. A bridge request must say where it comes from. */
+  const sameOrigin = (value: string | undefined) => value !== undefined && (value === origin() || value === origin().replace('127.0.0.1', 'localhost'));
+  const clients = new IssuedClients();
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://localhost');
@@ -62,13 +63,17 @@ export async function startBrowserMode(options: { readonly host: BridgeHost; rea
     const target = file ?? (extname(url.pathname) === '' ? await resolveStatic(root, '/index.html') : null);
     if (target === null) return send(response, 404, { ok: false, code: 'not_found', message: 'No such file.' });
     const headers: Record<string, string> = { ...securityHeaders, 'content-type': contentTypes[extname(target)] ?? 'application/octet-stream', 'cache-control': 'no-cache' };
-    if (clientOf(request) === null) headers['set-cookie'] = `${clientCookie}=${randomBytes(18).toString('base64url')}; HttpOnly; SameSite=Strict; Path=/`;
     let body = await readFile(target);
     if (extname(target) === '.html') {
+      // The page's client: the one its cookie names if this server issued it, a new one otherwise; its secret goes into the page.
+      const known = clientOf(request);
+      const client = known !== null && clients.secretOf(known) !== undefined ? known : clients.issue();
+      if (client !== known) headers['set-cookie'] = cookieOf(client);
       // A fresh nonce per page: run-time <style> elements (AG Grid's theme, react-aria) carry it; nothing else inline runs.
       const nonce = newStyleNonce();
       headers['content-security-policy'] = contentSecurityPolicy(nonce);
-      body = Buffer.from(withStyleNonce(body.toString('utf8'), nonce));
+      headers['cache-control'] = 'no-store';
+      body = Buffer.from(withBridgeSecret(withStyleNonce(body.toString('utf8'), nonce), clients.secretOf(client)!));
     }
     response.writeHead(200, headers);
     response.end(request.method === 'HEAD' ? undefined : body);
@@ -76,8 +81,9 @@ export async function startBrowserMode(options: { readonly host: BridgeHost; rea
 
   async function bridge(request: IncomingMessage, response: ServerResponse, channel: string): Promise<void> {
     const client = clientOf(request);
-    if (client === null || request.headers['x-qenex-bridge'] !== '1' || !sameOrigin(request.headers.origin)) {
-      return send(response, 403, { ok: false, code: 'bridge_sender_refused', message: 'Bridge requests come from the QENEX page itself.' });
+    const secret = client === null ? undefined : clients.secretOf(client);
+    if (client === null || secret === undefined || !sameSecret(request.headers['x-qenex-bridge'], secret) || !sameOrigin(request.headers.origin)) {
+      return send(response, 403, { ok: false, code: 'bridge_sender_refused', message: 'Bridge requests come from the QENEX page itself; reload the page.' });
     }
     const body = await readBody(request, bridgeRequestBytesMax);
     if (body === null) return send(response, 413, { ok: false, code: 'invalid_bridge_request', message: `A bridge request is JSON of at most ${bridgeRequestBytesMax} bytes.` });
@@ -89,25 +95,40 @@ export async function startBrowserMode(options: { readonly host: BridgeHost; rea
     }
     const parsed = parseBridgeRequest(channel, parsedJson, body.length);
     if (!parsed.ok) return send(response, 400, { ok: false, code: parsed.code, message: parsed.message });
-    send(response, 200, await options.host.handle(parsed.channel, parsed.request, client));
+    const answer = await options.host.handle(parsed.channel, parsed.request, client);
+    if (parsed.channel === 'session.signIn' && (answer as { ok?: unknown }).ok === true) {
+      // A new client at every sign-in: whatever id the browser held before (planted or not) never names a signed-in session.
+      const fresh = clients.issue();
+      options.host.rekey?.(client, fresh);
+      clients.forget(client);
+      for (const [ws, owner] of sockets) if (owner === client) ws.close(4001, 'signed in: reconnect');
+      return send(response, 200, answer, { 'set-cookie': cookieOf(fresh), 'x-qenex-bridge-secret': clients.secretOf(fresh)! });
+    }
+    send(response, 200, answer);
   }
 
   const events = new WebSocketServer({ noServer: true, maxPayload: 1024 });
   server.on('upgrade', (request, socket, head) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
-    if (url.pathname !== '/bridge/events' || clientOf(request) === null || !sameOrigin(request.headers.origin)) {
+    const client = clientOf(request);
+    const secret = client === null ? undefined : clients.secretOf(client);
+    if (url.pathname !== '/bridge/events' || client === null || secret === undefined || !sameSecret(url.searchParams.get('s') ?? undefined, secret) || !sameOrigin(request.headers.origin)) {
       socket.destroy();
       return;
     }
     events.handleUpgrade(request, socket, head, (ws) => {
-      sockets.add(ws);
+      sockets.set(ws, client);
       ws.on('close', () => sockets.delete(ws));
       ws.on('error', () => sockets.delete(ws));
     });
   });
-  const unsubscribe = options.host.on((event, payload) => {
+  // An event goes to the browsers of its client, or to every browser someone is signed in on: never to a page nobody signed in to.
+  const unsubscribe = options.host.on((event, payload, clientId) => {
     const message = JSON.stringify({ event, payload });
-    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(message);
+    for (const [ws, client] of sockets) {
+      const forIt = clientId === undefined ? options.host.signedIn?.(client) !== false : clientId === client;
+      if (forIt && ws.readyState === ws.OPEN) ws.send(message);
+    }
   });
 
   await new Promise<void>((done) => server.listen(options.port ?? 0, options.hostname ?? '127.0.0.1', done));
@@ -115,7 +136,7 @@ export async function startBrowserMode(options: { readonly host: BridgeHost; rea
     url: origin(),
     async close() {
       unsubscribe();
-      for (const ws of sockets) ws.terminate();
+      for (const ws of sockets.keys()) ws.terminate();
       events.close();
       server.closeAllConnections();
       await new Promise<void>((done) => server.close(() => done()));
@@ -167,7 +188,46 @@ async function readBody(request: IncomingMessage, limit: number): Promise<Buffer
   return Buffer.concat(chunks);
 }
 
-function send(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { ...securityHeaders, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+function send(response: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
+  response.writeHead(status, { ...securityHeaders, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...extra });
   response.end(JSON.stringify(body));
+}
+
+/** Clients this server issued, each with the secret its page carries: a cookie alone (planted, or read by another local page) drives nothing. */
+export const issuedClientsMax = 10_000;
+class IssuedClients {
+  private readonly secrets = new Map<string, string>();
+
+  issue(): string {
+    const client = randomBytes(18).toString('base64url');
+    if (this.secrets.size >= issuedClientsMax) this.secrets.delete(this.secrets.keys().next().value!);
+    this.secrets.set(client, randomBytes(18).toString('base64url'));
+    return client;
+  }
+
+  secretOf(client: string): string | undefined {
+    return this.secrets.get(client);
+  }
+
+  forget(client: string): void {
+    this.secrets.delete(client);
+  }
+}
+
+function cookieOf(client: string): string {
+  return `${clientCookie}=${client}; HttpOnly; SameSite=Strict; Path=/`;
+}
+
+function sameSecret(given: string | string[] | undefined, secret: string): boolean {
+  if (typeof given !== 'string' || given.length !== secret.length) return false;
+  return timingSafeEqual(Buffer.from(given), Buffer.from(secret));
+}
+
+/** The page's bridge secret, where the browser bridge reads it. */
+function withBridgeSecret(html: string, secret: string): string {
+  const meta = `<meta name="qenex-bridge" content="${secret}">`;
+  const head = /<head(\s[^>]*)?>/i.exec(html);
+  if (head === null) return meta + html;
+  const at = head.index + head[0].length;
+  return html.slice(0, at) + meta + html.slice(at);
 }

@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Engine, RandomIds, WorkstationSync, commandPolicies, denominationsOf, rolesAllow, systemClock, type Clock, type Context, type DeviceSecrets, type Preview } from '@qenex/engine';
+import { Engine, RandomIds, WorkstationSync, allCurrencies, commandPolicies, denominationsOf, rolesAllow, systemClock, type Clock, type Context, type DeviceSecrets, type Preview } from '@qenex/engine';
 import { HttpSyncTransport } from '@qenex/engine/http';
 import { ScryptPasswordHasher } from '@qenex/engine/node';
 import { SqliteStorage } from '@qenex/engine/sqlite';
-import type { BridgeChannel, BridgeChannels, BridgeEvent, BridgeOutcome, PreviewInfo, SessionInfo, UiCommand } from '@qenex/ui/bridge';
+import type { BridgeChannel, BridgeChannels, BridgeEvent, BridgeOutcome, PreviewInfo, SessionInfo, SyncStatus, UiCommand } from '@qenex/ui/bridge';
 import { uiCommands } from '@qenex/ui/bridge';
 import { LocalStore } from './local-store';
 import { ReceiptBook } from './receipts';
@@ -30,11 +30,19 @@ export interface HostConfig {
 /** The workstation as the bridge sees it: one handler per channel, and events. */
 export interface BridgeHost {
   handle(channel: BridgeChannel, request: unknown, clientId?: string): Promise<unknown>;
-  on(listener: (event: BridgeEvent, payload: unknown) => void): () => void;
+  /** Events; `clientId` names the one client an event is for (absent: every signed-in client). */
+  on(listener: (event: BridgeEvent, payload: unknown, clientId?: string) => void): () => void;
+  /** Whether someone is signed in on this client: only they hear events. */
+  signedIn?(clientId: string): boolean;
+  /** The client's id changes (browser mode issues a new one at each sign-in): its session moves with it. */
+  rekey?(from: string, to: string): void;
   close(): Promise<void>;
 }
 
 interface HostSession {
+  readonly clientId: string;
+  readonly startedAtMs: number;
+  lastUsedAtMs: number;
   readonly info: SessionInfo;
   /** The bearer token of the server session made at an online sign-in; null when signed in offline. */
   readonly token: string | null;
@@ -90,9 +98,11 @@ export class WorkstationHost implements BridgeHost {
   private readonly sync: SyncLoop;
   private readonly receipts: ReceiptBook;
   private readonly sessions = new Map<string, HostSession>();
+  /** Failed offline sign-ins per typed name: the cached credential cannot be guessed at full speed. */
+  private readonly offlineFailures = new Map<string, { count: number; lastAtMs: number }>();
   /** Commands held at the server from this workstation, by approval id: their receipt is recorded when a supervisor here approves them. */
   private readonly held = new Map<string, { readonly command: string; readonly input: unknown; readonly teller: SessionInfo }>();
-  private readonly listeners = new Set<(event: BridgeEvent, payload: unknown) => void>();
+  private readonly listeners = new Set<(event: BridgeEvent, payload: unknown, clientId?: string) => void>();
 
   constructor(
     config: HostConfig,
@@ -114,17 +124,29 @@ export class WorkstationHost implements BridgeHost {
     this.sync.start();
   }
 
-  on(listener: (event: BridgeEvent, payload: unknown) => void): () => void {
+  on(listener: (event: BridgeEvent, payload: unknown, clientId?: string) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
-  private emit(event: BridgeEvent, payload: unknown): void {
-    for (const listener of this.listeners) listener(event, payload);
+  signedIn(clientId: string): boolean {
+    return this.sessions.has(clientId);
+  }
+
+  rekey(from: string, to: string): void {
+    const session = this.sessions.get(from);
+    if (session === undefined) return;
+    this.sessions.delete(from);
+    this.sessions.set(to, { ...session, clientId: to });
+  }
+
+  private emit(event: BridgeEvent, payload: unknown, clientId?: string): void {
+    for (const listener of this.listeners) listener(event, payload, clientId);
   }
 
   /** One bridge request, already checked against its schema by whoever received it. */
   async handle(channel: BridgeChannel, request: unknown, clientId = 'window'): Promise<unknown> {
+    this.expire(clientId);
     switch (channel) {
       case 'session.signIn': {
         const { username, password } = request as BridgeChannels['session.signIn']['request'];
@@ -145,29 +167,62 @@ export class WorkstationHost implements BridgeHost {
       case 'approval.onTheSpot':
         return this.approveOnTheSpot(clientId, request as BridgeChannels['approval.onTheSpot']['request']);
       case 'sync.status':
-        return this.sync.status();
+        return this.visibleStatus(clientId, this.sync.status());
       case 'sync.now':
-        return this.sync.now();
+        return this.visibleStatus(clientId, this.sessions.has(clientId) ? await this.sync.now() : this.sync.status());
       case 'receipt.get': {
         const session = this.sessions.get(clientId);
         if (session === undefined) return notSignedIn;
-        return this.receipts.print((request as { transferId: string }).transferId);
+        return this.receipts.print((request as { transferId: string }).transferId, session.info);
       }
       case 'work.today':
         return this.sessions.has(clientId) ? { items: await this.receipts.today() } : { items: [] };
       case 'draft.save': {
+        const session = this.sessions.get(clientId);
+        if (session === undefined) return notSignedIn;
         const { key, value } = request as BridgeChannels['draft.save']['request'];
-        this.local.saveDraft(this.draftKey(clientId, key), value, this.clock.nowMs());
-        return { ok: true };
+        const saved = this.local.saveDraft(session.info.username, key, value, this.clock.nowMs());
+        return saved ? { ok: true } : { ok: false, code: 'draft_too_large', message: 'This draft is too large to keep; finish or clear the form.' };
       }
-      case 'draft.load':
-        return { value: this.local.draft(this.draftKey(clientId, (request as { key: string }).key)) };
+      case 'draft.load': {
+        const session = this.sessions.get(clientId);
+        return { value: session === undefined ? null : this.local.draft(session.info.username, (request as { key: string }).key) };
+      }
     }
   }
 
-  /** Drafts belong to the person who typed them. */
-  private draftKey(clientId: string, key: string): string {
-    return `${this.sessions.get(clientId)?.info.username ?? '-'}:${key}`;
+  /**
+   * A session ends after `sessionLifetimeMs` (the server's own) or `sessionIdleMs` without a request:
+   * an unattended counter does not stay signed in.
+   */
+  private expire(clientId: string): void {
+    const session = this.sessions.get(clientId);
+    if (session === undefined) return;
+    const nowMs = this.clock.nowMs();
+    if (nowMs - session.startedAtMs > sessionLifetimeMs || nowMs - session.lastUsedAtMs > sessionIdleMs) {
+      void this.signOut(clientId);
+      this.emit('session.ended', { reason: nowMs - session.startedAtMs > sessionLifetimeMs ? 'the session reached its 8 hours.' : 'nothing was done here for 15 minutes.' }, clientId);
+      return;
+    }
+    session.lastUsedAtMs = nowMs;
+  }
+
+  /** Before sign-in, only whether the bank can be reached: the branch's commands are for its staff. */
+  private visibleStatus(clientId: string, status: SyncStatus): SyncStatus {
+    if (this.sessions.has(clientId)) return status;
+    return { ...status, lastError: null, waiting: 0, unsettled: [], recent: [] };
+  }
+
+  /**
+   * The server no longer knows this person's session (401: expired, revoked, disabled): they sign in
+   * again. Only the authentication layer's answer counts: a refusal about someone else (the maker of
+   * an approval who was disabled since) says nothing about the caller's session.
+   */
+  private endSession(clientId: string, answer: Extract<ServerAnswer, { reached: true }>): void {
+    if (answer.status !== 401) return;
+    const outcome = outcomeOf(answer);
+    this.sessions.delete(clientId);
+    this.emit('session.ended', { reason: outcome.ok ? 'the bank ended the session.' : outcome.message }, clientId);
   }
 
   private async signIn(clientId: string, username: string, password: string): Promise<BridgeChannels['session.signIn']['response']> {
@@ -176,6 +231,11 @@ export class WorkstationHost implements BridgeHost {
       this.sync.sawServer();
       if (answer.status !== 201) {
         const refused = outcomeOf(answer);
+        if (answer.status === 401 || answer.status === 403) {
+          // The bank said no: this name's cached credential no longer opens the workstation offline, and its standing is pulled now.
+          this.local.forgetCredential(username);
+          this.sync.kick();
+        }
         return refused.ok ? { ok: false, code: 'sign_in_failed', message: 'The server did not sign you in.' } : { ok: false, code: refused.code, message: refused.message };
       }
       const token = String((answer.body as { token?: unknown }).token);
@@ -195,14 +255,31 @@ export class WorkstationHost implements BridgeHost {
 
   /** The link is down: the credential cached at this person's last online sign-in, and their standing as of the last pull. */
   private async signInOffline(clientId: string, username: string, password: string): Promise<BridgeChannels['session.signIn']['response']> {
-    const cached = this.local.credential(username);
+    const waitMs = this.offlineDelayMs(username);
+    if (waitMs > 0) return { ok: false, code: 'sign_in_delayed', message: `Several sign-ins failed for this name; wait ${Math.ceil(waitMs / 1000)} s before trying again.` };
+    const found = this.local.credential(username);
+    const cached = found !== undefined && this.clock.nowMs() - found.verifiedAtMs <= cachedCredentialMaxAgeMs ? found : undefined;
     const valid = cached === undefined ? await this.passwords.verifyNone(password) : await this.passwords.verify(password, cached.passwordHash);
     const user = await this.localUser(username);
     if (!valid || cached === undefined || user === undefined) {
-      return { ok: false, code: 'sign_in_failed', message: 'The name or password is wrong, or this person has not signed in here while online before (the bank cannot be reached to check).' };
+      this.offlineFailed(username);
+      return { ok: false, code: 'sign_in_failed', message: 'The name or password is wrong, or this person has not signed in here online in the last 7 days (the bank cannot be reached to check).' };
     }
+    this.offlineFailures.delete(username);
     if (user.status !== 'active') return { ok: false, code: 'user_disabled', message: `${username} is disabled.` };
     return this.startSession(clientId, username, null, 'cached_credential');
+  }
+
+  private offlineDelayMs(username: string): number {
+    const failures = this.offlineFailures.get(username);
+    if (failures === undefined || failures.count < offlineFailuresFree) return 0;
+    return failures.lastAtMs + 1000 * 2 ** Math.min(failures.count - offlineFailuresFree, 8) - this.clock.nowMs();
+  }
+
+  private offlineFailed(username: string): void {
+    const failures = this.offlineFailures.get(username);
+    if (this.offlineFailures.size >= 10_000) this.offlineFailures.clear();
+    this.offlineFailures.set(username, { count: (failures?.count ?? 0) + 1, lastAtMs: this.clock.nowMs() });
   }
 
   private async startSession(clientId: string, username: string, token: string | null, verifiedBy: SessionInfo['verifiedBy']): Promise<BridgeChannels['session.signIn']['response']> {
@@ -219,11 +296,12 @@ export class WorkstationHost implements BridgeHost {
       branchId: this.branchId,
       branchName: branch === undefined ? 'Branch' : `${branch.name} (${branch.code})`,
       deviceId: this.deviceId,
+      currencies: currencyExponents,
       verifiedBy,
     };
     const previous = this.sessions.get(clientId);
     if (previous?.token != null) await this.client.signOut(previous.token);
-    this.sessions.set(clientId, { info, token });
+    this.sessions.set(clientId, { clientId, info, token, startedAtMs: this.clock.nowMs(), lastUsedAtMs: this.clock.nowMs() });
     return { ok: true, session: info };
   }
 
@@ -260,11 +338,11 @@ export class WorkstationHost implements BridgeHost {
     const outcome = withDenominations(command, jsonOutcome(await this.engine.executeAny(command, input, this.contextOf(session))));
     this.rememberHeld(outcome, command, input, session.info);
     if (outcome.ok && offlineCapable.has(command)) {
-      await this.receipts.record(command, input, outcome.value, session.info, 'pending_sync');
+      await this.receipts.record(command, input, outcome.value, session.info, 'offline');
       this.sync.kick();
     }
     if (outcome.ok && command === 'approval.decide' && (input as { decision?: unknown }).decision === 'approve') {
-      await this.recordApproved(String((input as { approvalId?: unknown }).approvalId), outcome, session.info.displayName, 'pending_sync');
+      await this.recordApproved(String((input as { approvalId?: unknown }).approvalId), outcome, session.info.displayName, 'offline');
       this.sync.kick();
     }
     return outcome;
@@ -277,11 +355,12 @@ export class WorkstationHost implements BridgeHost {
     if (!answer.reached) return this.linkLost(answer);
     this.sync.sawServer();
     const outcome = outcomeOf(answer);
+    this.endSession(session.clientId, answer);
     this.rememberHeld(outcome, command, input, session.info);
     if (outcome.ok && !readOnline.has(command)) {
       // The server booked it: bring this workstation's copy of the branch up to date before answering.
       await this.sync.now();
-      if (offlineCapable.has(command) || command === 'fx.exchange') await this.receipts.record(command, input, outcome.value, session.info, 'completed');
+      if (offlineCapable.has(command) || command === 'fx.exchange') await this.receipts.record(command, input, outcome.value, session.info, 'online');
     }
     return outcome;
   }
@@ -301,20 +380,21 @@ export class WorkstationHost implements BridgeHost {
     const answer = await this.client.decide(session.token!, approvalId, decision, typeof note === 'string' ? note : undefined);
     if (!answer.reached) return this.linkLost(answer);
     const outcome = outcomeOf(answer);
+    this.endSession(session.clientId, answer);
     if (outcome.ok) {
       await this.sync.now();
-      if (decision === 'approve') await this.recordApproved(approvalId, outcome, session.info.displayName, 'completed');
+      if (decision === 'approve') await this.recordApproved(approvalId, outcome, session.info.displayName, 'online');
     }
     return outcome;
   }
 
   /** The receipt of a held command this workstation made, once a supervisor approved it. */
-  private async recordApproved(approvalId: string, outcome: BridgeOutcome & { ok: true }, approver: string, status: 'completed' | 'pending_sync'): Promise<void> {
+  private async recordApproved(approvalId: string, outcome: BridgeOutcome & { ok: true }, approver: string, made: 'online' | 'offline'): Promise<void> {
     const held = this.held.get(approvalId);
     if (held === undefined) return;
     this.held.delete(approvalId);
     const value = (outcome.value as { result?: unknown } | null)?.result ?? outcome.value;
-    await this.receipts.record(held.command, held.input, value, held.teller, status, approver);
+    await this.receipts.record(held.command, held.input, value, held.teller, made, approver);
   }
 
   private rememberHeld(outcome: BridgeOutcome, command: string, input: unknown, teller: SessionInfo): void {
@@ -333,6 +413,11 @@ export class WorkstationHost implements BridgeHost {
     if (teller === undefined) return notSignedIn;
     const username = request.username.trim().toLowerCase();
     if (username === teller.info.username) return { ok: false, code: 'checker_must_differ', message: 'A second person must approve: the supervisor signs in with their own name.' };
+    // Only a command this teller made here and was held: the supervisor's password is never spent on another.
+    const held = this.held.get(request.approvalId);
+    if (held === undefined || held.teller.username !== teller.info.username) {
+      return { ok: false, code: 'approval_not_yours', message: 'This approval is not one of your held commands; a supervisor decides it from the approvals queue.' };
+    }
     const supervisorClient = `${clientId}#supervisor`;
     const signed = await this.signIn(supervisorClient, username, request.password);
     if (!signed.ok) return { ok: false, code: signed.code, message: signed.message };
@@ -375,6 +460,17 @@ function withDenominations(command: string, outcome: BridgeOutcome): BridgeOutco
 
 /** Held commands whose receipt this workstation remembers until a supervisor decides them. */
 const heldRememberedMax = 1000;
+
+/** A workstation session's longest life (the server's own), and how long it may sit unused. */
+export const sessionLifetimeMs = 8 * 60 * 60 * 1000;
+export const sessionIdleMs = 15 * 60 * 1000;
+/** How old a cached credential may be for an offline sign-in: a week without signing in online, and the person signs in online again. */
+export const cachedCredentialMaxAgeMs = 7 * 24 * 60 * 60 * 1000;
+/** Offline sign-in failures of one name before each further try waits (doubling from one second). */
+const offlineFailuresFree = 3;
+
+/** The engine's ISO 4217 exponents, as the screens need them. */
+const currencyExponents: Readonly<Record<string, number>> = Object.fromEntries(allCurrencies().map((currency) => [currency.code, currency.exponent]));
 
 const notSignedIn = { ok: false, code: 'session_missing', message: 'Sign in first.' } as const;
 

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 
-/** Drafts a workstation keeps (one per form and person), and how long a draft may be. */
-export const draftsMax = 500;
+/** Drafts a workstation keeps per person (one per form), and how long a draft may be. */
+export const draftsPerUserMax = 50;
 export const draftBytesMax = 16 * 1024;
 
 export interface CachedCredential {
@@ -32,7 +32,7 @@ export class LocalStore {
     this.db.pragma('synchronous = FULL');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS credential (username TEXT PRIMARY KEY, password_hash TEXT NOT NULL, display_name TEXT NOT NULL, verified_at_ms INTEGER NOT NULL);
-      CREATE TABLE IF NOT EXISTS draft (key TEXT PRIMARY KEY, value TEXT NOT NULL, saved_at_ms INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS user_draft (username TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, saved_at_ms INTEGER NOT NULL, PRIMARY KEY (username, key));
       CREATE TABLE IF NOT EXISTS receipt (transfer_id TEXT PRIMARY KEY, data TEXT NOT NULL, printed INTEGER NOT NULL DEFAULT 0);
     `);
   }
@@ -54,20 +54,24 @@ export class LocalStore {
     this.db.prepare('DELETE FROM credential WHERE username = ?').run(username);
   }
 
-  draft(key: string): string | null {
-    const row = this.db.prepare('SELECT value FROM draft WHERE key = ?').get(key) as { value: string } | undefined;
+  draft(username: string, key: string): string | null {
+    const row = this.db.prepare('SELECT value FROM user_draft WHERE username = ? AND key = ?').get(username, key) as { value: string } | undefined;
     return row?.value ?? null;
   }
 
-  /** Saves a draft; an empty value forgets it. The oldest drafts go first beyond `draftsMax`. */
-  saveDraft(key: string, value: string, nowMs: number): void {
+  /**
+   * Saves one person's draft; an empty value forgets it. Each person keeps at most
+   * `draftsPerUserMax` (their oldest go first); false when the draft is over `draftBytesMax`.
+   */
+  saveDraft(username: string, key: string, value: string, nowMs: number): boolean {
     if (value === '') {
-      this.db.prepare('DELETE FROM draft WHERE key = ?').run(key);
-      return;
+      this.db.prepare('DELETE FROM user_draft WHERE username = ? AND key = ?').run(username, key);
+      return true;
     }
-    if (Buffer.byteLength(value) > draftBytesMax) throw new RangeError(`a draft is at most ${draftBytesMax} bytes`);
-    this.db.prepare('INSERT INTO draft VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, saved_at_ms = excluded.saved_at_ms').run(key, value, nowMs);
-    this.db.prepare('DELETE FROM draft WHERE key NOT IN (SELECT key FROM draft ORDER BY saved_at_ms DESC LIMIT ?)').run(draftsMax);
+    if (Buffer.byteLength(value) > draftBytesMax) return false;
+    this.db.prepare('INSERT INTO user_draft VALUES (?, ?, ?, ?) ON CONFLICT(username, key) DO UPDATE SET value = excluded.value, saved_at_ms = excluded.saved_at_ms').run(username, key, value, nowMs);
+    this.db.prepare('DELETE FROM user_draft WHERE username = ? AND key NOT IN (SELECT key FROM user_draft WHERE username = ? ORDER BY saved_at_ms DESC LIMIT ?)').run(username, username, draftsPerUserMax);
+    return true;
   }
 
   saveReceipt(transferId: string, data: string): void {
@@ -76,16 +80,18 @@ export class LocalStore {
 
   /** Receipts recorded since `sinceMs` (by the time they were made), newest first. */
   receiptsSince(sinceMs: number, limit: number): ReceiptRecord[] {
-    const rows = this.db.prepare("SELECT transfer_id, data, printed FROM receipt WHERE json_extract(data, '$.atMs') >= ? ORDER BY json_extract(data, '$.atMs') DESC LIMIT ?").all(sinceMs, limit) as Array<{ transfer_id: string; data: string; printed: number }>;
+    const rows = this.db.prepare("SELECT transfer_id, data, printed FROM receipt WHERE json_extract(data, '$.data.atMs') >= ? ORDER BY json_extract(data, '$.data.atMs') DESC LIMIT ?").all(sinceMs, limit) as Array<{ transfer_id: string; data: string; printed: number }>;
     return rows.map((row) => ({ transferId: row.transfer_id, data: row.data, printed: row.printed }));
   }
 
-  /** The receipt, counting this print: a second print of the same receipt is a copy. */
-  printReceipt(transferId: string): ReceiptRecord | undefined {
+  receipt(transferId: string): ReceiptRecord | undefined {
     const row = this.db.prepare('SELECT transfer_id, data, printed FROM receipt WHERE transfer_id = ?').get(transferId) as { transfer_id: string; data: string; printed: number } | undefined;
-    if (row === undefined) return undefined;
+    return row === undefined ? undefined : { transferId: row.transfer_id, data: row.data, printed: row.printed };
+  }
+
+  /** Counts a print: a second print of the same receipt is a copy. */
+  countPrint(transferId: string): void {
     this.db.prepare('UPDATE receipt SET printed = printed + 1 WHERE transfer_id = ?').run(transferId);
-    return { transferId: row.transfer_id, data: row.data, printed: row.printed };
   }
 
   close(): void {

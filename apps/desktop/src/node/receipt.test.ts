@@ -169,8 +169,8 @@ describe.skipIf(!poppler)('renderReceipt, read back with poppler', () => {
     expect(textOf(pdf)).toContain('$92,233,720,368,547,758.07');
   });
 
-  it.runIf(process.env.QENEX_RECEIPT_PNG !== undefined)('draws sample PNGs where QENEX_RECEIPT_PNG says', async () => {
-    const target = process.env.QENEX_RECEIPT_PNG ?? '';
+  it('draws the receipt as PNG (into QENEX_RECEIPT_PNG when set, to be looked at)', async () => {
+    const target = process.env.QENEX_RECEIPT_PNG ?? join(scratch, 'receipt-sample.png');
     mkdirSync(dirname(target), { recursive: true });
     const samples: Array<[string, ReceiptData]> = [
       [target, deposit],

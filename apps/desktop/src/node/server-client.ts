@@ -43,7 +43,8 @@ export class ServerClient {
 
   async decide(token: string, approvalId: string, decision: 'approve' | 'reject', note: string | undefined): Promise<ServerAnswer> {
     const body = note === undefined ? { decision } : { decision, note };
-    return this.request('POST', `/api/v1/approvals/${encodeURIComponent(approvalId)}/decision`, body, token, `decide-${approvalId}-${decision}`);
+    // A new key for each decision: a refused decision (the maker was disabled meanwhile) may be made again once the reason is gone.
+    return this.request('POST', `/api/v1/approvals/${encodeURIComponent(approvalId)}/decision`, body, token, `decide-${crypto.randomUUID()}`);
   }
 
   /** One command to the server as the signed-in person; the idempotency key comes from the command's own ids, so a resend is the same request. */

@@ -12,9 +12,13 @@ import { isBridgeChannel } from '../common/ipc';
 /** The workstation as the bridge sees it (the same shape `../node/host` exports). */
 export interface BridgeHost {
   handle(channel: BridgeChannel, request: unknown): Promise<unknown>;
-  on(listener: (event: BridgeEvent, payload: unknown) => void): () => void;
+  /** `clientId`, when given, names the one client an event is for; the window is the host's default client. */
+  on(listener: (event: BridgeEvent, payload: unknown, clientId?: string) => void): () => void;
   close(): Promise<void>;
 }
+
+/** The host's client id for the Electron window (its default). */
+export const windowClientId = 'window';
 
 export interface SecretStore {
   load(): Promise<Uint8Array | null>;
@@ -83,7 +87,9 @@ export function runUtility(
   const opened = open({ ...config, secrets });
   const host: Promise<BridgeHost | Error> = opened.then(
     (value) => {
-      value.on((event, payload) => {
+      value.on((event, payload, clientId) => {
+        // An event for another client (a supervisor signing in at the teller's screen) is not the window's.
+        if (clientId !== undefined && clientId !== windowClientId) return;
         if ((bridgeEvents as readonly string[]).includes(event)) port.postMessage({ kind: 'event', event, payload });
       });
       port.postMessage({ kind: 'ready' });

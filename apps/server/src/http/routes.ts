@@ -54,6 +54,7 @@ export const routes: readonly RouteSpec[] = [
   { method: 'POST', url: '/api/v1/limits', command: 'limit.set', summary: "A role's or a user's limit per kind and currency (held for a second person)", tag: 'limits' },
   { method: 'POST', url: '/api/v1/customers', command: 'customer.create', summary: 'Register a customer', tag: 'customers', status: 201 },
   { method: 'GET', url: '/api/v1/customers', command: 'customer.search', summary: 'Find customers', tag: 'customers', queryFields: ['nationalId', 'fullName', 'limit'], numericQuery: ['limit'] },
+  { method: 'GET', url: '/api/v1/customer-directory', command: 'customer.directory', summary: "The branch's customers, a page at a time", tag: 'customers', queryFields: ['after', 'limit'], numericQuery: ['limit'] },
   { method: 'GET', url: '/api/v1/customers/:customerId', command: 'customer.get', summary: 'A customer and their accounts', tag: 'customers', pathFields: ['customerId'] },
   { method: 'POST', url: '/api/v1/customers/:customerId/kyc', command: 'customer.review_kyc', summary: 'Record identity verification and risk rating', tag: 'customers', pathFields: ['customerId'] },
   { method: 'POST', url: '/api/v1/accounts', command: 'account.open', summary: 'Open an account', tag: 'accounts', status: 201 },

@@ -30,7 +30,7 @@ function collectSubjects(value: unknown, into: Set<string>, depth = 0): void {
   }
   const record = value as Record<string, unknown>;
   for (const key of subjectKeys) if (typeof record[key] === 'string') into.add(record[key] as string);
-  for (const key of ['customer', 'account', 'accounts']) if (key in record) collectSubjects(record[key], into, depth + 1);
+  for (const key of ['customer', 'customers', 'account', 'accounts']) if (key in record) collectSubjects(record[key], into, depth + 1);
 }
 
 function askedFor(input: unknown): { readonly [key: string]: JsonValue } {

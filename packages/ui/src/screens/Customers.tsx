@@ -50,7 +50,7 @@ export function CustomerGrid({ rows, onOpen, quickFilter }: { rows: CustomerRow[
 }
 
 export function Customers({ stores }: { stores: Stores }) {
-  const { rows, loading, error } = stores.customers((state) => state);
+  const { rows, loading, loaded, error } = stores.customers((state) => state);
   const { customerId, go } = useNav();
   const [filter, setFilter] = useState('');
   const search = useRef<HTMLInputElement>(null);
@@ -61,7 +61,11 @@ export function Customers({ stores }: { stores: Stores }) {
   const shown = useMemo(() => rows, [rows]);
   if (customerId !== null) return <CustomerView stores={stores} customerId={customerId} onBack={() => go('customers')} />;
   return (
-    <Panel title="Customers" actions={<span className="muted">{loading ? 'Loading…' : `${rows.length.toLocaleString('en-US')} customers`}</span>}>
+    <Panel title="Customers" actions={
+        <span className="muted" role="status" aria-live="polite">
+          {loading ? `Loading customers… ${loaded.toLocaleString('en-US')} so far` : `${rows.length.toLocaleString('en-US')} customers`}
+        </span>
+      }>
       <div className="field inline">
         <label htmlFor="customer-filter">Find</label>
         <input

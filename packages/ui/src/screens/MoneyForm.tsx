@@ -4,7 +4,7 @@ import type { Stores } from '../stores';
 import { BusyLine, Money, Panel, type Busy } from '../components/common';
 import { formatMoney, parseAmount } from '../money';
 import { newId } from '../ids';
-import { AccountField, type AccountInfo } from './AccountField';
+import { AccountField, lookUpAccount, type AccountInfo } from './AccountField';
 import { SupervisorApproval } from './SupervisorApproval';
 import { ReceiptView } from './ReceiptView';
 
@@ -85,6 +85,10 @@ export function MoneyForm({ stores, kind }: { stores: Stores; kind: MoneyKind })
     if (typeof input === 'string') return setBusy({ kind: 'failed', code: 'incomplete', message: input });
     setDraft((current) => ({ ...current, ids }));
     setBusy({ kind: 'working', what: 'Checking limits and rates' });
+    // The balance as it is now, not as it was when the number was typed: the review shows what will be.
+    const fresh = await lookUpAccount(stores, first!.number);
+    if (typeof fresh === 'string') return setBusy({ kind: 'failed', code: 'account_not_found', message: fresh });
+    setFirst(fresh);
     const answer = await stores.api['engine.preview']({ command: spec.command, input });
     if (!answer.ok) return setBusy({ kind: 'failed', code: answer.code, message: answer.message });
     setBusy({ kind: 'idle' });
@@ -155,7 +159,7 @@ export function MoneyForm({ stores, kind }: { stores: Stores; kind: MoneyKind })
           }}
         />
       )}
-      {step.kind === 'held' && <SupervisorApproval stores={stores} approvalId={step.approvalId} message={step.message} onDone={(outcome) => (outcome.ok ? setStep({ kind: 'done', reference: String(step.input.transferId ?? step.input.sellTransferId), outcome }) : undefined)} onLeave={restart} />}
+      {step.kind === 'held' && <SupervisorApproval stores={stores} approvalId={step.approvalId} message={step.message} summary={summaryOf(spec.title, step.input, first, second)} onDone={(outcome) => (outcome.ok ? setStep({ kind: 'done', reference: String(step.input.transferId ?? step.input.sellTransferId), outcome }) : undefined)} onLeave={restart} />}
       {step.kind === 'done' && (
         <div className="done" role="status">
           <p className="notice ok">
@@ -171,6 +175,14 @@ export function MoneyForm({ stores, kind }: { stores: Stores; kind: MoneyKind })
       )}
     </Panel>
   );
+}
+
+/** What the supervisor is asked to approve, in words: kind, amount and accounts. */
+function summaryOf(title: string, input: Record<string, unknown>, first: AccountInfo | null, second: AccountInfo | null): string {
+  const money = input.money as { amount: string; currency: string };
+  const from = first === null ? '' : ` ${second === null ? 'for' : 'from'} ${first.number} (${first.holder})`;
+  const to = second === null ? '' : ` to ${second.number} (${second.holder})`;
+  return `${title} of ${formatMoney(money.amount, money.currency)}${from}${to}`;
 }
 
 function Review({ spec, step, first, second, busy, confirmRef, onConfirm, onBack }: { spec: (typeof kinds)[MoneyKind]; step: Extract<Step, { kind: 'review' }>; first: AccountInfo; second: AccountInfo | null; busy: Busy; confirmRef: React.RefObject<HTMLButtonElement | null>; onConfirm(): void; onBack(): void }) {

@@ -4,7 +4,8 @@ import type { Stores } from '../stores';
 import { BusyLine, useAutoFocus, type Busy } from '../components/common';
 
 /** A held command: the supervisor approves it here and now with their own name and password, or it waits in the approvals queue. */
-export function SupervisorApproval({ stores, approvalId, message, onDone, onLeave }: { stores: Stores; approvalId: string; message: string; onDone(outcome: BridgeOutcome & { ok: true }): void; onLeave(): void }) {
+export function SupervisorApproval({ stores, approvalId, message, summary, onDone, onLeave }: { stores: Stores; approvalId: string; message: string; summary: string; onDone(outcome: BridgeOutcome & { ok: true }): void; onLeave(): void }) {
+  const offline = stores.sync((state) => state.status.link === 'offline');
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState<Busy>({ kind: 'idle' });
@@ -24,7 +25,15 @@ export function SupervisorApproval({ stores, approvalId, message, onDone, onLeav
   return (
     <form className="supervisor" onSubmit={(event) => void decide(event, 'approve')} aria-labelledby="held-title">
       <h3 id="held-title">Held for a supervisor</h3>
+      <p className="held-summary">
+        <strong>{summary}</strong>
+      </p>
       <p className="notice warn">{message}</p>
+      {offline && (
+        <p className="notice error" role="alert">
+          Offline: the bank cannot check this approval now. When the link is back it decides the command again; if it does not accept it, cash paid out is recorded as an exception for the branch to investigate.
+        </p>
+      )}
       <p>
         A supervisor signs in here to approve it now, or it waits in the approvals queue (reference <code>{approvalId}</code>).
       </p>

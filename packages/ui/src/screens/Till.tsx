@@ -21,9 +21,20 @@ export function Till({ stores }: { stores: Stores }) {
   const [tillId, setTillId] = useState('');
   const [busy, setBusy] = useState<Busy>({ kind: 'idle' });
   const [summary, setSummary] = useState<{ book: string; counted: string; variance: string; currency: string } | null>(null);
+  const [loaded, setLoaded] = useState(false);
   useEffect(() => {
     void stores.till.getState().load();
+    // A count half typed survives a dropped link or a restart.
+    void stores.api['draft.load']({ key: 'till:count' }).then(({ value }) => {
+      if (value !== null) setCount(JSON.parse(value) as Count);
+      setLoaded(true);
+    });
   }, [stores]);
+  useEffect(() => {
+    if (!loaded) return;
+    const timer = setTimeout(() => void stores.api['draft.save']({ key: 'till:count', value: Object.keys(count).length === 0 ? '' : JSON.stringify(count) }), 150);
+    return () => clearTimeout(timer);
+  }, [count, loaded, stores]);
   const free = tills.filter((entry) => entry.openSession === null);
   const chosen = current?.till ?? tills.find((entry) => entry.till.id === tillId)?.till ?? free[0]?.till;
   const denominations = current?.denominations ?? tills.find((entry) => entry.till.id === chosen?.id)?.denominations ?? [];

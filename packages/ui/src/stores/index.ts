@@ -1,5 +1,6 @@
 import { create, type StoreApi, type UseBoundStore } from 'zustand';
 import type { BridgeOutcome, QenexApi, SessionInfo, SyncStatus, UiCommand, WorkItem } from '../bridge';
+import { setCurrencyExponents } from '../money';
 
 /**
  * One zustand store per area (session, sync, till, customers, approvals), each fed only through the
@@ -49,6 +50,8 @@ export interface CustomerRow {
 export interface CustomerStore {
   rows: CustomerRow[];
   loading: boolean;
+  /** Customers loaded so far while the directory is read page by page. */
+  loaded: number;
   error: string | null;
   load(): Promise<void>;
   /** Rows put in directly (a benchmark's or an import's); the screens treat them as loaded. */
@@ -90,6 +93,9 @@ export interface Stores {
   run(command: UiCommand, input: unknown): Promise<BridgeOutcome>;
 }
 
+/** Directory pages (of 1,000) the customer list reads at most: a branch of a million customers. */
+const customerDirectoryPagesMax = 1000;
+
 const emptyStatus: SyncStatus = { link: 'connecting', lastContactMs: null, lastError: null, waiting: 0, unsettled: [], recent: [], syncing: false };
 
 export function createStores(api: QenexApi): Stores {
@@ -101,6 +107,7 @@ export function createStores(api: QenexApi): Stores {
     error: null,
     async restore() {
       const current = await api['session.current']({});
+      if (current.session !== null) setCurrencyExponents(current.session.currencies);
       set({ session: current.session ?? null, checking: false });
     },
     async signIn(username, password) {
@@ -110,6 +117,7 @@ export function createStores(api: QenexApi): Stores {
         set({ error: { code: answer.code, message: answer.message } });
         return false;
       }
+      setCurrencyExponents(answer.session.currencies);
       set({ session: answer.session, error: null });
       return true;
     },
@@ -121,6 +129,8 @@ export function createStores(api: QenexApi): Stores {
       return get().session?.allowed.includes(command) ?? false;
     },
   }));
+
+  api.on('session.ended', ({ reason }) => session.setState({ session: null, error: { code: 'session_ended', message: `You were signed out: ${reason} Sign in again.` } }));
 
   const sync = create<SyncStore>((set) => ({
     status: emptyStatus,
@@ -155,11 +165,22 @@ export function createStores(api: QenexApi): Stores {
   const customers = create<CustomerStore>((set) => ({
     rows: [],
     loading: false,
+    loaded: 0,
     error: null,
     async load() {
-      set({ loading: true, error: null });
-      const found = await run('customer.search', { limit: 50 });
-      set(found.ok ? { rows: found.value as CustomerRow[], loading: false } : { loading: false, error: found.message });
+      set({ loading: true, error: null, loaded: 0 });
+      const rows: CustomerRow[] = [];
+      let after = '';
+      for (let page = 0; page < customerDirectoryPagesMax; page += 1) {
+        const found = await run('customer.directory', { after, limit: 1000 });
+        if (!found.ok) return set({ loading: false, error: `${found.message} (${found.code})` });
+        const value = found.value as { customers: CustomerRow[]; next: string | null };
+        rows.push(...value.customers);
+        set({ loaded: rows.length });
+        if (value.next === null) break;
+        after = value.next;
+      }
+      set({ rows, loading: false });
     },
     setRows(rows) {
       set({ rows, loading: false, error: null });

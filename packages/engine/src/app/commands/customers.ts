@@ -103,6 +103,28 @@ async function searchBranch(env: CommandEnv): Promise<string | null> {
   return (await env.tx.banking.get('user', env.ctx.actor))?.branchId ?? null;
 }
 
+/** Customers one directory page holds at most. */
+export const customerDirectoryPageMax = 1000;
+
+/**
+ * The customers of the caller's branch (every branch's, for central staff), a page at a time in id
+ * order: what a branch's customer list is built from. `next` is where the next page starts (null
+ * at the end); a page may hold fewer than `limit` where other branches' customers were skipped.
+ */
+export const customerDirectory = command({
+  kind: 'read',
+  input: z.object({
+    after: z.union([idSchema, z.literal('')]).default(''),
+    limit: z.number().int().min(1).max(customerDirectoryPageMax).default(customerDirectoryPageMax),
+  }),
+  async run(env, input) {
+    const branchId = await searchBranch(env);
+    const scanned = await env.tx.banking.list('customer', input.after, input.limit);
+    const customers = branchId === null ? scanned : scanned.filter((customer) => customer.branchId === branchId);
+    return ok({ customers, next: scanned.length === input.limit ? scanned.at(-1)!.id : null });
+  },
+});
+
 export const searchCustomers = command({
   kind: 'read',
   input: z.object({

@@ -13,7 +13,7 @@ import {
   tillToVault,
   vaultToTill,
 } from './cash';
-import { createCustomer, getCustomer, reviewCustomerKyc, searchCustomers } from './customers';
+import { createCustomer, customerDirectory, getCustomer, reviewCustomerKyc, searchCustomers } from './customers';
 import { exchange, listRates, publishRates } from './fx';
 import { approveDevice, approveKeyRotation, enrolDevice, registerDeviceUser, revokeDevice, rotateDeviceKeys } from './devices';
 import { listSyncExceptions, pullBranch, pushBatch, setStandInPolicy, subscribeChanges } from './sync';
@@ -32,6 +32,7 @@ export const commands = {
   'customer.review_kyc': reviewCustomerKyc,
   'customer.get': getCustomer,
   'customer.search': searchCustomers,
+  'customer.directory': customerDirectory,
   'account.open': openAccount,
   'account.close': closeAccount,
   'account.get': getAccount,

@@ -30,6 +30,7 @@ export const commandPolicies = {
   'customer.review_kyc': rule('customer.verify', 'online', 'own_branch', { notBySubjectCreator: true }),
   'customer.get': rule('customer.read', 'local', 'own_branch', { accessLogged: true }),
   'customer.search': rule('customer.read', 'local', 'own_branch', { accessLogged: true }),
+  'customer.directory': rule('customer.read', 'local', 'own_branch', { accessLogged: true }),
   'account.open': rule('account.open', 'online', 'own_branch'),
   'account.close': rule('account.close', 'online', 'own_branch', { secondPerson: always('account.close') }),
   'account.get': rule('account.read', 'local', 'own_branch', { accessLogged: true }),
