@@ -10,7 +10,7 @@ import { openWorkstation, type WorkstationHost } from '../../apps/desktop/src/no
 import { draftsPerUserMax } from '../../apps/desktop/src/node/local-store';
 import { keyStoreFor } from '../../apps/desktop/src/node/workstation-main';
 import { dropTestDatabase, startTestServer, type TestServer } from '../server/harness';
-import { Link, secondTill } from '../e2e/support';
+import { branchDay, type Link } from '../e2e/support';
 
 /**
  * The workstation host (apps/desktop/src/node/host.ts) against the real server on PostgreSQL,
@@ -39,17 +39,10 @@ describe('the workstation host, as a hostile reviewer tried it', () => {
 
   beforeAll(async () => {
     t = await startTestServer();
-    const url = new URL(t.url);
-    link = new Link({ host: url.hostname, port: Number(url.port) });
-    const linkUrl = await link.open();
-    const olivia = await t.signIn('olivia');
-    const branch = (await t.request('GET', '/api/v1/branches', { token: olivia })).body.find((b: { code: string }) => b.code === '0001');
-    const tomTill = await secondTill(t.server.engine, branch.id, 'tom', '500000');
-    const customers = (await t.request('GET', '/api/v1/customers', { token: olivia })).body as Array<{ id: string; fullName: string }>;
-    for (const customer of customers) {
-      const detail = (await t.request('GET', `/api/v1/customers/${customer.id}`, { token: olivia })).body;
-      accounts[customer.fullName.split(' ')[0]!] = detail.accounts.find((a: { productId: string }) => a.productId === 'CURRENT-USD').id;
-    }
+    const day = await branchDay(t, '500000');
+    link = day.link;
+    const { linkUrl, tomTill } = day;
+    for (const [name, account] of Object.entries(day.accounts)) accounts[name] = account.id;
     dir = mkdtempSync(join(tmpdir(), 'qenex-review-ws-'));
     const secrets = await keyStoreFor(dir, 'review-device-passphrase-0123');
     await setUpDemoWorkstation({ dataDir: dir, serverUrl: linkUrl, secrets }, async (deviceId) => {
@@ -185,5 +178,17 @@ describe('the workstation host, as a hostile reviewer tried it', () => {
   it('answers a draft the schema admits but the store does not (16,384 characters of 3 bytes) with a refusal, not a thrown error', async () => {
     const answer = await call<{ ok: boolean; code?: string }>('tom', 'draft.save', { key: 'money:transfer', value: '€'.repeat(10_000) }).catch((error: unknown) => ({ ok: false, thrown: String(error) }));
     expect(answer).not.toHaveProperty('thrown');
+  });
+
+  it('pulls when the server says something changed (its change notifications), without waiting for the interval', async () => {
+    // This host syncs on its own only every ten minutes; a deposit made at the server reaches it through the notification.
+    const alice = await t.signIn('alice');
+    const aliceTill = (await t.request('GET', '/api/v1/till-sessions/current', { token: alice })).body.session.id;
+    const before = ((await run('tom', 'account.get', { accountId: accounts.Lukas! })) as unknown as { value: { balances: { posted: string } } }).value.balances.posted;
+    const made = await t.request('POST', `/api/v1/till-sessions/${aliceTill}/deposits`, { token: alice, body: { transferId: newId(), accountId: accounts.Lukas!, money: { amount: '1234', currency: 'USD' } } });
+    expect(made.status).toBe(201);
+    await expect
+      .poll(async () => ((await run('tom', 'account.get', { accountId: accounts.Lukas! })) as unknown as { value: { balances: { posted: string } } }).value.balances.posted, { timeout: 15_000, interval: 200 })
+      .toBe(String(BigInt(before) + 1234n));
   });
 });

@@ -13,7 +13,7 @@ import { openKeyStore, safeStorageFileName, type KeyStore, type SafeStorageLike 
 import { appEntryUrl, appOrigin } from '../../apps/desktop/src/main/security';
 import { setUpDemoWorkstation } from '../../apps/desktop/src/node/demo-workstation';
 import { dropTestDatabase, startTestServer, type TestServer } from '../server/harness';
-import { Link, secondTill } from '../e2e/support';
+import { branchDay, type Link } from '../e2e/support';
 
 // The preload's two Electron objects (contextBridge, ipcRenderer) are the only thing replaced: the
 // `electron` package has no binary here and its index throws outside Electron. buildApi is the real one.
@@ -170,22 +170,12 @@ describe('the offline leg through the Electron shell: preload → ipcMain → ut
 
   beforeAll(async () => {
     t = await startTestServer();
-    const url = new URL(t.url);
-    link = new Link({ host: url.hostname, port: Number(url.port) });
-    const linkUrl = await link.open();
-    const olivia = await t.signIn('olivia');
-    const branch = (await t.request('GET', '/api/v1/branches', { token: olivia })).body.find((b: { code: string }) => b.code === '0001');
-    // tom's own till, its float of 5,000.00 from the vault (head teller gives, tom confirms).
-    tomTill = await secondTill(t.server.engine, branch.id, 'tom', '500000');
-    const customers = (await t.request('GET', '/api/v1/customers', { token: olivia })).body as Array<{ id: string; fullName: string }>;
-    for (const customer of customers) {
-      const detail = (await t.request('GET', `/api/v1/customers/${customer.id}`, { token: olivia })).body;
-      accounts[customer.fullName.split(' ')[0]!] = detail.accounts.find((a: { productId: string }) => a.productId === 'CURRENT-USD').id;
-    }
-    const amara = customers.find((c) => c.fullName.startsWith('Amara'))!;
-    accounts.AmaraEur = newId();
-    const opened = await t.server.engine.executeAny('account.open', { accountId: accounts.AmaraEur, customerId: amara.id, productId: 'CURRENT-EUR' }, { actor: 'alice', roles: ['teller'], deviceId: 'setup' });
-    expect(opened.ok).toBe(true);
+    // tom's own till, its float of 5,000.00 from the vault.
+    const day = await branchDay(t, '500000');
+    link = day.link;
+    tomTill = day.tomTill;
+    const linkUrl = day.linkUrl;
+    for (const [name, account] of Object.entries(day.accounts)) accounts[name] = account.id;
 
     // The workstation set up the Electron way: userData with the key store in safeStorage, the books in userData/workstation (main.ts's layout).
     dir = mkdtempSync(join(tmpdir(), 'qenex-electron-'));

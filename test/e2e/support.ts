@@ -107,6 +107,39 @@ export async function secondTill(engine: Engine, branchId: string, teller: strin
   return tillId;
 }
 
+/** What a branch's day starts from, at a test server: the link to cut, tom's own till, and every demo customer's current account (by first name; Amara's euro account as AmaraEur). */
+export interface BranchDay {
+  readonly link: Link;
+  readonly linkUrl: string;
+  readonly branchId: string;
+  readonly tomTill: string;
+  readonly accounts: Readonly<Record<string, { readonly id: string; readonly number: string }>>;
+}
+
+export async function branchDay(t: TestServer, tomFloatMinor: string): Promise<BranchDay> {
+  const url = new URL(t.url);
+  const link = new Link({ host: url.hostname, port: Number(url.port) });
+  const linkUrl = await link.open();
+  const olivia = await t.signIn('olivia');
+  const branch = (await t.request('GET', '/api/v1/branches', { token: olivia })).body.find((b: { code: string }) => b.code === '0001');
+  // tom works on a till of his own, funded from the vault (the head teller gives, tom confirms).
+  const tomTill = await secondTill(t.server.engine, branch.id, 'tom', tomFloatMinor);
+  const customers = (await t.request('GET', '/api/v1/customers', { token: olivia })).body as Array<{ id: string; fullName: string }>;
+  const accounts: Record<string, { id: string; number: string }> = {};
+  for (const customer of customers) {
+    const detail = (await t.request('GET', `/api/v1/customers/${customer.id}`, { token: olivia })).body;
+    const current = detail.accounts.find((a: { productId: string }) => a.productId === 'CURRENT-USD');
+    accounts[customer.fullName.split(' ')[0]!] = { id: current.id, number: current.number };
+  }
+  // Amara has a euro account too, for exchanges.
+  const amara = customers.find((c) => c.fullName.startsWith('Amara'))!;
+  const eurId = `${Date.now().toString(16).padStart(12, '0')}${'9'.repeat(20)}`;
+  const opened = await t.server.engine.executeAny('account.open', { accountId: eurId, customerId: amara.id, productId: 'CURRENT-EUR' }, { actor: 'alice', roles: ['teller'], deviceId: 'setup' });
+  if (!opened.ok) throw new Error(`account.open: ${opened.code}`);
+  accounts.AmaraEur = { id: eurId, number: (opened.value as { number: string }).number };
+  return { link, linkUrl, branchId: branch.id, tomTill, accounts };
+}
+
 export async function shot(page: Page, name: string): Promise<string> {
   mkdirSync(shotsDir, { recursive: true });
   await page.evaluate(() => (globalThis as unknown as { document: { fonts: { ready: Promise<unknown> } } }).document.fonts.ready);

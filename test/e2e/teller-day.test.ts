@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoPassword } from '@qenex/engine';
 import { dropTestDatabase, startTestServer, type TestServer } from '../server/harness';
 import type { BrowserWorkstation } from '../../apps/desktop/src/node/workstation-main';
-import { Link, demoWorkstation, launchBrowser, receiptPng, secondTill, shot } from './support';
+import { branchDay, demoWorkstation, launchBrowser, receiptPng, shot, type Link } from './support';
 
 /**
  * A teller's day, end to end: Debian's Chromium drives the browser-mode workstation (the real
@@ -22,26 +22,10 @@ describe('a teller’s day at the branch workstation, in a real browser against 
 
   beforeAll(async () => {
     t = await startTestServer();
-    const url = new URL(t.url);
-    link = new Link({ host: url.hostname, port: Number(url.port) });
-    const linkUrl = await link.open();
-    const olivia = await t.signIn('olivia');
-    const branch = (await t.request('GET', '/api/v1/branches', { token: olivia })).body.find((b: { code: string }) => b.code === '0001');
-    // tom works the day on a till of his own, funded from the vault (head teller gives, tom confirms).
-    await secondTill(t.server.engine, branch.id, 'tom', '200000');
-    const customers = (await t.request('GET', '/api/v1/customers', { token: olivia })).body as Array<{ id: string; fullName: string }>;
-    for (const customer of customers) {
-      const detail = (await t.request('GET', `/api/v1/customers/${customer.id}`, { token: olivia })).body;
-      const current = detail.accounts.find((a: { productId: string }) => a.productId === 'CURRENT-USD');
-      accounts[customer.fullName.split(' ')[0]!] = { id: current.id, number: current.number };
-    }
-    // Amara has a euro account too, for the exchange.
-    const alice = { actor: 'alice', roles: ['teller'], deviceId: 'setup' };
-    const amara = customers.find((c) => c.fullName.startsWith('Amara'))!;
-    const eurId = `${Date.now().toString(16).padStart(12, '0')}${'9'.repeat(20)}`;
-    const opened = await t.server.engine.executeAny('account.open', { accountId: eurId, customerId: amara.id, productId: 'CURRENT-EUR' }, alice);
-    expect(opened.ok).toBe(true);
-    accounts.AmaraEur = { id: eurId, number: (opened as { value: { number: string } }).value.number };
+    const day = await branchDay(t, '200000');
+    link = day.link;
+    Object.assign(accounts, day.accounts);
+    const linkUrl = day.linkUrl;
     ws = await demoWorkstation(t, linkUrl, { syncIntervalMs: 1000 });
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1366, height: 900 } });

@@ -364,6 +364,7 @@ const expectedOperations = [
   'POST /api/v1/limits',
   'POST /api/v1/customers',
   'GET /api/v1/customers',
+  'GET /api/v1/customer-directory',
   'GET /api/v1/customers/{customerId}',
   'POST /api/v1/customers/{customerId}/kyc',
   'POST /api/v1/accounts',

@@ -6,6 +6,7 @@ import { ScryptPasswordHasher } from '@qenex/engine/node';
 import { SqliteStorage } from '@qenex/engine/sqlite';
 import type { BridgeChannel, BridgeChannels, BridgeEvent, BridgeOutcome, PreviewInfo, SessionInfo, SyncStatus, UiCommand } from '@qenex/ui/bridge';
 import { uiCommands } from '@qenex/ui/bridge';
+import { ChangeListener } from './change-listener';
 import { LocalStore } from './local-store';
 import { ReceiptBook } from './receipts';
 import { ServerClient, outcomeOf, type ServerAnswer } from './server-client';
@@ -19,7 +20,7 @@ export interface HostConfig {
   readonly secrets: { load(): Promise<Uint8Array | null>; save(secret: Uint8Array): Promise<void> };
   readonly fetcher?: typeof fetch;
   readonly clock?: Clock;
-  /** How often the workstation pulls when nothing else made it sync. */
+  /** How often the workstation syncs when the server's change notifications said nothing (and to notice the link is back). */
   readonly syncIntervalMs?: number;
   /** scrypt cost of cached credentials (tests make it cheap). */
   readonly passwordCost?: number;
@@ -77,7 +78,7 @@ export async function openWorkstation(config: HostConfig): Promise<WorkstationHo
     await storage.close();
     throw new Error('This workstation is not enrolled: its local state is missing. Enrol it first.');
   }
-  return new WorkstationHost(config, storage, secrets, state.deviceId, state.branchId);
+  return new WorkstationHost(config, storage, secrets, state.deviceId, state.branchId, state.keyVersion);
 }
 
 /**
@@ -97,6 +98,7 @@ export class WorkstationHost implements BridgeHost {
   private readonly passwords: ScryptPasswordHasher;
   private readonly sync: SyncLoop;
   private readonly receipts: ReceiptBook;
+  private readonly changes: ChangeListener;
   private readonly sessions = new Map<string, HostSession>();
   /** Failed offline sign-ins per typed name: the cached credential cannot be guessed at full speed. */
   private readonly offlineFailures = new Map<string, { count: number; lastAtMs: number }>();
@@ -110,6 +112,7 @@ export class WorkstationHost implements BridgeHost {
     secrets: DeviceSecrets,
     readonly deviceId: string,
     readonly branchId: string,
+    keyVersion: number,
   ) {
     this.clock = config.clock ?? systemClock;
     const ids = new RandomIds(this.clock);
@@ -119,9 +122,12 @@ export class WorkstationHost implements BridgeHost {
     this.client = new ServerClient(config.serverUrl, deviceId, config.fetcher);
     this.local = new LocalStore(join(config.dataDir, 'workstation-local.db'));
     const sync = new WorkstationSync({ engine: this.engine, storage, mirror: storage.mirror, clock: this.clock, transport: new HttpSyncTransport(config.serverUrl, config.fetcher), secrets });
-    this.sync = new SyncLoop({ sync, storage, clock: this.clock, intervalMs: config.syncIntervalMs ?? 5_000, emit: (status) => this.emit('sync.changed', status) });
+    this.sync = new SyncLoop({ sync, storage, clock: this.clock, intervalMs: config.syncIntervalMs ?? 15_000, emit: (status) => this.emit('sync.changed', status) });
     this.receipts = new ReceiptBook({ local: this.local, storage, engine: this.engine, clock: this.clock, deviceId, bankName: config.bankName ?? 'QENEX Bank', timeZone: config.timeZone ?? 'UTC' });
     this.sync.start();
+    // The server says when something changed: the workstation pulls then, not only at the interval.
+    this.changes = new ChangeListener({ serverUrl: config.serverUrl, deviceId, keyVersion, signingSeed: secrets.signingSeed, onChange: () => this.sync.kick() });
+    this.changes.start();
   }
 
   on(listener: (event: BridgeEvent, payload: unknown, clientId?: string) => void): () => void {
@@ -437,6 +443,7 @@ export class WorkstationHost implements BridgeHost {
   }
 
   async close(): Promise<void> {
+    this.changes.stop();
     await this.sync.stop();
     for (const clientId of [...this.sessions.keys()]) await this.signOut(clientId);
     this.local.close();
