@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { Stores } from '../stores';
-import { BusyLine, Money, Panel, type Busy } from '../components/common';
+import { BusyLine, Money, Panel, commandLabels, type Busy } from '../components/common';
 import { formatMoney } from '../money';
 import { newId } from '../ids';
 
@@ -61,6 +61,7 @@ export function Till({ stores }: { stores: Stores }) {
     await stores.till.getState().load();
   };
 
+  if (summary !== null) return <EndOfDay stores={stores} summary={summary} onDone={() => setSummary(null)} />;
   return (
     <Panel title={current === null ? 'Open the till' : 'Close the till'}>
       <form onSubmit={(event) => void submit(event)} className="till-form" aria-label={current === null ? 'Open the till' : 'Close the till'}>
@@ -137,25 +138,68 @@ export function Till({ stores }: { stores: Stores }) {
           </button>
         </div>
       </form>
-      {summary !== null && (
-        <section className="summary" aria-labelledby="eod-title">
-          <h3 id="eod-title">End of day</h3>
-          <dl className="facts">
-            <div>
-              <dt>Book</dt>
-              <dd>{formatMoney(summary.book, summary.currency)}</dd>
-            </div>
-            <div>
-              <dt>Counted</dt>
-              <dd>{formatMoney(summary.counted, summary.currency)}</dd>
-            </div>
-            <div>
-              <dt>Over / short</dt>
-              <dd className={summary.variance === '0' ? 'balanced' : 'variance'}>{summary.variance === '0' ? 'Balanced' : formatMoney(summary.variance, summary.currency)}</dd>
-            </div>
-          </dl>
-        </section>
-      )}
+    </Panel>
+  );
+}
+
+/** The till's day once closed: book against count, and the day's work at this workstation by kind. */
+function EndOfDay({ stores, summary, onDone }: { stores: Stores; summary: { book: string; counted: string; variance: string; currency: string }; onDone(): void }) {
+  const work = stores.work((state) => state.items);
+  useEffect(() => {
+    void stores.work.getState().load();
+  }, [stores]);
+  const inCurrency = work.filter((item) => item.currency === summary.currency);
+  const mine = inCurrency.filter((item) => item.status === 'completed' || item.status === 'pending_sync');
+  const notAccepted = inCurrency.length - mine.length;
+  const byKind = new Map<string, { count: number; total: bigint }>();
+  for (const item of mine) {
+    const entry = byKind.get(item.kind) ?? { count: 0, total: 0n };
+    byKind.set(item.kind, { count: entry.count + 1, total: entry.total + BigInt(item.amount) });
+  }
+  return (
+    <Panel title="End of day" actions={<button onClick={onDone}>Done</button>}>
+      <section className="summary" aria-label="Till balance">
+        <dl className="facts">
+          <div>
+            <dt>Book</dt>
+            <dd>{formatMoney(summary.book, summary.currency)}</dd>
+          </div>
+          <div>
+            <dt>Counted</dt>
+            <dd>{formatMoney(summary.counted, summary.currency)}</dd>
+          </div>
+          <div>
+            <dt>Over / short</dt>
+            <dd className={summary.variance === '0' ? 'balanced' : 'variance'}>{summary.variance === '0' ? 'Balanced' : formatMoney(summary.variance, summary.currency)}</dd>
+          </div>
+        </dl>
+      </section>
+      <table className="table" aria-label="The day's work by kind">
+        <thead>
+          <tr>
+            <th scope="col">What</th>
+            <th scope="col" className="num">
+              Count
+            </th>
+            <th scope="col" className="num">
+              Total
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {[...byKind.entries()].map(([kind, entry]) => (
+            <tr key={kind}>
+              <td>{commandLabels[kind] ?? kind}</td>
+              <td className="num">{entry.count}</td>
+              <td className="num">{formatMoney(entry.total, summary.currency)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="muted">
+        Booked and awaiting the bank only.{' '}
+        {notAccepted > 0 ? `${notAccepted} command${notAccepted === 1 ? '' : 's'} the bank did not accept (held, refused or reversed) are not counted: Home says why.` : 'The bank accepted everything sent.'}
+      </p>
     </Panel>
   );
 }
