@@ -88,3 +88,24 @@ export function statusLabel(status: string): string {
     }[status] ?? status
   );
 }
+
+/** A table's header row: each column's label, numeric ones aligned right (their cells use className="num"). */
+export function TableHead({ columns }: { columns: ReadonlyArray<string | { label: string; numeric: true }> }) {
+  return (
+    <thead>
+      <tr>
+        {columns.map((column) =>
+          typeof column === 'string' ? (
+            <th key={column} scope="col">
+              {column}
+            </th>
+          ) : (
+            <th key={column.label} scope="col" className="num">
+              {column.label}
+            </th>
+          ),
+        )}
+      </tr>
+    </thead>
+  );
+}

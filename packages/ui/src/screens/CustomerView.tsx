@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { Stores } from '../stores';
-import { BusyLine, Money, Panel, time, type Busy } from '../components/common';
+import { BusyLine, Money, Panel, time, type Busy, TableHead } from '../components/common';
 import { formatMoney } from '../money';
 import { useNav } from '../nav';
 
@@ -78,19 +78,7 @@ export function CustomerView({ stores, customerId, onBack }: { stores: Stores; c
         </dl>
       )}
       <table className="table" aria-label="Accounts">
-        <thead>
-          <tr>
-            <th scope="col">Account</th>
-            <th scope="col">Product</th>
-            <th scope="col" className="num">
-              Balance
-            </th>
-            <th scope="col" className="num">
-              Available
-            </th>
-            <th scope="col">Status</th>
-          </tr>
-        </thead>
+        <TableHead columns={['Account', 'Product', { label: 'Balance', numeric: true }, { label: 'Available', numeric: true }, 'Status']} />
         <tbody>
           {accounts.map((account) => (
             <tr key={account.id} aria-selected={selected === account.id}>
@@ -149,18 +137,7 @@ function Statement({ stores, account }: { stores: Stores; account: AccountRow })
     <section aria-labelledby="statement-title">
       <h3 id="statement-title">Statement {account.number}</h3>
       <table className="table" aria-label={`Statement of ${account.number}`}>
-        <thead>
-          <tr>
-            <th scope="col">When</th>
-            <th scope="col">Reference</th>
-            <th scope="col" className="num">
-              Amount
-            </th>
-            <th scope="col" className="num">
-              Balance
-            </th>
-          </tr>
-        </thead>
+        <TableHead columns={['When', 'Reference', { label: 'Amount', numeric: true }, { label: 'Balance', numeric: true }]} />
         <tbody>
           {lines.map((line) => (
             <tr key={line.transferId}>

@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import type { Stores } from '../stores';
-import { Money, Panel, commandLabels, statusLabel, time } from '../components/common';
+import { Money, Panel, commandLabels, statusLabel, time, TableHead } from '../components/common';
 import { formatMoney } from '../money';
 import { useNav } from '../nav';
 
@@ -40,17 +40,7 @@ export function Home({ stores }: { stores: Stores }) {
               </div>
             </dl>
             <table className="table compact" aria-label="Opening count by denomination">
-              <thead>
-                <tr>
-                  <th scope="col">Denomination</th>
-                  <th scope="col" className="num">
-                    Pieces at open
-                  </th>
-                  <th scope="col" className="num">
-                    Value
-                  </th>
-                </tr>
-              </thead>
+              <TableHead columns={['Denomination', { label: 'Pieces at open', numeric: true }, { label: 'Value', numeric: true }]} />
               <tbody>
                 {Object.entries(current.session.openingCount).map(([denomination, pieces]) => (
                   <tr key={denomination}>
@@ -102,17 +92,7 @@ export function Home({ stores }: { stores: Stores }) {
           <p className="muted">No cash or transfers yet today.</p>
         ) : (
           <table className="table" aria-label="Today's work">
-            <thead>
-              <tr>
-                <th scope="col">Time</th>
-                <th scope="col">What</th>
-                <th scope="col">Teller</th>
-                <th scope="col" className="num">
-                  Amount
-                </th>
-                <th scope="col">Status</th>
-              </tr>
-            </thead>
+            <TableHead columns={['Time', 'What', 'Teller', { label: 'Amount', numeric: true }, 'Status']} />
             <tbody>
               {work.map((item) => (
                 <tr key={item.reference}>

@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { Stores } from '../stores';
-import { BusyLine, Money, Panel, commandLabels, type Busy } from '../components/common';
+import { BusyLine, Money, Panel, commandLabels, type Busy, TableHead } from '../components/common';
 import { formatMoney } from '../money';
 import { newId } from '../ids';
 
@@ -88,15 +88,7 @@ export function Till({ stores }: { stores: Stores }) {
           </p>
         )}
         <table className="table count" aria-label="Count by denomination">
-          <thead>
-            <tr>
-              <th scope="col">Denomination</th>
-              <th scope="col">Pieces</th>
-              <th scope="col" className="num">
-                Value
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['Denomination', 'Pieces', { label: 'Value', numeric: true }]} />
           <tbody>
             {denominations.map((denomination) => {
               const key = String(denomination);
@@ -175,17 +167,7 @@ function EndOfDay({ stores, summary, onDone }: { stores: Stores; summary: { book
         </dl>
       </section>
       <table className="table" aria-label="The day's work by kind">
-        <thead>
-          <tr>
-            <th scope="col">What</th>
-            <th scope="col" className="num">
-              Count
-            </th>
-            <th scope="col" className="num">
-              Total
-            </th>
-          </tr>
-        </thead>
+        <TableHead columns={['What', { label: 'Count', numeric: true }, { label: 'Total', numeric: true }]} />
         <tbody>
           {[...byKind.entries()].map(([kind, entry]) => (
             <tr key={kind}>
