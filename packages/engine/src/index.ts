@@ -49,6 +49,7 @@ export {
   type InProcessConnectOptions,
 } from './adapters/in-process/kv';
 export * from './core/crypto';
+export * from './core/update';
 export * from './core/sync';
 export type { ServerKeys, CommandEnv } from './app/command';
 export { compensableRefusals, type BranchSnapshot } from './app/commands/sync';
