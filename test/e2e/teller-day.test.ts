@@ -130,7 +130,7 @@ describe('a teller’s day at the branch workstation, in a real browser against 
     await page.getByText("Offline: the bank's server cannot be reached.").waitFor({ timeout: 15_000 });
     await money('Deposit', accounts.Mei!.number, '200.00');
     await page.getByRole('button', { name: /^Confirm deposit/ }).click();
-    await page.getByText('Cash deposit booked.').waitFor();
+    await page.getByText('Cash deposit made offline.').waitFor();
     // Meanwhile, at the server, the money in Lukas's account is spent and 400.00 of his 500.00 overdraft with it.
     const alice = await t.signIn('alice');
     const aliceTill = (await t.request('GET', '/api/v1/till-sessions/current', { token: alice })).body.session.id;
@@ -140,7 +140,7 @@ describe('a teller’s day at the branch workstation, in a real browser against 
     // …so the payout tom makes offline from the workstation's older view will not stand.
     await money('Withdraw', accounts.Lukas!.number, '300.00');
     await page.getByRole('button', { name: /^Confirm pay out/ }).click();
-    await page.getByText('Cash withdrawal booked.').waitFor();
+    await page.getByText('Cash withdrawal made offline.').waitFor();
     await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: /^Home/ }).click();
     await expect.poll(() => page.getByRole('status', { name: /2 waiting/ }).count()).toBe(1);
     await shot(page, '10-offline-home');

@@ -67,8 +67,15 @@ export async function startBrowserMode(options: { readonly host: BridgeHost; rea
     if (extname(target) === '.html') {
       // The page's client: the one its cookie names if this server issued it, a new one otherwise; its secret goes into the page.
       const known = clientOf(request);
-      const client = known !== null && clients.secretOf(known) !== undefined ? known : clients.issue();
-      if (client !== known) headers['set-cookie'] = cookieOf(client);
+      let client = known !== null && clients.secretOf(known) !== undefined ? known : null;
+      if (client === null) {
+        // No client for a HEAD, or for a page another site asks for: they cannot fill the table and push anyone out.
+        if (request.method === 'HEAD' || request.headers['sec-fetch-site'] === 'cross-site') return send(response, 403, { ok: false, code: 'not_for_other_sites', message: 'Open QENEX from its own address.' });
+        const issued = clients.issue((candidate) => options.host.signedIn?.(candidate) === true);
+        if (issued === null) return send(response, 503, { ok: false, code: 'workstation_busy', message: 'Too many browsers are connected to this workstation; try again later.' });
+        client = issued;
+        headers['set-cookie'] = cookieOf(client);
+      }
       // A fresh nonce per page: run-time <style> elements (AG Grid's theme, react-aria) carry it; nothing else inline runs.
       const nonce = newStyleNonce();
       headers['content-security-policy'] = contentSecurityPolicy(nonce);
@@ -98,7 +105,8 @@ export async function startBrowserMode(options: { readonly host: BridgeHost; rea
     const answer = await options.host.handle(parsed.channel, parsed.request, client);
     if (parsed.channel === 'session.signIn' && (answer as { ok?: unknown }).ok === true) {
       // A new client at every sign-in: whatever id the browser held before (planted or not) never names a signed-in session.
-      const fresh = clients.issue();
+      const fresh = clients.issue((candidate) => candidate === client || options.host.signedIn?.(candidate) === true);
+      if (fresh === null) return send(response, 503, { ok: false, code: 'workstation_busy', message: 'Too many browsers are connected to this workstation; try again later.' });
       options.host.rekey?.(client, fresh);
       clients.forget(client);
       for (const [ws, owner] of sockets) if (owner === client) ws.close(4001, 'signed in: reconnect');
@@ -198,9 +206,19 @@ export const issuedClientsMax = 10_000;
 class IssuedClients {
   private readonly secrets = new Map<string, string>();
 
-  issue(): string {
+  /** A new client; when the table is full, the oldest one nobody is signed in on makes room (null: everyone is). */
+  issue(inUse: (client: string) => boolean): string | null {
+    if (this.secrets.size >= issuedClientsMax) {
+      let evicted = false;
+      for (const candidate of this.secrets.keys()) {
+        if (inUse(candidate)) continue;
+        this.secrets.delete(candidate);
+        evicted = true;
+        break;
+      }
+      if (!evicted) return null;
+    }
     const client = randomBytes(18).toString('base64url');
-    if (this.secrets.size >= issuedClientsMax) this.secrets.delete(this.secrets.keys().next().value!);
     this.secrets.set(client, randomBytes(18).toString('base64url'));
     return client;
   }

@@ -1,6 +1,9 @@
 import { decodeBase64url, deviceKeyId, encodeBase64url, hybridKeyPair, signRequest } from '@qenex/engine';
 import WebSocket from 'ws';
 
+/** At most one pull per this interval from notifications: every write at the bank notifies every branch. */
+export const notifiedPullIntervalMs = 2_000;
+
 /** Longest wait between reconnection attempts, and the first. */
 export const reconnectDelayMaxMs = 30_000;
 const reconnectDelayFirstMs = 500;
@@ -25,6 +28,8 @@ export class ChangeListener {
   private socket: WebSocket | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private delayMs = reconnectDelayFirstMs;
+  private lastNotifiedMs = 0;
+  private trailing: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
   private readonly secretKeys;
 
@@ -39,7 +44,24 @@ export class ChangeListener {
   stop(): void {
     this.stopped = true;
     if (this.timer !== null) clearTimeout(this.timer);
+    if (this.trailing !== null) clearTimeout(this.trailing);
     this.socket?.terminate();
+  }
+
+  /** A change: a pull now, or one at the end of the interval if one just ran (a burst costs two pulls at most). */
+  private notified(): void {
+    const nowMs = Date.now();
+    if (nowMs - this.lastNotifiedMs >= notifiedPullIntervalMs) {
+      this.lastNotifiedMs = nowMs;
+      this.deps.onChange();
+      return;
+    }
+    this.trailing ??= setTimeout(() => {
+      this.trailing = null;
+      this.lastNotifiedMs = Date.now();
+      if (!this.stopped) this.deps.onChange();
+    }, notifiedPullIntervalMs - (nowMs - this.lastNotifiedMs));
+    this.trailing.unref?.();
   }
 
   private connect(): void {
@@ -61,7 +83,7 @@ export class ChangeListener {
       if (message.kind === 'subscribed') {
         this.delayMs = reconnectDelayFirstMs;
         this.deps.onChange();
-      } else if (message.kind === 'changed') this.deps.onChange();
+      } else if (message.kind === 'changed') this.notified();
     });
     socket.on('error', () => undefined);
     socket.on('close', () => {

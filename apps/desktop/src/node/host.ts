@@ -224,11 +224,13 @@ export class WorkstationHost implements BridgeHost {
    * again. Only the authentication layer's answer counts: a refusal about someone else (the maker of
    * an approval who was disabled since) says nothing about the caller's session.
    */
-  private endSession(clientId: string, answer: Extract<ServerAnswer, { reached: true }>): void {
+  private endSession(session: HostSession, answer: Extract<ServerAnswer, { reached: true }>): void {
     if (answer.status !== 401) return;
+    // Only the session that made the request: a late answer must not sign out whoever signed in since.
+    if (this.sessions.get(session.clientId)?.token !== session.token) return;
     const outcome = outcomeOf(answer);
-    this.sessions.delete(clientId);
-    this.emit('session.ended', { reason: outcome.ok ? 'the bank ended the session.' : outcome.message }, clientId);
+    this.sessions.delete(session.clientId);
+    this.emit('session.ended', { reason: outcome.ok ? 'the bank ended the session.' : outcome.message }, session.clientId);
   }
 
   private async signIn(clientId: string, username: string, password: string): Promise<BridgeChannels['session.signIn']['response']> {
@@ -334,9 +336,24 @@ export class WorkstationHost implements BridgeHost {
   private async run(clientId: string, command: UiCommand, input: unknown): Promise<BridgeOutcome> {
     const session = this.sessions.get(clientId);
     if (session === undefined) return notSignedIn;
-    const sendOnline = (offlineCapable.has(command) || onlineOnly.has(command) || readOnline.has(command)) && this.online(session);
-    if (command === 'approval.decide' && this.online(session)) return this.decideOnline(session, input);
-    if (sendOnline) return this.runOnline(session, command, input);
+    const writes = offlineCapable.has(command) || onlineOnly.has(command) || command === 'approval.decide';
+    if (session.token === null && this.sync.status().link === 'online' && (writes || readOnline.has(command))) {
+      // Signed in on the cached credential, and the bank is back: the stand-in rules no longer apply; the bank decides again.
+      this.sessions.delete(clientId);
+      this.emit('session.ended', { reason: 'the bank can be reached again, and work goes to it now.' }, clientId);
+      return { ok: false, code: 'sign_in_again', message: 'The bank can be reached again: sign in again so your work goes to it (you signed in while the link was down).' };
+    }
+    if (writes && this.online(session)) {
+      // Work made offline reaches the bank first: an online command never overtakes the outbox.
+      const drained = await this.drainOutbox();
+      if (!drained && !offlineCapable.has(command)) {
+        return { ok: false, code: 'outbox_not_drained', message: 'Work made here while offline is still reaching the bank; try again in a moment.' };
+      }
+      if (drained) return command === 'approval.decide' ? this.decideOnline(session, input) : this.runOnline(session, command, input);
+      // Not drained: it queues behind the earlier work here, and the bank decides it in order.
+    } else if (readOnline.has(command) && this.online(session)) {
+      return this.runOnline(session, command, input);
+    }
     if (onlineOnly.has(command)) {
       const why = session.token === null ? 'you signed in while the link was down; sign in again once it is up' : 'the link to the bank is down';
       return { ok: false, code: 'needs_server', message: `This needs the bank's server, and ${why}. Everything else keeps working here.` };
@@ -354,14 +371,28 @@ export class WorkstationHost implements BridgeHost {
     return outcome;
   }
 
+  /** Whether the outbox is empty once a sync has pushed what it can. */
+  private async drainOutbox(): Promise<boolean> {
+    if (this.sync.status().waiting === 0 && !(await this.outboxPending())) return true;
+    const status = await this.sync.now();
+    return status.waiting === 0 && !(await this.outboxPending());
+  }
+
+  private async outboxPending(): Promise<boolean> {
+    return this.storage.read(async (tx) => {
+      const state = await tx.banking.get('workstation', 'local');
+      return state !== undefined && state.lastAckedCommandSeq < state.lastCommandSeq;
+    });
+  }
+
   private async runOnline(session: HostSession, command: string, input: unknown): Promise<BridgeOutcome> {
     const body = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
     const idempotencyKey = typeof body.transferId === 'string' ? `ws-${body.transferId}` : typeof body.sellTransferId === 'string' ? `ws-${body.sellTransferId}` : typeof body.sessionId === 'string' ? `ws-${command}-${body.sessionId}` : null;
     const answer = await this.client.run(session.token!, command, body, idempotencyKey);
-    if (!answer.reached) return this.linkLost(answer);
+    if (!answer.reached) return this.linkLost(answer, offlineCapable.has(command));
     this.sync.sawServer();
     const outcome = outcomeOf(answer);
-    this.endSession(session.clientId, answer);
+    this.endSession(session, answer);
     this.rememberHeld(outcome, command, input, session.info);
     if (outcome.ok && !readOnline.has(command)) {
       // The server booked it: bring this workstation's copy of the branch up to date before answering.
@@ -371,12 +402,14 @@ export class WorkstationHost implements BridgeHost {
     return outcome;
   }
 
-  private linkLost(answer: Extract<ServerAnswer, { reached: false }>): BridgeOutcome {
+  private linkLost(answer: Extract<ServerAnswer, { reached: false }>, runsHere: boolean): BridgeOutcome {
     this.sync.lostServer(answer.message);
     return {
       ok: false,
       code: 'link_lost',
-      message: 'The link to the bank dropped before the server answered. Confirm again: it runs on this workstation now, and it can never be booked twice.',
+      message: runsHere
+        ? 'The link to the bank dropped before the server answered. Confirm again: it runs on this workstation now, and it can never be booked twice.'
+        : 'The link to the bank dropped before the server answered. This needs the bank: wait until the banner says online and confirm again (it can never be done twice).',
     };
   }
 
@@ -384,9 +417,9 @@ export class WorkstationHost implements BridgeHost {
     const { approvalId, decision, note } = (input ?? {}) as { approvalId?: unknown; decision?: unknown; note?: unknown };
     if (typeof approvalId !== 'string' || (decision !== 'approve' && decision !== 'reject')) return { ok: false, code: 'invalid_input', message: 'Name the approval and approve or reject.' };
     const answer = await this.client.decide(session.token!, approvalId, decision, typeof note === 'string' ? note : undefined);
-    if (!answer.reached) return this.linkLost(answer);
+    if (!answer.reached) return this.linkLost(answer, false);
     const outcome = outcomeOf(answer);
-    this.endSession(session.clientId, answer);
+    this.endSession(session, answer);
     if (outcome.ok) {
       await this.sync.now();
       if (decision === 'approve') await this.recordApproved(approvalId, outcome, session.info.displayName, 'online');
@@ -424,7 +457,8 @@ export class WorkstationHost implements BridgeHost {
     if (held === undefined || held.teller.username !== teller.info.username) {
       return { ok: false, code: 'approval_not_yours', message: 'This approval is not one of your held commands; a supervisor decides it from the approvals queue.' };
     }
-    const supervisorClient = `${clientId}#supervisor`;
+    // A pseudo-client of its own per approval: two approvals at once never share a supervisor's session.
+    const supervisorClient = `${clientId}#supervisor#${crypto.randomUUID()}`;
     const signed = await this.signIn(supervisorClient, username, request.password);
     if (!signed.ok) return { ok: false, code: signed.code, message: signed.message };
     try {
@@ -445,7 +479,8 @@ export class WorkstationHost implements BridgeHost {
   async close(): Promise<void> {
     this.changes.stop();
     await this.sync.stop();
-    for (const clientId of [...this.sessions.keys()]) await this.signOut(clientId);
+    // Best effort and at once: a dead link must not hold shutdown for each session in turn.
+    await Promise.race([Promise.allSettled([...this.sessions.keys()].map((clientId) => this.signOut(clientId))), new Promise((done) => setTimeout(done, 2_000).unref?.())]);
     this.local.close();
     await this.storage.close();
   }

@@ -64,10 +64,13 @@ export class SyncLoop {
       });
       return this.running;
     }
-    this.queued ??= this.running.then(() => {
-      this.queued = null;
-      return this.now();
-    });
+    // One follow-up, shared by every caller meanwhile; a failed run (its error is the caller's) never leaves it stuck.
+    this.queued ??= this.running
+      .catch(() => undefined)
+      .then(() => {
+        this.queued = null;
+        return this.now();
+      });
     return this.queued;
   }
 

@@ -27,7 +27,7 @@ interface Draft {
 
 const emptyDraft: Draft = { first: '', second: '', amount: '', ids: null };
 
-type Step = { kind: 'enter' } | { kind: 'review'; preview: PreviewInfo; input: Record<string, unknown> } | { kind: 'held'; approvalId: string; message: string; input: Record<string, unknown> } | { kind: 'done'; reference: string; outcome: BridgeOutcome & { ok: true } };
+type Step = { kind: 'enter' } | { kind: 'review'; preview: PreviewInfo; input: Record<string, unknown> } | { kind: 'held'; approvalId: string; message: string; input: Record<string, unknown> } | { kind: 'done'; reference: string; outcome: BridgeOutcome & { ok: true }; offline: boolean };
 
 export function MoneyForm({ stores, kind }: { stores: Stores; kind: MoneyKind }) {
   const spec = kinds[kind];
@@ -57,6 +57,8 @@ export function MoneyForm({ stores, kind }: { stores: Stores; kind: MoneyKind })
     if (step.kind === 'review') confirmRef.current?.focus();
   }, [step.kind]);
 
+  /** Whether a command just made ran on this workstation (offline, or signed in offline) rather than at the bank. */
+  const madeHere = () => stores.sync.getState().status.link !== 'online' || stores.session.getState().session?.verifiedBy === 'cached_credential';
   const update = (patch: Partial<Draft>) => setDraft((current) => ({ ...current, ...patch, ids: null }));
   const currency = first?.currency ?? till?.till.currency ?? 'USD';
   const amount = draft.amount === '' ? null : parseAmount(draft.amount, currency);
@@ -101,7 +103,7 @@ export function MoneyForm({ stores, kind }: { stores: Stores; kind: MoneyKind })
     const outcome = await stores.run(spec.command, step.input);
     if (outcome.ok) {
       setBusy({ kind: 'idle' });
-      setStep({ kind: 'done', reference: String(step.input.transferId ?? step.input.sellTransferId), outcome });
+      setStep({ kind: 'done', reference: String(step.input.transferId ?? step.input.sellTransferId), outcome, offline: madeHere() });
       setDraft(emptyDraft);
       void stores.till.getState().load();
       return;
@@ -159,12 +161,18 @@ export function MoneyForm({ stores, kind }: { stores: Stores; kind: MoneyKind })
           }}
         />
       )}
-      {step.kind === 'held' && <SupervisorApproval stores={stores} approvalId={step.approvalId} message={step.message} summary={summaryOf(spec.title, step.input, first, second)} onDone={(outcome) => (outcome.ok ? setStep({ kind: 'done', reference: String(step.input.transferId ?? step.input.sellTransferId), outcome }) : undefined)} onLeave={restart} />}
+      {step.kind === 'held' && <SupervisorApproval stores={stores} approvalId={step.approvalId} message={step.message} summary={summaryOf(spec.title, step.input, first, second)} onDone={(outcome) => (outcome.ok ? setStep({ kind: 'done', reference: String(step.input.transferId ?? step.input.sellTransferId), outcome, offline: madeHere() }) : undefined)} onLeave={restart} />}
       {step.kind === 'done' && (
         <div className="done" role="status">
-          <p className="notice ok">
-            <strong>{spec.title} booked.</strong> Reference <code>{step.reference}</code>
-          </p>
+          {step.offline ? (
+            <p className="notice warn">
+              <strong>{spec.title} made offline.</strong> It is recorded here and waits to reach the bank, which confirms it when the link is back (Home shows its status). Reference <code>{step.reference}</code>
+            </p>
+          ) : (
+            <p className="notice ok">
+              <strong>{spec.title} booked.</strong> Reference <code>{step.reference}</code>
+            </p>
+          )}
           <ReceiptView stores={stores} reference={step.reference} />
           <div className="actions">
             <button type="button" onClick={restart} autoFocus>

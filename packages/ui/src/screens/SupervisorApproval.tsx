@@ -52,10 +52,10 @@ export function SupervisorApproval({ stores, approvalId, message, summary, onDon
         <button type="button" onClick={onLeave}>
           Leave in the queue
         </button>
-        <button type="button" onClick={(event) => void decide(event, 'reject')} disabled={username === '' || password === ''}>
+        <button type="button" onClick={(event) => void decide(event, 'reject')} disabled={username === '' || password === '' || busy.kind === 'working'}>
           Reject
         </button>
-        <button type="submit" className="primary">
+        <button type="submit" className="primary" disabled={busy.kind === 'working'}>
           Approve as supervisor
         </button>
       </div>

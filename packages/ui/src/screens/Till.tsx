@@ -21,43 +21,59 @@ export function Till({ stores }: { stores: Stores }) {
   const [tillId, setTillId] = useState('');
   const [busy, setBusy] = useState<Busy>({ kind: 'idle' });
   const [summary, setSummary] = useState<{ book: string; counted: string; variance: string; currency: string } | null>(null);
-  const [loaded, setLoaded] = useState(false);
+  const [loaded, setLoaded] = useState<string | null>(null);
+  // The open request's session id, kept until the bank answers it: sent again after a dropped link it is the same request.
+  const [openingId, setOpeningId] = useState<string | null>(null);
   useEffect(() => {
     void stores.till.getState().load();
-    // A count half typed survives a dropped link or a restart.
-    void stores.api['draft.load']({ key: 'till:count' }).then(({ value }) => {
-      if (value !== null) setCount(JSON.parse(value) as Count);
-      setLoaded(true);
-    });
   }, [stores]);
-  useEffect(() => {
-    if (!loaded) return;
-    const timer = setTimeout(() => void stores.api['draft.save']({ key: 'till:count', value: Object.keys(count).length === 0 ? '' : JSON.stringify(count) }), 150);
-    return () => clearTimeout(timer);
-  }, [count, loaded, stores]);
   const free = tills.filter((entry) => entry.openSession === null);
   const chosen = current?.till ?? tills.find((entry) => entry.till.id === tillId)?.till ?? free[0]?.till;
   const denominations = current?.denominations ?? tills.find((entry) => entry.till.id === chosen?.id)?.denominations ?? [];
   const currency = chosen?.currency ?? 'USD';
-  const counted = countTotal(count);
+  // Only the notes and coins of this till count, whatever an older draft held.
+  const shown = Object.fromEntries(Object.entries(count).filter(([denomination]) => denominations.includes(Number(denomination))));
+  const counted = countTotal(shown);
+  // A count half typed survives a dropped link or a restart: one draft per till, and per opening or closing.
+  const draftKey = chosen === undefined ? null : `till:${chosen.id}:${current === null ? 'open' : `close:${current.session.id}`}`;
+  useEffect(() => {
+    if (draftKey === null || loaded === draftKey) return;
+    void stores.api['draft.load']({ key: draftKey }).then(({ value }) => {
+      setCount(value === null ? {} : (JSON.parse(value) as Count));
+      setLoaded(draftKey);
+    });
+  }, [stores, draftKey, loaded]);
+  useEffect(() => {
+    if (draftKey === null || loaded !== draftKey) return;
+    const timer = setTimeout(() => void stores.api['draft.save']({ key: draftKey, value: Object.keys(count).length === 0 ? '' : JSON.stringify(count) }), 150);
+    return () => clearTimeout(timer);
+  }, [count, loaded, draftKey, stores]);
 
+  const refused = (outcome: { code: string; message: string }) => setBusy({ kind: 'failed', code: outcome.code, message: outcome.code === 'approval_required' ? `${outcome.message} It waits in the approvals queue.` : outcome.message });
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (current === null) {
       if (chosen === undefined) return setBusy({ kind: 'failed', code: 'no_till', message: 'Every till of the branch is open; ask the head teller.' });
       setBusy({ kind: 'working', what: 'Opening the till' });
-      const outcome = await stores.run('till.open_session', { sessionId: newId(), tillId: chosen.id, count: countInput(count) });
-      if (!outcome.ok) return setBusy({ kind: 'failed', code: outcome.code, message: outcome.code === 'approval_required' ? `${outcome.message} It waits in the approvals queue.` : outcome.message });
+      const sessionId = openingId ?? newId();
+      setOpeningId(sessionId);
+      const outcome = await stores.run('till.open_session', { sessionId, tillId: chosen.id, count: countInput(shown) });
+      if (!outcome.ok) {
+        if (outcome.code === 'till_already_open' || outcome.code === 'session_already_open') await stores.till.getState().load();
+        return refused(outcome);
+      }
+      setOpeningId(null);
       setBusy({ kind: 'done', message: 'Till open.' });
     } else {
       setBusy({ kind: 'working', what: 'Closing the till' });
       const book = current.cash.posted;
-      const outcome = await stores.run('till.close_session', { sessionId: current.session.id, count: countInput(count) });
-      if (!outcome.ok) return setBusy({ kind: 'failed', code: outcome.code, message: outcome.code === 'approval_required' ? `${outcome.message} It waits in the approvals queue.` : outcome.message });
+      const outcome = await stores.run('till.close_session', { sessionId: current.session.id, count: countInput(shown) });
+      if (!outcome.ok) return refused(outcome);
       setSummary({ book, counted: counted.toString(), variance: (counted - BigInt(book)).toString(), currency });
       setBusy({ kind: 'done', message: 'Till closed.' });
     }
     setCount({});
+    if (draftKey !== null) void stores.api['draft.save']({ key: draftKey, value: '' });
     await stores.till.getState().load();
   };
 
@@ -92,7 +108,7 @@ export function Till({ stores }: { stores: Stores }) {
           <tbody>
             {denominations.map((denomination) => {
               const key = String(denomination);
-              const pieces = count[key] ?? '';
+              const pieces = shown[key] ?? '';
               return (
                 <tr key={key}>
                   <th scope="row">
