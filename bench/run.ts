@@ -5,13 +5,14 @@
  * nothing and makes the run exit non-zero.
  */
 import { admissionBenchmarks } from './admission';
+import { drBenchmarks } from './dr';
 import { ledgerBenchmarks } from './ledger';
 import { serverBenchmarks } from './server';
 import { syncBenchmarks } from './sync';
 import { uiBenchmarks } from './ui';
 import { figureLine, log, type Benchmark } from './support';
 
-const registry: readonly Benchmark[] = [...ledgerBenchmarks, ...serverBenchmarks, ...syncBenchmarks, ...admissionBenchmarks, ...uiBenchmarks];
+const registry: readonly Benchmark[] = [...ledgerBenchmarks, ...serverBenchmarks, ...syncBenchmarks, ...admissionBenchmarks, ...uiBenchmarks, ...drBenchmarks];
 
 function selected(prefixes: readonly string[]): Benchmark[] {
   if (prefixes.length === 0) return [...registry];
