@@ -21,10 +21,10 @@ const api: GridApi<Row> = createGrid<Row>(document.getElementById('grid')!, {
   rowData: [],
   getRowId: (params) => params.data.id,
   columnDefs: [
-    { field: 'fullName', headerName: 'Name', flex: 2, sort: 'asc' },
-    { field: 'nationalId', headerName: 'National id', flex: 1 },
+    { field: 'fullName', headerName: 'Name', flex: 2, minWidth: 180, sort: 'asc' },
+    { field: 'nationalId', headerName: 'National id', flex: 1, minWidth: 130 },
     { field: 'dateOfBirth', headerName: 'Born', width: 120 },
-    { field: 'phone', headerName: 'Phone', flex: 1 },
+    { field: 'phone', headerName: 'Phone', flex: 1, minWidth: 150 },
     { field: 'kycStatus', headerName: 'KYC', width: 110 },
     { field: 'riskRating', headerName: 'Risk', width: 100 },
   ],

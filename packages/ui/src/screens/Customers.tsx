@@ -16,10 +16,10 @@ export function setGridStyleNonce(nonce: string | undefined): void {
 export const gridTheme = themeQuartz.withParams({ fontFamily: 'inherit', fontSize: 14, headerFontWeight: 600, accentColor: '#0b5cad', rowHeight: 34, headerHeight: 36 });
 
 const columns: ColDef<CustomerRow>[] = [
-  { field: 'fullName', headerName: 'Name', flex: 2, sort: 'asc' },
-  { field: 'nationalId', headerName: 'National id', flex: 1 },
+  { field: 'fullName', headerName: 'Name', flex: 2, minWidth: 180, sort: 'asc' },
+  { field: 'nationalId', headerName: 'National id', flex: 1, minWidth: 130 },
   { field: 'dateOfBirth', headerName: 'Born', width: 120 },
-  { field: 'phone', headerName: 'Phone', flex: 1 },
+  { field: 'phone', headerName: 'Phone', flex: 1, minWidth: 150 },
   { field: 'kycStatus', headerName: 'KYC', width: 110 },
   { field: 'riskRating', headerName: 'Risk', width: 100 },
 ];

@@ -224,7 +224,9 @@ function Review({ spec, step, first, second, busy, confirmRef, onConfirm, onBack
         {preview.rate !== null && (
           <div>
             <dt>Bank’s rate (from the rate sheet)</dt>
-            <dd>{preview.rate}</dd>
+            <dd>
+              1 {first.currency} = {preview.rate} {second?.currency ?? ''}
+            </dd>
           </div>
         )}
         {preview.counterAmount !== null && second !== null && (
