@@ -10,8 +10,6 @@ import { Approvals } from './screens/Approvals';
 import { Till } from './screens/Till';
 import { SyncBanner, LinkPill } from './screens/SyncBanner';
 
-export { useNav, type Screen };
-
 const menu: ReadonlyArray<{ screen: Screen; label: string; key: string; needs: UiCommand }> = [
   { screen: 'home', label: 'Home', key: '1', needs: 'till.current_session' },
   { screen: 'customers', label: 'Customers', key: '2', needs: 'customer.search' },

@@ -1,5 +1,6 @@
 export * from './bridge';
-export { App, useNav, type Screen } from './App';
+export { App } from './App';
+export { useNav, type Screen } from './nav';
 export { createStores, type Stores, type CustomerRow } from './stores';
 export { browserBridge } from './browser-bridge';
 export { CustomerGrid, gridTheme, setGridStyleNonce } from './screens/Customers';

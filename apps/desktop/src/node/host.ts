@@ -49,10 +49,12 @@ interface HostSession {
   readonly token: string | null;
 }
 
-/** The commands a teller's work sends to the server while online, and may run on this workstation while offline. */
-const offlineCapable: ReadonlySet<string> = new Set(['cash.deposit', 'cash.withdraw', 'transfer.internal']);
-/** Commands only the server may decide: refused here while the link is down. */
-const onlineOnly: ReadonlySet<string> = new Set(['fx.exchange', 'till.open_session', 'till.close_session']);
+/** Where the policy table lets each screen command run. */
+const runsWhere = (runs: string): ReadonlySet<string> => new Set(uiCommands.filter((command) => commandPolicies[command]?.runs === runs));
+/** The commands a teller's work sends to the server while online, and may run on this workstation while offline (the policy's `offline`). */
+const offlineCapable = runsWhere('offline');
+/** Commands only the server may decide (the policy's `online`): refused here while the link is down. */
+const onlineOnly = runsWhere('online');
 /** Reads the server answers better while online (it holds the whole history and every hold). */
 const readOnline: ReadonlySet<string> = new Set(['account.statement', 'approval.list']);
 
@@ -516,13 +518,17 @@ const currencyExponents: Readonly<Record<string, number>> = Object.fromEntries(a
 
 const notSignedIn = { ok: false, code: 'session_missing', message: 'Sign in first.' } as const;
 
-/** An engine outcome as JSON: bigint amounts become strings. */
+/** An engine answer as it crosses the bridge: JSON, bigint amounts as strings. */
+function wireJson<T>(value: unknown): T {
+  return JSON.parse(JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? item.toString() : item))) as T;
+}
+
 function jsonOutcome(outcome: { ok: boolean }): BridgeOutcome {
-  return JSON.parse(JSON.stringify(outcome, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value))) as BridgeOutcome;
+  return wireJson<BridgeOutcome>(outcome);
 }
 
 function previewInfo(preview: Preview): PreviewInfo {
-  const safe = JSON.parse(JSON.stringify(preview, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value))) as { value?: unknown; details?: { basis?: unknown } };
+  const safe = wireJson<{ value?: unknown; details?: { basis?: unknown } }>(preview);
   const value = (safe.value ?? null) as { rate?: unknown; bought?: { amount?: unknown } } | null;
   return {
     decision: preview.decision,
