@@ -57,3 +57,4 @@ export { auditAnchorsSuppliedMax, type AuditVerdict } from './app/commands/audit
 export { encodeJson, decodeJson } from './core/json-codec';
 export { WorkstationSync, type DeviceSecrets, type SyncTransport, type TransportResult } from './app/sync/workstation';
 export type { MirrorStore } from './ports/mirror';
+export * from './core/screening';

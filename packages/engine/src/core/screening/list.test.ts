@@ -1,0 +1,153 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { AssertionError } from '../assert';
+import {
+  encodeSanctionsList,
+  nameCharsMax,
+  namesPerEntryMax,
+  parseSanctionsList,
+  programsPerEntryMax,
+  sanctionsEntriesMax,
+  sanctionsEntryTypes,
+  type SanctionsEntry,
+  type SanctionsList,
+} from './list';
+
+const entry: SanctionsEntry = { id: '7843', type: 'individual', names: ['HUSSEIN, Saddam', 'AL-TIKRITI, Saddam Hussein'], programs: ['IRAQ2'] };
+const list: SanctionsList = {
+  kind: 'qenex.sanctions-list',
+  schema: 1,
+  listId: 'ofac-sdn',
+  source: 'US Treasury OFAC',
+  publishedAt: '2021-07-07',
+  entries: [entry, { id: '306', type: 'entity', names: ['BANCO NACIONAL DE CUBA'], programs: [] }],
+};
+
+/** The list as JSON with one change applied, as a branch would receive it. */
+function variant(change: (document: Record<string, unknown> & { entries: Record<string, unknown>[] }) => void): unknown {
+  const document = JSON.parse(encodeSanctionsList(list)) as Record<string, unknown> & { entries: Record<string, unknown>[] };
+  change(document);
+  return document;
+}
+
+function refusal(value: unknown): string {
+  const result = parseSanctionsList(value);
+  if (result.ok) throw new Error('accepted');
+  expect(result.code).toBe('content_invalid');
+  return result.message;
+}
+
+describe('parseSanctionsList and encodeSanctionsList', () => {
+  it('accepts what encode produces and gives back the same list, and the same bytes again', () => {
+    const bytes = encodeSanctionsList(list);
+    const parsed = parseSanctionsList(JSON.parse(bytes));
+    expect(parsed).toEqual({ ok: true, value: list });
+    expect(encodeSanctionsList(parsed.ok ? parsed.value : list)).toBe(bytes);
+  });
+
+  it('writes canonical JSON: sorted keys, no white space, whatever order the fields were set in', () => {
+    const reordered = { entries: list.entries.map((item) => ({ programs: item.programs, names: item.names, type: item.type, id: item.id })), publishedAt: list.publishedAt, source: list.source, listId: list.listId, schema: 1, kind: list.kind } as SanctionsList;
+    const bytes = encodeSanctionsList(list);
+    expect(encodeSanctionsList(reordered)).toBe(bytes);
+    expect(bytes.startsWith('{"entries":[{"id":"7843","names":["HUSSEIN, Saddam",')).toBe(true);
+    expect(bytes).not.toMatch(/\s"|":\s|,\s"/);
+  });
+
+  it('accepts a UTC instant as publishedAt, with or without milliseconds', () => {
+    for (const publishedAt of ['2026-02-27T00:00:09Z', '2026-02-27T00:00:09.554Z', '2024-02-29']) {
+      expect(parseSanctionsList({ ...list, publishedAt }).ok).toBe(true);
+    }
+  });
+
+  it('refuses an unknown field, at the top or in an entry', () => {
+    expect(refusal(variant((document) => (document.signedBy = 'me')))).toMatch(/Unknown field "signedBy"/);
+    expect(refusal(variant((document) => (document.entries[1]!.remarks = 'x')))).toMatch(/entries\[1\]: unknown field "remarks"/);
+    expect(refusal(JSON.parse(encodeSanctionsList(list).replace('{"entries"', '{"__proto__":{},"entries"')))).toMatch(/Unknown field "__proto__"/);
+  });
+
+  it('refuses a missing field', () => {
+    expect(refusal(variant((document) => delete document.source))).toMatch(/no source/);
+    expect(refusal(variant((document) => delete document.entries[0]!.programs))).toMatch(/entries\[0\] has no programs/);
+  });
+
+  it('refuses another kind or schema', () => {
+    expect(refusal({ ...list, kind: 'qenex.stand-in-policy' })).toMatch(/kind/);
+    expect(refusal({ ...list, schema: 2 })).toMatch(/schema/);
+    expect(refusal({ ...list, schema: '1' })).toMatch(/schema/);
+  });
+
+  it('refuses wrong types', () => {
+    expect(refusal(null)).toMatch(/JSON object/);
+    expect(refusal([list])).toMatch(/JSON object/);
+    expect(refusal(new Map(Object.entries(list)))).toMatch(/JSON object/);
+    expect(refusal({ ...list, entries: {} })).toMatch(/entries is an array/);
+    expect(refusal(variant((document) => (document.entries[0]!.names = 'HUSSEIN')))).toMatch(/names is an array/);
+    expect(refusal(variant((document) => (document.entries[0]!.names = [7843])))).toMatch(/names\[0\] is not a string/);
+    expect(refusal(variant((document) => (document.entries[0]!.id = 7843)))).toMatch(/id is/);
+    expect(refusal(variant((document) => (document.entries[0]!.type = 'person')))).toMatch(/type is one of/);
+    expect(refusal(variant((document) => ((document.entries as unknown[])[1] = 'BANCO')))).toMatch(/entries\[1\] is not an object/);
+  });
+
+  it('refuses control characters, lone surrogates and bidirectional overrides in any text', () => {
+    for (const bad of ['A\u0000B', 'A\nB', 'A\tB', 'A\u007fB', 'A\u009fB', 'A\u202eB', 'A\u2067B', 'A\ud800B', 'A\udc00B']) {
+      expect(refusal(variant((document) => (document.entries[0]!.names = [bad])))).toMatch(/control character/);
+    }
+    expect(refusal({ ...list, source: 'OFAC\r\n' })).toMatch(/source/);
+    expect(refusal(variant((document) => (document.entries[0]!.programs = ['SDGT\u0007'])))).toMatch(/programs\[0\] holds a control character/);
+    expect(parseSanctionsList(variant((document) => (document.entries[0]!.names = ['محمد\u200cرضا', '😀 Emoji Ltd']))).ok).toBe(true);
+  });
+
+  it('refuses empty or untrimmed text', () => {
+    expect(refusal(variant((document) => (document.entries[0]!.names = [''])))).toMatch(/1 to 300 characters/);
+    expect(refusal(variant((document) => (document.entries[0]!.names = [' HUSSEIN'])))).toMatch(/white space/);
+    expect(refusal(variant((document) => (document.entries[0]!.names = [])))).toMatch(/names holds 1 to/);
+  });
+
+  it('refuses what is over its limit: name length, names, programmes, entries', () => {
+    expect(parseSanctionsList(variant((document) => (document.entries[0]!.names = ['x'.repeat(nameCharsMax)]))).ok).toBe(true);
+    expect(refusal(variant((document) => (document.entries[0]!.names = ['x'.repeat(nameCharsMax + 1)])))).toMatch(/names\[0\] is 1 to 300 characters/);
+    const many = (count: number) => Array.from({ length: count }, (_, index) => `NAME ${index}`);
+    expect(parseSanctionsList(variant((document) => (document.entries[0]!.names = many(namesPerEntryMax)))).ok).toBe(true);
+    expect(refusal(variant((document) => (document.entries[0]!.names = many(namesPerEntryMax + 1))))).toMatch(/names holds 1 to 256/);
+    expect(refusal(variant((document) => (document.entries[0]!.programs = many(programsPerEntryMax + 1))))).toMatch(/programs holds 0 to 64/);
+    expect(refusal({ ...list, entries: new Array(sanctionsEntriesMax + 1).fill(entry) })).toMatch(/at most 200000 entries/);
+  });
+
+  it('refuses a duplicate entry id, and a name or programme repeated in one entry', () => {
+    expect(refusal({ ...list, entries: [entry, { ...entry, names: ['SOMEONE ELSE'] }] })).toMatch(/entries\[1\]: the id 7843 is already another entry's/);
+    expect(refusal(variant((document) => (document.entries[0]!.names = ['A B', 'A B'])))).toMatch(/names\[1\] repeats/);
+    expect(refusal(variant((document) => (document.entries[0]!.programs = ['SDGT', 'SDGT'])))).toMatch(/programs\[1\] repeats/);
+  });
+
+  it('refuses a malformed listId, entry id or publishedAt', () => {
+    for (const listId of ['', 'OFAC', '-ofac', 'ofac_sdn', 'ofac/sdn', 'x'.repeat(65)]) expect(refusal({ ...list, listId })).toMatch(/listId/);
+    expect(refusal(variant((document) => (document.entries[0]!.id = '../7843')))).toMatch(/id is/);
+    for (const publishedAt of ['2021-02-29', '2021-13-01', '2021-07-07T25:00:00Z', '2021-07-07T12:00:00+02:00', '2021-07-07 12:00:00Z', '07/07/2021', '']) {
+      expect(refusal({ ...list, publishedAt })).toMatch(/publishedAt/);
+    }
+  });
+
+  it('will not encode a list the validator refuses (a programmer error)', () => {
+    expect(() => encodeSanctionsList({ ...list, listId: 'Bad Id' })).toThrow(AssertionError);
+  });
+
+  it('round-trips any valid list through encode and parse, byte for byte (property)', () => {
+    const text = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 }).filter((value) => value.trim() === value && parseSanctionsList({ ...list, source: value }).ok);
+    const entryArbitrary = fc.record({
+      id: fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,10}$/),
+      type: fc.constantFrom(...sanctionsEntryTypes),
+      names: fc.uniqueArray(text, { minLength: 1, maxLength: 5 }),
+      programs: fc.uniqueArray(text, { maxLength: 3 }),
+    });
+    fc.assert(
+      fc.property(fc.uniqueArray(entryArbitrary, { maxLength: 8, selector: (item) => item.id }), text, (entries, source) => {
+        const generated: SanctionsList = { ...list, source, entries };
+        const bytes = encodeSanctionsList(generated);
+        const parsed = parseSanctionsList(JSON.parse(bytes));
+        expect(parsed).toEqual({ ok: true, value: generated });
+        expect(encodeSanctionsList(generated)).toBe(bytes);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
