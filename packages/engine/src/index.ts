@@ -57,4 +57,5 @@ export { auditAnchorsSuppliedMax, type AuditVerdict } from './app/commands/audit
 export { encodeJson, decodeJson } from './core/json-codec';
 export { WorkstationSync, type DeviceSecrets, type SyncTransport, type TransportResult } from './app/sync/workstation';
 export type { MirrorStore } from './ports/mirror';
+export { UpdateClient, repositoryNames, timestampBytesMax, rootBytesMax, type UpdateFetcher, type FetchResult, type UpdateClientDeps, type CheckOutcome } from './app/update/client';
 export * from './core/screening';

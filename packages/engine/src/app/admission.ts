@@ -1,6 +1,8 @@
 import { limitRuleId, standInPolicyVersionId, type LimitRule, type StandInPolicyRecord, type Tally } from '../core/banking/types';
 import type { AdmissionMode, AdmissionRequest, Caller, CommandPolicy, Limit, LimitKind, Measure, Subject } from '../core/policy';
 import { businessDay, checkStandIn, type StandInDecision } from '../core/sync/stand-in';
+import { tighterStandIn } from '../core/update/content';
+import { signedStandInAt } from './content';
 import type { StorageTx } from '../ports/storage';
 import type { CommandEnv, CommandSpec, Context } from './command';
 
@@ -123,7 +125,9 @@ async function tallyOf(tx: StorageTx, id: string): Promise<bigint> {
 
 /** The stand-in check of a payout against the policy in force when it happened, with this host's tallies. */
 async function standInOf(tx: StorageTx, request: RunRequest, tellerId: string, payee: string | null, measure: Measure, day: string): Promise<StandInDecision> {
-  const policy = await standInPolicyAt(tx, request.device!.branchId, measure.currency, request.occurredAtMs);
+  // The server's version and the admins' signed one, the tighter: a stolen server key cannot widen what a branch pays out offline.
+  const branchId = request.device!.branchId;
+  const policy = tighterStandIn(await standInPolicyAt(tx, branchId, measure.currency, request.occurredAtMs), await signedStandInAt(tx, branchId, measure.currency, request.occurredAtMs));
   const tellerMinor = await tallyOf(tx, tallyId('standin_teller', tellerId, 'cash', measure.currency, day));
   const customerMinor = payee === null ? 0n : await tallyOf(tx, tallyId('standin_customer', payee, 'cash', measure.currency, day));
   return checkStandIn(policy, { tellerMinor, customerMinor }, { amountMinor: measure.amountMinor, atMs: request.occurredAtMs }, measure.currency);

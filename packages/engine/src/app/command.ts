@@ -114,6 +114,8 @@ export interface CommandSpec<S extends z.ZodType, V, C extends string> {
    * be closed): checked before a hold, so nobody is asked to approve what cannot succeed.
    */
   readonly precheck?: (env: CommandEnv, input: z.output<S>) => Promise<Refusal | null>;
+  /** The names of the people and companies the command serves or pays: screened against the sanctions lists in force before it runs or is held. */
+  readonly parties?: (env: CommandEnv, input: z.output<S>) => Promise<readonly string[]>;
   /** A payout's customer, for the stand-in policy's per-customer bound. */
   readonly payee?: (env: CommandEnv, input: z.output<S>) => Promise<string | null>;
   /** What the audit log keeps of the input; by default the parsed input itself. */

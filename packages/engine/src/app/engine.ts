@@ -18,6 +18,7 @@ import { batchAudit, definedOnly, protectedAccount } from './commands/ledger';
 import { TransferFlags, type CreateTransferResult, type TransferEvent } from '../core/ledger';
 import { loadFacts, personFacts, recordTallies, type Decided, type RunRequest } from './admission';
 import { accessRecordOf } from './access';
+import { screeningRefusal } from './content';
 import { memoised } from './tx-memo';
 
 export type Commands = typeof commands;
@@ -414,6 +415,8 @@ export class Engine {
     const decided = await loadFacts(env, spec!, policy!, located, parsed.data, this.host, caller, viaWorkstation);
     const admission = admit(policy, decided.facts);
     if (admission.kind === 'refuse') return { kind: 'refused', refusal: { ok: false, code: admission.code, message: admission.message }, detail };
+    const screened = spec!.parties === undefined ? null : await screeningRefusal(tx, await spec!.parties(env, parsed.data));
+    if (screened !== null) return { kind: 'refused', refusal: screened, detail };
     if (admission.kind === 'hold') {
       const impossible = (await spec!.precheck?.(env, parsed.data)) ?? null;
       if (impossible !== null) return { kind: 'refused', refusal: impossible, detail };

@@ -36,6 +36,8 @@ export const permissions = [
   'device.manage',
   'sync.push',
   'sync.exceptions',
+  'update.install',
+  'update.status',
 ] as const;
 export type Permission = (typeof permissions)[number];
 
@@ -73,7 +75,7 @@ export const rolePermissions: Readonly<Record<Role, readonly Permission[]>> = {
    * posts outside a banking command, and never to a customer's or a branch's accounts.
    */
   ledger_operator: ['ledger.read', 'ledger.write'],
-  admin: ['branch.read', 'branch.manage', 'product.manage', 'limits.manage', 'audit.read', 'user.manage', 'approval.decide', 'device.manage'],
+  admin: ['branch.read', 'branch.manage', 'product.manage', 'limits.manage', 'audit.read', 'user.manage', 'approval.decide', 'device.manage', 'update.status'],
   auditor: ['branch.read', 'fx.rates.read', 'customer.read', 'account.read', 'ledger.read', 'audit.read', 'access.read'],
 };
 
@@ -88,11 +90,12 @@ export const deviceRole = 'device';
 const devicePermissions: readonly Permission[] = ['sync.push'];
 
 /**
- * The server's own scheduled work (signing the audit head periodically and at shutdown), run
- * as no person. Never assignable to a user.
+ * A host's own work, run as no person: the server signing the audit head (periodically and at
+ * shutdown), and a host's update client installing content it verified from the pinned root.
+ * Never assignable to a user.
  */
 export const systemRole = 'system';
-const systemPermissions: readonly Permission[] = ['audit.anchor'];
+const systemPermissions: readonly Permission[] = ['audit.anchor', 'update.install'];
 
 export function isRole(value: string): value is Role {
   return (roles as readonly string[]).includes(value);

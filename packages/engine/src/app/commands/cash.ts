@@ -8,7 +8,7 @@ import { command, ok, refuse, type CommandEnv, type Outcome } from '../command';
 import { denominationCountSchema, idSchema, moneySchema } from '../schemas';
 import { branchAccountId } from './branches';
 import { balancesOf, ledgerAccount, post } from './posting';
-import { accountHolder, accountSubject, branchSubject, cashSubject, moneyMeasure, tillSessionSubject, tillSubject } from './subjects';
+import { accountHolder, accountSubject, holdersOf, branchSubject, cashSubject, moneyMeasure, tillSessionSubject, tillSubject } from './subjects';
 
 function ledgerOf(currency: string): number {
   return currencyByCode(currency)!.numeric;
@@ -81,6 +81,7 @@ export const cashDeposit = command({
   input: cashInput,
   run: (env, input) => cashMovement(env, input, 'deposit'),
   subject: (env, input) => cashSubject(env, input.sessionId, input.accountId),
+  parties: (env, input) => holdersOf(env, input.transferId, [input.accountId]),
   measure: (env, input) => freshMoney(env, input.transferId, input.money),
 });
 
@@ -89,6 +90,7 @@ export const cashWithdrawal = command({
   input: cashInput,
   run: (env, input) => cashMovement(env, input, 'withdrawal'),
   subject: (env, input) => cashSubject(env, input.sessionId, input.accountId),
+  parties: (env, input) => holdersOf(env, input.transferId, [input.accountId]),
   measure: (env, input) => freshMoney(env, input.transferId, input.money),
   payee: (env, input) => accountHolder(env, input.accountId),
 });
@@ -117,6 +119,7 @@ export const internalTransfer = command({
   },
   subject: (env, input) => accountSubject(env, input.fromAccountId),
   measure: (env, input) => freshMoney(env, input.transferId, input.money),
+  parties: (env, input) => holdersOf(env, input.transferId, [input.fromAccountId, input.toAccountId]),
 });
 
 /** The vault and head-office accounts a funding moves between, or why there are none. */

@@ -19,6 +19,7 @@ import { approveDevice, approveKeyRotation, enrolDevice, registerDeviceUser, rev
 import { listSyncExceptions, pullBranch, pushBatch, setStandInPolicy, subscribeChanges } from './sync';
 import { createSession, createUser, revokeSession, setUserRoles, setUserStatus } from './identity';
 import { createLedgerAccounts, createLedgerTransfers, expirePendingTransfers, ledgerTotals, lookupLedger } from './ledger';
+import { installUpdate, reportUpdateVersions, updateStatus } from './updates';
 import { accessLog, anchorAudit, auditHead, auditLog, verifyAudit } from './audit';
 
 /** The engine's one entry point: every change of state is one of these commands. */
@@ -79,4 +80,7 @@ export const commands = {
   'sync.subscribe': subscribeChanges,
   'sync.exceptions': listSyncExceptions,
   'standin.set_policy': setStandInPolicy,
+  'update.install': installUpdate,
+  'update.report': reportUpdateVersions,
+  'update.status': updateStatus,
 } as const;

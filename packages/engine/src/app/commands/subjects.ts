@@ -49,3 +49,18 @@ export function moneyMeasure(money: { readonly amount: bigint; readonly currency
 export async function accountHolder(env: CommandEnv, accountId: string): Promise<string | null> {
   return (await env.tx.banking.get('bankAccount', accountId))?.customerId ?? null;
 }
+
+/**
+ * The holders of the accounts a fresh money movement touches, by name, for sanctions screening; none
+ * when the transfer is already booked (a replay answers as it did, whatever the lists say now).
+ */
+export async function holdersOf(env: CommandEnv, transferId: string, accountIds: readonly string[]): Promise<readonly string[]> {
+  if ((await env.tx.ledger.transfers([transferId as never])).length > 0) return [];
+  const names: string[] = [];
+  for (const accountId of accountIds) {
+    const customerId = await accountHolder(env, accountId);
+    const customer = customerId === null ? undefined : await env.tx.banking.get('customer', customerId);
+    if (customer !== undefined) names.push(customer.fullName);
+  }
+  return names;
+}

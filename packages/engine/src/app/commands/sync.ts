@@ -1,7 +1,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { z } from 'zod';
-import { standInPolicyVersionId, TransferCodes, type Device, type LimitRule, type SyncException, type User } from '../../core/banking/types';
+import { standInPolicyVersionId, TransferCodes, type Device, type LimitRule, type StandInPolicyRecord, type SyncException, type User } from '../../core/banking/types';
 import type { JsonValue } from '../../core/canonical-json';
 import { currencyByCode } from '../../core/currencies';
 import { decodeBase64url, type SignedEnvelope } from '../../core/crypto';
@@ -323,6 +323,19 @@ async function limitsOf(env: CommandEnv, users: readonly User[]): Promise<LimitR
 
 export type BranchSnapshot = Awaited<ReturnType<typeof branchSnapshot>>;
 
+/**
+ * A branch's new stand-in policy for one currency, the next version: the current one, and every
+ * version kept, so a payout replayed later is checked against the one in force when it happened.
+ */
+export async function recordStandInPolicy(env: CommandEnv, limits: Omit<StandInPolicyRecord, 'id' | 'version'>): Promise<StandInPolicyRecord> {
+  const id = `${limits.branchId}:${limits.currency}`;
+  const previous = await env.tx.banking.get('standInPolicy', id);
+  const policy: StandInPolicyRecord = { ...limits, id, version: (previous?.version ?? 0) + 1 };
+  await env.tx.banking.put('standInPolicy', policy);
+  await env.tx.banking.put('standInPolicy', { ...policy, id: standInPolicyVersionId(limits.branchId, limits.currency, policy.version) });
+  return policy;
+}
+
 export const setStandInPolicy = command({
   kind: 'write',
   input: z.object({
@@ -335,23 +348,17 @@ export const setStandInPolicy = command({
   }),
   async run(env, input) {
     if ((await env.tx.banking.get('branch', input.branchId)) === undefined) return refuse('branch_not_found', 'No branch has this id.');
-    const id = `${input.branchId}:${input.currency}`;
-    const previous = await env.tx.banking.get('standInPolicy', id);
-    const policy = {
-      id,
-      branchId: input.branchId,
-      currency: input.currency,
-      perTransactionMinor: input.perTransaction,
-      perCustomerPerDayMinor: input.perCustomerPerDay,
-      perTellerPerDayMinor: input.perTellerPerDay,
-      issuedAtMs: env.nowMs,
-      expiresAtMs: env.nowMs + input.validForMs,
-      version: (previous?.version ?? 0) + 1,
-    };
-    await env.tx.banking.put('standInPolicy', policy);
-    // Every version is kept: a payout replayed later is checked against the one in force when it happened.
-    await env.tx.banking.put('standInPolicy', { ...policy, id: standInPolicyVersionId(input.branchId, input.currency, policy.version) });
-    return ok(policy);
+    return ok(
+      await recordStandInPolicy(env, {
+        branchId: input.branchId,
+        currency: input.currency,
+        perTransactionMinor: input.perTransaction,
+        perCustomerPerDayMinor: input.perCustomerPerDay,
+        perTellerPerDayMinor: input.perTellerPerDay,
+        issuedAtMs: env.nowMs,
+        expiresAtMs: env.nowMs + input.validForMs,
+      }),
+    );
   },
   precheck: async (env, input) => ((await env.tx.banking.get('branch', input.branchId)) === undefined ? refuse('branch_not_found', 'No branch has this id.') : null),
 });

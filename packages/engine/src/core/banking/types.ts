@@ -365,6 +365,57 @@ export function auditAnchorId(seq: number): string {
   return String(seq).padStart(auditAnchorIdDigits, '0');
 }
 
+/**
+ * Admin-signed content in force on this host, under its target path in the update repository:
+ * installed by `update.install` only after the whole chain of signed metadata and the file's length
+ * and hash verified; every document of one check takes effect in one transaction.
+ */
+export interface InstalledContent {
+  readonly id: string;
+  readonly kind: 'stand_in_policy' | 'sanctions_list' | 'app_build';
+  /** The role that signed it: `targets`, or a delegated role. */
+  readonly role: string;
+  /** The document's own version label. */
+  readonly version: string;
+  readonly sha256: string;
+  readonly length: number;
+  readonly installedAtMs: number;
+  /** The document as signed (UTF-8 JSON); empty for an app build, whose file is staged on disk. */
+  readonly body: string;
+  /** Withdrawn: the repository no longer publishes it, and nothing here uses it. */
+  readonly status: 'in_force' | 'withdrawn';
+}
+
+/**
+ * The update client's trusted metadata (one record, id `local`): the files as they were verified
+ * (base64url), so they are verified again from the pinned root whenever the client loads them.
+ */
+export interface UpdateTrustRecord {
+  readonly id: 'local';
+  /** Root 2, 3, … as downloaded (root 1 is the one pinned in the install). */
+  readonly roots: readonly string[];
+  readonly timestamp: string | null;
+  readonly snapshot: string | null;
+  readonly targets: string | null;
+  readonly delegated: Readonly<Record<string, string>>;
+  /** When these files were last verified whole (their expiry is checked against the clock at each check). */
+  readonly verifiedAtMs: number;
+  readonly lastCheckedAtMs: number | null;
+  readonly lastInstalledAtMs: number | null;
+  readonly refusal: { readonly code: string; readonly role: string; readonly path: string | null; readonly atMs: number } | null;
+  /** An app build verified and staged for the next start. */
+  readonly appStaged: string | null;
+}
+
+/** A workstation's latest signed version report, as the server keeps it (id: the device id). */
+export interface UpdateReportRecord {
+  readonly id: string;
+  readonly branchId: string;
+  readonly receivedAtMs: number;
+  /** The report as the device signed it (an UpdateReport), canonical JSON. */
+  readonly report: string;
+}
+
 export interface Entities {
   outboxEntry: OutboxEntry;
   workstation: WorkstationState;
@@ -387,6 +438,9 @@ export interface Entities {
   rateSheet: RateSheet;
   approval: Approval;
   auditAnchor: AuditAnchorRecord;
+  installedContent: InstalledContent;
+  updateTrust: UpdateTrustRecord;
+  updateReport: UpdateReportRecord;
 }
 export type EntityKind = keyof Entities;
 
@@ -423,6 +477,9 @@ export const entityKeys: { readonly [K in EntityKind]: Readonly<Record<string, (
     versions: (p) => (p.id === `${p.branchId}:${p.currency}` ? null : `${p.branchId}:${p.currency}`),
   },
   auditAnchor: {},
+  installedContent: { kind: (c) => (c.status === 'in_force' ? c.kind : null) },
+  updateTrust: {},
+  updateReport: { branch: (r) => r.branchId },
 };
 
 export function branchAccountKey(branchId: string, purpose: BranchAccountPurpose, currency: string): string {

@@ -69,9 +69,11 @@ export interface HybridSignOptions {
 export function hybridKeyPair(seed?: Uint8Array): HybridKeyPair {
   const material = seed ?? randomBytes(hybridSeedBytes);
   assert(material instanceof Uint8Array && material.length === hybridSeedBytes, `a hybrid key seed is ${hybridSeedBytes} bytes`);
-  // slice, not subarray: noble keeps the seed buffer it is given, and the caller may wipe theirs.
-  const mlDsa = ml_dsa65.keygen(material.slice(0, 32));
-  const edSecret = material.slice(32, 64);
+  // Copies, not views: noble keeps the seed buffer it is given, and the caller may wipe theirs. A
+  // Node Buffer's slice is a view, so the copy is made as a plain Uint8Array first.
+  const copy = Uint8Array.from(material);
+  const mlDsa = ml_dsa65.keygen(copy.slice(0, 32));
+  const edSecret = copy.slice(32, 64);
   return {
     publicKeys: { mlDsa65: mlDsa.publicKey, ed25519: ed25519.getPublicKey(edSecret) },
     secretKeys: { mlDsa65: mlDsa.secretKey, ed25519: edSecret },

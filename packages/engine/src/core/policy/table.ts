@@ -82,6 +82,10 @@ export const commandPolicies = {
   'sync.subscribe': rule('sync.push', 'server'),
   'sync.exceptions': rule('sync.exceptions', 'online', 'own_branch'),
   'standin.set_policy': rule('limits.manage', 'server', 'any', { secondPerson: always('limits.manage') }),
+  // A host's own update client, after it verified the signed metadata from the pinned root: offline too.
+  'update.install': rule('update.install', 'local'),
+  'update.report': rule('sync.push', 'server'),
+  'update.status': rule('update.status', 'online'),
 } as const satisfies Readonly<Record<string, CommandPolicy>>;
 
 export type PolicyTable = Readonly<Record<string, CommandPolicy>>;

@@ -6,3 +6,5 @@ export { tufKey, tufKeyid, signMetadata, signedBytes, encodeMetadataFile, decode
 export { verifyRole, authorityOfRoot, authorityOfDelegation, isExpired } from './verify';
 export { trustPinnedRoot, updateRoot, updateTimestamp, updateSnapshot, updateTargets, verifyTargetFile, type TimestampUpdate } from './client';
 export { resolveTarget, type ResolvedTarget } from './resolve';
+export * from './report';
+export * from './content';

@@ -1,0 +1,87 @@
+/**
+ * Admin-signed content as the commands use it: the stand-in policy a branch's admins signed, and
+ * the sanctions lists every party of a money command is screened against. Both are read from the
+ * installed content (see commands/updates.ts), parsed once per file (cached by its hash).
+ */
+import type { InstalledContent } from '../core/banking/types';
+import { parseStandInDocument, standInPath, standInPolicyOf, type StandInDocument } from '../core/update/content';
+import type { StandInPolicy } from '../core/sync/stand-in';
+import { buildScreeningIndex, parseSanctionsList, screenName, type ScreeningIndex, type ScreeningMatch, type SanctionsList } from '../core/screening';
+import type { StorageTx } from '../ports/storage';
+import { refuse, type Refusal } from './command';
+
+/** Sanctions lists in force on one host at most (each is one installed file). */
+export const sanctionsListsMax = 64;
+/** Parsed files kept in memory: a few lists and a few policies per host. */
+const parsedCacheMax = 32;
+
+const standInCache = new Map<string, StandInDocument | null>();
+const screeningCache = new Map<string, ScreeningIndex>();
+
+function remember<T>(cache: Map<string, T>, key: string, value: T): T {
+  if (cache.size >= parsedCacheMax) cache.delete(cache.keys().next().value!);
+  cache.set(key, value);
+  return value;
+}
+
+function parseJson(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The admins' signed stand-in policy for a branch and currency, if one is installed and was issued by `atMs`. */
+export async function signedStandInAt(tx: StorageTx, branchId: string, currency: string, atMs: number): Promise<StandInPolicy | undefined> {
+  const installed = await tx.banking.get('installedContent', standInPath(branchId));
+  if (installed === undefined || installed.status !== 'in_force') return undefined;
+  let document = standInCache.get(installed.sha256);
+  if (document === undefined) {
+    const parsed = parseStandInDocument(parseJson(installed.body));
+    document = remember(standInCache, installed.sha256, parsed.ok ? parsed.value : null);
+  }
+  const policy = document === null ? undefined : standInPolicyOf(document, currency);
+  return policy !== undefined && policy.issuedAtMs <= atMs ? policy : undefined;
+}
+
+async function screeningIndexOf(tx: StorageTx): Promise<{ index: ScreeningIndex; lists: readonly InstalledContent[] } | null> {
+  const lists = await tx.banking.findBy('installedContent', 'kind', 'sanctions_list', sanctionsListsMax);
+  if (lists.length === 0) return null;
+  const key = lists.map((list) => list.sha256).sort().join(',');
+  let index = screeningCache.get(key);
+  if (index === undefined) {
+    const parsed: SanctionsList[] = [];
+    for (const list of lists) {
+      const document = parseSanctionsList(parseJson(list.body));
+      // update.install parsed every list before it took effect: one that does not parse now is a broken store.
+      if (!document.ok) throw new Error(`installed sanctions list ${list.id} does not parse: ${document.message}`);
+      parsed.push(document.value);
+    }
+    index = remember(screeningCache, key, buildScreeningIndex(parsed));
+  }
+  return { index, lists };
+}
+
+/**
+ * The parties of a command against the sanctions lists in force here: a match refuses the command
+ * before anything is booked or held (nobody is asked to approve it), and says which list and entry
+ * matched so compliance can look. Matching is exact on normalised names for now; the compliance
+ * engine's scored matching replaces it.
+ */
+export async function screeningRefusal(tx: StorageTx, names: readonly string[]): Promise<Refusal | null> {
+  if (names.length === 0) return null;
+  const screening = await screeningIndexOf(tx);
+  if (screening === null) return null;
+  for (const name of names) {
+    const matches: readonly ScreeningMatch[] = screenName(screening.index, name);
+    const first = matches[0];
+    if (first === undefined) continue;
+    return refuse(
+      'sanctions_match',
+      `A party's name matches entry ${first.entryId} of the sanctions list ${first.listId} ("${first.matchedName}"). Nothing was done; refer the customer to compliance before going on.`,
+      { listId: first.listId, entryId: first.entryId, matches: matches.length },
+    );
+  }
+  return null;
+}
