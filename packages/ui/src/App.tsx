@@ -8,6 +8,7 @@ import { MoneyForm } from './screens/MoneyForm';
 import { useNav, type Screen } from './nav';
 import { Approvals } from './screens/Approvals';
 import { Till } from './screens/Till';
+import { Updates } from './screens/Updates';
 import { SyncBanner, LinkPill } from './screens/SyncBanner';
 
 const menu: ReadonlyArray<{ screen: Screen; label: string; key: string; needs: UiCommand }> = [
@@ -19,6 +20,7 @@ const menu: ReadonlyArray<{ screen: Screen; label: string; key: string; needs: U
   { screen: 'exchange', label: 'Exchange', key: '6', needs: 'fx.exchange' },
   { screen: 'approvals', label: 'Approvals', key: '7', needs: 'approval.list' },
   { screen: 'till', label: 'Till', key: '8', needs: 'till.open_session' },
+  { screen: 'updates', label: 'Updates', key: '9', needs: 'update.status' },
 ];
 
 export function App({ stores }: { stores: Stores }) {
@@ -107,5 +109,7 @@ function ScreenView({ stores, screen }: { stores: Stores; screen: Screen }): Rea
       return <Approvals stores={stores} />;
     case 'till':
       return <Till stores={stores} />;
+    case 'updates':
+      return <Updates stores={stores} />;
   }
 }

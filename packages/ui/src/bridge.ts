@@ -25,6 +25,7 @@ export const uiCommands = [
   'account.statement',
   'approval.list',
   'approval.decide',
+  'update.status',
 ] as const;
 export type UiCommand = (typeof uiCommands)[number];
 

@@ -1,9 +1,10 @@
 import { create, type StoreApi, type UseBoundStore } from 'zustand';
 import type { BridgeOutcome, QenexApi, SessionInfo, SyncStatus, UiCommand, WorkItem } from '../bridge';
 import { setCurrencyExponents } from '../money';
+import { createUpdatesStore, type UpdatesStore } from './updates';
 
 /**
- * One zustand store per area (session, sync, till, customers, approvals), each fed only through the
+ * One zustand store per area (session, sync, till, customers, approvals, updates), each fed only through the
  * typed bridge: screens read the stores and call their actions, never the bridge itself.
  */
 export interface SessionStore {
@@ -89,6 +90,7 @@ export interface Stores {
   readonly customers: UseBoundStore<StoreApi<CustomerStore>>;
   readonly approvals: UseBoundStore<StoreApi<ApprovalStore>>;
   readonly work: UseBoundStore<StoreApi<WorkStore>>;
+  readonly updates: UseBoundStore<StoreApi<UpdatesStore>>;
   /** A command as the signed-in person, through the bridge. */
   run(command: UiCommand, input: unknown): Promise<BridgeOutcome>;
 }
@@ -210,5 +212,7 @@ export function createStores(api: QenexApi): Stores {
     },
   }));
 
-  return { api, session, sync, till, customers, approvals, work, run };
+  const updates = createUpdatesStore(run);
+
+  return { api, session, sync, till, customers, approvals, work, updates, run };
 }
