@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { mustWithApproval, type Engine } from '@qenex/engine';
 import { setUpDemoWorkstation } from '../../apps/desktop/src/node/demo-workstation';
+import type { HostConfig } from '../../apps/desktop/src/node/host';
 import { keyStoreFor, startBrowserWorkstation, type BrowserWorkstation } from '../../apps/desktop/src/node/workstation-main';
 import { buildRenderer } from '../../scripts/build-ui';
 import type { TestServer } from '../server/harness';
@@ -84,7 +85,7 @@ export function rendererBuilt(): Promise<string> {
 }
 
 /** The demo branch's workstation, enrolled against this test server through `link`, in browser mode. */
-export async function demoWorkstation(t: TestServer, serverUrl: string, options: { syncIntervalMs?: number } = {}): Promise<BrowserWorkstation> {
+export async function demoWorkstation(t: TestServer, serverUrl: string, options: { syncIntervalMs?: number; updates?: HostConfig['updates'] } = {}): Promise<BrowserWorkstation> {
   const dataDir = mkdtempSync(join(tmpdir(), 'qenex-ws-'));
   const passphrase = 'test-device-passphrase-0123';
   const secrets = await keyStoreFor(dataDir, passphrase);
@@ -92,7 +93,7 @@ export async function demoWorkstation(t: TestServer, serverUrl: string, options:
     const approved = await t.server.engine.execute('device.approve', { deviceId }, { actor: 'bootstrap-2', roles: ['admin'], deviceId: 'bootstrap' });
     if (!approved.ok) throw new Error(`approving the workstation: ${approved.code}`);
   });
-  return startBrowserWorkstation({ dataDir, serverUrl, rendererDir: await rendererBuilt(), passphrase, host: { passwordCost: 1024, syncIntervalMs: options.syncIntervalMs ?? 1000 } });
+  return startBrowserWorkstation({ dataDir, serverUrl, rendererDir: await rendererBuilt(), passphrase, host: { passwordCost: 1024, syncIntervalMs: options.syncIntervalMs ?? 1000, ...(options.updates === undefined ? {} : { updates: options.updates }) } });
 }
 
 /** A second till at branch 0001 with its float, for a teller who has none yet (made at the server, under maker-checker as the bank would). */

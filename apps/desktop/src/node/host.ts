@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Engine, RandomIds, WorkstationSync, allCurrencies, commandPolicies, denominationsOf, rolesAllow, systemClock, type Clock, type Context, type DeviceSecrets, type Preview } from '@qenex/engine';
 import { HttpSyncTransport } from '@qenex/engine/http';
+import { UpdateAgent } from './update-agent';
 import { ScryptPasswordHasher } from '@qenex/engine/node';
 import { SqliteStorage } from '@qenex/engine/sqlite';
 import type { BridgeChannel, BridgeChannels, BridgeEvent, BridgeOutcome, PreviewInfo, SessionInfo, SyncStatus, UiCommand } from '@qenex/ui/bridge';
@@ -26,6 +27,8 @@ export interface HostConfig {
   readonly passwordCost?: number;
   readonly bankName?: string;
   readonly timeZone?: string;
+  /** Signed updates: root 1 of the bank's repository as shipped with the install; absent, this workstation takes none. */
+  readonly updates?: { readonly pinnedRoot: Uint8Array; readonly appVersion: string; readonly platform: string; readonly intervalMs?: number };
 }
 
 /** The workstation as the bridge sees it: one handler per channel, and events. */
@@ -56,7 +59,7 @@ const offlineCapable = runsWhere('offline');
 /** Commands only the server may decide (the policy's `online`): refused here while the link is down. */
 const onlineOnly = runsWhere('online');
 /** Reads the server answers better while online (it holds the whole history and every hold). */
-const readOnline: ReadonlySet<string> = new Set(['account.statement', 'approval.list']);
+const readOnline: ReadonlySet<string> = new Set(['account.statement', 'approval.list', 'update.status']);
 
 export function decodeSecrets(bytes: Uint8Array): DeviceSecrets {
   const parsed = JSON.parse(new TextDecoder().decode(bytes)) as Partial<DeviceSecrets>;
@@ -101,6 +104,7 @@ export class WorkstationHost implements BridgeHost {
   private readonly sync: SyncLoop;
   private readonly receipts: ReceiptBook;
   private readonly changes: ChangeListener;
+  private readonly updates: UpdateAgent | null;
   private readonly sessions = new Map<string, HostSession>();
   /** Failed offline sign-ins per typed name: the cached credential cannot be guessed at full speed. */
   private readonly offlineFailures = new Map<string, { count: number; lastAtMs: number }>();
@@ -130,6 +134,31 @@ export class WorkstationHost implements BridgeHost {
     // The server says when something changed: the workstation pulls then, not only at the interval.
     this.changes = new ChangeListener({ serverUrl: config.serverUrl, deviceId, keyVersion, signingSeed: secrets.signingSeed, onChange: () => this.sync.kick() });
     this.changes.start();
+    this.updates =
+      config.updates === undefined
+        ? null
+        : new UpdateAgent({
+            engine: this.engine,
+            storage,
+            clock: this.clock,
+            serverUrl: config.serverUrl,
+            ...(config.fetcher === undefined ? {} : { fetcher: config.fetcher }),
+            deviceId,
+            branchId,
+            keyVersion,
+            signingSeed: secrets.signingSeed,
+            pinnedRoot: config.updates.pinnedRoot,
+            appVersion: config.updates.appVersion,
+            platform: config.updates.platform,
+            stagingDir: join(config.dataDir, 'updates'),
+            ...(config.updates.intervalMs === undefined ? {} : { intervalMs: config.updates.intervalMs }),
+          });
+    this.updates?.start();
+  }
+
+  /** The update agent, when this workstation takes signed updates (tests and the admin tools ask it to check now). */
+  get updateAgent(): UpdateAgent | null {
+    return this.updates;
   }
 
   on(listener: (event: BridgeEvent, payload: unknown, clientId?: string) => void): () => void {
@@ -338,7 +367,7 @@ export class WorkstationHost implements BridgeHost {
   private async run(clientId: string, command: UiCommand, input: unknown): Promise<BridgeOutcome> {
     const session = this.sessions.get(clientId);
     if (session === undefined) return notSignedIn;
-    const writes = offlineCapable.has(command) || onlineOnly.has(command) || command === 'approval.decide';
+    const writes = offlineCapable.has(command) || (onlineOnly.has(command) && !readOnline.has(command)) || command === 'approval.decide';
     if (session.token === null && this.sync.status().link === 'online' && (writes || readOnline.has(command))) {
       // Signed in on the cached credential, and the bank is back: the stand-in rules no longer apply; the bank decides again.
       this.sessions.delete(clientId);
@@ -480,6 +509,7 @@ export class WorkstationHost implements BridgeHost {
 
   async close(): Promise<void> {
     this.changes.stop();
+    this.updates?.stop();
     await this.sync.stop();
     // Best effort and at once: a dead link must not hold shutdown for each session in turn.
     await Promise.race([Promise.allSettled([...this.sessions.keys()].map((clientId) => this.signOut(clientId))), new Promise((done) => setTimeout(done, 2_000).unref?.())]);

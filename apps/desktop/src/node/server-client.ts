@@ -19,6 +19,7 @@ const onlineRoutes: Readonly<Record<string, { readonly method: 'GET' | 'POST'; r
   'till.close_session': { method: 'POST', path: '/api/v1/till-sessions/:sessionId/close', pathFields: ['sessionId'] },
   'approval.list': { method: 'GET', path: '/api/v1/approvals', pathFields: [] },
   'account.statement': { method: 'GET', path: '/api/v1/accounts/:accountId/statement', pathFields: ['accountId'] },
+  'update.status': { method: 'GET', path: '/api/v1/updates/status', pathFields: [] },
 };
 
 export function sentOnline(command: string): boolean {

@@ -21,7 +21,7 @@ export async function startBrowserWorkstation(options: {
   readonly rendererDir: string;
   readonly passphrase: string;
   readonly port?: number;
-  readonly host?: Partial<Pick<HostConfig, 'passwordCost' | 'syncIntervalMs' | 'fetcher' | 'bankName' | 'timeZone' | 'clock'>>;
+  readonly host?: Partial<Pick<HostConfig, 'passwordCost' | 'syncIntervalMs' | 'fetcher' | 'bankName' | 'timeZone' | 'clock' | 'updates'>>;
 }): Promise<BrowserWorkstation> {
   if (!existsSync(join(options.rendererDir, 'index.html'))) throw new Error(`The screens are not built in ${options.rendererDir}: run npm run build:ui.`);
   const secrets = await keyStoreFor(options.dataDir, options.passphrase);

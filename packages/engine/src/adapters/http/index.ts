@@ -1,1 +1,2 @@
 export { HttpSyncTransport, syncRequestTimeoutMs } from './sync-transport';
+export { HttpUpdateFetcher, updateFetchTimeoutMs } from './update-fetcher';
