@@ -1,6 +1,7 @@
 import { auditAnchorsSuppliedMax, Engine, RandomIds, systemClock, type AuditVerdict, type CommandInput, type Context } from '@qenex/engine';
 import { PostgresStorage } from '@qenex/engine/postgres';
 import { auditAnchorsFile, readAnchorLines } from './audit-anchors';
+import { backupCommand, backupKeyCommand, backupsCommand, restoreCommand, restoreDrillCommand, type CliIo } from './backup/cli';
 import { ConfigError, readConfig, type ServerConfig } from './config';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
 import { readServerKeys } from './server-keys';
@@ -12,11 +13,34 @@ import { readServerKeys } from './server-keys';
  *                  database and in audit-anchors.jsonl in the data directory); exit 1 and name the
  *                  first edited, inserted or deleted record, the last records deleted included
  *   totals         Σdebits and Σcredits of every ledger; exit 1 when one does not balance
+ *   backup, backups, backup-key, restore, restore-drill
+ *                  encrypted backups of DATABASE_URL and their restore (backup/cli.ts)
  */
+const backupCommands: Readonly<Record<string, (config: ServerConfig, args: readonly string[], io: CliIo) => Promise<number>>> = {
+  backup: backupCommand,
+  backups: backupsCommand,
+  'backup-key': backupKeyCommand,
+  restore: restoreCommand,
+  'restore-drill': restoreDrillCommand,
+};
+
+const usage = `usage: npm run server:admin -- <command>
+  audit-verify                                    the audit chain against the signed anchors
+  totals                                          debits and credits of every ledger
+  backup [--dir DIR]                              an encrypted backup now, then retention
+  backups [--dir DIR]                             the backups kept, newest first
+  backup-key [--public-only]                      the backup key's id and public half
+  restore --file FILE --database-url URL          verify the whole backup, then restore it into an empty database
+  restore-drill [--file FILE] [--admin-url URL]   restore into a temporary database and prove the books
+`;
+
 async function main(args: readonly string[]): Promise<number> {
-  const [command] = args;
+  const [command, ...rest] = args;
+  if (command !== undefined && Object.hasOwn(backupCommands, command)) {
+    return backupCommands[command]!(readConfig(process.env), rest, { out: process.stdout, err: process.stderr });
+  }
   if (command !== 'audit-verify' && command !== 'totals') {
-    process.stdout.write('usage: npm run server:admin -- audit-verify | totals\n');
+    (command === undefined || command === '--help' ? process.stdout : process.stderr).write(usage);
     return command === undefined || command === '--help' ? 0 : 2;
   }
   const config = readConfig(process.env);

@@ -1,4 +1,7 @@
 import { kvLimits } from '@qenex/engine';
+import { backupAgeMaxMsDefault, backupsKeptMaxDefault } from './backup/retention';
+
+const dayMs = 24 * 60 * 60 * 1000;
 /**
  * Server configuration, read once from the environment at start-up. A bad value stops the server
  * with a message naming the variable and what it should look like; secrets are never echoed.
@@ -28,6 +31,21 @@ export interface ServerConfig {
   readonly serverKeysFile: string;
   /** How often the audit head is signed and kept, when it moved; 0 turns anchoring off. */
   readonly auditAnchorMs: number;
+  /** The signed update repository this server publishes and serves (metadata, targets, drafts, its online key). */
+  readonly updateDir: string;
+  /** Where the encrypted backups (.qxbk) are written and looked for. */
+  readonly backupDir: string;
+  /**
+   * The backup key (X-Wing: ML-KEM-768 + X25519), mode 0600, made on first use. Backups need its
+   * public half only; restores need the whole key, which should be kept away from the server too.
+   */
+  readonly backupKeyFile: string;
+  /** A backup every this often while the server runs; null: none on a schedule. */
+  readonly backupIntervalMs: number | null;
+  /** Retention: the newest this many backups are kept… */
+  readonly backupsKeptMax: number;
+  /** …and none older than this many days (the newest one always stays). */
+  readonly backupAgeMaxDays: number;
 }
 
 export class ConfigError extends Error {
@@ -46,6 +64,10 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   return value;
 }
 
+function nonEmpty(raw: string | undefined): string | undefined {
+  return raw === undefined || raw === '' ? undefined : raw;
+}
+
 function url(env: Env, name: string, schemes: readonly string[]): string | null {
   const raw = env[name];
   if (raw === undefined || raw === '') return null;
@@ -59,6 +81,22 @@ function url(env: Env, name: string, schemes: readonly string[]): string | null 
   return raw;
 }
 
+/** Scheduled backups no closer than this: each is a whole pg_dump, and point-in-time recovery is WAL archiving's job. */
+export const backupIntervalMsMin = 15 * 60 * 1000;
+/** Nor further apart than a week (and within what a timer can wait). */
+export const backupIntervalMsMax = 7 * 24 * 60 * 60 * 1000;
+const durationUnitsMs: Readonly<Record<string, number>> = { m: 60 * 1000, h: 60 * 60 * 1000, d: 24 * 60 * 60 * 1000 };
+
+/** A whole number and one unit (`30m`, `6h`, `1d`), from `backupIntervalMsMin` to `backupIntervalMsMax`; anything else is refused. */
+export function parseBackupInterval(raw: string): number {
+  const match = /^([1-9][0-9]{0,5})([mhd])$/.exec(raw);
+  const valueMs = match === null ? NaN : Number(match[1]) * durationUnitsMs[match[2]!]!;
+  if (!(valueMs >= backupIntervalMsMin && valueMs <= backupIntervalMsMax)) {
+    throw new ConfigError(`QENEX_BACKUP_INTERVAL must be a whole number of minutes, hours or days (30m, 6h, 1d) from 15m to 7d; it is "${raw}".`);
+  }
+  return valueMs;
+}
+
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export function readConfig(env: Env): ServerConfig {
@@ -67,12 +105,17 @@ export function readConfig(env: Env): ServerConfig {
   const demo = env.QENEX_DEMO ?? 'auto';
   if (!['auto', 'true', 'false'].includes(demo)) throw new ConfigError('QENEX_DEMO must be auto, true or false.');
   const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+  const dataDir = env.QENEX_DATA_DIR ?? '.qenex/server';
+  const intervalRaw = env.QENEX_BACKUP_INTERVAL ?? '';
+  const backupIntervalMs = intervalRaw === '' ? null : parseBackupInterval(intervalRaw);
+  // pg_dump needs a PostgreSQL server: the embedded PGlite serves one connection at a time (and a newer major version).
+  if (backupIntervalMs !== null && databaseUrl === null) throw new ConfigError('QENEX_BACKUP_INTERVAL needs DATABASE_URL: backups are of a PostgreSQL server, not of the embedded database.');
   return {
     host: env.HOST ?? '127.0.0.1',
     port: integer(env, 'PORT', 8080, 0, 65535),
     databaseUrl,
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
-    dataDir: env.QENEX_DATA_DIR ?? '.qenex/server',
+    dataDir,
     logLevel: logLevel as ServerConfig['logLevel'],
     batchWaitMs: integer(env, 'QENEX_BATCH_WAIT_MS', 2, 0, 1000),
     batchTransfersMax: integer(env, 'QENEX_BATCH_TRANSFERS_MAX', 2048, 1, 8190),
@@ -81,7 +124,13 @@ export function readConfig(env: Env): ServerConfig {
     demo: demo === 'true' || (demo === 'auto' && databaseUrl === null),
     bodyLimitBytes: integer(env, 'QENEX_BODY_LIMIT_BYTES', 4 * 1024 * 1024, 1024, 64 * 1024 * 1024),
     signInsPerSourcePerMinute: integer(env, 'QENEX_SIGN_INS_PER_SOURCE_PER_MINUTE', 60, 1, kvLimits.rateLimitMax),
-    serverKeysFile: env.QENEX_SERVER_KEYS_FILE ?? `${env.QENEX_DATA_DIR ?? '.qenex/server'}/server-keys.json`,
+    serverKeysFile: env.QENEX_SERVER_KEYS_FILE ?? `${dataDir}/server-keys.json`,
     auditAnchorMs: integer(env, 'QENEX_AUDIT_ANCHOR_MS', 60_000, 0, 24 * 60 * 60 * 1000),
+    updateDir: nonEmpty(env.QENEX_UPDATE_DIR) ?? `${dataDir}/updates`,
+    backupDir: nonEmpty(env.QENEX_BACKUP_DIR) ?? `${dataDir}/backups`,
+    backupKeyFile: nonEmpty(env.QENEX_BACKUP_KEY_FILE) ?? `${dataDir}/backup-key.json`,
+    backupIntervalMs,
+    backupsKeptMax: integer(env, 'QENEX_BACKUPS_KEPT_MAX', backupsKeptMaxDefault, 1, 10_000),
+    backupAgeMaxDays: integer(env, 'QENEX_BACKUP_AGE_MAX_DAYS', backupAgeMaxMsDefault / dayMs, 1, 3650),
   };
 }

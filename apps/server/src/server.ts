@@ -3,6 +3,7 @@ import { ScryptPasswordHasher } from '@qenex/engine/node';
 import { PostgresStorage } from '@qenex/engine/postgres';
 import type { FastifyInstance } from 'fastify';
 import { AuditAnchorSchedule, auditAnchorsFile } from './audit-anchors';
+import { describeBackupEvent, serverBackupSchedule } from './backup/cli';
 import { TransferBatcher } from './batcher';
 import type { ServerConfig } from './config';
 import { seedDemoServer } from './demo';
@@ -12,6 +13,7 @@ import { SessionCache } from './http/session-cache';
 import { connectKv } from './kv';
 import { loadServerKeys } from './server-keys';
 import { ChangeNotifier, registerNotifications } from './notifications';
+import { registerUpdateFiles, UpdateService } from './update/service';
 
 export interface RunningServer {
   readonly address: string;
@@ -24,6 +26,8 @@ export interface RunningServer {
   readonly demoUsers: readonly string[];
   /** Where each new audit anchor is appended (besides the database). */
   readonly auditAnchorsFile: string;
+  /** The update repository it serves, and its own update client (installs signed policies and lists into these books). */
+  readonly updates: UpdateService;
   /** Anchors the audit head now, as the timer does: the new anchor, or null when it was anchored already. */
   anchorAudit(): Promise<AuditAnchor | null>;
   /** Stops taking requests, finishes those in flight and the queued transfers, then closes everything. */
@@ -51,6 +55,14 @@ const quietCommands: ReadonlySet<string> = new Set(['audit.anchor', 'sync.pull',
 
 /** Builds every dependency from the configuration and passes them down: the server's only wiring. */
 export async function startServer(config: ServerConfig, overrides: ServerOverrides = {}): Promise<RunningServer> {
+  // First, so a bad backup key stops the start before anything is opened; it reports from start() on.
+  const backups = serverBackupSchedule(config, {
+    schema: overrides.schema,
+    report: (event) => {
+      const { level, message } = describeBackupEvent(event);
+      app.log[level](event, message);
+    },
+  });
   let embedded: EmbeddedPostgres | null = null;
   if (config.databaseUrl === null) embedded = await startEmbeddedPostgres(config.dataDir);
   const storage = await PostgresStorage.open(
@@ -93,6 +105,8 @@ export async function startServer(config: ServerConfig, overrides: ServerOverrid
     signInsPerSourcePerMinute: config.signInsPerSourcePerMinute,
   });
   await registerNotifications(app, engine, kv);
+  registerUpdateFiles(app, config.updateDir);
+  const updates = new UpdateService({ engine, storage, clock, directory: config.updateDir, log: app.log });
   const anchors = new AuditAnchorSchedule(engine, {
     intervalMs: config.auditAnchorMs,
     file: auditAnchorsFile(config.dataDir),
@@ -103,10 +117,15 @@ export async function startServer(config: ServerConfig, overrides: ServerOverrid
   const demoUsers = config.demo && isEmpty ? await seedDemoServer(engine, ids, clock) : [];
   const address = await app.listen({ host: config.host, port: config.port });
   anchors.start();
+  updates.start();
+  await backups?.start();
 
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
+      // No new backup starts; one running is waited for at the end, beside the rest of the shutdown.
+      const backupsStopped = backups?.stop();
+      updates.stop();
       await app.close();
       await batcher.drain();
       // The last head, signed after the last write and before the books close.
@@ -115,7 +134,8 @@ export async function startServer(config: ServerConfig, overrides: ServerOverrid
       if (overrides.kv === undefined) await kv.close();
       await storage.close();
       await embedded?.stop();
+      await backupsStopped;
     })());
   const auditAnchors = { auditAnchorsFile: auditAnchorsFile(config.dataDir), anchorAudit: () => anchors.anchorNow() };
-  return { address, app, engine, storage, kv, embedded: embedded !== null, demoUsers, ...auditAnchors, close };
+  return { address, app, engine, storage, kv, embedded: embedded !== null, demoUsers, updates, ...auditAnchors, close };
 }
