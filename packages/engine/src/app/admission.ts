@@ -2,6 +2,7 @@ import { limitRuleId, standInPolicyVersionId, type LimitRule, type StandInPolicy
 import type { AdmissionMode, AdmissionRequest, Caller, CommandPolicy, Limit, LimitKind, Measure, Subject } from '../core/policy';
 import { businessDay, checkStandIn, type StandInDecision } from '../core/sync/stand-in';
 import { tighterStandIn } from '../core/update/content';
+import { systemRole } from '../core/rbac';
 import { signedStandInAt } from './content';
 import type { StorageTx } from '../ports/storage';
 import type { CommandEnv, CommandSpec, Context } from './command';
@@ -88,7 +89,9 @@ export async function loadFacts(
 export async function personFacts(tx: StorageTx, person: Person, request: Pick<RunRequest, 'mode' | 'device'>): Promise<Caller> {
   const userId = person.from === 'context' ? person.ctx.actor : person.userId;
   const user = await tx.banking.get('user', userId);
-  const onDevice = request.mode === 'online' || request.device === null ? null : (await tx.banking.get('deviceUser', `${request.device.id}:${userId}`)) !== undefined;
+  // A host's own process (its update client) is no person on the device's register; its role grants only its own work.
+  const hostProcess = person.from === 'context' && person.ctx.roles.includes(systemRole);
+  const onDevice = request.mode === 'online' || request.device === null || hostProcess ? null : (await tx.banking.get('deviceUser', `${request.device.id}:${userId}`)) !== undefined;
   if (person.from === 'context') {
     // A session's roles stand; a user disabled since (the host caches sessions briefly) does not.
     return { id: userId, roles: person.ctx.roles, status: user?.status ?? 'active', branchId: user?.branchId ?? null, onDevice };
