@@ -5,6 +5,7 @@ import { backupCommand, backupKeyCommand, backupsCommand, restoreCommand, restor
 import { ConfigError, readConfig, type ServerConfig } from './config';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
 import { readServerKeys } from './server-keys';
+import { runUpdateCli } from './update/cli';
 
 /**
  * `npm run server:admin -- <command>`: operations tasks run against the server's database
@@ -32,12 +33,22 @@ const usage = `usage: npm run server:admin -- <command>
   backup-key [--public-only]                      the backup key's id and public half
   restore --file FILE --database-url URL          verify the whole backup, then restore it into an empty database
   restore-drill [--file FILE] [--admin-url URL]   restore into a temporary database and prove the books
+  key new --name N --out FILE                     an admin's own update-signing key, sealed under a passphrase
+  update init|rotate-root|add|remove|sign|merge|status|publish|refresh --repo DIR …
+                                                  the signed update repository (update/cli.ts lists every flag)
+  content stand-in … | content sanctions-ofac …   the documents admins publish through it
 `;
 
 async function main(args: readonly string[]): Promise<number> {
   const [command, ...rest] = args;
   if (command !== undefined && Object.hasOwn(backupCommands, command)) {
     return backupCommands[command]!(readConfig(process.env), rest, { out: process.stdout, err: process.stderr });
+  }
+  if (command === 'key' || command === 'update' || command === 'content') {
+    // The repository lives where the server keeps it unless --repo says otherwise.
+    const withRepo = command === 'update' && !rest.includes('--repo') && rest[0] !== 'sign' ? [...rest, '--repo', readConfig(process.env).updateDir] : rest;
+    const io = { out: (line: string) => process.stdout.write(`${line}\n`), err: (line: string) => process.stderr.write(`${line}\n`), env: process.env, nowMs: () => Date.now() };
+    return runUpdateCli(command, withRepo, io);
   }
   if (command !== 'audit-verify' && command !== 'totals') {
     (command === undefined || command === '--help' ? process.stdout : process.stderr).write(usage);
