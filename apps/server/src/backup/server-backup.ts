@@ -69,8 +69,9 @@ export async function backupServerDatabase(options: ServerBackupOptions): Promis
     );
     const { snapshot, at_ms: atMs } = rows[0]!;
     const snapshotAtMs = Number(atMs);
-    const args = ['--format=custom', `--snapshot=${snapshot}`, `--dbname=${options.databaseUrl}`, ...(options.schema === undefined ? [] : [`--schema=${options.schema}`])];
-    const dump = spawnTool(options.pgDump ?? 'pg_dump', args);
+    const connection = toolConnection(options.databaseUrl);
+    const args = ['--format=custom', `--snapshot=${snapshot}`, connection.arg, ...(options.schema === undefined ? [] : [`--schema=${options.schema}`])];
+    const dump = spawnTool(options.pgDump ?? 'pg_dump', args, connection.password);
     const path = join(options.directory, backupFileName('server', snapshotAtMs));
     let written: WrittenBackup;
     try {
@@ -118,7 +119,8 @@ export interface ServerRestoreOptions {
 export async function restoreServerDatabase(options: ServerRestoreOptions): Promise<RestoreResult> {
   const empty = await isEmptyDatabase(options.targetUrl);
   if (!empty) return { ok: false, code: 'restore_target_not_empty', message: 'the target database holds tables already: restore only into a new, empty database' };
-  const restore = spawnTool(options.pgRestore ?? 'pg_restore', ['--exit-on-error', '--single-transaction', '--no-owner', '--no-privileges', `--dbname=${options.targetUrl}`]);
+  const target = toolConnection(options.targetUrl);
+  const restore = spawnTool(options.pgRestore ?? 'pg_restore', ['--exit-on-error', '--single-transaction', '--no-owner', '--no-privileges', target.arg], target.password);
   const verdict = await readBackup(options.file, options.recipient, (chunk) => restore.write(chunk));
   if (!verdict.ok) {
     restore.kill();
@@ -166,8 +168,10 @@ async function sizeEstimate(client: pg.Client, schema: string | undefined): Prom
 }
 
 /** A child process whose failures become values: its exit code and the tail of its standard error. */
-function spawnTool(command: string, args: readonly string[]) {
-  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+function spawnTool(command: string, args: readonly string[], password: string | null) {
+  // The password goes in the child's environment, never on its command line, where any local user's `ps` would read it.
+  const env = password === null ? process.env : { ...process.env, PGPASSWORD: password };
+  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env });
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (text: string) => {
@@ -203,6 +207,18 @@ function spawnTool(command: string, args: readonly string[]) {
     },
     exited: () => exit,
   };
+}
+
+/** `--dbname=` for a PostgreSQL tool with the password taken out, and the password (for PGPASSWORD). */
+function toolConnection(url: string): { readonly arg: string; readonly password: string | null } {
+  try {
+    const parsed = new URL(url);
+    const password = parsed.password === '' ? null : decodeURIComponent(parsed.password);
+    parsed.password = '';
+    return { arg: `--dbname=${parsed.toString()}`, password };
+  } catch {
+    return { arg: `--dbname=${url}`, password: null };
+  }
 }
 
 function redactedUrl(url: string): string {
