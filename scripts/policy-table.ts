@@ -15,6 +15,7 @@ function holders(policy: CommandPolicy): string {
   if (policy.permission === 'session.create') return 'everyone';
   if (policy.permission === 'sync.push') return 'a workstation (its signature)';
   if (policy.permission === 'audit.anchor' && !roles.some((role) => rolePermissions[role].includes('audit.anchor'))) return 'the server';
+  if (policy.permission === 'update.install') return "the host's update client (after verifying the signed metadata)";
   const granted = roles.filter((role) => rolePermissions[role].includes(policy.permission));
   const system = policy.permission === 'audit.anchor' ? ['the server'] : [];
   return [...granted, ...system].join(', ') || 'nobody';
