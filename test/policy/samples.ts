@@ -94,6 +94,13 @@ export const samples: Readonly<Record<string, SampleOf>> = {
   'sync.subscribe': async (w) => only({ message: w.signedRequest('subscribe', workstationId) }),
   'sync.exceptions': async (w) => only({ branchId: w.bank.branchId }),
   'standin.set_policy': async (w) => only({ branchId: w.bank.branchId, currency: 'EUR', perTransaction: '100', perCustomerPerDay: '100', perTellerPerDay: '100', validForMs: 86_400_000 }),
+  'update.install': async (w) =>
+    only({ trust: { roots: [], timestamp: null, snapshot: null, targets: null, delegated: {}, verifiedAtMs: w.clock.nowMs() }, install: [], remove: [], checkedAtMs: w.clock.nowMs(), refusal: null, appStaged: null }),
+  'update.report': async (w) => {
+    const report = { deviceId: workstationId, atMs: w.clock.nowMs(), metadata: { root: 1, timestamp: null, snapshot: null, targets: null, delegated: {} }, content: [], app: { running: '0.1.0', staged: null }, lastCheckedAtMs: null, lastInstalledAtMs: null, refusal: null };
+    return only({ message: w.signedRequest('update_report', workstationId, { report }) });
+  },
+  'update.status': async () => only({}),
 };
 
 /** A till the caller may return cash from: their own (or T1, for a caller who has none). */

@@ -329,6 +329,9 @@ async function expectRefusal(d: Demo, refusal: RefusalCase): Promise<void> {
 // =============================================================================================
 
 /** Every route the server must serve, as the OpenAPI document names it. */
+/** Reachable without a session: signing in, the keys a workstation pins, and the signed update files. */
+const publicOperations: ReadonlySet<string> = new Set(['POST /api/v1/sessions', 'GET /api/v1/server-keys', 'GET /api/v1/updates/files/{path}']);
+
 const expectedOperations = [
   'POST /api/v1/devices',
   'POST /api/v1/devices/{deviceId}/approval',
@@ -339,6 +342,9 @@ const expectedOperations = [
   'POST /api/v1/sync/pull',
   'POST /api/v1/sync/key-rotation',
   'POST /api/v1/stand-in-policies',
+  'POST /api/v1/updates/reports',
+  'GET /api/v1/updates/status',
+  'GET /api/v1/updates/files/{path}',
   'GET /api/v1/branches/{branchId}/sync-exceptions',
   'GET /api/v1/server-keys',
   'POST /api/v1/sessions',
@@ -476,7 +482,7 @@ describe('probes, the OpenAPI document and authentication on every route', () =>
   it('documents the Idempotency-Key header on every POST but sign-in, and a permission on every API operation', () => {
     for (const { key, method, path, operation } of operationsOf(document)) {
       if (!path.startsWith('/api/v1/')) continue;
-      const isSignIn = key === 'POST /api/v1/sessions' || key === 'GET /api/v1/server-keys';
+      const isSignIn = publicOperations.has(key);
       if (operation['x-authentication'] !== undefined) {
         // Device routes are signed by the workstation and sequenced by batch number instead.
         expect(operation.security, key).toEqual([]);
@@ -496,7 +502,7 @@ describe('probes, the OpenAPI document and authentication on every route', () =>
 
   it('refuses every route but sign-in without a session: 401 session_missing, problem+json, WWW-Authenticate', async () => {
     for (const { key, method, path, operation } of operationsOf(document)) {
-      if (key === 'POST /api/v1/sessions' || key === 'GET /api/v1/server-keys' || !path.startsWith('/api/v1/')) continue;
+      if (publicOperations.has(key) || !path.startsWith('/api/v1/')) continue;
       if (operation['x-authentication'] !== undefined) {
         // No session here: the body must carry a device signature, and an empty one does not.
         const unsigned = await t.request(method, concrete(path), { body: { message: {} } });

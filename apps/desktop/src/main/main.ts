@@ -1,5 +1,6 @@
 import { app, BrowserWindow, dialog, ipcMain, protocol, safeStorage, session, shell, utilityProcess, type UtilityProcess } from 'electron';
 import { join } from 'node:path';
+import { takeStagedBuild } from '../node/update-agent';
 import { connectEngine, eventChannel, registerBridge, type EngineConnection } from './ipc';
 import { openKeyStore, passphraseEnvironmentVariable, type KeyStore } from './key-store';
 import { appEntryUrl, appOrigin, appScheme, contentSecurityPolicy, developmentContentSecurityPolicy, hardenContents, hardenSession, originOf, serveAppRequest, windowOptions } from './security';
@@ -50,7 +51,10 @@ async function start(): Promise<void> {
   protocol.handle(appScheme, (request) => serveAppRequest(rendererRoot, request));
   app.on('web-contents-created', (_event, contents) => hardenContents(contents, shell, rendererOrigin));
 
-  const child = startEngine(join(app.getPath('userData'), 'workstation'), serverUrl);
+  const dataDir = join(app.getPath('userData'), 'workstation');
+  // A build staged by the last run, verified again now; installing it is the platform installer's step.
+  const staged = await takeStagedBuild(join(process.env.QENEX_DATA_DIR ?? dataDir, 'updates'), app.getVersion());
+  const child = startEngine(dataDir, serverUrl);
   const engine = connectEngine(child, keys.store);
   registerBridge(ipcMain, engine.forward, rendererOrigin);
   quitWithEngine(child, engine);
@@ -73,6 +77,9 @@ async function start(): Promise<void> {
   }
   await window.loadURL(devServerUrl ?? appEntryUrl);
   if (keys.warning !== null) warnAboutKeyStorage(window, keys.store, keys.warning);
+  if (staged !== null) {
+    void dialog.showMessageBox(window, { type: 'info', title: 'Update ready', message: `QENEX ${staged.version} is verified and ready`, detail: `The signed build is at ${staged.file}. Install it when the branch closes; this version keeps running meanwhile.`, buttons: ['OK'] });
+  }
 }
 
 /** The engine runs in a utility process: never `child_process.fork` (the RunAsNode fuse is off). */
@@ -80,7 +87,13 @@ function startEngine(dataDir: string, serverUrl: string): UtilityProcess {
   return utilityProcess.fork(join(__dirname, 'engine-process.cjs'), [], {
     serviceName: 'QENEX workstation engine',
     stdio: 'inherit',
-    env: { ...childEnvironment(), QENEX_DATA_DIR: process.env.QENEX_DATA_DIR ?? dataDir, QENEX_SERVER_URL: serverUrl },
+    env: {
+      ...childEnvironment(),
+      QENEX_DATA_DIR: process.env.QENEX_DATA_DIR ?? dataDir,
+      QENEX_SERVER_URL: serverUrl,
+      QENEX_APP_VERSION: app.getVersion(),
+      QENEX_UPDATE_ROOT: process.env.QENEX_UPDATE_ROOT ?? join(process.resourcesPath, 'update-root.json'),
+    },
   });
 }
 

@@ -74,6 +74,7 @@ export class UpdateAgent {
       pinnedRoot: deps.pinnedRoot,
       wants: (path, kind) => (kind === 'stand_in_policy' ? path === standInPath(deps.branchId) : kind === 'sanctions_list' ? true : path.startsWith(`app/${deps.platform}/`) && this.newer(path)),
       stageApp: (path, bytes) => this.stage(path, bytes),
+      isStaged: (path, sha256) => this.isStaged(path, sha256),
       appVersion: deps.appVersion,
     });
   }
@@ -120,10 +121,20 @@ export class UpdateAgent {
     }
   }
 
-  /** Only a build newer than the one running (and than one already staged) is fetched at all. */
+  /** Only a build newer than the one running is fetched at all (the client takes the newest of those). */
   private newer(path: string): boolean {
     const version = appBuildVersion(path);
     return version !== null && compareVersions(version, this.deps.appVersion) > 0;
+  }
+
+  /** Whether `staged.json` still describes this build and its file is there (takeStagedBuild deletes a damaged one). */
+  private async isStaged(path: string, sha256: string): Promise<boolean> {
+    try {
+      const staged = JSON.parse(await readFile(join(this.deps.stagingDir, 'staged.json'), 'utf8')) as StagedBuild;
+      return staged.version === appBuildVersion(path) && staged.sha256 === sha256 && existsSync(staged.file);
+    } catch {
+      return false;
+    }
   }
 
   /** A verified build, written beside its description; `staged.json` is replaced last, by rename, so a crash leaves the old one or the new. */

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { openWorkstation } from '../node/host';
 import { runUtility, type UtilityPort } from './relay';
 
@@ -18,7 +19,13 @@ function main(): void {
     port.postMessage({ kind: 'fatal', message: 'The engine was started without QENEX_DATA_DIR and QENEX_SERVER_URL.' });
     process.exit(2);
   }
-  runUtility(port, openWorkstation, { dataDir, serverUrl }).then(
+  // The bank's update root ships with the install (resources/update-root.json); without one, no updates are taken.
+  const rootFile = process.env.QENEX_UPDATE_ROOT;
+  const updates =
+    rootFile !== undefined && rootFile !== '' && existsSync(rootFile)
+      ? { pinnedRoot: new Uint8Array(readFileSync(rootFile)), appVersion: process.env.QENEX_APP_VERSION ?? '0.0.0', platform: `${process.platform}-${process.arch}` }
+      : undefined;
+  runUtility(port, openWorkstation, { dataDir, serverUrl, ...(updates === undefined ? {} : { updates }) }).then(
     () => process.exit(0),
     (error: unknown) => {
       process.stderr.write(`qenex engine: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

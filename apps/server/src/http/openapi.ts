@@ -115,6 +115,19 @@ export function openApiDocument(routes: readonly RouteSpec[]): JsonSchema {
     };
   }
   paths['/api/v1/server-keys'] = { get: { operationId: 'server.keys', summary: "The server's public keys, pinned by workstations at enrolment", security: [], responses: { '200': { description: 'Keys' } } } };
+  paths['/api/v1/updates/files/{path}'] = {
+    get: {
+      operationId: 'update.file',
+      summary: 'A file of the signed update repository (metadata/… or targets/…; the path may hold slashes). Public: every file is signed, and clients verify before use',
+      tags: ['updates'],
+      security: [],
+      parameters: [{ name: 'path', in: 'path', required: true, schema: { type: 'string' } }],
+      responses: {
+        '200': { description: 'The file as published', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
+        '404': { description: 'No such published file', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
+      },
+    },
+  };
   paths['/health'] = { get: { operationId: 'health', summary: 'Liveness', security: [], responses: { '200': { description: 'Up' } } } };
   paths['/ready'] = { get: { operationId: 'ready', summary: 'Readiness: database and cache reachable', security: [], responses: { '200': { description: 'Ready' }, '503': { description: 'Not ready' } } } };
   return {

@@ -78,8 +78,16 @@ export async function openAdminKey(file: string, passphrase: string): Promise<{ 
   const tag = decodeBase64url(content.tag ?? '');
   if (salt === undefined || iv === undefined || sealed === undefined || tag === undefined) throw new AdminKeyError(`${file} is damaged.`);
   const { N, r, p } = content.kdf;
-  if (N > scryptParameters.N * 8 || r > 16 || p > 4) throw new AdminKeyError(`${file} asks for a key derivation heavier than this tool allows.`);
-  const wrapping = await scrypt(passphrase, salt, { N, r, p, maxmem: scryptParameters.maxmem * 8 });
+  const whole = (value: unknown, max: number) => Number.isSafeInteger(value) && (value as number) >= 1 && (value as number) <= max;
+  if (!whole(N, scryptParameters.N * 8) || (N & (N - 1)) !== 0 || N < 2 || !whole(r, 16) || !whole(p, 4)) {
+    throw new AdminKeyError(`${file} names a key derivation this tool does not accept (scrypt with N a power of two up to ${scryptParameters.N * 8}, r ≤ 16, p ≤ 4): it was changed.`);
+  }
+  let wrapping: Buffer;
+  try {
+    wrapping = await scrypt(passphrase, salt, { N, r, p, maxmem: scryptParameters.maxmem * 8 });
+  } catch {
+    throw new AdminKeyError(`${file}: the key derivation it names cannot run; the file was changed.`);
+  }
   const decipher = createDecipheriv('aes-256-gcm', wrapping, iv);
   decipher.setAAD(Buffer.from(`qenex-admin-key:${content.name}:${content.keyid}`));
   decipher.setAuthTag(tag);

@@ -50,6 +50,10 @@ import {
 const dayMs = 24 * 60 * 60 * 1000;
 /** How long each role's metadata stays valid after signing. */
 export const expiryDays = { root: 365, targets: 90, delegated: 90, snapshot: 7, timestamp: 1 } as const;
+/** A lock older than this was left by a writer that died; one writer never holds it this long. */
+export const repositoryLockStaleMs = 5 * 60_000;
+/** How long a writer waits for the other before saying the repository is busy. */
+const repositoryLockWaitMs = 30_000;
 /** A target file the repository accepts at most (an app build). */
 export const targetBytesMax = 512 * 1024 * 1024;
 
@@ -71,6 +75,12 @@ export interface RoleKeysSpec {
 
 function expiresIn(nowMs: number, days: number): string {
   return new Date(Math.floor((nowMs + days * dayMs) / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/** Where a target file is published: `targets/<dir>/<sha256>.<name>` (the client asks for exactly this). */
+function targetFileName(path: string, sha256: string): string {
+  const slash = path.lastIndexOf('/');
+  return `targets/${path.slice(0, slash + 1)}${sha256}.${path.slice(slash + 1)}`;
 }
 
 function sha256Hex(bytes: Uint8Array): string {
@@ -300,18 +310,54 @@ export class UpdateRepository {
    * never sees a snapshot naming files not yet written. Nothing is written if any draft fails.
    */
   async publish(nowMs: number): Promise<{ published: string[] }> {
+    return this.locked(() => this.publishLocked(nowMs));
+  }
+
+  /**
+   * One writer at a time: the admin tool publishing and the server re-signing run in different
+   * processes, and a snapshot one writes between the other's snapshot and timestamp would leave a
+   * timestamp naming a file that was replaced. A lock file (made exclusively) serialises them; one
+   * left by a crashed writer is taken over after `repositoryLockStaleMs`.
+   */
+  private async locked<T>(work: () => Promise<T>): Promise<T> {
+    await mkdir(this.directory, { recursive: true });
+    const lock = this.path('.lock');
+    const startedMs = Date.now();
+    for (;;) {
+      try {
+        await writeFile(lock, `${process.pid} ${Date.now()}\n`, { flag: 'wx' });
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        const heldSinceMs = Number((await readFile(lock, 'utf8').catch(() => '0 0')).split(' ')[1]);
+        if (Date.now() - heldSinceMs > repositoryLockStaleMs) {
+          await rm(lock, { force: true });
+          continue;
+        }
+        if (Date.now() - startedMs > repositoryLockWaitMs) throw new RepositoryError('repository_busy', 'Another publish or re-signing is running on this repository; try again in a moment.');
+        await new Promise((done) => setTimeout(done, 50));
+      }
+    }
+    try {
+      return await work();
+    } finally {
+      await rm(lock, { force: true });
+    }
+  }
+
+  private async publishLocked(nowMs: number): Promise<{ published: string[] }> {
     const pendingRoles = (await this.pending()).map((entry) => entry.role);
     if (pendingRoles.length === 0) throw new RepositoryError('nothing_to_publish', 'No draft is waiting.');
     const checked = new Map<string, Uint8Array>();
     if (pendingRoles.includes('root')) checked.set('root', await this.checkRootDraft(nowMs));
     for (const role of pendingRoles.filter((name) => name !== 'root')) checked.set(role, await this.checkTargetsDraft(role, nowMs));
     const stagedTargets = await this.stagedTargetFiles([...checked.keys()].filter((role) => role !== 'root'));
-    for (const [path, bytes] of stagedTargets) await writeAtomic(this.path('targets', ...dirname(path).split('/').filter((part) => part !== '.'), `${sha256Hex(bytes)}.${path.slice(path.lastIndexOf('/') + 1)}`), bytes);
+    for (const [path, bytes] of stagedTargets) await writeAtomic(this.path(targetFileName(path, sha256Hex(bytes))), bytes);
     for (const [role, bytes] of checked) {
       const version = (decodeMetadataFile(bytes) as Signed<{ version: number }>).signed.version;
       await writeAtomic(this.path('metadata', `${version}.${role}.json`), bytes);
     }
-    await this.signSnapshotAndTimestamp(nowMs, [...checked.keys()].filter((role) => role !== 'root'));
+    await this.signSnapshotAndTimestampLocked(nowMs, [...checked.keys()].filter((role) => role !== 'root'));
     await rm(this.path('staged'), { recursive: true, force: true });
     return { published: [...checked.keys()] };
   }
@@ -357,7 +403,11 @@ export class UpdateRepository {
       const draft = (await this.readDraft<TargetsMetadata>(role))!;
       for (const [path, info] of Object.entries(draft.signed.targets)) {
         const stagedFile = this.path('staged', 'targets', path);
-        if (!existsSync(stagedFile)) continue;
+        if (!existsSync(stagedFile)) {
+          // Listed before and published then: its file is there already, under its hash.
+          if (existsSync(this.path(targetFileName(path, info.hashes.sha256)))) continue;
+          throw new RepositoryError('target_file_missing', `${role} lists ${path}, whose file is neither staged nor published; add it again.`);
+        }
         const bytes = new Uint8Array(await readFile(stagedFile));
         if (bytes.length !== info.length || sha256Hex(bytes) !== info.hashes.sha256) throw new RepositoryError('staged_file_changed', `The staged file of ${path} is not the one the draft describes; add it again.`);
         files.set(path, bytes);
@@ -368,6 +418,10 @@ export class UpdateRepository {
 
   /** Snapshot N+1 naming every targets role at its newest version, then timestamp N+1 naming it. */
   async signSnapshotAndTimestamp(nowMs: number, changedRoles: readonly string[] = []): Promise<void> {
+    return this.locked(() => this.signSnapshotAndTimestampLocked(nowMs, changedRoles));
+  }
+
+  private async signSnapshotAndTimestampLocked(nowMs: number, changedRoles: readonly string[]): Promise<void> {
     const online = await this.onlineKey();
     const previous = await this.currentSnapshot();
     const meta: Record<string, Required<MetaFile>> = {};
@@ -394,12 +448,16 @@ export class UpdateRepository {
    * left, the snapshot (and a timestamp naming it) likewise. Returns what it re-signed.
    */
   async refresh(nowMs: number): Promise<'timestamp' | 'snapshot' | null> {
+    return this.locked(() => this.refreshLocked(nowMs));
+  }
+
+  private async refreshLocked(nowMs: number): Promise<'timestamp' | 'snapshot' | null> {
     const timestamp = await this.currentTimestamp();
     const snapshot = await this.currentSnapshot();
     if (timestamp === null || snapshot === null) return null;
     const halfLeft = (expires: string, days: number) => Date.parse(expires) - nowMs < (days * dayMs) / 2;
     if (halfLeft(snapshot.signed.expires, expiryDays.snapshot)) {
-      await this.signSnapshotAndTimestamp(nowMs);
+      await this.signSnapshotAndTimestampLocked(nowMs, []);
       return 'snapshot';
     }
     if (halfLeft(timestamp.signed.expires, expiryDays.timestamp)) {

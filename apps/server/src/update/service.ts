@@ -4,8 +4,8 @@
  * before they expire, and the server's own update client, which installs the signed stand-in
  * policies and sanctions lists into the server's books from the same files the branches get.
  */
-import { createReadStream, existsSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UpdateClient, type Clock, type Engine, type FetchResult, type Storage, type UpdateFetcher } from '@qenex/engine';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
@@ -21,6 +21,16 @@ export function isServedName(name: string): boolean {
   return servedName.test(name) && !name.split('/').some((part) => part === '..' || part === '.' || part.startsWith('.'));
 }
 
+/** A regular file (not a directory, not a symbolic link planted in the repository), or null. */
+async function plainFile(file: string): Promise<{ size: number } | null> {
+  try {
+    const found = await lstat(file);
+    return found.isFile() ? { size: found.size } : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Repository files from the directory, with the same caps a workstation applies over HTTP. */
 export class DirectoryFetcher implements UpdateFetcher {
   constructor(private readonly repository: UpdateRepository) {}
@@ -28,8 +38,9 @@ export class DirectoryFetcher implements UpdateFetcher {
   async fetch(name: string, maxBytes: number): Promise<FetchResult> {
     if (!isServedName(name)) return { ok: false, code: 'not_found' };
     const file = join(this.repository.directory, name);
-    if (!existsSync(file)) return { ok: false, code: 'not_found' };
-    if ((await stat(file)).size > maxBytes) return { ok: false, code: 'too_large' };
+    const found = await plainFile(file);
+    if (found === null) return { ok: false, code: 'not_found' };
+    if (found.size > maxBytes) return { ok: false, code: 'too_large' };
     const bytes = await this.repository.readFile(name);
     return bytes === null ? { ok: false, code: 'not_found' } : bytes.length > maxBytes ? { ok: false, code: 'too_large' } : { ok: true, bytes };
   }
@@ -40,10 +51,11 @@ export function registerUpdateFiles(app: FastifyInstance, directory: string): vo
   app.get('/api/v1/updates/files/*', async (request, reply) => {
     const name = (request.params as { '*': string })['*'];
     const file = join(directory, name);
-    if (!isServedName(name) || !existsSync(file)) {
+    const found = isServedName(name) ? await plainFile(file) : null;
+    if (found === null) {
       return reply.code(404).type('application/problem+json').send(problem('update_file_not_found', 'The repository publishes no such file; start from metadata/timestamp.json.'));
     }
-    const size = (await stat(file)).size;
+    const size = found.size;
     // Only the timestamp changes in place: everything else is named by version or hash and never changes.
     const immutable = name !== 'metadata/timestamp.json';
     return reply

@@ -9,6 +9,7 @@ import type { StandInPolicy } from '../core/sync/stand-in';
 import { buildScreeningIndex, parseSanctionsList, screenName, type ScreeningIndex, type ScreeningMatch, type SanctionsList } from '../core/screening';
 import type { StorageTx } from '../ports/storage';
 import { refuse, type Refusal } from './command';
+import { bodyIntact } from './update/client';
 
 /** Sanctions lists in force on one host at most (each is one installed file). */
 export const sanctionsListsMax = 64;
@@ -36,6 +37,8 @@ function parseJson(body: string): unknown {
 export async function signedStandInAt(tx: StorageTx, branchId: string, currency: string, atMs: number): Promise<StandInPolicy | undefined> {
   const installed = await tx.banking.get('installedContent', standInPath(branchId));
   if (installed === undefined || installed.status !== 'in_force') return undefined;
+  // A body edited in the store is not the policy the admins signed: nothing is paid out offline on it.
+  if (!bodyIntact(installed)) return { branchId, currency, perTransactionMinor: 0n, perCustomerPerDayMinor: 0n, perTellerPerDayMinor: 0n, issuedAtMs: 0, expiresAtMs: Number.MAX_SAFE_INTEGER, version: 0 };
   let document = standInCache.get(installed.sha256);
   if (document === undefined) {
     const parsed = parseStandInDocument(parseJson(installed.body));
@@ -45,7 +48,7 @@ export async function signedStandInAt(tx: StorageTx, branchId: string, currency:
   return policy !== undefined && policy.issuedAtMs <= atMs ? policy : undefined;
 }
 
-async function screeningIndexOf(tx: StorageTx): Promise<{ index: ScreeningIndex; lists: readonly InstalledContent[] } | null> {
+async function screeningIndexOf(tx: StorageTx): Promise<{ index: ScreeningIndex; lists: readonly InstalledContent[] } | { damaged: string } | null> {
   const lists = await tx.banking.findBy('installedContent', 'kind', 'sanctions_list', sanctionsListsMax);
   if (lists.length === 0) return null;
   const key = lists.map((list) => list.sha256).sort().join(',');
@@ -53,6 +56,8 @@ async function screeningIndexOf(tx: StorageTx): Promise<{ index: ScreeningIndex;
   if (index === undefined) {
     const parsed: SanctionsList[] = [];
     for (const list of lists) {
+      // Hashed again whenever it is parsed: a list edited in the store is not the one compliance signed.
+      if (!bodyIntact(list)) return { damaged: list.id };
       const document = parseSanctionsList(parseJson(list.body));
       // update.install parsed every list before it took effect: one that does not parse now is a broken store.
       if (!document.ok) throw new Error(`installed sanctions list ${list.id} does not parse: ${document.message}`);
@@ -73,6 +78,9 @@ export async function screeningRefusal(tx: StorageTx, names: readonly string[]):
   if (names.length === 0) return null;
   const screening = await screeningIndexOf(tx);
   if (screening === null) return null;
+  if ('damaged' in screening) {
+    return refuse('screening_unavailable', `The sanctions list ${screening.damaged} on this workstation is damaged, so nobody can be screened; nothing was done. Check for updates (it is fetched again), then try again.`);
+  }
   for (const name of names) {
     const matches: readonly ScreeningMatch[] = screenName(screening.index, name);
     const first = matches[0];

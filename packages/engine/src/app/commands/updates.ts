@@ -76,7 +76,8 @@ export const installUpdate = command({
     }
     for (const content of prepared) {
       const previous = await env.tx.banking.get('installedContent', content.id);
-      if (previous?.sha256 === content.sha256 && previous.status === 'in_force') continue;
+      // The same file intact changes nothing; a body edited in the store under the signed hash is put right.
+      if (previous?.sha256 === content.sha256 && previous.status === 'in_force' && previous.body === content.body) continue;
       await env.tx.banking.put('installedContent', content);
       if (content.kind === 'stand_in_policy' && env.serverKeys !== null) await adoptStandIn(env, content);
     }
@@ -104,12 +105,16 @@ export const installUpdate = command({
   }),
 });
 
+function invalidContent(path: string, message: string): Refusal {
+  return refuse('content_invalid', message, { path });
+}
+
 function checkItem(item: InstallItem, nowMs: number): { ok: true; value: InstalledContent } | Refusal {
   const kind: ContentKind | null = contentKindOf(item.path);
-  if (kind === null) return refuse('content_invalid', `${item.path} is not a path content is published under.`);
+  if (kind === null) return invalidContent(item.path, `${item.path} is not a path content is published under.`);
   const bytes = new TextEncoder().encode(item.body);
   if (kind !== 'app_build' && (bytes.length !== item.length || encodeHex(sha256(bytes)) !== item.sha256)) {
-    return refuse('content_invalid', `${item.path} is not the file its signed metadata describes.`);
+    return invalidContent(item.path, `${item.path} is not the file its signed metadata describes.`);
   }
   const version = versionOf(kind, item);
   if (!version.ok) return version;
@@ -123,17 +128,17 @@ function versionOf(kind: ContentKind, item: InstallItem): { ok: true; value: str
   try {
     json = JSON.parse(item.body);
   } catch {
-    return refuse('content_invalid', `${item.path} is not JSON.`);
+    return invalidContent(item.path, `${item.path} is not JSON.`);
   }
   if (kind === 'stand_in_policy') {
     const parsed = parseStandInDocument(json);
-    if (!parsed.ok) return refuse('content_invalid', `${item.path}: ${parsed.message}`);
-    if (parsed.value.branchId !== basename) return refuse('content_invalid', `${item.path} is the policy of another branch.`);
+    if (!parsed.ok) return invalidContent(item.path, `${item.path}: ${parsed.message}`);
+    if (parsed.value.branchId !== basename) return invalidContent(item.path, `${item.path} is the policy of another branch.`);
     return { ok: true, value: `v${parsed.value.version}` };
   }
   const parsed = parseSanctionsList(json);
-  if (!parsed.ok) return refuse('content_invalid', `${item.path}: ${parsed.message}`);
-  if (parsed.value.listId !== basename) return refuse('content_invalid', `${item.path} holds the list ${parsed.value.listId}.`);
+  if (!parsed.ok) return invalidContent(item.path, `${item.path}: ${parsed.message}`);
+  if (parsed.value.listId !== basename) return invalidContent(item.path, `${item.path} holds the list ${parsed.value.listId}.`);
   return { ok: true, value: parsed.value.publishedAt };
 }
 

@@ -10,13 +10,15 @@
  * the same lists).
  */
 import { systemRole } from '../../core/rbac';
-import { decodeBase64url, encodeBase64url } from '../../core/crypto';
-import { contentKindOf, type ContentKind } from '../../core/update/content';
+import { decodeBase64url, encodeBase64url, encodeHex } from '../../core/crypto';
+import { appBuildVersion, compareVersions, contentKindOf, type ContentKind } from '../../core/update/content';
 import { trustPinnedRoot, updateRoot, updateSnapshot, updateTargets, updateTimestamp, verifyTargetFile } from '../../core/update/client';
-import { resolveTarget } from '../../core/update/resolve';
+import { resolveTarget, verifiedDelegations } from '../../core/update/resolve';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { utf8ToBytes } from '@noble/hashes/utils.js';
 import { decodeMetadataFile } from '../../core/update/signing';
 import type { InstalledContentSummary, UpdateRefusalReport, UpdateReport } from '../../core/update/report';
-import { metadataBytesMax, rootRotationsMax, type TargetFile, type TargetsMetadata, type TrustedState } from '../../core/update/types';
+import { metadataBytesMax, rootRotationsMax, type TargetFile, type TrustedState } from '../../core/update/types';
 import type { InstalledContent, UpdateTrustRecord } from '../../core/banking/types';
 import type { Clock } from '../../ports/clock';
 import type { Storage } from '../../ports/storage';
@@ -60,7 +62,17 @@ export interface UpdateClientDeps {
   readonly wants: (path: string, kind: ContentKind) => boolean;
   /** Writes a verified app build where the next start picks it up; returns its version. Absent: builds are not installed here. */
   readonly stageApp?: (path: string, bytes: Uint8Array) => Promise<string>;
+  /** Whether the build installed under `path` is still staged intact (a damaged one deleted at start is fetched again). */
+  readonly isStaged?: (path: string, sha256: string) => Promise<boolean>;
   readonly appVersion: string;
+}
+
+interface InstallItem {
+  readonly path: string;
+  readonly role: string;
+  readonly sha256: string;
+  readonly length: number;
+  readonly body: string;
 }
 
 export type CheckOutcome =
@@ -135,12 +147,13 @@ export class UpdateClient {
     const nowMs = this.deps.clock.nowMs();
     const files: Files = { ...loaded.files, roots: [...loaded.files.roots], delegated: {} };
     let state = loaded.state;
-    let stagedApp = loaded.record?.appStaged ?? null;
+    let stagedApp = this.stillStaged(loaded.record);
     try {
       state = await this.refreshMetadata(state, files, nowMs);
       const { items, removed, appStaged } = await this.downloadTargets(state, files, nowMs);
       stagedApp = appStaged ?? stagedApp;
-      await this.install(files, nowMs, items, removed, null, stagedApp);
+      const invalid = await this.install(files, nowMs, items, removed, null, stagedApp);
+      if (invalid !== null) return { kind: 'refused', refusal: invalid };
       return { kind: 'up_to_date', installed: items.map((item) => item.path), removed };
     } catch (error) {
       if (!(error instanceof Refused)) throw error;
@@ -192,18 +205,22 @@ export class UpdateClient {
    * to their exact length and hash. A withdrawn file is removed.
    */
   private async downloadTargets(start: TrustedState, files: Files, nowMs: number) {
-    let state = start;
-    const delegatedBytes = await this.fetchDelegated(state);
+    const delegatedBytes = await this.fetchDelegated(start);
+    // What is published is read from signed metadata only: every delegated role verified first.
+    const delegations = expect(verifiedDelegations(start, delegatedBytes, nowMs), null);
+    let state: TrustedState = { ...start, delegated: { ...delegations } };
     const candidates = new Set<string>(Object.keys(state.targets!.signed.targets));
-    for (const bytes of Object.values(delegatedBytes)) for (const path of Object.keys(targetsOf(bytes))) candidates.add(path);
-    const wanted = [...candidates].filter((path) => {
-      const kind = contentKindOf(path);
-      return kind !== null && this.deps.wants(path, kind);
-    });
+    for (const metadata of Object.values(delegations)) for (const path of Object.keys(metadata.signed.targets)) candidates.add(path);
+    const wanted = newestBuildOnly(
+      [...candidates].filter((path) => {
+        const kind = contentKindOf(path);
+        return kind !== null && this.deps.wants(path, kind);
+      }),
+    );
     const installed = await this.deps.storage.read((tx) => installedInForce(tx));
-    const items: { path: string; role: string; sha256: string; length: number; body: string }[] = [];
+    const items: InstallItem[] = [];
     let appStaged: string | null = null;
-    for (const path of wanted.sort()) {
+    for (const path of wanted) {
       const resolved = resolveTarget(state, path, delegatedBytes, nowMs);
       if (!resolved.ok) {
         if (resolved.code === 'target_not_found') continue;
@@ -211,21 +228,31 @@ export class UpdateClient {
       }
       state = resolved.value.state;
       const info: TargetFile = resolved.value.info;
-      const current = installed.get(path);
-      if (current !== undefined && current.sha256 === info.hashes.sha256) continue;
+      const isBuild = contentKindOf(path) === 'app_build';
+      if (await this.inPlace(installed.get(path), info, isBuild)) continue;
       const bytes = await this.fetchTarget(path, info);
-      if (contentKindOf(path) === 'app_build') {
+      if (isBuild) {
         if (this.deps.stageApp === undefined) continue;
         appStaged = await this.deps.stageApp(path, bytes);
         items.push({ path, role: resolved.value.role, sha256: info.hashes.sha256, length: info.length, body: '' });
         continue;
       }
-      items.push({ path, role: resolved.value.role, sha256: info.hashes.sha256, length: info.length, body: new TextDecoder('utf-8', { fatal: true }).decode(bytes) });
+      items.push({ path, role: resolved.value.role, sha256: info.hashes.sha256, length: info.length, body: utf8(bytes, path) });
     }
     for (const role of Object.keys(state.delegated)) files.delegated[role] = delegatedBytes[role]!;
     const published = new Set(wanted);
     const removed = [...installed.keys()].filter((path) => !published.has(path));
     return { items, removed, appStaged };
+  }
+
+  /**
+   * Whether what is installed is this very file, still intact: a document whose stored body no
+   * longer hashes to it (edited in the store) is fetched again, and so is a build no longer staged.
+   */
+  private async inPlace(current: InstalledContent | undefined, info: TargetFile, isBuild: boolean): Promise<boolean> {
+    if (current === undefined || current.sha256 !== info.hashes.sha256) return false;
+    if (isBuild) return (await this.deps.isStaged?.(current.id, current.sha256)) ?? true;
+    return bodyIntact(current);
   }
 
   /** The delegated roles the snapshot names, at the version and length it names (verified when resolved). */
@@ -249,17 +276,25 @@ export class UpdateClient {
     return verified.value;
   }
 
-  private async install(files: Files, nowMs: number, items: readonly { path: string; role: string; sha256: string; length: number; body: string }[], remove: readonly string[], refusal: UpdateRefusalReport | null, appStaged: string | null): Promise<void> {
+  /** Installs through `update.install`; a document that is signed and hashed right but not valid installs nothing, and its refusal is recorded and returned. */
+  private async install(files: Files, nowMs: number, items: readonly InstallItem[], remove: readonly string[], refusal: UpdateRefusalReport | null, appStaged: string | null): Promise<UpdateRefusalReport | null> {
     const installed = await this.deps.engine.execute(
       'update.install',
       { trust: encodeFiles(files, nowMs), install: [...items], remove: [...remove], checkedAtMs: nowMs, refusal, appStaged },
       installer,
     );
-    if (installed.ok) return;
+    if (installed.ok) return null;
     if (refusal !== null || installed.code !== 'content_invalid') throw new Error(`update.install refused: ${installed.code}: ${installed.message}`);
-    // A file signed and hashed right that is not a valid document: nothing of it took effect; say so.
-    const path = /^(\S+)/.exec(installed.message)?.[1] ?? null;
-    await this.install(files, nowMs, [], [], { code: 'content_invalid', role: 'target', path, atMs: nowMs }, appStaged);
+    const named = installed.details?.path;
+    const invalid: UpdateRefusalReport = { code: 'content_invalid', role: 'target', path: typeof named === 'string' ? named : null, atMs: nowMs };
+    await this.install(files, nowMs, [], [], invalid, appStaged);
+    return invalid;
+  }
+
+  /** The build staged for the next start, unless the app running has reached it. */
+  private stillStaged(record: UpdateTrustRecord | undefined): string | null {
+    const recorded = record?.appStaged ?? null;
+    return recorded !== null && compareVersions(recorded, this.deps.appVersion) > 0 ? recorded : null;
   }
 
   /** What this host runs now, for the signed version report. */
@@ -285,7 +320,7 @@ export class UpdateClient {
         delegated,
       },
       content: summaries,
-      app: { running: this.deps.appVersion, staged: record?.appStaged ?? null },
+      app: { running: this.deps.appVersion, staged: this.stillStaged(record) },
       lastCheckedAtMs: record?.lastCheckedAtMs ?? null,
       lastInstalledAtMs: record?.lastInstalledAtMs ?? null,
       refusal: record?.refusal ?? null,
@@ -312,9 +347,32 @@ function expect<T>(result: { ok: true; value: T } | { ok: false; code: string; r
   return result.value;
 }
 
-function targetsOf(bytes: Uint8Array): TargetsMetadata['targets'] {
-  const signed = (decodeMetadataFile(bytes) as { signed?: { targets?: unknown } } | undefined)?.signed?.targets;
-  return typeof signed === 'object' && signed !== null ? (signed as TargetsMetadata['targets']) : {};
+/** Of several app builds for the platform, only the newest by version (0.10.0 after 0.9.0), so the workstation never stages an older one. */
+function newestBuildOnly(paths: readonly string[]): string[] {
+  let newest: { path: string; version: string } | null = null;
+  const others: string[] = [];
+  for (const path of paths) {
+    const version = contentKindOf(path) === 'app_build' ? appBuildVersion(path) : null;
+    if (version === null) {
+      if (contentKindOf(path) !== 'app_build') others.push(path);
+      continue;
+    }
+    if (newest === null || compareVersions(version, newest.version) > 0) newest = { path, version };
+  }
+  return [...others.sort(), ...(newest === null ? [] : [newest.path])];
+}
+
+function utf8(bytes: Uint8Array, path: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new Refused({ code: 'content_invalid', role: 'target', path });
+  }
+}
+
+/** The stored body of installed content still hashes to what was verified. */
+export function bodyIntact(content: InstalledContent): boolean {
+  return content.kind === 'app_build' || encodeHex(sha256(utf8ToBytes(content.body))) === content.sha256;
 }
 
 function encodeFiles(files: Files, nowMs: number): { roots: string[]; timestamp: string | null; snapshot: string | null; targets: string | null; delegated: Record<string, string>; verifiedAtMs: number } {

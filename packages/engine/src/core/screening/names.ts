@@ -17,12 +17,20 @@ const apostrophe = "'";
 const apostropheInWord = /(?<=[\p{L}\p{N}])'(?=[\p{L}\p{N}])/gu;
 /** Combining marks (accents, Arabic harakat), format characters (soft hyphen, zero-width joiners) and the Arabic tatweel, which only stretches a word: dropped without a trace. */
 const invisible = /[\p{M}\p{Cf}\u0640]/gu;
+/**
+ * Latin letters NFKD leaves whole (a stroke or a ligature is not a combining mark), folded to the
+ * letters they are written as where the keyboard lacks them: Søren is Soren, Łukasz Lukasz, Æron Aeron.
+ */
+const latinFolds: Readonly<Record<string, string>> = { ø: 'o', ł: 'l', đ: 'd', ð: 'd', æ: 'ae', œ: 'oe', þ: 'th', ħ: 'h', ı: 'i', ŧ: 't', ŀ: 'l', ƒ: 'f', ɨ: 'i', ʉ: 'u', ĸ: 'q' };
+const latinFoldable = new RegExp(`[${Object.keys(latinFolds).join('')}]`, 'gu');
+
 /** Anything that is not a letter or a digit separates tokens: punctuation, hyphens, symbols, spaces of every kind. */
 const separators = /[^\p{L}\p{N}]+/gu;
 const letter = /\p{L}/gu;
 
 /**
  * A name in the form screening compares: NFKD, combining marks stripped, lower case (ß as ss,
+ * stroke and ligature letters folded (ø as o, æ as ae),
  * final ς as σ, so that the same word has one spelling wherever it stands), apostrophes inside a
  * word removed, every other non-letter non-digit a single space, trimmed. Idempotent.
  */
@@ -32,6 +40,7 @@ export function normalizeName(name: string): string {
     .replace(invisible, '')
     .replace(apostrophes, apostrophe)
     .replace(/ß/gu, 'ss')
+    .replace(latinFoldable, (found) => latinFolds[found]!)
     .replace(/ς/gu, 'σ')
     .replace(apostropheInWord, '')
     .replace(separators, ' ')

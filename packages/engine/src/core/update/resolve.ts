@@ -96,3 +96,33 @@ function loadDelegated(
   if (outside) return refuse('path_not_delegated', role.name);
   return verified;
 }
+
+/**
+ * Every delegated role reachable from the trusted targets, each verified with the keys and
+ * threshold its delegating role names, at the version the snapshot names, and confined to the
+ * paths of every role above it — so the files a repository publishes are listed only from signed
+ * metadata (a mirror serving garbage for a role cannot make its files look withdrawn). Pre-order,
+ * at most `delegationsVisitedMax` roles; a role the search needs and `delegatedBytes` lacks is
+ * `role_missing`.
+ */
+export function verifiedDelegations(state: TrustedState, delegatedBytes: { readonly [role: string]: Uint8Array }, nowMs: number): UpdateResult<{ readonly [role: string]: Signed<TargetsMetadata> }> {
+  const current = currentTargets(state, nowMs);
+  if (!current.ok) return current;
+  const verified: { [role: string]: Signed<TargetsMetadata> } = {};
+  const stack: Visit[] = [{ metadata: current.value, name: 'targets', patternChain: [] }];
+  while (stack.length > 0) {
+    const visit = stack.pop()!;
+    const loaded: Visit[] = [];
+    for (const role of visit.metadata.signed.delegations?.roles ?? []) {
+      if (Object.prototype.hasOwnProperty.call(verified, role.name)) continue;
+      if (Object.keys(verified).length >= delegationsVisitedMax) return refuse('too_many_delegations', role.name);
+      const patternChain = [...visit.patternChain, role.paths];
+      const metadata = loadDelegated(state, state.delegated, visit.metadata.signed, role, patternChain, delegatedBytes, nowMs);
+      if (!metadata.ok) return metadata;
+      verified[role.name] = metadata.value;
+      loaded.push({ metadata: metadata.value, name: role.name, patternChain });
+    }
+    stack.push(...loaded.reverse());
+  }
+  return { ok: true, value: verified };
+}
