@@ -3,13 +3,20 @@
  * the sanctions lists every party of a money command is screened against. Both are read from the
  * installed content (see commands/updates.ts), parsed once per file (cached by its hash).
  */
+import { sha256 } from '@noble/hashes/sha2.js';
+import { utf8ToBytes } from '@noble/hashes/utils.js';
 import type { InstalledContent } from '../core/banking/types';
+import { encodeHex } from '../core/crypto';
 import { parseStandInDocument, standInPath, standInPolicyOf, type StandInDocument } from '../core/update/content';
 import type { StandInPolicy } from '../core/sync/stand-in';
 import { buildScreeningIndex, parseSanctionsList, screenName, type ScreeningIndex, type ScreeningMatch, type SanctionsList } from '../core/screening';
 import type { StorageTx } from '../ports/storage';
 import { refuse, type Refusal } from './command';
-import { bodyIntact } from './update/client';
+
+/** The stored body of installed content still hashes to what was verified (an app build's file is checked where it is staged). */
+export function bodyIntact(content: InstalledContent): boolean {
+  return content.kind === 'app_build' || encodeHex(sha256(utf8ToBytes(content.body))) === content.sha256;
+}
 
 /** Sanctions lists in force on one host at most (each is one installed file). */
 export const sanctionsListsMax = 64;

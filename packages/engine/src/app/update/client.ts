@@ -10,12 +10,11 @@
  * the same lists).
  */
 import { systemRole } from '../../core/rbac';
-import { decodeBase64url, encodeBase64url, encodeHex } from '../../core/crypto';
+import { decodeBase64url, encodeBase64url } from '../../core/crypto';
+import { bodyIntact } from '../content';
 import { appBuildVersion, compareVersions, contentKindOf, type ContentKind } from '../../core/update/content';
 import { trustPinnedRoot, updateRoot, updateSnapshot, updateTargets, updateTimestamp, verifyTargetFile } from '../../core/update/client';
 import { resolveTarget, verifiedDelegations } from '../../core/update/resolve';
-import { sha256 } from '@noble/hashes/sha2.js';
-import { utf8ToBytes } from '@noble/hashes/utils.js';
 import { decodeMetadataFile } from '../../core/update/signing';
 import type { InstalledContentSummary, UpdateRefusalReport, UpdateReport } from '../../core/update/report';
 import { metadataBytesMax, rootRotationsMax, type TargetFile, type TrustedState } from '../../core/update/types';
@@ -370,10 +369,6 @@ function utf8(bytes: Uint8Array, path: string): string {
   }
 }
 
-/** The stored body of installed content still hashes to what was verified. */
-export function bodyIntact(content: InstalledContent): boolean {
-  return content.kind === 'app_build' || encodeHex(sha256(utf8ToBytes(content.body))) === content.sha256;
-}
 
 function encodeFiles(files: Files, nowMs: number): { roots: string[]; timestamp: string | null; snapshot: string | null; targets: string | null; delegated: Record<string, string>; verifiedAtMs: number } {
   const text = (bytes: Uint8Array | null) => (bytes === null ? null : encodeBase64url(bytes));
