@@ -11,15 +11,42 @@ export {
   programCharsMax,
   entryIdCharsMax,
   sourceCharsMax,
+  birthDatesPerEntryMax,
+  birthYearMin,
+  birthYearMax,
+  nationalitiesPerEntryMax,
+  weakNamesPerEntryMax,
+  countryCodes,
+  countryCodeOfName,
+  isBirthDate,
   parseSanctionsList,
   encodeSanctionsList,
+  sanctionsEntry,
   type SanctionsList,
   type SanctionsEntry,
+  type SanctionsEntryParts,
   type SanctionsEntryType,
   type SanctionsListResult,
+  type PublishedListMeta,
 } from './list';
 export { parseCsv, type CsvOptions, type CsvResult } from './csv';
 export { parseOfacSdnCsv, ofacSdnSource, ofacSdnFields, ofacAltFields, ofacFieldCharsMax, type OfacListMeta } from './ofac';
+export {
+  parseXml,
+  xmlLimits,
+  xmlCharsMax,
+  xmlDepthMax,
+  xmlElementsMax,
+  xmlAttributesPerElementMax,
+  xmlNameCharsMax,
+  type XmlElement,
+  type XmlLimits,
+  type XmlResult,
+} from './xml';
+export { parseUnConsolidatedXml, unConsolidatedSource } from './un';
+export { parseOfacXml, ofacXmlSource } from './ofac-xml';
+export { parseEuFsfXml, euFsfSource, type EuFsfConversion } from './eu';
+export { diffSanctionsLists, sanctionsEntryFields, type SanctionsEntryField, type SanctionsListDiff } from './diff';
 export { normalizeName, nameKey, nameTokens } from './names';
 export {
   buildScreeningIndex,

@@ -2,13 +2,20 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AssertionError } from '../assert';
 import {
+  birthDatesPerEntryMax,
+  countryCodeOfName,
+  countryCodes,
   encodeSanctionsList,
+  isBirthDate,
   nameCharsMax,
   namesPerEntryMax,
+  nationalitiesPerEntryMax,
   parseSanctionsList,
   programsPerEntryMax,
   sanctionsEntriesMax,
+  sanctionsEntry,
   sanctionsEntryTypes,
+  weakNamesPerEntryMax,
   type SanctionsEntry,
   type SanctionsList,
 } from './list';
@@ -98,14 +105,14 @@ describe('parseSanctionsList and encodeSanctionsList', () => {
   });
 
   it('refuses empty or untrimmed text', () => {
-    expect(refusal(variant((document) => (document.entries[0]!.names = [''])))).toMatch(/1 to 300 characters/);
+    expect(refusal(variant((document) => (document.entries[0]!.names = [''])))).toMatch(new RegExp(`1 to ${nameCharsMax} characters`));
     expect(refusal(variant((document) => (document.entries[0]!.names = [' HUSSEIN'])))).toMatch(/white space/);
     expect(refusal(variant((document) => (document.entries[0]!.names = [])))).toMatch(/names holds 1 to/);
   });
 
   it('refuses what is over its limit: name length, names, programmes, entries', () => {
     expect(parseSanctionsList(variant((document) => (document.entries[0]!.names = ['x'.repeat(nameCharsMax)]))).ok).toBe(true);
-    expect(refusal(variant((document) => (document.entries[0]!.names = ['x'.repeat(nameCharsMax + 1)])))).toMatch(/names\[0\] is 1 to 300 characters/);
+    expect(refusal(variant((document) => (document.entries[0]!.names = ['x'.repeat(nameCharsMax + 1)])))).toMatch(new RegExp(`names\\[0\\] is 1 to ${nameCharsMax} characters`));
     const many = (count: number) => Array.from({ length: count }, (_, index) => `NAME ${index}`);
     expect(parseSanctionsList(variant((document) => (document.entries[0]!.names = many(namesPerEntryMax)))).ok).toBe(true);
     expect(refusal(variant((document) => (document.entries[0]!.names = many(namesPerEntryMax + 1))))).toMatch(/names holds 1 to 256/);
@@ -146,6 +153,115 @@ describe('parseSanctionsList and encodeSanctionsList', () => {
         const parsed = parseSanctionsList(JSON.parse(bytes));
         expect(parsed).toEqual({ ok: true, value: generated });
         expect(encodeSanctionsList(generated)).toBe(bytes);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('the optional qualifiers: birthDates, nationalities, weakNames', () => {
+  const qualified: SanctionsEntry = { ...entry, birthDates: ['1937-04-28', '1937'], nationalities: ['IQ'], weakNames: ['Abu Ali'] };
+  const withQualifiers: SanctionsList = { ...list, entries: [qualified, list.entries[1]!] };
+
+  it('leaves the bytes of an entry without qualifiers exactly as they were', () => {
+    const plain: SanctionsList = { ...list, entries: [{ id: '306', type: 'entity', names: ['BANCO NACIONAL DE CUBA'], programs: ['CUBA'] }] };
+    expect(encodeSanctionsList(plain)).toBe(
+      '{"entries":[{"id":"306","names":["BANCO NACIONAL DE CUBA"],"programs":["CUBA"],"type":"entity"}],"kind":"qenex.sanctions-list","listId":"ofac-sdn","publishedAt":"2021-07-07","schema":1,"source":"US Treasury OFAC"}',
+    );
+  });
+
+  it('encodes qualifiers in canonical key order and reads them back unchanged', () => {
+    const bytes = encodeSanctionsList(withQualifiers);
+    expect(bytes.startsWith('{"entries":[{"birthDates":["1937-04-28","1937"],"id":"7843","names":["HUSSEIN, Saddam","AL-TIKRITI, Saddam Hussein"],"nationalities":["IQ"],"programs":["IRAQ2"],"type":"individual","weakNames":["Abu Ali"]},')).toBe(true);
+    const parsed = parseSanctionsList(JSON.parse(bytes));
+    expect(parsed).toEqual({ ok: true, value: withQualifiers });
+    expect(parsed.ok && 'birthDates' in parsed.value.entries[1]!).toBe(false);
+  });
+
+  const qualifiedVariant = (change: (entry: Record<string, unknown>) => void) => {
+    const document = JSON.parse(encodeSanctionsList(withQualifiers)) as { entries: Record<string, unknown>[] };
+    change(document.entries[0]!);
+    return document;
+  };
+
+  it('refuses an empty qualifier: unknown is written by leaving the field out', () => {
+    for (const field of ['birthDates', 'nationalities', 'weakNames']) expect(refusal(qualifiedVariant((item) => (item[field] = [])))).toMatch(new RegExp(`${field} holds 1 to`));
+    expect(refusal(qualifiedVariant((item) => (item.birthDates = '1937')))).toMatch(/birthDates is an array/);
+  });
+
+  it('accepts dates of birth as precise as the source is, and refuses anything else', () => {
+    for (const date of ['1937', '1937-04', '1937-04-28', '2000-02-29', '1800', '2100-12-31']) expect(isBirthDate(date)).toBe(true);
+    for (const date of ['37', '1937-4', '1937-04-31', '1937-13', '2001-02-29', '1799', '2101', '1937/04/28', 'circa 1937', ' 1937', '1937-00']) expect(isBirthDate(date)).toBe(false);
+    expect(refusal(qualifiedVariant((item) => (item.birthDates = ['1937-04-31'])))).toMatch(/birthDates\[0\] is not a real date/);
+    expect(refusal(qualifiedVariant((item) => (item.birthDates = [1937])))).toMatch(/birthDates\[0\] is not a string/);
+    expect(refusal(qualifiedVariant((item) => (item.birthDates = ['1937', '1937'])))).toMatch(/birthDates\[1\] repeats/);
+  });
+
+  it('accepts only ISO 3166-1 alpha-2 codes in upper case as nationalities', () => {
+    expect(countryCodes.size).toBe(250);
+    for (const code of ['iq', 'Iq', 'XX', '00', 'IRQ', 'SU', 'UK', 'EU']) expect(refusal(qualifiedVariant((item) => (item.nationalities = [code])))).toMatch(/nationalities\[0\]/);
+    expect(parseSanctionsList(qualifiedVariant((item) => (item.nationalities = ['XK', 'PS', 'GB']))).ok).toBe(true);
+  });
+
+  it('maps the country names the UN and OFAC write, and nothing it would have to guess', () => {
+    expect(countryCodeOfName("Democratic People's Republic of Korea")).toBe('KP');
+    expect(countryCodeOfName('Korea, North')).toBe('KP');
+    expect(countryCodeOfName('  iran (Islamic   Republic of) ')).toBe('IR');
+    expect(countryCodeOfName('Türkiye')).toBe('TR');
+    expect(countryCodeOfName('Palestinian')).toBe('PS');
+    for (const name of ['former Soviet Union', 'na', 'undetermined', 'Region: Crimea', 'Netherlands Antilles', 'Korea', '']) expect(countryCodeOfName(name)).toBeUndefined();
+  });
+
+  it('refuses a weak name that is also a strong one, or repeated', () => {
+    expect(refusal(qualifiedVariant((item) => (item.weakNames = ['HUSSEIN, Saddam'])))).toMatch(/weakNames\[0\] is also one of the entry's names/);
+    expect(refusal(qualifiedVariant((item) => (item.weakNames = ['Abu Ali', 'Abu Ali'])))).toMatch(/weakNames\[1\] repeats/);
+    expect(refusal(qualifiedVariant((item) => (item.weakNames = ['Abu\u202eAli'])))).toMatch(/weakNames\[0\] holds a control character/);
+  });
+
+  it('refuses qualifiers over their limits', () => {
+    const years = (count: number) => Array.from({ length: count }, (_, index) => String(1900 + index));
+    expect(parseSanctionsList(qualifiedVariant((item) => (item.birthDates = years(birthDatesPerEntryMax)))).ok).toBe(true);
+    expect(refusal(qualifiedVariant((item) => (item.birthDates = years(birthDatesPerEntryMax + 1))))).toMatch(new RegExp(`birthDates holds 1 to ${birthDatesPerEntryMax}`));
+    expect(refusal(qualifiedVariant((item) => (item.nationalities = [...countryCodes].slice(0, nationalitiesPerEntryMax + 1))))).toMatch(new RegExp(`nationalities holds 1 to ${nationalitiesPerEntryMax}`));
+    const many = Array.from({ length: weakNamesPerEntryMax + 1 }, (_, index) => `WEAK ${index}`);
+    expect(refusal(qualifiedVariant((item) => (item.weakNames = many)))).toMatch(new RegExp(`weakNames holds 1 to ${weakNamesPerEntryMax}`));
+  });
+
+  it('builds entries for converters: each text once, weak names not repeating strong ones, empty qualifiers left out', () => {
+    expect(sanctionsEntry({ id: '1', type: 'individual', names: ['A B', 'A B', 'C'], programs: ['X', 'X'], weakNames: ['C', 'D', 'D'], birthDates: [], nationalities: ['IQ', 'IQ'] })).toEqual({
+      id: '1',
+      type: 'individual',
+      names: ['A B', 'C'],
+      programs: ['X'],
+      nationalities: ['IQ'],
+      weakNames: ['D'],
+    });
+    const bare = sanctionsEntry({ id: '2', type: 'entity', names: ['E'], programs: [], weakNames: ['E'] });
+    expect(Object.keys(bare)).toEqual(['id', 'type', 'names', 'programs']);
+  });
+
+  it('round-trips any valid list with qualifiers through encode and parse, byte for byte (property)', () => {
+    const name = fc.stringMatching(/^[A-Z][A-Z ]{0,10}[A-Z]$/);
+    const birthDate = fc.date({ min: new Date('1900-01-01T00:00:00Z'), max: new Date('2010-12-31T00:00:00Z'), noInvalidDate: true }).chain((date) => fc.constantFrom(date.toISOString().slice(0, 4), date.toISOString().slice(0, 7), date.toISOString().slice(0, 10)));
+    const entryArbitrary = fc
+      .record(
+        {
+          id: fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,10}$/),
+          type: fc.constantFrom(...sanctionsEntryTypes),
+          names: fc.uniqueArray(name, { minLength: 1, maxLength: 4 }),
+          programs: fc.uniqueArray(name, { maxLength: 2 }),
+          birthDates: fc.uniqueArray(birthDate, { minLength: 1, maxLength: 3 }),
+          nationalities: fc.uniqueArray(fc.constantFrom(...countryCodes), { minLength: 1, maxLength: 3 }),
+          weakNames: fc.uniqueArray(name.map((value) => value.toLowerCase()), { minLength: 1, maxLength: 3 }),
+        },
+        { requiredKeys: ['id', 'type', 'names', 'programs'] },
+      )
+      .map((item) => item as SanctionsEntry);
+    fc.assert(
+      fc.property(fc.uniqueArray(entryArbitrary, { maxLength: 8, selector: (item) => item.id }), (entries) => {
+        const generated: SanctionsList = { ...list, entries };
+        const bytes = encodeSanctionsList(generated);
+        expect(parseSanctionsList(JSON.parse(bytes))).toEqual({ ok: true, value: generated });
       }),
       { numRuns: 300 },
     );

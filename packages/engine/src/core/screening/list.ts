@@ -22,6 +22,23 @@ export interface SanctionsEntry {
   readonly names: readonly string[];
   /** Sanctions programmes as the publisher names them (OFAC `SDGT`, `IFSR`), each once. */
   readonly programs: readonly string[];
+  /**
+   * The qualifiers below are absent when the publisher gives none (never an empty array), so an
+   * entry without them encodes exactly as before they existed.
+   *
+   * Dates of birth the publisher records for the person, any of which may be the true one, each
+   * `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (as precise as the source is, never more). Approximate dates
+   * and ranges ("circa 1960", "between 1955 and 1958") are left out, not rounded to a guess.
+   */
+  readonly birthDates?: readonly string[];
+  /** Nationalities and citizenships, ISO 3166-1 alpha-2 upper case (`IQ`; `XK` for Kosovo, as the EU writes it), each once. */
+  readonly nationalities?: readonly string[];
+  /**
+   * Aliases the publisher marks as low quality (OFAC "weak" a.k.a., UN "Low" quality, EU
+   * `strong="false"`): too common or too vague to act on alone, so a scorer down-weights them. Never
+   * one of `names`.
+   */
+  readonly weakNames?: readonly string[];
 }
 
 export interface SanctionsList {
@@ -36,20 +53,40 @@ export interface SanctionsList {
   readonly entries: readonly SanctionsEntry[];
 }
 
+/** What the admin loading a publisher's file says about it; the XML converters read the rest from the file. */
+export interface PublishedListMeta {
+  readonly listId: string;
+  /** The publication date, when the file's own (UN dateGenerated, OFAC Publish_Date, EU generationDate) is not to be used. */
+  readonly publishedAt?: string;
+  /** Who published which list, when the converter's default says too little (OFAC's SDN and consolidated non-SDN lists share one XML format). */
+  readonly source?: string;
+}
+
 export type SanctionsListResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly code: 'content_invalid'; readonly message: string };
 
 /** Entries in one list. OFAC's SDN list has about 9,000 (README of the test vectors), the largest consolidated lists tens of thousands. */
 export const sanctionsEntriesMax = 200_000;
-/** Names in all entries of one list together: bounds the index a branch builds. */
+/** Names and weak names in all entries of one list together: bounds the index a branch builds. */
 export const sanctionsNamesMax = 1_000_000;
 /** Names of one entry, primary and aliases. The most on OFAC's SDN list is 96. */
 export const namesPerEntryMax = 256;
-/** One name, in UTF-16 code units. The longest on OFAC's SDN list is 158. */
-export const nameCharsMax = 300;
+/**
+ * One name, in UTF-16 code units. The longest on OFAC's SDN list is 158; on the UN list 344, an
+ * alias of Hay'at Tahrir al-Sham that packs nine spellings into one ALIAS_NAME, kept as written.
+ */
+export const nameCharsMax = 512;
 export const programsPerEntryMax = 64;
 export const programCharsMax = 64;
 export const entryIdCharsMax = 64;
 export const sourceCharsMax = 200;
+/** Dates of birth of one entry. The UN gives one individual 17 (aliases carry their own), 9 of them distinct. */
+export const birthDatesPerEntryMax = 64;
+/** Birth years outside this range are a typing error in the source, not a person on a list. */
+export const birthYearMin = 1800;
+export const birthYearMax = 2100;
+export const nationalitiesPerEntryMax = 32;
+/** Weak aliases of one entry, bounded like its names. */
+export const weakNamesPerEntryMax = namesPerEntryMax;
 
 const listIdPattern = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const entryIdPattern = new RegExp(`^[A-Za-z0-9][A-Za-z0-9._:-]{0,${entryIdCharsMax - 1}}$`);
@@ -65,6 +102,8 @@ const forbiddenCharacter = /[\p{Cc}\u202a-\u202e\u2066-\u2069\ud800-\udfff]/u;
 
 const listKeys = ['kind', 'schema', 'listId', 'source', 'publishedAt', 'entries'] as const;
 const entryKeys = ['id', 'type', 'names', 'programs'] as const;
+const optionalEntryKeys = ['birthDates', 'nationalities', 'weakNames'] as const;
+const birthDatePattern = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/;
 
 /** A sanctions list read off the wire (the value `JSON.parse` gave), checked whole. */
 export function parseSanctionsList(value: unknown): SanctionsListResult<SanctionsList> {
@@ -98,7 +137,7 @@ function parseEntries(values: readonly unknown[]): SanctionsListResult<Sanctions
     if (!entry.ok) return entry;
     if (ids.has(entry.value.id)) return invalid(`entries[${index}]: the id ${entry.value.id} is already another entry's.`);
     ids.add(entry.value.id);
-    namesTotal += entry.value.names.length;
+    namesTotal += entry.value.names.length + (entry.value.weakNames?.length ?? 0);
     if (namesTotal > sanctionsNamesMax) return invalid(`A list holds at most ${sanctionsNamesMax} names in all.`);
     entries.push(entry.value);
   }
@@ -107,7 +146,7 @@ function parseEntries(values: readonly unknown[]): SanctionsListResult<Sanctions
 
 function parseEntry(value: unknown, at: string): SanctionsListResult<SanctionsEntry> {
   if (!isPlainRecord(value)) return invalid(`${at} is not an object.`);
-  const unknownKey = Object.keys(value).find((key) => !(entryKeys as readonly string[]).includes(key));
+  const unknownKey = Object.keys(value).find((key) => !(entryKeys as readonly string[]).includes(key) && !(optionalEntryKeys as readonly string[]).includes(key));
   if (unknownKey !== undefined) return invalid(`${at}: unknown field ${JSON.stringify(unknownKey.slice(0, 64))}.`);
   const missingKey = entryKeys.find((key) => !Object.prototype.hasOwnProperty.call(value, key));
   if (missingKey !== undefined) return invalid(`${at} has no ${missingKey}.`);
@@ -119,7 +158,49 @@ function parseEntry(value: unknown, at: string): SanctionsListResult<SanctionsEn
   if (!names.ok) return names;
   const programs = parseTexts(value.programs, { at: `${named}.programs`, countMin: 0, countMax: programsPerEntryMax, charsMax: programCharsMax });
   if (!programs.ok) return programs;
-  return { ok: true, value: { id, type: type as SanctionsEntryType, names: names.value, programs: programs.value } };
+  const qualifiers = parseQualifiers(value, named, names.value);
+  if (!qualifiers.ok) return qualifiers;
+  return { ok: true, value: { id, type: type as SanctionsEntryType, names: names.value, programs: programs.value, ...qualifiers.value } };
+}
+
+type Qualifiers = Pick<SanctionsEntry, (typeof optionalEntryKeys)[number]>;
+
+/** The optional fields of an entry: each absent, or a non-empty array of distinct valid items. */
+function parseQualifiers(value: { readonly [key: string]: unknown }, named: string, names: readonly string[]): SanctionsListResult<Qualifiers> {
+  const has = (key: string) => Object.prototype.hasOwnProperty.call(value, key);
+  const qualifiers: { -readonly [key in keyof Qualifiers]: string[] } = {};
+  if (has('birthDates')) {
+    const birthDates = parseTexts(value.birthDates, { at: `${named}.birthDates`, countMin: 1, countMax: birthDatesPerEntryMax, charsMax: 10 });
+    if (!birthDates.ok) return birthDates;
+    const bad = birthDates.value.findIndex((date) => !isBirthDate(date));
+    if (bad !== -1) return invalid(`${named}.birthDates[${bad}] is not a real date YYYY, YYYY-MM or YYYY-MM-DD, years ${birthYearMin} to ${birthYearMax}.`);
+    qualifiers.birthDates = birthDates.value;
+  }
+  if (has('nationalities')) {
+    const nationalities = parseTexts(value.nationalities, { at: `${named}.nationalities`, countMin: 1, countMax: nationalitiesPerEntryMax, charsMax: 2 });
+    if (!nationalities.ok) return nationalities;
+    const bad = nationalities.value.findIndex((code) => !countryCodes.has(code));
+    if (bad !== -1) return invalid(`${named}.nationalities[${bad}] is not an ISO 3166-1 alpha-2 country code.`);
+    qualifiers.nationalities = nationalities.value;
+  }
+  if (has('weakNames')) {
+    const weakNames = parseTexts(value.weakNames, { at: `${named}.weakNames`, countMin: 1, countMax: weakNamesPerEntryMax, charsMax: nameCharsMax });
+    if (!weakNames.ok) return weakNames;
+    const strongNames = new Set(names);
+    const strong = weakNames.value.findIndex((name) => strongNames.has(name));
+    if (strong !== -1) return invalid(`${named}.weakNames[${strong}] is also one of the entry's names.`);
+    qualifiers.weakNames = weakNames.value;
+  }
+  return { ok: true, value: qualifiers };
+}
+
+/** `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, a real month and day, the year from `birthYearMin` to `birthYearMax`. */
+export function isBirthDate(value: string): boolean {
+  const parts = birthDatePattern.exec(value);
+  if (parts === null) return false;
+  const year = Number(parts[1]);
+  if (year < birthYearMin || year > birthYearMax) return false;
+  return isRealInstant(`${parts[1]}-${parts[2] ?? '01'}-${parts[3] ?? '01'}T00:00:00.000Z`);
 }
 
 interface TextsRule {
@@ -181,12 +262,142 @@ export function encodeSanctionsList(list: SanctionsList): string {
     listId,
     source,
     publishedAt,
-    entries: entries.map((entry) => ({ id: entry.id, type: entry.type, names: [...entry.names], programs: [...entry.programs] })),
+    entries: entries.map(encodeEntry),
   };
   return canonicalJson(document);
+}
+
+/** An entry's fields as JSON; a qualifier the entry lacks has no key at all. */
+function encodeEntry(entry: SanctionsEntry): JsonValue {
+  const { id, type, names, programs, birthDates, nationalities, weakNames } = entry;
+  return {
+    id,
+    type,
+    names: [...names],
+    programs: [...programs],
+    ...(birthDates === undefined ? {} : { birthDates: [...birthDates] }),
+    ...(nationalities === undefined ? {} : { nationalities: [...nationalities] }),
+    ...(weakNames === undefined ? {} : { weakNames: [...weakNames] }),
+  };
+}
+
+/** What a converter read for one entry, before the rules of the document are applied. */
+export interface SanctionsEntryParts {
+  readonly id: string;
+  readonly type: SanctionsEntryType;
+  readonly names: readonly string[];
+  readonly programs: readonly string[];
+  readonly birthDates?: readonly string[];
+  readonly nationalities?: readonly string[];
+  readonly weakNames?: readonly string[];
+}
+
+/**
+ * An entry as the document holds it, from what a converter read (shared by the converters of this
+ * folder): each text once, in the order read; a weak alias that is also a strong name only as the
+ * strong one; a qualifier with nothing in it left out, so that "unknown" has one form.
+ */
+export function sanctionsEntry(parts: SanctionsEntryParts): SanctionsEntry {
+  const names = distinct(parts.names);
+  const strongNames = new Set(names);
+  const weakNames = distinct(parts.weakNames ?? []).filter((name) => !strongNames.has(name));
+  const birthDates = distinct(parts.birthDates ?? []);
+  const nationalities = distinct(parts.nationalities ?? []);
+  return {
+    id: parts.id,
+    type: parts.type,
+    names,
+    programs: distinct(parts.programs),
+    ...(birthDates.length === 0 ? {} : { birthDates }),
+    ...(nationalities.length === 0 ? {} : { nationalities }),
+    ...(weakNames.length === 0 ? {} : { weakNames }),
+  };
+}
+
+function distinct(values: readonly string[]): string[] {
+  return [...new Set(values)];
 }
 
 /** A refusal of content (shared by the converters of this folder). */
 export function invalid(message: string): { readonly ok: false; readonly code: 'content_invalid'; readonly message: string } {
   return { ok: false, code: 'content_invalid', message };
+}
+
+/**
+ * ISO 3166-1 alpha-2, the 249 officially assigned codes, and `XK` (Kosovo), a user-assigned code
+ * the EU, the UN's agencies and OFAC's data all use. Withdrawn codes (`AN`, `CS`, `SU`, `YU`) are
+ * not nationalities a list may hold today.
+ */
+export const countryCodes: ReadonlySet<string> = new Set(
+  [
+    'AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ',
+    'BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ',
+    'CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ',
+    'DE DJ DK DM DO DZ',
+    'EC EE EG EH ER ES ET',
+    'FI FJ FK FM FO FR',
+    'GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY',
+    'HK HM HN HR HT HU',
+    'ID IE IL IM IN IO IQ IR IS IT',
+    'JE JM JO JP',
+    'KE KG KH KI KM KN KP KR KW KY KZ',
+    'LA LB LC LI LK LR LS LT LU LV LY',
+    'MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ',
+    'NA NC NE NF NG NI NL NO NP NR NU NZ',
+    'OM',
+    'PA PE PF PG PH PK PL PM PN PR PS PT PW PY',
+    'QA',
+    'RE RO RS RU RW',
+    'SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ',
+    'TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ',
+    'UA UG UM US UY UZ',
+    'VA VC VE VG VI VN VU',
+    'WF WS',
+    'XK',
+    'YE YT',
+    'ZA ZM ZW',
+  ]
+    .join(' ')
+    .split(' '),
+);
+
+/**
+ * Country names as the UN Consolidated List and OFAC's files write them (the UN's official short
+ * names; OFAC's own: "Korea, North", "Burma", "Palestinian"), each to its code. A name not here is
+ * not guessed at: the converter leaves that nationality out and the entry is screened without it.
+ * Gathered from the names the published files use (UN NATIONALITY and COUNTRY values, OFAC
+ * nationality, citizenship and address countries); "former Soviet Union", "undetermined", OFAC's
+ * "Region: …" and the dissolved Netherlands Antilles have no code and are deliberately absent.
+ */
+const countryCodesByName: ReadonlyMap<string, string> = new Map(
+  Object.entries({
+    afghanistan: 'AF', albania: 'AL', algeria: 'DZ', angola: 'AO', argentina: 'AR', armenia: 'AM', aruba: 'AW', australia: 'AU', austria: 'AT', azerbaijan: 'AZ',
+    'bahamas, the': 'BS', bahamas: 'BS', bahrain: 'BH', bangladesh: 'BD', barbados: 'BB', belarus: 'BY', belgium: 'BE', belize: 'BZ', benin: 'BJ', bolivia: 'BO',
+    'bosnia and herzegovina': 'BA', brazil: 'BR', 'british virgin islands': 'VG', 'virgin islands, british': 'VG', brunei: 'BN', 'brunei darussalam': 'BN', bulgaria: 'BG',
+    'burkina faso': 'BF', burma: 'MM', myanmar: 'MM', burundi: 'BI', cambodia: 'KH', canada: 'CA', 'cayman islands': 'KY', 'central african republic': 'CF', chad: 'TD',
+    chile: 'CL', china: 'CN', colombia: 'CO', comoros: 'KM', 'congo, democratic republic of the': 'CD', 'democratic republic of the congo': 'CD',
+    'congo, republic of the': 'CG', congo: 'CG', 'costa rica': 'CR', 'cote d ivoire': 'CI', "cote d'ivoire": 'CI', "côte d'ivoire": 'CI', croatia: 'HR', cuba: 'CU',
+    cyprus: 'CY', 'czech republic': 'CZ', czechia: 'CZ', denmark: 'DK', dominica: 'DM', 'dominican republic': 'DO', ecuador: 'EC', egypt: 'EG', 'el salvador': 'SV',
+    'equatorial guinea': 'GQ', eritrea: 'ER', ethiopia: 'ET', finland: 'FI', france: 'FR', gabon: 'GA', 'the gambia': 'GM', gambia: 'GM', georgia: 'GE', germany: 'DE',
+    ghana: 'GH', gibraltar: 'GI', greece: 'GR', guatemala: 'GT', 'guinea-bissau': 'GW', guyana: 'GY', haiti: 'HT', honduras: 'HN', 'hong kong': 'HK',
+    'china, hong kong special administrative region': 'HK', india: 'IN', indonesia: 'ID', iran: 'IR', 'iran (islamic republic of)': 'IR', iraq: 'IQ', ireland: 'IE',
+    israel: 'IL', italy: 'IT', jamaica: 'JM', japan: 'JP', jersey: 'JE', jordan: 'JO', kazakhstan: 'KZ', kenya: 'KE', 'korea, north': 'KP',
+    "democratic people's republic of korea": 'KP', 'korea, south': 'KR', 'republic of korea': 'KR', kosovo: 'XK', kuwait: 'KW', kyrgyzstan: 'KG', laos: 'LA',
+    "lao people's democratic republic": 'LA', latvia: 'LV', lebanon: 'LB', liberia: 'LR', libya: 'LY', liechtenstein: 'LI', luxembourg: 'LU', macau: 'MO', macao: 'MO',
+    malaysia: 'MY', maldives: 'MV', mali: 'ML', malta: 'MT', 'marshall islands': 'MH', mauritania: 'MR', mexico: 'MX', moldova: 'MD', 'republic of moldova': 'MD',
+    mongolia: 'MN', montenegro: 'ME', morocco: 'MA', mozambique: 'MZ', namibia: 'NA', netherlands: 'NL', 'new zealand': 'NZ', nicaragua: 'NI', niger: 'NE', nigeria: 'NG',
+    norway: 'NO', oman: 'OM', pakistan: 'PK', palau: 'PW', palestinian: 'PS', 'state of palestine': 'PS', panama: 'PA', paraguay: 'PY', peru: 'PE', philippines: 'PH',
+    poland: 'PL', qatar: 'QA', romania: 'RO', russia: 'RU', 'russian federation': 'RU', rwanda: 'RW', 'saint kitts and nevis': 'KN', 'saint vincent and the grenadines': 'VC',
+    samoa: 'WS', 'saudi arabia': 'SA', senegal: 'SN', serbia: 'RS', seychelles: 'SC', 'sierra leone': 'SL', singapore: 'SG', slovakia: 'SK', slovenia: 'SI', somalia: 'SO',
+    'south africa': 'ZA', 'south sudan': 'SS', spain: 'ES', 'sri lanka': 'LK', sudan: 'SD', sweden: 'SE', switzerland: 'CH', syria: 'SY', 'syrian arab republic': 'SY',
+    taiwan: 'TW', tajikistan: 'TJ', tanzania: 'TZ', 'united republic of tanzania': 'TZ', thailand: 'TH', 'trinidad and tobago': 'TT', tunisia: 'TN', turkey: 'TR',
+    türkiye: 'TR', turkmenistan: 'TM', uganda: 'UG', ukraine: 'UA', 'united arab emirates': 'AE', 'united kingdom': 'GB',
+    'united kingdom of great britain and northern ireland': 'GB', 'united states': 'US', 'united states of america': 'US', uruguay: 'UY', uzbekistan: 'UZ',
+    vanuatu: 'VU', venezuela: 'VE', 'venezuela (bolivarian republic of)': 'VE', vietnam: 'VN', 'viet nam': 'VN', yemen: 'YE', zimbabwe: 'ZW',
+  }),
+);
+
+/** The ISO code of a country named as the UN or OFAC name it (case and spacing aside), or `undefined` for a name the table lacks. */
+export function countryCodeOfName(name: string): string | undefined {
+  return countryCodesByName.get(name.trim().replace(/\s+/gu, ' ').toLowerCase());
 }
