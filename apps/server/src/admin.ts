@@ -2,6 +2,7 @@ import { auditAnchorsSuppliedMax, Engine, RandomIds, systemClock, type AuditVerd
 import { PostgresStorage } from '@qenex/engine/postgres';
 import { auditAnchorsFile, readAnchorLines } from './audit-anchors';
 import { backupCommand, backupKeyCommand, backupsCommand, restoreCommand, restoreDrillCommand, type CliIo } from './backup/cli';
+import { baseBackupCommand, restorePitrCommand, walArchiveSettingsCommand } from './backup/pitr-cli';
 import { ConfigError, readConfig, type ServerConfig } from './config';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
 import { readServerKeys } from './server-keys';
@@ -23,6 +24,9 @@ const backupCommands: Readonly<Record<string, (config: ServerConfig, args: reado
   'backup-key': backupKeyCommand,
   restore: restoreCommand,
   'restore-drill': restoreDrillCommand,
+  'base-backup': baseBackupCommand,
+  'wal-archive-settings': async (config, args, io) => walArchiveSettingsCommand(config, args, io),
+  'restore-pitr': restorePitrCommand,
 };
 
 const usage = `usage: npm run server:admin -- <command>
@@ -33,6 +37,10 @@ const usage = `usage: npm run server:admin -- <command>
   backup-key [--public-only]                      the backup key's id and public half
   restore --file FILE --database-url URL          verify the whole backup, then restore it into an empty database
   restore-drill [--file FILE] [--admin-url URL]   restore into a temporary database and prove the books
+  wal-archive-settings --archive DIR              postgresql.conf lines that archive every WAL file, encrypted, into DIR
+  base-backup [--dir DIR]                         an encrypted pg_basebackup (the start of point-in-time recovery)
+  restore-pitr --file BASE --archive DIR --target-time ISO|latest --data-dir NEW --port P --user ROLE [--run-as UID:GID]
+                                                  a new cluster recovered to that moment, its point of recovery reported
   key new --name N --out FILE                     an admin's own update-signing key, sealed under a passphrase
   update init|rotate-root|add|remove|sign|merge|status|publish|refresh --repo DIR …
                                                   the signed update repository (update/cli.ts lists every flag)

@@ -124,7 +124,7 @@ function refuse(io: CliIo, what: string, code: BackupCliCode, message: string): 
 type Options = ReadonlyMap<string, string>;
 
 /** `--name value` pairs and bare `--flag`s, each allowed once; anything else is a usage error. */
-function parseOptions(args: readonly string[], valued: readonly string[], flags: readonly string[] = []): Options | string {
+export function parseOptions(args: readonly string[], valued: readonly string[], flags: readonly string[] = []): Options | string {
   const options = new Map<string, string>();
   for (let index = 0; index < args.length; index += 1) {
     const arg = args[index]!;
@@ -141,7 +141,7 @@ function parseOptions(args: readonly string[], valued: readonly string[], flags:
   return options;
 }
 
-function usage(io: CliIo, command: string, problem: string, form: string): number {
+export function usage(io: CliIo, command: string, problem: string, form: string): number {
   io.err.write(`${command}: ${problem}\nusage: npm run server:admin -- ${form}\n`);
   return 2;
 }
@@ -374,7 +374,7 @@ export async function newestBackupAtMs(directory: string): Promise<number | null
 // ---- commands -----------------------------------------------------------------------------------
 
 /** The key for taking backups: made on first use, and said so (with where its copy must go). */
-function backupKeyForBackups(config: ServerConfig, io: CliIo): BackupKey | number {
+export function backupKeyForBackups(config: ServerConfig, io: CliIo): BackupKey | number {
   const loaded = loadBackupKey(config.backupKeyFile, { create: true });
   if (!loaded.ok) return refuse(io, 'backup', loaded.code, loaded.message);
   if (loaded.key.created) {
@@ -779,7 +779,7 @@ function describeWal(wal: WalArchiving): string {
     : `off (archive_mode=${wal.archiveMode}): no point-in-time recovery; a restore returns the books to the point of recovery`;
 }
 
-function table(rows: ReadonlyArray<readonly [string, string]>): string {
+export function table(rows: ReadonlyArray<readonly [string, string]>): string {
   const width = Math.max(...rows.map(([label]) => label.length));
   return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}\n`).join('');
 }
@@ -800,7 +800,7 @@ export function formatBytes(bytes: number): string {
   return unit === 0 ? `${bytes} bytes` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
-function seconds(ms: number): string {
+export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
@@ -811,7 +811,7 @@ function interval(ms: number): string {
   return `${ms / unitMs}${unit}`;
 }
 
-function iso(ms: number): string {
+export function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 

@@ -34,7 +34,10 @@ const wrappedKeyBytes = xWingCiphertextBytes + sealedNonceBytes + dataKeyBytes +
 const fixedPrefixBytes = backupMagic.length + 1 + 4;
 const recordLengthBytes = 4;
 
-export type BackupKind = 'server' | 'workstation';
+/** What a backup holds: a pg_dump of the server, a workstation's SQLite, a PostgreSQL base backup, or one archived WAL file. */
+export type BackupKind = 'server' | 'workstation' | 'server_base' | 'server_wal';
+const backupKinds: readonly BackupKind[] = ['server', 'workstation', 'server_base', 'server_wal'];
+const isBackupKind = (value: unknown): value is BackupKind => backupKinds.includes(value as BackupKind);
 
 export interface BackupHeader {
   readonly kind: BackupKind;
@@ -357,7 +360,7 @@ function parseHeader(bytes: Buffer): BackupHeader | undefined {
   const value = parseJson(bytes);
   if (value === undefined) return undefined;
   const { kind, createdAtMs, source, chunkBytes, recipientKeyId: keyId } = value;
-  if (kind !== 'server' && kind !== 'workstation') return undefined;
+  if (!isBackupKind(kind)) return undefined;
   if (!Number.isSafeInteger(createdAtMs) || typeof source !== 'string' || typeof keyId !== 'string' || !/^[0-9a-f]{64}$/.test(keyId)) return undefined;
   if (!Number.isSafeInteger(chunkBytes) || (chunkBytes as number) < 1 || (chunkBytes as number) > backupChunkBytesMax) return undefined;
   return { kind, createdAtMs: createdAtMs as number, source, chunkBytes: chunkBytes as number, recipientKeyId: keyId };

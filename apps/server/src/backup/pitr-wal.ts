@@ -51,7 +51,7 @@ export function walSource(wal: ArchivedWal): string {
 
 /** What a header says its WAL file is; undefined for any other backup. */
 export function parseWalSource(header: BackupHeader): ArchivedWal | undefined {
-  if (header.kind !== 'server' || !header.source.startsWith(walSourcePrefix)) return undefined;
+  if (header.kind !== 'server_wal' || !header.source.startsWith(walSourcePrefix)) return undefined;
   try {
     const value = JSON.parse(header.source.slice(walSourcePrefix.length)) as Record<string, unknown>;
     const { file, bytes, sha256 } = value;
@@ -82,7 +82,7 @@ export async function archiveWalSegment(segmentPath: string, fileName: string, a
   if (existing !== 'absent') return existing;
   const temporary = join(archiveDir, `.${fileName}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    const written = await writeBackup(createReadStream(segmentPath), temporary, { recipientPublicKey, kind: 'server', createdAtMs: Date.now(), source: walSource(wal) });
+    const written = await writeBackup(createReadStream(segmentPath), temporary, { recipientPublicKey, kind: 'server_wal', createdAtMs: Date.now(), source: walSource(wal) });
     if (written.trailer.plaintextSha256 !== wal.sha256 || written.trailer.plaintextBytes !== wal.bytes) {
       return { ok: false, code: 'wal_source_unreadable', message: `${segmentPath} changed while it was being archived` };
     }

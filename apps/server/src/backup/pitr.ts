@@ -17,8 +17,8 @@
  *
  * PostgreSQL runs as an OS account that is not root (it refuses root): `runAs` names it when this
  * process is root; that account must be able to read this repository (the scripts and
- * node_modules), the key file, and the archive. The format knows kinds 'server' and 'workstation'
- * only, so base backups and archived WAL are 'server' files whose `source` says what they hold
+ * node_modules), the key file, and the archive. Base backups are kind 'server_base' and archived
+ * WAL 'server_wal' in the backup format, and their `source` says what they hold
  * ("qenex-pitr base …", "qenex-pitr wal …"): keep base backups in a directory of their own, away
  * from the pg_dump backups that `backups` lists and `restore-drill` takes the newest of.
  */
@@ -147,7 +147,7 @@ export async function baseBackup(options: BaseBackupOptions): Promise<BaseBackup
   }
   const written = await writeBackup(watched(), join(options.directory, baseBackupFileName(createdAtMs)), {
     recipientPublicKey: options.recipientPublicKey,
-    kind: 'server',
+    kind: 'server_base',
     createdAtMs,
     source: `${baseSourcePrefix}${JSON.stringify({ server: redactedUrl(options.databaseUrl).slice(0, 300) })}`,
     bytesTotalEstimate,
@@ -178,7 +178,7 @@ async function describeCluster(databaseUrl: string): Promise<{ walArchiving: Wal
 
 /** Whether a backup's header says it is a base backup (and not a pg_dump one or archived WAL). */
 export function isBaseBackup(header: BackupHeader): boolean {
-  return header.kind === 'server' && header.source.startsWith(baseSourcePrefix);
+  return header.kind === 'server_base' && header.source.startsWith(baseSourcePrefix);
 }
 
 // ——— Restore to a point in time ———
