@@ -20,8 +20,8 @@ import { defaultAdminUrl, PostgresStorage, PostgresTestDatabase } from '@qenex/e
 import { SqliteStorage } from '@qenex/engine/sqlite';
 import { AccountFlags, applyAccounts, applyTransfers, batchEventsMax, type AccountEvent, type TransferEvent } from '@qenex/engine/testing';
 import { backupWorkstation, restoreWorkstation } from '../apps/desktop/src/node/backup';
-import { readBackup, writeBackup } from '../apps/server/src/backup/format';
-import { defaultRetention } from '../apps/server/src/backup/retention';
+import { readBackup, writeBackup } from '@qenex/engine/node';
+import { defaultRetention } from '@qenex/engine/node';
 import { backupServerDatabase, restoreServerDatabase } from '../apps/server/src/backup/server-backup';
 import { check, hexId, log, seededRandom, temporaryDirectory, type Benchmark, type Figure } from './support';
 

@@ -7,7 +7,7 @@ import type { AuditAnchor, ServerKeys } from '@qenex/engine';
 import { PostgresStorage } from '@qenex/engine/postgres';
 import { loadBackupKey, publicKeyFile } from '../../apps/server/src/backup/backup-key';
 import { captureBooks, proveRestored, writesAfter, type Books } from '../../apps/server/src/backup/drill';
-import { readBackupHeader } from '../../apps/server/src/backup/format';
+import { readBackupHeader } from '@qenex/engine/node';
 import { baseBackup, isBaseBackup, restoreToPointInTime, stopCluster, walArchiveSettings, walArchiveSuffix, type BaseBackupResult, type OsAccount, type PointInTimeRestoreOptions, type PointInTimeRestored } from '../../apps/server/src/backup/pitr';
 import { anchorHead, drillServerKeys, openEngine, seedBooks, tellerActivity, type DrillBooks } from './books';
 import { clusterAccount, findPostgresBin, freePort, giveTo, ownedDirectory, startPrivateCluster, type PrivateCluster } from './pg-cluster';

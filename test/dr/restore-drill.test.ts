@@ -9,8 +9,8 @@ import { defaultAdminUrl, PostgresStorage, PostgresTestDatabase } from '@qenex/e
 import { SqliteStorage } from '@qenex/engine/sqlite';
 import { backupWorkstation, restoreWorkstation } from '../../apps/desktop/src/node/backup';
 import { captureBooks, proveRestored, writesAfter, type RecoveryReport } from '../../apps/server/src/backup/drill';
-import { readBackup, verifyBackup, writeBackup } from '../../apps/server/src/backup/format';
-import { defaultRetention } from '../../apps/server/src/backup/retention';
+import { readBackup, verifyBackup, writeBackup } from '@qenex/engine/node';
+import { defaultRetention } from '@qenex/engine/node';
 import { backupServerDatabase, restoreServerDatabase } from '../../apps/server/src/backup/server-backup';
 import { anchorHead, drillServerKeys, openEngine, seedBooks, tellerActivity } from './books';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expiredBackups } from '../../apps/server/src/backup/retention';
+import { expiredBackups } from '@qenex/engine/node';
 
 const dayMs = 24 * 60 * 60 * 1000;
 const nowMs = Date.UTC(2026, 11, 1);

@@ -1,5 +1,5 @@
 import { kvLimits } from '@qenex/engine';
-import { backupAgeMaxMsDefault, backupsKeptMaxDefault } from './backup/retention';
+import { backupAgeMaxMsDefault, backupsKeptMaxDefault } from '@qenex/engine/node';
 
 const dayMs = 24 * 60 * 60 * 1000;
 /**

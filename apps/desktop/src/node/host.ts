@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { Engine, RandomIds, WorkstationSync, allCurrencies, commandPolicies, denominationsOf, rolesAllow, systemClock, type Clock, type Context, type DeviceSecrets, type Preview } from '@qenex/engine';
 import { HttpSyncTransport } from '@qenex/engine/http';
 import { UpdateAgent } from './update-agent';
+import type { BackupSchedule } from '@qenex/engine/node';
+import { workstationBackupSchedule, type WorkstationBackupsConfig } from './backup-schedule';
 import { ScryptPasswordHasher } from '@qenex/engine/node';
 import { SqliteStorage } from '@qenex/engine/sqlite';
 import type { BridgeChannel, BridgeChannels, BridgeEvent, BridgeOutcome, PreviewInfo, SessionInfo, SyncStatus, UiCommand } from '@qenex/ui/bridge';
@@ -27,6 +29,8 @@ export interface HostConfig {
   readonly passwordCost?: number;
   readonly bankName?: string;
   readonly timeZone?: string;
+  /** Scheduled encrypted backups of this workstation's books, to the bank's backup key; absent, none on a schedule. */
+  readonly backups?: WorkstationBackupsConfig;
   /** Signed updates: root 1 of the bank's repository as shipped with the install; absent, this workstation takes none. */
   readonly updates?: { readonly pinnedRoot: Uint8Array; readonly appVersion: string; readonly platform: string; readonly intervalMs?: number };
 }
@@ -105,6 +109,7 @@ export class WorkstationHost implements BridgeHost {
   private readonly receipts: ReceiptBook;
   private readonly changes: ChangeListener;
   private readonly updates: UpdateAgent | null;
+  private readonly backups: BackupSchedule | null;
   private readonly sessions = new Map<string, HostSession>();
   /** Failed offline sign-ins per typed name: the cached credential cannot be guessed at full speed. */
   private readonly offlineFailures = new Map<string, { count: number; lastAtMs: number }>();
@@ -154,6 +159,21 @@ export class WorkstationHost implements BridgeHost {
             ...(config.updates.intervalMs === undefined ? {} : { intervalMs: config.updates.intervalMs }),
           });
     this.updates?.start();
+    this.backups =
+      config.backups === undefined
+        ? null
+        : workstationBackupSchedule({
+            database: storage.db,
+            directory: join(config.dataDir, 'backups'),
+            config: config.backups,
+            nowMs: () => this.clock.nowMs(),
+            // The operator's log: a failed backup says why; the next turn tries again.
+            report: (event) => {
+              if (event.kind === 'backup_failed') process.stderr.write(`qenex workstation: backup failed (${event.code}): ${event.message}\n`);
+              if (event.kind === 'backup_done') process.stderr.write(`qenex workstation: backup ${event.file} (${event.fileBytes} bytes)\n`);
+            },
+          });
+    void this.backups?.start();
   }
 
   /** The update agent, when this workstation takes signed updates (tests and the admin tools ask it to check now). */
@@ -510,6 +530,8 @@ export class WorkstationHost implements BridgeHost {
   async close(): Promise<void> {
     this.changes.stop();
     this.updates?.stop();
+    // A backup running is finished first (it reads the books about to close).
+    await this.backups?.stop();
     await this.sync.stop();
     // Best effort and at once: a dead link must not hold shutdown for each session in turn.
     await Promise.race([Promise.allSettled([...this.sessions.keys()].map((clientId) => this.signOut(clientId))), new Promise((done) => setTimeout(done, 2_000).unref?.())]);

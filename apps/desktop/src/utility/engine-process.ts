@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { decodeBase64url } from '@qenex/engine';
 import { openWorkstation } from '../node/host';
 import { runUtility, type UtilityPort } from './relay';
 
@@ -25,7 +26,10 @@ function main(): void {
     rootFile !== undefined && rootFile !== '' && existsSync(rootFile)
       ? { pinnedRoot: new Uint8Array(readFileSync(rootFile)), appVersion: process.env.QENEX_APP_VERSION ?? '0.0.0', platform: `${process.platform}-${process.arch}` }
       : undefined;
-  runUtility(port, openWorkstation, { dataDir, serverUrl, ...(updates === undefined ? {} : { updates }) }).then(
+  // Backups are sealed to the bank's backup key: its public half (base64url, as `server:admin -- backup-key` prints it).
+  const backupKey = process.env.QENEX_BACKUP_PUBLIC_KEY === undefined ? undefined : decodeBase64url(process.env.QENEX_BACKUP_PUBLIC_KEY);
+  const backups = backupKey === undefined ? undefined : { recipientPublicKey: backupKey, intervalMs: Number(process.env.QENEX_BACKUP_INTERVAL_MS ?? 24 * 60 * 60_000) };
+  runUtility(port, openWorkstation, { dataDir, serverUrl, ...(updates === undefined ? {} : { updates }), ...(backups === undefined ? {} : { backups }) }).then(
     () => process.exit(0),
     (error: unknown) => {
       process.stderr.write(`qenex engine: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

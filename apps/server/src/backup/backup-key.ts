@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { decodeBase64url, encodeBase64url, sealedBoxKeyPair, xWingPublicKeyBytes, type SealedBoxKeyPair } from '@qenex/engine';
-import { recipientKeyId } from './format';
+import { recipientKeyId } from '@qenex/engine/node';
 
 const keyFileKind = 'qenex-backup-key';
 const keyFileVersion = 1;

@@ -27,9 +27,9 @@ import type { ServerConfig } from '../config';
 import { readServerKeys } from '../server-keys';
 import { loadBackupKey, publicKeyFile, type BackupKey, type BackupKeyRefusal } from './backup-key';
 import { proveRestored, writesAfter, type AccountBalances, type Books, type DrillProof } from './drill';
-import { readBackupHeader, type BackupHeader } from './format';
-import type { RetentionPolicy } from './retention';
-import { BackupSchedule, systemTimer, type BackupScheduleEvent } from './schedule';
+import { readBackupHeader, type BackupHeader } from '@qenex/engine/node';
+import type { RetentionPolicy } from '@qenex/engine/node';
+import { BackupSchedule, systemTimer, type BackupScheduleEvent } from '@qenex/engine/node';
 import { backupFileSuffix, backupServerDatabase, restoreServerDatabase, type RestoreRefusalCode, type WalArchiving } from './server-backup';
 
 /** Files of a backup directory looked at; retention keeps 30 by default, so this is never reached in use. */

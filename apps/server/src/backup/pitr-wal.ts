@@ -18,7 +18,7 @@ import { createReadStream } from 'node:fs';
 import { link, open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SealedBoxKeyPair } from '@qenex/engine';
-import { readBackup, readBackupHeader, writeBackup, type BackupHeader, type BackupRefusalCode } from './format';
+import { readBackup, readBackupHeader, writeBackup, type BackupHeader, type BackupRefusalCode } from '@qenex/engine/node';
 import { archivedWalPath, isWalFileName } from './pitr-report';
 
 export { appendWalReport, archivedWalPath, isWalFileName, isWalSegmentName, readWalReport, walArchiveSuffix, walReportBytesMax, type WalReportLine } from './pitr-report';

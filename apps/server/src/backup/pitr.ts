@@ -30,7 +30,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
 import type { SealedBoxKeyPair } from '@qenex/engine';
 import { loadBackupKey } from './backup-key';
-import { readBackup, readBackupHeader, writeBackup, type BackupHeader, type BackupProgress, type BackupRefusalCode, type WrittenBackup } from './format';
+import { readBackup, readBackupHeader, writeBackup, type BackupHeader, type BackupProgress, type BackupRefusalCode, type WrittenBackup } from '@qenex/engine/node';
 import { isWalSegmentName, readWalReport, walArchiveSuffix, type WalReportLine } from './pitr-report';
 import { manifestEndLsn, parseBackupLabel, TarWatcher, type BackupLabel } from './pitr-tar';
 import { backupFileSuffix, readWalArchiving, type WalArchiving } from './server-backup';

@@ -14,8 +14,8 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { SealedBoxKeyPair } from '@qenex/engine';
-import { readBackup, readBackupHeader, writeBackup, type BackupKind, type BackupProgress, type BackupRefusalCode, type WrittenBackup } from './format';
-import { expiredBackups, type RetentionPolicy } from './retention';
+import { readBackup, readBackupHeader, writeBackup, type BackupKind, type BackupProgress, type BackupRefusalCode, type WrittenBackup } from '@qenex/engine/node';
+import { expiredBackups, type RetentionPolicy } from '@qenex/engine/node';
 
 export const backupFileSuffix = '.qxbk';
 /** Characters of a failed tool's standard error kept in the refusal. */

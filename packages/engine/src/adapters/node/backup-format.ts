@@ -18,7 +18,7 @@
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes, type Hash } from 'node:crypto';
 import { open as openFile, rename, rm, type FileHandle } from 'node:fs/promises';
-import { open as openSealed, sealTo, type SealedBoxKeyPair, xWingCiphertextBytes, xWingPublicKeyBytes, sealedNonceBytes, sealedTagBytes } from '@qenex/engine';
+import { open as openSealed, sealTo, type SealedBoxKeyPair, xWingCiphertextBytes, xWingPublicKeyBytes, sealedNonceBytes, sealedTagBytes } from '../../core/crypto/sealed-box';
 
 export const backupMagic = Buffer.from('QXBACKUP', 'ascii');
 export const backupFormatVersion = 1;
