@@ -5,9 +5,8 @@
  * target, checks it (`PRAGMA integrity_check`), then renames it into place: a crash leaves either
  * the old file or the new one, never half of one.
  *
- * The backup format (apps/server/src/backup/format.ts) comes in as a parameter, the `codec`: the
- * apps share no code but through the engine's exports, and the format belongs in the engine's node
- * adapter, where both can import it; until it moves there the host wires it in.
+ * The backup format (the engine's node adapter, `backup-format.ts`) comes in as a parameter, the
+ * `codec` (backup-schedule.ts wires the real one), so this file is tested apart from it.
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
