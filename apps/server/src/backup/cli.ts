@@ -30,7 +30,7 @@ import { proveRestored, writesAfter, type AccountBalances, type Books, type Dril
 import { readBackupHeader, type BackupHeader } from '@qenex/engine/node';
 import type { RetentionPolicy } from '@qenex/engine/node';
 import { BackupSchedule, systemTimer, type BackupScheduleEvent } from '@qenex/engine/node';
-import { backupFileSuffix, backupServerDatabase, restoreServerDatabase, type RestoreRefusalCode, type WalArchiving } from './server-backup';
+import { backupFileSuffix, backupServerDatabase, redactedUrl, restoreServerDatabase, type RestoreRefusalCode, type WalArchiving } from './server-backup';
 
 /** Files of a backup directory looked at; retention keeps 30 by default, so this is never reached in use. */
 export const backupsListedMax = 10_000;
@@ -815,12 +815,3 @@ export function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-function redactedUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(database)';
-  }
-}

@@ -33,7 +33,7 @@ import { loadBackupKey } from './backup-key';
 import { readBackup, readBackupHeader, writeBackup, type BackupHeader, type BackupProgress, type BackupRefusalCode, type WrittenBackup } from '@qenex/engine/node';
 import { isWalSegmentName, readWalReport, walArchiveSuffix, type WalReportLine } from './pitr-report';
 import { manifestEndLsn, parseBackupLabel, TarWatcher, type BackupLabel } from './pitr-tar';
-import { backupFileSuffix, readWalArchiving, type WalArchiving } from './server-backup';
+import { backupFileSuffix, readWalArchiving, redactedUrl, toolConnection, type WalArchiving } from './server-backup';
 
 export { archiveWalSegment, restoreWalSegment, walArchiveSuffix, type WalArchiveResult, type WalRestoreResult, type WalReportLine } from './pitr-wal';
 export type { BackupLabel } from './pitr-tar';
@@ -671,28 +671,6 @@ function spawnTool(command: string, args: readonly string[], options: ToolOption
     },
     exited: () => exit,
   };
-}
-
-/** `--dbname=` with the password taken out, and the password (for PGPASSWORD). */
-function toolConnection(url: string): { readonly arg: string; readonly password: string | null } {
-  try {
-    const parsed = new URL(url);
-    const password = parsed.password === '' ? null : decodeURIComponent(parsed.password);
-    parsed.password = '';
-    return { arg: `--dbname=${parsed.toString()}`, password };
-  } catch {
-    return { arg: `--dbname=${url}`, password: null };
-  }
-}
-
-function redactedUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(database)';
-  }
 }
 
 function optionalRunAs(runAs: OsAccount | undefined): { runAs?: OsAccount } {

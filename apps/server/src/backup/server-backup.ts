@@ -210,7 +210,7 @@ function spawnTool(command: string, args: readonly string[], password: string | 
 }
 
 /** `--dbname=` for a PostgreSQL tool with the password taken out, and the password (for PGPASSWORD). */
-function toolConnection(url: string): { readonly arg: string; readonly password: string | null } {
+export function toolConnection(url: string): { readonly arg: string; readonly password: string | null } {
   try {
     const parsed = new URL(url);
     const password = parsed.password === '' ? null : decodeURIComponent(parsed.password);
@@ -221,7 +221,8 @@ function toolConnection(url: string): { readonly arg: string; readonly password:
   }
 }
 
-function redactedUrl(url: string): string {
+/** A database URL fit to print: its password replaced. */
+export function redactedUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password !== '') parsed.password = '***';
