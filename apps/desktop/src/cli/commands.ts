@@ -40,6 +40,9 @@ export const usage = `qenex — the QENEX engine on a workstation database
   npm run qenex -- totals                        Σdebits and Σcredits of every ledger
   npm run qenex -- audit                         verify the hash-chained audit log
   npm run qenex -- run <command> '<json>'        any engine command, JSON in and out
+  npm run qenex -- screen "NAME" [--dob YYYY-MM-DD] [--country CC] [--type person|company|vessel|aircraft] [--lists DIR]
+                                                 sanctions hits as JSON lines (exit 1 when one is a match)
+  npm run qenex -- screen-pair "NAME A" "NAME B" [--type …]   the score of one pair, and whether it is a match
 
 Options: --as <alice|tom|bob|carol|olivia|adam|tess|trent|lena>  (default alice, a teller)
          --db <file>  (default .qenex/workstation.db, or $QENEX_DB)   --json

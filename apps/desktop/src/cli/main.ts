@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { Engine, RandomIds, demoUsers, systemClock, type Context } from '@qenex/engine';
 import { SqliteStorage } from '@qenex/engine/sqlite';
 import { runCommand, usage } from './commands';
+import { installedLists, listsFromDirectory, screenCommand, screenPairCommand, ScreenUsageError } from './screen';
 
 /**
  * `qenex`: the engine on a workstation database, from a terminal. One process, one command.
@@ -23,6 +24,10 @@ async function main(argv: readonly string[]): Promise<number> {
       limit: { type: 'string' },
       after: { type: 'string' },
       note: { type: 'string' },
+      dob: { type: 'string' },
+      country: { type: 'string' },
+      type: { type: 'string' },
+      lists: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -30,6 +35,8 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(usage);
     return 0;
   }
+  // Screening needs no books: the lists come from --lists, or from the workstation's installed ones.
+  if (positionals[0] === 'screen' || positionals[0] === 'screen-pair') return screen(positionals, values);
   const user = (demoUsers as Record<string, Context>)[values.as];
   if (user === undefined) {
     process.stderr.write(`Unknown user "${values.as}". Demo users: ${Object.keys(demoUsers).join(', ')}.\n`);
@@ -44,6 +51,19 @@ async function main(argv: readonly string[]): Promise<number> {
     return await runCommand({ engine, ids, clock: systemClock, user, path, options: values, out: (text) => process.stdout.write(`${text}\n`) }, positionals);
   } finally {
     await storage.close();
+  }
+}
+
+async function screen(positionals: readonly string[], values: { readonly [key: string]: string | boolean | undefined; readonly db: string }): Promise<number> {
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  try {
+    if (positionals[0] === 'screen-pair') return screenPairCommand(positionals.slice(1), values, out);
+    const lists = typeof values.lists === 'string' ? await listsFromDirectory(values.lists) : await installedLists(resolve(values.db));
+    return await screenCommand(positionals.slice(1), values, lists, out);
+  } catch (error) {
+    if (!(error instanceof ScreenUsageError)) throw error;
+    process.stderr.write(`qenex ${positionals[0]}: ${error.message}\n`);
+    return 2;
   }
 }
 

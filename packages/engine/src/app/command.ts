@@ -114,8 +114,8 @@ export interface CommandSpec<S extends z.ZodType, V, C extends string> {
    * be closed): checked before a hold, so nobody is asked to approve what cannot succeed.
    */
   readonly precheck?: (env: CommandEnv, input: z.output<S>) => Promise<Refusal | null>;
-  /** The names of the people and companies the command serves or pays: screened against the sanctions lists in force before it runs or is held. */
-  readonly parties?: (env: CommandEnv, input: z.output<S>) => Promise<readonly string[]>;
+  /** The people and companies the command serves or pays: screened against the sanctions lists in force before it runs or is held. */
+  readonly parties?: (env: CommandEnv, input: z.output<S>) => Promise<readonly ScreenedParty[]>;
   /** A payout's customer, for the stand-in policy's per-customer bound. */
   readonly payee?: (env: CommandEnv, input: z.output<S>) => Promise<string | null>;
   /** What the audit log keeps of the input; by default the parsed input itself. */
@@ -127,6 +127,13 @@ export interface CommandSpec<S extends z.ZodType, V, C extends string> {
   readonly auditSuccess?: false;
   /** What the audit log keeps of a success that is not plain `ok` (a ledger batch with refused items). */
   readonly auditResult?: (value: V) => { readonly outcome: string; readonly detail: { readonly [key: string]: JsonValue } };
+}
+
+/** A party as screening sees it: a customer is a person, with the date of birth the bank holds. */
+export interface ScreenedParty {
+  readonly name: string;
+  readonly type: 'person' | 'company';
+  readonly birthDate?: string;
 }
 
 export function command<S extends z.ZodType, V, C extends string = never>(spec: CommandSpec<S, V, C>): CommandSpec<S, V, C> {

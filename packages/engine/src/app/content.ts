@@ -9,9 +9,9 @@ import type { InstalledContent } from '../core/banking/types';
 import { encodeHex } from '../core/crypto';
 import { parseStandInDocument, standInPath, standInPolicyOf, type StandInDocument } from '../core/update/content';
 import type { StandInPolicy } from '../core/sync/stand-in';
-import { buildScreeningIndex, parseSanctionsList, screenName, type ScreeningIndex, type ScreeningMatch, type SanctionsList } from '../core/screening';
+import { buildFuzzyIndex, parseSanctionsList, screenFuzzy, shippedThreshold, type FuzzyIndex, type SanctionsList } from '../core/screening';
 import type { StorageTx } from '../ports/storage';
-import { refuse, type Refusal } from './command';
+import { refuse, type Refusal, type ScreenedParty } from './command';
 
 /** The stored body of installed content still hashes to what was verified (an app build's file is checked where it is staged). */
 export function bodyIntact(content: InstalledContent): boolean {
@@ -24,7 +24,7 @@ export const sanctionsListsMax = 64;
 const parsedCacheMax = 32;
 
 const standInCache = new Map<string, StandInDocument | null>();
-const screeningCache = new Map<string, ScreeningIndex>();
+const screeningCache = new Map<string, FuzzyIndex>();
 
 function remember<T>(cache: Map<string, T>, key: string, value: T): T {
   if (cache.size >= parsedCacheMax) cache.delete(cache.keys().next().value!);
@@ -55,7 +55,7 @@ export async function signedStandInAt(tx: StorageTx, branchId: string, currency:
   return policy !== undefined && policy.issuedAtMs <= atMs ? policy : undefined;
 }
 
-async function screeningIndexOf(tx: StorageTx): Promise<{ index: ScreeningIndex; lists: readonly InstalledContent[] } | { damaged: string } | null> {
+async function screeningIndexOf(tx: StorageTx): Promise<{ index: FuzzyIndex; lists: readonly InstalledContent[] } | { damaged: string } | null> {
   const lists = await tx.banking.findBy('installedContent', 'kind', 'sanctions_list', sanctionsListsMax);
   if (lists.length === 0) return null;
   const key = lists.map((list) => list.sha256).sort().join(',');
@@ -70,32 +70,35 @@ async function screeningIndexOf(tx: StorageTx): Promise<{ index: ScreeningIndex;
       if (!document.ok) throw new Error(`installed sanctions list ${list.id} does not parse: ${document.message}`);
       parsed.push(document.value);
     }
-    index = remember(screeningCache, key, buildScreeningIndex(parsed));
+    index = remember(screeningCache, key, buildFuzzyIndex(parsed));
   }
   return { index, lists };
 }
 
 /**
- * The parties of a command against the sanctions lists in force here: a match refuses the command
- * before anything is booked or held (nobody is asked to approve it), and says which list and entry
- * matched so compliance can look. Matching is exact on normalised names for now; the compliance
- * engine's scored matching replaces it.
+ * The parties of a command against the sanctions lists in force here, by scored matching (names
+ * normalised and transliterated, token order free, per-token similarity and a phonetic key, weak
+ * aliases down-weighted, a person's date of birth as a qualifier): a match at the shipped threshold
+ * refuses the command before anything is booked or held (nobody is asked to approve it), and says
+ * which list and entry matched, with the score and each part of it, so compliance can look.
  */
-export async function screeningRefusal(tx: StorageTx, names: readonly string[]): Promise<Refusal | null> {
-  if (names.length === 0) return null;
+export async function screeningRefusal(tx: StorageTx, parties: readonly ScreenedParty[]): Promise<Refusal | null> {
+  if (parties.length === 0) return null;
   const screening = await screeningIndexOf(tx);
   if (screening === null) return null;
   if ('damaged' in screening) {
     return refuse('screening_unavailable', `The sanctions list ${screening.damaged} on this workstation is damaged, so nobody can be screened; nothing was done. Check for updates (it is fetched again), then try again.`);
   }
-  for (const name of names) {
-    const matches: readonly ScreeningMatch[] = screenName(screening.index, name);
+  for (const party of parties) {
+    const query = { name: party.name, type: party.type, ...(party.birthDate === undefined ? {} : { birthDate: party.birthDate }) };
+    const matches = screenFuzzy(screening.index, query, { threshold: shippedThreshold }).filter((match) => match.match);
     const first = matches[0];
     if (first === undefined) continue;
+    const explanation = first.explanation.map((part) => ({ part: part.part, value: Math.round(part.value * 1000) / 1000, detail: part.detail }));
     return refuse(
       'sanctions_match',
-      `A party's name matches entry ${first.entryId} of the sanctions list ${first.listId} ("${first.matchedName}"). Nothing was done; refer the customer to compliance before going on.`,
-      { listId: first.listId, entryId: first.entryId, matches: matches.length },
+      `A party's name matches entry ${first.entryId} of the sanctions list ${first.listId} ("${first.matchedName}", score ${first.score.toFixed(2)}). Nothing was done; refer the customer to compliance before going on.`,
+      { listId: first.listId, entryId: first.entryId, matchedName: first.matchedName, score: Math.round(first.score * 1000) / 1000, matches: matches.length, explanation },
     );
   }
   return null;

@@ -65,7 +65,7 @@ export const createCustomer = command({
   },
   subject: (env, input) => branchSubject(env, input.branchId),
   // A retry of a registration already made answers as it did; a new one is screened.
-  parties: async (env, input) => ((await env.tx.banking.get('customer', input.customerId)) === undefined ? [input.fullName] : []),
+  parties: async (env, input) => ((await env.tx.banking.get('customer', input.customerId)) === undefined ? [{ name: input.fullName, type: 'person', birthDate: input.dateOfBirth }] : []),
   // Who they are stays in the customer's record (read through customer.get, scoped and logged), not in the audit log.
   audit: (input) => ({ customerId: input.customerId, branchId: input.branchId })
 });

@@ -1,5 +1,5 @@
 import type { Measure, Subject } from '../../core/policy';
-import type { CommandEnv } from '../command';
+import type { CommandEnv, ScreenedParty } from '../command';
 
 /**
  * What commands touch, as the policy's scope sees it: the branch it belongs to, whose till session
@@ -54,13 +54,13 @@ export async function accountHolder(env: CommandEnv, accountId: string): Promise
  * The holders of the accounts a fresh money movement touches, by name, for sanctions screening; none
  * when the transfer is already booked (a replay answers as it did, whatever the lists say now).
  */
-export async function holdersOf(env: CommandEnv, transferId: string, accountIds: readonly string[]): Promise<readonly string[]> {
+export async function holdersOf(env: CommandEnv, transferId: string, accountIds: readonly string[]): Promise<readonly ScreenedParty[]> {
   if ((await env.tx.ledger.transfers([transferId as never])).length > 0) return [];
-  const names: string[] = [];
-  for (const accountId of accountIds) {
+  const parties: ScreenedParty[] = [];
+  for (const accountId of new Set(accountIds)) {
     const customerId = await accountHolder(env, accountId);
     const customer = customerId === null ? undefined : await env.tx.banking.get('customer', customerId);
-    if (customer !== undefined) names.push(customer.fullName);
+    if (customer !== undefined) parties.push({ name: customer.fullName, type: 'person', birthDate: customer.dateOfBirth });
   }
-  return names;
+  return parties;
 }

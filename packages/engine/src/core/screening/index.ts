@@ -58,3 +58,4 @@ export {
   type ScreeningIndex,
   type ScreeningMatch,
 } from './screen';
+export { buildFuzzyIndex, screenFuzzy, screenFuzzyByScan, scorePair, shippedThreshold, weakAliasFactor, fuzzyQueryCharsMax, fuzzyMatchesMax, fuzzyMatchesDefault, nearMissMargin, nameTokensMax, type FuzzyIndex, type FuzzyMatch, type FuzzyQuery, type FuzzyOptions, type FuzzyExplanationPart, type FuzzyQueryType, type PairOptions, type PairScore } from './fuzzy';
