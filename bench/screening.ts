@@ -11,9 +11,7 @@
  *   same memo of token similarities) in the same run. Before reporting, the index must have found
  *   every strong match (score ≥ 0.9) the scan found for the scanned queries.
  */
-import { buildScreeningIndex, screenName } from '@qenex/engine';
-// The fuzzy screening module, until the engine's screening index exports it.
-import { buildFuzzyIndex, fuzzyMatchesMax, screenFuzzy, screenFuzzyByScan, shippedThreshold, type FuzzyIndex } from '../packages/engine/src/core/screening/fuzzy';
+import { buildFuzzyIndex, buildScreeningIndex, fuzzyMatchesMax, screenFuzzy, screenFuzzyByScan, screenName, shippedThreshold, type FuzzyIndex } from '@qenex/engine';
 import { buildLabelledSet, describeQuality, loadSanctionsLists, measure, missingVectors, type LabelledItem, type LabelledSet, type Quality } from '../test/screening/labelled-set';
 import { check, log, throughput, type Benchmark, type Figure } from './support';
 

@@ -9,9 +9,21 @@
  * A missing vector file fails under CI; outside CI the file is skipped with the reason printed.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildScreeningIndex, nameKey, screenName, type SanctionsEntry, type SanctionsList } from '@qenex/engine';
-// The fuzzy screening module, until the engine's screening index exports it.
-import { buildFuzzyIndex, fuzzyMatchesMax, scorePair, screenFuzzy, screenFuzzyByScan, shippedThreshold, weakAliasFactor, type FuzzyIndex } from '../../packages/engine/src/core/screening/fuzzy';
+import {
+  buildFuzzyIndex,
+  buildScreeningIndex,
+  fuzzyMatchesMax,
+  nameKey,
+  scorePair,
+  screenFuzzy,
+  screenFuzzyByScan,
+  screenName,
+  shippedThreshold,
+  weakAliasFactor,
+  type FuzzyIndex,
+  type SanctionsEntry,
+  type SanctionsList,
+} from '@qenex/engine';
 import { buildLabelledSet, describeQuality, loadSanctionsLists, measure, missingVectors, type LabelledItem, type LabelledSet } from './labelled-set';
 
 const recallMin = 0.95;
