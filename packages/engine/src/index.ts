@@ -59,3 +59,4 @@ export { WorkstationSync, type DeviceSecrets, type SyncTransport, type Transport
 export type { MirrorStore } from './ports/mirror';
 export { UpdateClient, repositoryNames, timestampBytesMax, rootBytesMax, type UpdateFetcher, type FetchResult, type UpdateClientDeps, type CheckOutcome } from './app/update/client';
 export * from './core/screening';
+export * from './core/monitoring';
