@@ -89,9 +89,12 @@ export class UpdateService {
   }
 
   start(): void {
-    this.timer = setInterval(() => {
+    const check = () => {
       this.checkNow().catch((error: unknown) => this.deps.log.error({ err: error }, 'update check failed'));
-    }, updateCheckIntervalMs);
+    };
+    // At once too: what was published while the server was down, and the screening index, are ready before the first payment.
+    check();
+    this.timer = setInterval(check, updateCheckIntervalMs);
     this.timer.unref();
   }
 

@@ -11,7 +11,7 @@
  */
 import { systemRole } from '../../core/rbac';
 import { decodeBase64url, encodeBase64url } from '../../core/crypto';
-import { bodyIntact } from '../content';
+import { bodyIntact, warmScreening } from '../content';
 import { appBuildVersion, compareVersions, contentKindOf, type ContentKind } from '../../core/update/content';
 import { trustPinnedRoot, updateRoot, updateSnapshot, updateTargets, updateTimestamp, verifyTargetFile } from '../../core/update/client';
 import { resolveTarget, verifiedDelegations } from '../../core/update/resolve';
@@ -108,9 +108,16 @@ export class UpdateClient {
 
   /** One check; a second call while one runs waits for it rather than starting another. */
   check(): Promise<CheckOutcome> {
-    this.running ??= this.checkOnce().finally(() => {
-      this.running = null;
-    });
+    this.running ??= this.checkOnce()
+      .then(async (outcome) => {
+        // The lists in force are indexed now, not by the next payment inside its transaction.
+        // A store that cannot be indexed is reported by the command that needs it, not by the check.
+        await warmScreening(this.deps.storage).catch(() => undefined);
+        return outcome;
+      })
+      .finally(() => {
+        this.running = null;
+      });
     return this.running;
   }
 
