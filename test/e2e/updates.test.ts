@@ -111,6 +111,9 @@ describe('signed updates reach the branch and are used there; a tampered copy is
     const list = join(keys, 'ofac-sdn.json');
     await cli('content', 'sanctions-ofac', '--sdn', sdn, '--alt', join(vectors, 'alt.csv.gz'), '--list', 'ofac-sdn', '--published', '2026-11-30', '--out', list);
     await cli('update', 'add', '--repo', repo, '--role', 'compliance', '--path', sanctionsPath('ofac-sdn'), '--file', list);
+    // Loading the list shows what it changes: the whole list is new (OFAC's 8,976 entries and the one added).
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}added 8977: 36, 173, /));
+    expect(lines).toContain('  removed 0');
     // dee signs on her own machine: the draft travels there and back.
     const carried = join(keys, 'compliance-carried.json');
     writeFileSync(carried, readFileSync(join(repo, 'staged', 'compliance.json')));
@@ -154,7 +157,10 @@ describe('signed updates reach the branch and are used there; a tampered copy is
     const list = join(keys, 'ofac-sdn-2.json');
     const sdn = join(keys, 'sdn.csv');
     await cli('content', 'sanctions-ofac', '--sdn', sdn, '--alt', join(vectors, 'alt.csv.gz'), '--list', 'ofac-sdn', '--published', '2026-12-01', '--out', list);
+    const before = lines.length;
     await cli('update', 'add', '--repo', repo, '--role', 'compliance', '--path', sanctionsPath('ofac-sdn'), '--file', list);
+    // The same entries again, published on another day: nothing added, removed or amended.
+    expect(lines.slice(before)).toEqual(expect.arrayContaining(['  added 0', '  removed 0', '  amended 0']));
     await cli('update', 'sign', '--draft', join(repo, 'staged', 'compliance.json'), '--key', key('dee'));
     await cli('update', 'publish', '--repo', repo);
     // Someone with access to the mirror's disk takes BRANDT, Lukas off the published file.

@@ -27,6 +27,10 @@ import { createInterface } from 'node:readline/promises';
 import { gunzipSync } from 'node:zlib';
 import {
   compliancePathPatterns,
+  contentKindOf,
+  diffSanctionsLists,
+  parseSanctionsList,
+  repositoryNames,
   encodeContentDocument,
   encodeSanctionsList,
   parseDecimal,
@@ -164,7 +168,9 @@ async function updateCommand(action: string | undefined, flags: Map<string, stri
     case 'remove': {
       const role = one(flags, 'role', 'targets');
       const path = one(flags, 'path');
-      const draft = action === 'add' ? await repository().addTarget(role, path, new Uint8Array(await readFile(one(flags, 'file'))), nowMs) : await repository().removeTarget(role, path, nowMs);
+      const bytes = action === 'add' ? new Uint8Array(await readFile(one(flags, 'file'))) : null;
+      if (bytes !== null && contentKindOf(path) === 'sanctions_list') await describeListChange(repository(), role, path, bytes, io);
+      const draft = bytes !== null ? await repository().addTarget(role, path, bytes, nowMs) : await repository().removeTarget(role, path, nowMs);
       io.out(`draft: ${draft} (${action === 'add' ? 'adds' : 'removes'} ${path}); its signatures were cleared: sign it again`);
       return 0;
     }
@@ -202,6 +208,28 @@ async function updateCommand(action: string | undefined, flags: Map<string, stri
     default:
       throw new UsageError('update init | rotate-root | add | remove | sign | merge | status | publish | refresh');
   }
+}
+
+/** Entry ids a change summary names at most per kind of change (the counts are always whole). */
+const changeIdsShownMax = 10;
+
+/**
+ * What a new list changes against the one published under the same path: entries added, removed and
+ * amended (with the fields), so the compliance officer sees what they are about to sign. A file
+ * that is not a valid list is refused here, before it is staged.
+ */
+async function describeListChange(repository: UpdateRepository, role: string, path: string, bytes: Uint8Array, io: CliIo): Promise<void> {
+  const next = parseSanctionsList(JSON.parse(new TextDecoder().decode(bytes)));
+  if (!next.ok) throw new UsageError(`${path}: the file is not a valid sanctions list (${next.message})`);
+  const published = (await repository.currentTargets(role))?.signed.targets[path];
+  const before = published === undefined ? null : await repository.readFile(repositoryNames.target(path, published.hashes.sha256));
+  const previous = before === null ? null : parseSanctionsList(JSON.parse(new TextDecoder().decode(before)));
+  const diff = diffSanctionsLists(previous !== null && previous.ok ? previous.value : null, next.value);
+  const ids = (list: readonly string[]) => (list.length === 0 ? '' : `: ${list.slice(0, changeIdsShownMax).join(', ')}${list.length > changeIdsShownMax ? ', …' : ''}`);
+  io.out(`${path}: ${next.value.entries.length} entries, published ${next.value.publishedAt}; against ${published === undefined ? 'nothing published yet' : 'the published version'}:`);
+  io.out(`  added ${diff.added.length}${ids(diff.added)}`);
+  io.out(`  removed ${diff.removed.length}${ids(diff.removed)}`);
+  io.out(`  amended ${diff.amended.length}${ids(diff.amended.map((entry) => `${entry.id} (${entry.fields.join(', ')})`))}`);
 }
 
 async function contentCommand(action: string | undefined, flags: Map<string, string[]>, io: CliIo): Promise<number> {
