@@ -101,6 +101,7 @@ export const samples: Readonly<Record<string, SampleOf>> = {
     return only({ message: w.signedRequest('update_report', workstationId, { report }) });
   },
   'update.status': async () => only({}),
+  'screening.rescreen': async () => only({ limit: 5 }),
 };
 
 /** A till the caller may return cash from: their own (or T1, for a caller who has none). */

@@ -345,6 +345,7 @@ const expectedOperations = [
   'POST /api/v1/updates/reports',
   'GET /api/v1/updates/status',
   'GET /api/v1/updates/files/{path}',
+  'GET /api/v1/screening/customers',
   'GET /api/v1/branches/{branchId}/sync-exceptions',
   'GET /api/v1/server-keys',
   'POST /api/v1/sessions',

@@ -32,6 +32,7 @@ const backupCommands: Readonly<Record<string, (config: ServerConfig, args: reado
 const usage = `usage: npm run server:admin -- <command>
   audit-verify                                    the audit chain against the signed anchors
   totals                                          debits and credits of every ledger
+  rescreen                                        every customer against the sanctions lists in force (JSON lines; exit 1 on a match)
   backup [--dir DIR]                              an encrypted backup now, then retention
   backups [--dir DIR]                             the backups kept, newest first
   backup-key [--public-only]                      the backup key's id and public half
@@ -58,7 +59,7 @@ async function main(args: readonly string[]): Promise<number> {
     const io = { out: (line: string) => process.stdout.write(`${line}\n`), err: (line: string) => process.stderr.write(`${line}\n`), env: process.env, nowMs: () => Date.now() };
     return runUpdateCli(command, withRepo, io);
   }
-  if (command !== 'audit-verify' && command !== 'totals') {
+  if (command !== 'audit-verify' && command !== 'totals' && command !== 'rescreen') {
     (command === undefined || command === '--help' ? process.stdout : process.stderr).write(usage);
     return command === undefined || command === '--help' ? 0 : 2;
   }
@@ -72,6 +73,7 @@ async function main(args: readonly string[]): Promise<number> {
   const ctx = { actor: 'server-admin-cli', roles: ['auditor'], deviceId: 'server-admin' };
   try {
     if (command === 'audit-verify') return await auditVerify(engine, config, ctx);
+    if (command === 'rescreen') return await rescreen(engine);
     const totals = await engine.execute('ledger.totals', {}, ctx);
     if (!totals.ok) throw new Error(totals.message);
     for (const ledger of totals.value) {
@@ -82,6 +84,34 @@ async function main(args: readonly string[]): Promise<number> {
     await storage.close();
     await embedded?.stop();
   }
+}
+
+/**
+ * Every customer against the lists in force, a page at a time, as a compliance officer: progress on
+ * stderr, each customer with a match as a JSON line on stdout; exit 1 when any matched.
+ */
+async function rescreen(engine: Engine): Promise<number> {
+  const ctx = { actor: 'server-admin-cli', roles: ['compliance_officer'], deviceId: 'server-admin' };
+  let after = '';
+  let screened = 0;
+  let matched = 0;
+  for (;;) {
+    const page = await engine.execute('screening.rescreen', { after, limit: 500 }, ctx);
+    if (!page.ok) throw new Error(`${page.code}: ${page.message}`);
+    if (!page.value.listsInForce) {
+      process.stderr.write('no sanctions list is in force on this server: publish one through the update repository first\n');
+      return 2;
+    }
+    screened += page.value.screened;
+    for (const hit of page.value.customers) {
+      matched += 1;
+      process.stdout.write(`${JSON.stringify(hit)}\n`);
+    }
+    process.stderr.write(`rescreen: ${screened} customers screened, ${matched} with a match\n`);
+    if (page.value.next === null) break;
+    after = page.value.next;
+  }
+  return matched > 0 ? 1 : 0;
 }
 
 /** The chain against every stored anchor and the newest anchors of the file; exit 1 on any break. */

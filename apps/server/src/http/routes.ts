@@ -76,6 +76,7 @@ export const routes: readonly RouteSpec[] = [
   { method: 'POST', url: '/api/v1/devices/:deviceId/key-rotation-approval', command: 'device.approve_rotation', summary: "Approve a workstation's new keys; returns its new credential", tag: 'sync', pathFields: ['deviceId'] },
   { method: 'POST', url: '/api/v1/updates/reports', command: 'update.report', summary: 'A workstation reports the versions of everything it runs, signed with its device key', tag: 'updates', device: true },
   { method: 'GET', url: '/api/v1/updates/status', command: 'update.status', summary: 'Which branch runs which version of everything, and which updates were refused', tag: 'updates', input: () => ({}) },
+  { method: 'GET', url: '/api/v1/screening/customers', command: 'screening.rescreen', summary: 'Every customer against the sanctions lists in force, a page at a time, with each match explained', tag: 'compliance', queryFields: ['after', 'limit'], numericQuery: ['limit'] },
   { method: 'POST', url: '/api/v1/stand-in-policies', command: 'standin.set_policy', summary: "A branch's offline limits, signed into every pull", tag: 'sync' },
   { method: 'GET', url: '/api/v1/branches/:branchId/sync-exceptions', command: 'sync.exceptions', summary: 'Commands refused after the cash had moved', tag: 'sync', pathFields: ['branchId'] },
   { method: 'POST', url: '/api/v1/ledger/accounts', command: 'ledger.create_accounts', summary: 'Ledger accounts, one result per event', tag: 'ledger' },

@@ -9,7 +9,7 @@ import type { InstalledContent } from '../core/banking/types';
 import { encodeHex } from '../core/crypto';
 import { parseStandInDocument, standInPath, standInPolicyOf, type StandInDocument } from '../core/update/content';
 import type { StandInPolicy } from '../core/sync/stand-in';
-import { buildFuzzyIndex, parseSanctionsList, screenFuzzy, shippedThreshold, type FuzzyIndex, type SanctionsList } from '../core/screening';
+import { buildFuzzyIndex, parseSanctionsList, screenFuzzy, shippedThreshold, type FuzzyIndex, type FuzzyMatch, type SanctionsList } from '../core/screening';
 import type { Storage, StorageTx } from '../ports/storage';
 import { refuse, type Refusal, type ScreenedParty } from './command';
 
@@ -92,23 +92,44 @@ export async function warmScreening(storage: Storage): Promise<void> {
  * which list and entry matched, with the score and each part of it, so compliance can look.
  */
 export async function screeningRefusal(tx: StorageTx, parties: readonly ScreenedParty[]): Promise<Refusal | null> {
+  const screened = await screenParties(tx, parties);
+  if (screened === null) return null;
+  if ('damaged' in screened) {
+    return refuse('screening_unavailable', `The sanctions list ${screened.damaged} on this workstation is damaged, so nobody can be screened; nothing was done. Check for updates (it is fetched again), then try again.`);
+  }
+  const found = screened.find((result) => result.matches.length > 0);
+  if (found === undefined) return null;
+  const first = found.matches[0]!;
+  return refuse(
+    'sanctions_match',
+    `A party's name matches entry ${first.entryId} of the sanctions list ${first.listId} ("${first.matchedName}", score ${first.score.toFixed(2)}). Nothing was done; refer the customer to compliance before going on.`,
+    { listId: first.listId, entryId: first.entryId, matchedName: first.matchedName, score: rounded(first.score), matches: found.matches.length, explanation: explained(first) },
+  );
+}
+
+function rounded(score: number): number {
+  return Math.round(score * 1000) / 1000;
+}
+
+function explained(match: FuzzyMatch): { part: string; value: number; detail: string }[] {
+  return match.explanation.map((part) => ({ part: part.part, value: rounded(part.value), detail: part.detail }));
+}
+
+/**
+ * Each party against the lists in force: its matches at the shipped threshold, strongest first;
+ * null when no list is in force, `damaged` when one no longer hashes to what was signed.
+ */
+export async function screenParties(tx: StorageTx, parties: readonly ScreenedParty[]): Promise<{ party: ScreenedParty; matches: FuzzyMatch[] }[] | { damaged: string } | null> {
   if (parties.length === 0) return null;
   const screening = await screeningIndexOf(tx);
-  if (screening === null) return null;
-  if ('damaged' in screening) {
-    return refuse('screening_unavailable', `The sanctions list ${screening.damaged} on this workstation is damaged, so nobody can be screened; nothing was done. Check for updates (it is fetched again), then try again.`);
-  }
-  for (const party of parties) {
+  if (screening === null || 'damaged' in screening) return screening;
+  return parties.map((party) => {
     const query = { name: party.name, type: party.type, ...(party.birthDate === undefined ? {} : { birthDate: party.birthDate }) };
-    const matches = screenFuzzy(screening.index, query, { threshold: shippedThreshold }).filter((match) => match.match);
-    const first = matches[0];
-    if (first === undefined) continue;
-    const explanation = first.explanation.map((part) => ({ part: part.part, value: Math.round(part.value * 1000) / 1000, detail: part.detail }));
-    return refuse(
-      'sanctions_match',
-      `A party's name matches entry ${first.entryId} of the sanctions list ${first.listId} ("${first.matchedName}", score ${first.score.toFixed(2)}). Nothing was done; refer the customer to compliance before going on.`,
-      { listId: first.listId, entryId: first.entryId, matchedName: first.matchedName, score: Math.round(first.score * 1000) / 1000, matches: matches.length, explanation },
-    );
-  }
-  return null;
+    return { party, matches: screenFuzzy(screening.index, query, { threshold: shippedThreshold }).filter((match) => match.match) };
+  });
+}
+
+/** A customer's matches as the re-screen reports them. */
+export function describeMatch(match: FuzzyMatch): { listId: string; entryId: string; matchedName: string; score: number; explanation: { part: string; value: number; detail: string }[] } {
+  return { listId: match.listId, entryId: match.entryId, matchedName: match.matchedName, score: rounded(match.score), explanation: explained(match) };
 }

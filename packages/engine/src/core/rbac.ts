@@ -38,6 +38,7 @@ export const permissions = [
   'sync.exceptions',
   'update.install',
   'update.status',
+  'compliance.screen',
 ] as const;
 export type Permission = (typeof permissions)[number];
 
@@ -66,7 +67,7 @@ export const rolePermissions: Readonly<Record<Role, readonly Permission[]>> = {
     'ledger.read',
     'sync.exceptions',
   ],
-  compliance_officer: ['branch.read', 'customer.read', 'customer.verify', 'account.read', 'ledger.read', 'audit.read', 'access.read', 'sync.exceptions'],
+  compliance_officer: ['branch.read', 'customer.read', 'customer.verify', 'account.read', 'ledger.read', 'audit.read', 'access.read', 'sync.exceptions', 'compliance.screen'],
   operations: ['approval.decide', 'branch.read', 'fx.rates.read', 'customer.read', 'account.read', 'ledger.read', 'branch.manage', 'product.manage', 'limits.manage', 'vault.operate', 'audit.anchor'],
   /** Publishes the bank's rate sheets; moves no money itself. */
   treasury: ['branch.read', 'fx.rates.publish', 'fx.rates.read', 'ledger.read', 'approval.decide'],

@@ -20,6 +20,7 @@ import { listSyncExceptions, pullBranch, pushBatch, setStandInPolicy, subscribeC
 import { createSession, createUser, revokeSession, setUserRoles, setUserStatus } from './identity';
 import { createLedgerAccounts, createLedgerTransfers, expirePendingTransfers, ledgerTotals, lookupLedger } from './ledger';
 import { installUpdate, reportUpdateVersions, updateStatus } from './updates';
+import { rescreenCustomers } from './screening';
 import { accessLog, anchorAudit, auditHead, auditLog, verifyAudit } from './audit';
 
 /** The engine's one entry point: every change of state is one of these commands. */
@@ -83,4 +84,5 @@ export const commands = {
   'update.install': installUpdate,
   'update.report': reportUpdateVersions,
   'update.status': updateStatus,
+  'screening.rescreen': rescreenCustomers,
 } as const;

@@ -86,6 +86,8 @@ export const commandPolicies = {
   'update.install': rule('update.install', 'local'),
   'update.report': rule('sync.push', 'server'),
   'update.status': rule('update.status', 'online'),
+  // Every customer of every branch, against the lists in force: compliance's, and logged as a read of each customer with a match.
+  'screening.rescreen': rule('compliance.screen', 'online', 'any', { accessLogged: true }),
 } as const satisfies Readonly<Record<string, CommandPolicy>>;
 
 export type PolicyTable = Readonly<Record<string, CommandPolicy>>;
