@@ -182,4 +182,33 @@ describe('signed updates reach the branch and are used there; a tampered copy is
     await shot(page, 'updates-04-admin-screen-refused');
     expect(await alert.textContent()).toMatch(/kept the version it had/);
   });
+
+  it('a list the server has and the offline workstation not yet: the server re-decides the cash, books it to offline exceptions and opens an exception', async () => {
+    // Compliance adds one more of the branch's customers; the server installs the list at once, the workstation is offline before it checks.
+    const sdn = join(keys, 'sdn-3.csv');
+    writeFileSync(sdn, `${readFileSync(join(keys, 'sdn.csv'), 'latin1')}99999902,"OKAFOR, Amara","individual","SDGT",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n`, 'latin1');
+    const list = join(keys, 'ofac-sdn-3.json');
+    await cli('content', 'sanctions-ofac', '--sdn', sdn, '--alt', join(vectors, 'alt.csv.gz'), '--list', 'ofac-sdn', '--published', '2026-12-02', '--out', list);
+    await cli('update', 'add', '--repo', repo, '--role', 'compliance', '--path', sanctionsPath('ofac-sdn'), '--file', list);
+    await cli('update', 'sign', '--draft', join(repo, 'staged', 'compliance.json'), '--key', key('dee'));
+    await cli('update', 'publish', '--repo', repo);
+    expect(await t.server.updates.checkNow()).toMatchObject({ kind: 'up_to_date', installed: [sanctionsPath('ofac-sdn')] });
+
+    await page.getByRole('button', { name: /Sign out/ }).click();
+    await signIn('tom');
+    link.cut();
+    await page.getByText("Offline: the bank's server cannot be reached.").waitFor({ timeout: 15_000 });
+    await review('Deposit', accounts.Amara!.number, '20.00');
+    await page.getByRole('button', { name: /^Confirm deposit/ }).click();
+    await page.getByText('Cash deposit made offline.').waitFor();
+    link.mend();
+    // The server decides it again with its own list: the cash that changed hands is booked to offline exceptions, for compliance to see.
+    await expect
+      .poll(async () => (await t.server.storage.read((tx) => tx.banking.findBy('syncException', 'open', branchId, 100))).filter((exception) => exception.code === 'sanctions_match').length, { timeout: 30_000 })
+      .toBe(1);
+    const [exception] = (await t.server.storage.read((tx) => tx.banking.findBy('syncException', 'open', branchId, 100))).filter((found) => found.code === 'sanctions_match');
+    expect(exception).toMatchObject({ amountMinor: 2000n, currency: 'USD', status: 'open' });
+    expect(exception!.compensationTransferId).not.toBeNull();
+    await shot(page, 'updates-05-server-redecides');
+  });
 });

@@ -120,11 +120,13 @@ async function replay(env: CommandEnv, device: Device, queued: OutboxCommand, la
 /**
  * Refusals an honest workstation can meet: the books or the bank's settings moved between the
  * counter and the server (the money went elsewhere, a limit was tightened or shared with another
- * workstation, an account or till closed, the teller was disabled). Anything else — an unknown
+ * workstation, an account or till closed, the teller was disabled, a sanctions list the server had
+ * and the workstation did not yet names the customer: the cash is booked to offline exceptions and
+ * compliance sees the exception). Anything else — an unknown
  * user, another branch, a command the policy never lets run offline, malformed input — is not what
  * an honest workstation sends, and what it claims is not booked.
  */
-export const compensableRefusals: ReadonlySet<string> = new Set(['insufficient_funds', 'insufficient_cash', 'account_closed', 'session_closed', 'approval_required', 'user_disabled']);
+export const compensableRefusals: ReadonlySet<string> = new Set(['insufficient_funds', 'insufficient_cash', 'account_closed', 'session_closed', 'approval_required', 'user_disabled', 'sanctions_match']);
 
 /** A counter time in the future, before the device's previous command, or before its last pull for what it queued after, is not believed. */
 function counterTimeRefusal(env: CommandEnv, device: Device, queued: OutboxCommand, lastAtMs: number) {
