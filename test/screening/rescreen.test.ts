@@ -74,6 +74,9 @@ describe('re-screening the customer base', () => {
     expect(hits.map((hit) => hit.name)).toEqual(['Lukas Brandt']);
     expect(hits[0]!.matches[0]).toMatchObject({ entryId: 'T-1', score: expect.any(Number) });
     expect(hits[0]!.matches[0]!.explanation.length).toBeGreaterThan(0);
+    // A page past the last customer is empty, and the lists are still in force (the walk ends, not "no list").
+    const last = [...books.bank.customers].map((customer) => customer.id).sort().at(-1)!;
+    expect(await books.engine.execute('screening.rescreen', { after: last, limit: 5 }, compliance)).toMatchObject({ ok: true, value: { screened: 0, listsInForce: true, next: null } });
   });
 
   it('is compliance work: a teller or an administrator is refused', async () => {

@@ -91,8 +91,8 @@ export async function warmScreening(storage: Storage): Promise<void> {
  * refuses the command before anything is booked or held (nobody is asked to approve it), and says
  * which list and entry matched, with the score and each part of it, so compliance can look.
  */
-export async function screeningRefusal(tx: StorageTx, parties: readonly ScreenedParty[]): Promise<Refusal | null> {
-  const screened = await screenParties(tx, parties);
+export async function screeningRefusal(tx: StorageTx, partiesOf: () => Promise<readonly ScreenedParty[]>): Promise<Refusal | null> {
+  const screened = await screenParties(tx, partiesOf);
   if (screened === null) return null;
   if ('damaged' in screened) {
     return refuse('screening_unavailable', `The sanctions list ${screened.damaged} on this workstation is damaged, so nobody can be screened; nothing was done. Check for updates (it is fetched again), then try again.`);
@@ -117,12 +117,13 @@ function explained(match: FuzzyMatch): { part: string; value: number; detail: st
 
 /**
  * Each party against the lists in force: its matches at the shipped threshold, strongest first;
- * null when no list is in force, `damaged` when one no longer hashes to what was signed.
+ * null when no list is in force, `damaged` when one no longer hashes to what was signed. The
+ * parties are read only when a list is in force: a host without one pays one lookup per command.
  */
-export async function screenParties(tx: StorageTx, parties: readonly ScreenedParty[]): Promise<{ party: ScreenedParty; matches: FuzzyMatch[] }[] | { damaged: string } | null> {
-  if (parties.length === 0) return null;
+export async function screenParties(tx: StorageTx, partiesOf: () => Promise<readonly ScreenedParty[]>): Promise<{ party: ScreenedParty; matches: FuzzyMatch[] }[] | { damaged: string } | null> {
   const screening = await screeningIndexOf(tx);
   if (screening === null || 'damaged' in screening) return screening;
+  const parties = await partiesOf();
   return parties.map((party) => {
     const query = { name: party.name, type: party.type, ...(party.birthDate === undefined ? {} : { birthDate: party.birthDate }) };
     return { party, matches: screenFuzzy(screening.index, query, { threshold: shippedThreshold }).filter((match) => match.match) };

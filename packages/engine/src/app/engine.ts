@@ -415,7 +415,8 @@ export class Engine {
     const decided = await loadFacts(env, spec!, policy!, located, parsed.data, this.host, caller, viaWorkstation);
     const admission = admit(policy, decided.facts);
     if (admission.kind === 'refuse') return { kind: 'refused', refusal: { ok: false, code: admission.code, message: admission.message }, detail };
-    const screened = spec!.parties === undefined ? null : await screeningRefusal(tx, await spec!.parties(env, parsed.data));
+    const partiesOf = spec!.parties;
+    const screened = partiesOf === undefined ? null : await screeningRefusal(tx, () => partiesOf(env, parsed.data));
     if (screened !== null) return { kind: 'refused', refusal: screened, detail };
     if (admission.kind === 'hold') {
       const impossible = (await spec!.precheck?.(env, parsed.data)) ?? null;
