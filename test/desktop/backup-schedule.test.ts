@@ -8,38 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sealedBoxKeyPair } from '@qenex/engine';
-import type { BackupScheduleEvent, ScheduleTimer } from '@qenex/engine/node';
+import type { BackupScheduleEvent } from '@qenex/engine/node';
+import { ManualTimer } from '@qenex/engine/testing';
 import { SqliteStorage } from '@qenex/engine/sqlite';
 import { restoreWorkstation } from '../../apps/desktop/src/node/backup';
 import { backupCodec, workstationBackupSchedule, workstationBackupIntervalMsMin } from '../../apps/desktop/src/node/backup-schedule';
 import { drillServerKeys, seedBooks } from '../dr/books';
 
 const hourMs = 60 * 60_000;
-
-/** Time that moves only when the test says, firing what falls due in order. */
-class ManualTimer implements ScheduleTimer {
-  nowMs = Date.UTC(2026, 11, 1, 9, 0, 0);
-  private readonly timers: Array<{ atMs: number; fire: () => void; live: boolean }> = [];
-
-  after(delayMs: number, fire: () => void) {
-    const timer = { atMs: this.nowMs + delayMs, fire, live: true };
-    this.timers.push(timer);
-    return { cancel: () => void (timer.live = false) };
-  }
-
-  async advance(ms: number, settled: () => Promise<void>): Promise<void> {
-    const untilMs = this.nowMs + ms;
-    for (;;) {
-      const [next] = this.timers.filter((timer) => timer.live && timer.atMs <= untilMs).sort((left, right) => left.atMs - right.atMs);
-      if (next === undefined) break;
-      this.nowMs = next.atMs;
-      next.live = false;
-      next.fire();
-      await settled();
-    }
-    this.nowMs = untilMs;
-  }
-}
 
 let dir: string;
 let storage: SqliteStorage;

@@ -14,3 +14,4 @@ export {
 export { seededFraction, seededRandom } from './random';
 export { kvContract, type KvContractTarget, type PurgeableKvPorts } from './kv-contract';
 export { describeStorageContract } from './storage-contract';
+export { ManualTimer } from './manual-timer';

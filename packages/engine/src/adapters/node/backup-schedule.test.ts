@@ -1,39 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { backupFirstRunDelayMsMin, BackupSchedule, type BackupScheduleEvent, type ScheduledBackupResult, type ScheduleTimer } from './backup-schedule';
+import { ManualTimer } from '../../testing/manual-timer';
+import { backupFirstRunDelayMsMin, BackupSchedule, type BackupScheduleEvent, type ScheduledBackupResult } from './backup-schedule';
 
 const minuteMs = 60_000;
 const hourMs = 60 * minuteMs;
 const intervalMs = 6 * hourMs;
-
-/** Time that moves only when the test says, firing what falls due in order. */
-class ManualTimer implements ScheduleTimer {
-  nowMs = Date.UTC(2026, 11, 1, 9, 0, 0);
-  private readonly timers: Array<{ atMs: number; fire: () => void; live: boolean }> = [];
-
-  after(delayMs: number, fire: () => void) {
-    const timer = { atMs: this.nowMs + delayMs, fire, live: true };
-    this.timers.push(timer);
-    return { cancel: () => void (timer.live = false) };
-  }
-
-  get pending(): number {
-    return this.timers.filter((timer) => timer.live).length;
-  }
-
-  async advance(ms: number): Promise<void> {
-    const untilMs = this.nowMs + ms;
-    for (;;) {
-      const [next] = this.timers.filter((timer) => timer.live && timer.atMs <= untilMs).sort((left, right) => left.atMs - right.atMs);
-      if (next === undefined) break;
-      this.nowMs = next.atMs;
-      next.live = false;
-      next.fire();
-      await settle();
-    }
-    this.nowMs = untilMs;
-    await settle();
-  }
-}
 
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
