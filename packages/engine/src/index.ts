@@ -55,7 +55,7 @@ export type { ServerKeys, CommandEnv } from './app/command';
 export { compensableRefusals, type BranchSnapshot } from './app/commands/sync';
 export { auditAnchorsSuppliedMax, type AuditVerdict } from './app/commands/audit';
 export { encodeJson, decodeJson } from './core/json-codec';
-export { WorkstationSync, type DeviceSecrets, type SyncTransport, type TransportResult } from './app/sync/workstation';
+export { WorkstationSync, signingKeys as deviceSigningKeys, type DeviceSecrets, type SyncTransport, type TransportResult } from './app/sync/workstation';
 export type { MirrorStore } from './ports/mirror';
 export { UpdateClient, repositoryNames, timestampBytesMax, rootBytesMax, type UpdateFetcher, type FetchResult, type UpdateClientDeps, type CheckOutcome } from './app/update/client';
 export * from './core/screening';

@@ -1,4 +1,4 @@
-import { decodeBase64url, deviceKeyId, encodeBase64url, hybridKeyPair, signRequest } from '@qenex/engine';
+import { deviceKeyId, deviceSigningKeys, encodeBase64url, signRequest } from '@qenex/engine';
 import WebSocket from 'ws';
 
 /** At most one pull per this interval from notifications: every write at the bank notifies every branch. */
@@ -34,7 +34,7 @@ export class ChangeListener {
   private readonly secretKeys;
 
   constructor(private readonly deps: Deps) {
-    this.secretKeys = hybridKeyPair(decodeBase64url(deps.signingSeed)!).secretKeys;
+    this.secretKeys = deviceSigningKeys(deps.signingSeed).secretKeys;
   }
 
   start(): void {

@@ -12,10 +12,9 @@ import { join } from 'node:path';
 import {
   appBuildVersion,
   compareVersions,
-  decodeBase64url,
   deviceKeyId,
+  deviceSigningKeys,
   encodeBase64url,
-  hybridKeyPair,
   signRequest,
   standInPath,
   UpdateClient,
@@ -65,7 +64,7 @@ export class UpdateAgent {
   private readonly secretKeys;
 
   constructor(private readonly deps: UpdateAgentDeps) {
-    this.secretKeys = hybridKeyPair(decodeBase64url(deps.signingSeed)!).secretKeys;
+    this.secretKeys = deviceSigningKeys(deps.signingSeed).secretKeys;
     this.client = new UpdateClient({
       engine: deps.engine,
       storage: deps.storage,

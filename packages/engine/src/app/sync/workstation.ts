@@ -291,9 +291,9 @@ export interface DeviceSecrets {
   readonly kemSecretKey: string;
 }
 
-/** Expanding the signing seed is an ML-DSA key generation (about 29 ms): done once per seed. */
+/** Expanding the signing seed is an ML-DSA key generation (about 29 ms): done once per seed, for every part of the workstation that signs. */
 const keyPairs = new Map<string, ReturnType<typeof hybridKeyPair>>();
-function signingKeys(signingSeed: string): ReturnType<typeof hybridKeyPair> {
+export function signingKeys(signingSeed: string): ReturnType<typeof hybridKeyPair> {
   let keys = keyPairs.get(signingSeed);
   if (keys === undefined) {
     keys = hybridKeyPair(decodeBase64url(signingSeed)!);
