@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { demoPassword, type Context } from '@qenex/engine';
+import { defaultScenarioInput, demoPassword, type Context } from '@qenex/engine';
 import { sampleAmount, sampleVariance, userOf, workstationId, type MatrixWorld, type Size } from './world';
 
 /**
@@ -102,6 +102,18 @@ export const samples: Readonly<Record<string, SampleOf>> = {
   },
   'update.status': async () => only({}),
   'screening.rescreen': async () => only({ limit: 5 }),
+  'monitoring.publish_live': async (w) => only(defaultScenarioInput(0, 10 + w.next())),
+  'monitoring.set_draft': async (w) => only(defaultScenarioInput(0, 100_000 + w.next())),
+  'monitoring.settings': async () => only({}),
+  'monitoring.shadow': async () => only({ limit: 5 }),
+  'monitoring.replay': async () => only({ which: 'live', limit: 5 }),
+  'case.list': async () => only({ view: 'open' }),
+  'case.get': async (w, caller) => only({ caseId: await w.openCase(caller.actor, caller.roles) }),
+  'case.assign': async (w, caller) => only({ caseId: await w.openCase(caller.actor, caller.roles), assignee: 'dana' }),
+  'case.note': async (w, caller) => only({ caseId: await w.openCase(caller.actor, caller.roles), noteId: w.ids.next(), text: 'Matrix note.' }),
+  'case.investigate': async (w, caller) => only({ caseId: await w.openCase(caller.actor, caller.roles) }),
+  'case.close': async (w, caller) => only({ caseId: await w.openCase(caller.actor, caller.roles), outcome: 'false_positive', reason: 'Matrix: salary.' }),
+  'case.propose_report': async (w, caller) => only({ caseId: await w.openCase(caller.actor, caller.roles), proposalId: w.ids.next(), form: 'CTRX' }),
 };
 
 /** A till the caller may return cash from: their own (or T1, for a caller who has none). */

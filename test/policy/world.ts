@@ -226,6 +226,24 @@ export class MatrixWorld {
     return approvalId as Id128;
   }
 
+  /**
+   * A fresh open compliance case, assigned to the caller when they may work cases (to carol
+   * otherwise): a new customer's cash over 10,000 USD in a day alerts (deposits bob approved over alice's limit).
+   */
+  async openCase(actor: string, roles: readonly string[]): Promise<Id128> {
+    const customerId = await this.customer(true);
+    const accountId = this.ids.next();
+    await this.must('account.open', { accountId, customerId, productId: 'CURRENT-USD' }, demoUsers.alice);
+    for (let index = 0; index < 2; index += 1) {
+      await this.approved('cash.deposit', { transferId: this.ids.next(), sessionId: this.bank.sessionId, accountId, money: { amount: '600000', currency: 'USD' } }, demoUsers.alice, demoUsers.bob);
+    }
+    const cases = (await this.must('case.list', { view: 'queue', queue: 'monitoring' }, demoUsers.carol)) as { id: Id128; customerIds: string[] }[];
+    const opened = cases.find((found) => found.customerIds.includes(customerId));
+    if (opened === undefined) throw new Error("fixture: the new customer's cash opened no case");
+    await this.must('case.assign', { caseId: opened.id, assignee: roles.includes('compliance_officer') ? actor : 'carol' }, demoUsers.carol);
+    return opened.id;
+  }
+
   /** Two raw ledger accounts (no banking code), made by the ledger operator. */
   async rawAccounts(): Promise<[Id128, Id128]> {
     const a = this.ids.next();

@@ -23,7 +23,7 @@ export type { BankingStore } from './ports/banking-store';
 export type { AuditStore } from './ports/audit-store';
 export { RandomIds, SequentialIds } from './adapters/in-process/ids';
 export { ManualClock, systemClock } from './adapters/in-process/clock';
-export { seedDemoBank, demoUsers, demoPassword, mustWithApproval, type DemoBank } from './app/demo';
+export { seedDemoBank, demoUsers, demoPassword, mustWithApproval, defaultScenarioInput, type DemoBank } from './app/demo';
 export {
   kvLimits,
   KvLimitError,

@@ -33,6 +33,8 @@ export interface RunRequest {
   readonly device: { readonly id: string; readonly branchId: string } | null;
   /** The session whose device says where the command is done, when it is not `ctx`'s (an approval). */
   readonly whereCtx?: Context;
+  /** The compliance officer who released a hold of transaction monitoring: the scenario does not hold it again. */
+  readonly releasedBy?: string;
 }
 
 /** The facts admission decided on, kept to record the day's tallies after the command succeeds. */

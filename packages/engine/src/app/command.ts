@@ -6,6 +6,7 @@ import type { IdSource } from '../ports/ids';
 import type { PasswordHasher } from '../ports/password';
 import type { StorageTx } from '../ports/storage';
 import type { HybridKeyPair } from '../core/crypto';
+import type { MonitoredTransaction } from '../core/monitoring/types';
 
 /** Who is asking, from where. Every command runs with one. */
 export interface Context {
@@ -42,6 +43,12 @@ export interface CommandEnv {
   readonly approvedBy: string | null;
   /** The policy this engine decides a command with (the bank's table, or a test's). */
   readonly policyOf: (command: string) => CommandPolicy | undefined;
+  /**
+   * Records another command, asked by this caller, for a second person to decide (as a held
+   * command is): how a proposal made offline becomes a maker-checker request once the server has it.
+   * Null on a workstation, whose holds are decided at its own counter.
+   */
+  readonly requestApproval: ((command: string, input: { readonly [key: string]: JsonValue }, reason: string) => Promise<string>) | null;
 }
 
 export interface NestedOptions {
@@ -116,6 +123,11 @@ export interface CommandSpec<S extends z.ZodType, V, C extends string> {
   readonly precheck?: (env: CommandEnv, input: z.output<S>) => Promise<Refusal | null>;
   /** The people and companies the command serves or pays: screened against the sanctions lists in force before it runs or is held. */
   readonly parties?: (env: CommandEnv, input: z.output<S>) => Promise<readonly ScreenedParty[]>;
+  /**
+   * The transactions the command would make, for transaction monitoring (one per customer leg);
+   * none for a retry of what is already booked. Decided by the live scenario before it runs.
+   */
+  readonly monitored?: (env: CommandEnv, input: z.output<S>) => Promise<readonly MonitoredTransaction[]>;
   /** A payout's customer, for the stand-in policy's per-customer bound. */
   readonly payee?: (env: CommandEnv, input: z.output<S>) => Promise<string | null>;
   /** What the audit log keeps of the input; by default the parsed input itself. */
@@ -132,6 +144,8 @@ export interface CommandSpec<S extends z.ZodType, V, C extends string> {
 /** A party as screening sees it: a customer is a person, with the date of birth the bank holds. */
 export interface ScreenedParty {
   readonly name: string;
+  /** The bank's customer this is, when it is one (a case links them). */
+  readonly customerId?: string;
   readonly type: 'person' | 'company';
   readonly birthDate?: string;
 }

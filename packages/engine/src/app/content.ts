@@ -5,7 +5,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
-import type { InstalledContent } from '../core/banking/types';
+import type { CaseAlert, InstalledContent } from '../core/banking/types';
 import { encodeHex } from '../core/crypto';
 import { parseStandInDocument, standInPath, standInPolicyOf, type StandInDocument } from '../core/update/content';
 import type { StandInPolicy } from '../core/sync/stand-in';
@@ -91,20 +91,33 @@ export async function warmScreening(storage: Storage): Promise<void> {
  * refuses the command before anything is booked or held (nobody is asked to approve it), and says
  * which list and entry matched, with the score and each part of it, so compliance can look.
  */
-export async function screeningRefusal(tx: StorageTx, partiesOf: () => Promise<readonly ScreenedParty[]>): Promise<Refusal | null> {
+export async function screeningRefusal(tx: StorageTx, partiesOf: () => Promise<readonly ScreenedParty[]>): Promise<ScreeningRefusal | null> {
   const screened = await screenParties(tx, partiesOf);
   if (screened === null) return null;
   if ('damaged' in screened) {
-    return refuse('screening_unavailable', `The sanctions list ${screened.damaged} on this workstation is damaged, so nobody can be screened; nothing was done. Check for updates (it is fetched again), then try again.`);
+    return { refusal: refuse('screening_unavailable', `The sanctions list ${screened.damaged} on this workstation is damaged, so nobody can be screened; nothing was done. Check for updates (it is fetched again), then try again.`), hit: null };
   }
   const found = screened.find((result) => result.matches.length > 0);
   if (found === undefined) return null;
   const first = found.matches[0]!;
-  return refuse(
+  const refusal = refuse(
     'sanctions_match',
     `A party's name matches entry ${first.entryId} of the sanctions list ${first.listId} ("${first.matchedName}", score ${first.score.toFixed(2)}). Nothing was done; refer the customer to compliance before going on.`,
     { listId: first.listId, entryId: first.entryId, matchedName: first.matchedName, score: rounded(first.score), matches: found.matches.length, explanation: explained(first) },
   );
+  return { refusal, hit: { party: found.party, match: first } };
+}
+
+export interface ScreeningRefusal {
+  readonly refusal: Refusal;
+  /** The party and the strongest entry it matched; null when nobody could be screened. */
+  readonly hit: { readonly party: ScreenedParty; readonly match: FuzzyMatch } | null;
+}
+
+/** A sanctions hit as a case keeps it: the party, the entry, the score and each part of it. */
+export function screeningAlert(command: string, hit: NonNullable<ScreeningRefusal['hit']>, atMs: number): CaseAlert {
+  const described = describeMatch(hit.match);
+  return { kind: 'screening', command, partyName: hit.party.name, listId: described.listId, entryId: described.entryId, matchedName: described.matchedName, score: described.score, explanation: described.explanation, atMs };
 }
 
 function rounded(score: number): number {

@@ -3,7 +3,8 @@ import type { LimitKind } from '../core/policy';
 import type { IdSource } from '../ports/ids';
 import type { Clock } from '../ports/clock';
 import type { Context } from './command';
-import type { CommandInput, CommandName, Engine } from './engine';
+import { jsonSafe, type CommandInput, type CommandName, type Engine } from './engine';
+import { defaultRules, defaultScenario, defaultUsdRates } from '../core/monitoring/pack';
 
 /**
  * The people of the demo bank and what each may do: three at branch 0001 (tellers alice and tom,
@@ -14,6 +15,7 @@ export const demoUsers = {
   tom: { actor: 'tom', roles: ['teller'], deviceId: 'demo-workstation', branch: true },
   bob: { actor: 'bob', roles: ['head_teller'], deviceId: 'demo-workstation', branch: true },
   carol: { actor: 'carol', roles: ['compliance_officer'], deviceId: 'demo-workstation', branch: false },
+  dana: { actor: 'dana', roles: ['compliance_officer'], deviceId: 'demo-workstation', branch: false },
   olivia: { actor: 'olivia', roles: ['operations'], deviceId: 'demo-workstation', branch: false },
   adam: { actor: 'adam', roles: ['admin'], deviceId: 'demo-workstation', branch: false },
   tess: { actor: 'tess', roles: ['treasury'], deviceId: 'demo-workstation', branch: false },
@@ -88,7 +90,7 @@ const demoRateValidityMs = 7 * 24 * 60 * 60 * 1000 - 60_000;
 export async function seedDemoBank(engine: Engine, ids: IdSource, options: { readonly clock: Clock; readonly password?: string }): Promise<DemoBank> {
   const password = options.password ?? demoPassword;
   const nowMs = options.clock.nowMs();
-  const { alice, bob, olivia, adam, tess, trent } = demoUsers;
+  const { alice, bob, olivia, adam, tess, trent, carol, dana } = demoUsers;
   const product = (input: CommandInput<'product.define'>) => mustWithApproval(engine, 'product.define', input, olivia, adam);
   const branchId = ids.next();
   const bootstrap = { actor: 'bootstrap-1', roles: ['operations'], deviceId: 'bootstrap' };
@@ -118,6 +120,9 @@ export async function seedDemoBank(engine: Engine, ids: IdSource, options: { rea
   const sessionId = ids.next();
   await must(engine, 'till.open_session', { sessionId, tillId, count: { '10000': 80, '5000': 30, '2000': 25 } }, alice);
 
+  // Transaction monitoring from the first day: the bank's rule pack goes live, agreed by a second compliance officer.
+  await mustWithApproval(engine, 'monitoring.publish_live', defaultScenarioInput(nowMs), carol, dana);
+
   const customers = [];
   for (const person of demoCustomers) {
     const customerId = ids.next();
@@ -134,4 +139,10 @@ export async function seedDemoBank(engine: Engine, ids: IdSource, options: { rea
   await must(engine, 'transfer.internal', { transferId: ids.next(), fromAccountId: first!.accountIds[0]!, toAccountId: first!.accountIds[1]!, money: { amount: '100000', currency: 'USD' } }, alice);
   await must(engine, 'cash.withdraw', { transferId: ids.next(), sessionId, accountId: second!.accountIds[0]!, money: { amount: '40000', currency: 'USD' } }, alice);
   return { branchId, tillId, sessionId, customers };
+}
+
+/** The default rule pack as `monitoring.publish_live` takes it (amounts as decimal strings). */
+export function defaultScenarioInput(effectiveFromMs: number, version = 1): CommandInput<'monitoring.publish_live'> {
+  const { status: _status, ...scenario } = defaultScenario(version);
+  return { scenario: { ...scenario, rules: [...scenario.rules] }, rules: jsonSafe(defaultRules(effectiveFromMs)) as CommandInput<'monitoring.publish_live'>['rules'], usdRates: { ...defaultUsdRates } };
 }

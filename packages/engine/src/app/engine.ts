@@ -18,7 +18,9 @@ import { batchAudit, definedOnly, protectedAccount } from './commands/ledger';
 import { TransferFlags, type CreateTransferResult, type TransferEvent } from '../core/ledger';
 import { loadFacts, personFacts, recordTallies, type Decided, type RunRequest } from './admission';
 import { accessRecordOf } from './access';
-import { screeningRefusal } from './content';
+import { screeningAlert, screeningRefusal } from './content';
+import { describeDecision, monitor, recordDecisions, recordHistory, type Monitored } from './monitoring';
+import { openOrJoinCase, sarDueAtMs, screeningQueue } from './cases';
 import { memoised } from './tx-memo';
 
 export type Commands = typeof commands;
@@ -116,7 +118,15 @@ type Ran =
   /** Refused before it ran (admission, invalid input): nothing was written. */
   | { readonly kind: 'refused'; readonly refusal: Refusal; readonly detail: AuditEntry['detail'] }
   /** Needs a second person: nothing was written yet. */
-  | { readonly kind: 'held'; readonly admission: Extract<Admission, { kind: 'hold' }>; readonly input: JsonValue; readonly detail: AuditEntry['detail']; readonly decided: Decided }
+  | {
+      readonly kind: 'held';
+      readonly admission: Extract<Admission, { kind: 'hold' }>;
+      readonly input: JsonValue;
+      readonly detail: AuditEntry['detail'];
+      readonly decided: Decided;
+      /** Held by the live scenario for compliance: its decisions and case are kept with the hold. */
+      readonly monitored?: Monitored;
+    }
   /** Ran and refused. */
   | { readonly kind: 'failed'; readonly refusal: Refusal; readonly detail: AuditEntry['detail'] }
   | { readonly kind: 'done'; readonly value: unknown; readonly spec: AnySpec; readonly parsed: unknown; readonly detail: AuditEntry['detail']; readonly approvedBy: string | null };
@@ -360,7 +370,13 @@ export class Engine {
           occurredAtMs: request.occurredAtMs,
           branchId: ran.decided.facts.subject?.branchId ?? ran.decided.facts.caller.branchId,
         });
-        const held: Refusal = { ok: false, code: 'approval_required', message: hold.message, details: { approvalId, basis: hold.basis, checker: hold.checker, limit: hold.limit } };
+        const caseNumber = await this.keepMonitoringHold(tx, ran, request, nowMs, approvalId);
+        const held: Refusal = {
+          ok: false,
+          code: 'approval_required',
+          message: hold.message,
+          details: { approvalId, basis: hold.basis, checker: hold.checker, limit: hold.limit, ...(caseNumber === null ? {} : { caseNumber }) },
+        };
         await appendAudit(tx, auditEntry(request.ctx, request.name, nowMs, held, ran.detail));
         return held;
       }
@@ -417,16 +433,77 @@ export class Engine {
     if (admission.kind === 'refuse') return { kind: 'refused', refusal: { ok: false, code: admission.code, message: admission.message }, detail };
     const partiesOf = spec!.parties;
     const screened = partiesOf === undefined ? null : await screeningRefusal(tx, () => partiesOf(env, parsed.data));
-    if (screened !== null) return { kind: 'refused', refusal: screened, detail };
+    if (screened !== null) return this.screeningRefused(tx, located, screened, detail, nowMs);
     if (admission.kind === 'hold') {
       const impossible = (await spec!.precheck?.(env, parsed.data)) ?? null;
       if (impossible !== null) return { kind: 'refused', refusal: impossible, detail };
       return { kind: 'held', admission, input: jsonSafe(parsed.data), detail, decided };
     }
+    const monitoredOf = spec!.monitored;
+    const monitored = monitoredOf === undefined ? null : await monitor(tx, () => monitoredOf(env, parsed.data));
+    if (monitored?.outcome === 'block') return this.monitoringBlocked(tx, located, monitored, detail, nowMs);
+    if (monitored?.outcome === 'hold' && located.releasedBy === undefined) {
+      const impossible = (await spec!.precheck?.(env, parsed.data)) ?? null;
+      if (impossible !== null) return { kind: 'refused', refusal: impossible, detail };
+      const held = monitored.live.filter((decision) => decision.outcome === 'hold').map(describeDecision).join('; ');
+      const message = `Held for compliance review before it posts: ${held}. A compliance officer decides it; nothing has moved yet.`;
+      return { kind: 'held', admission: { kind: 'hold', code: 'approval_required', basis: 'monitoring', checker: 'compliance.review', limit: null, message }, input: jsonSafe(parsed.data), detail, decided, monitored };
+    }
     const outcome = await spec!.run({ ...env, approvedBy: admission.approvedBy }, parsed.data);
     if (!outcome.ok) return { kind: 'failed', refusal: outcome, detail };
     if (spec!.kind === 'write') await recordTallies(tx, policy!, located, decided, admission.countsTowardLimit);
+    if (monitored !== null) {
+      await recordHistory(tx, monitored);
+      // A hold compliance released was recorded when it was held; the release is on its case.
+      if (located.releasedBy === undefined) await recordDecisions(tx, monitored, { ids: this.deps.ids, command: located.name, nowMs, actor: located.ctx.actor });
+    }
     return { kind: 'done', value: outcome.value, spec: spec!, parsed: parsed.data, detail, approvedBy: admission.approvedBy };
+  }
+
+  /**
+   * A party matched a sanctions list: nothing runs, and compliance gets a case with the hit's
+   * evidence (kept although the command is refused: it records the refusal itself).
+   */
+  private async screeningRefused(tx: StorageTx, request: RunRequest, screened: NonNullable<Awaited<ReturnType<typeof screeningRefusal>>>, detail: AuditEntry['detail'], nowMs: number): Promise<Ran> {
+    if (screened.hit === null || specOf(request.name)?.kind !== 'write') return { kind: 'refused', refusal: screened.refusal, detail };
+    const { party, match } = screened.hit;
+    const customer = party.customerId === undefined ? undefined : await tx.banking.get('customer', party.customerId);
+    const opened = await openOrJoinCase(tx, this.deps.ids, {
+      queue: screeningQueue,
+      title: `Sanctions hit: ${party.name} matches ${match.matchedName} (${match.listId} ${match.entryId}) on ${request.name}`,
+      branchId: customer?.branchId ?? request.device?.branchId ?? null,
+      customerId: customer?.id ?? null,
+      partyName: customer === undefined ? party.name : null,
+      alerts: [screeningAlert(request.name, screened.hit, request.occurredAtMs)],
+      transactionIds: [],
+      dueAtMs: sarDueAtMs(nowMs),
+      nowMs,
+      actor: request.ctx.actor,
+    });
+    const refusal: Refusal = { ...screened.refusal, details: { ...screened.refusal.details, caseId: opened.id, caseNumber: opened.number }, keep: true };
+    return { kind: 'failed', refusal, detail };
+  }
+
+  /** The live scenario blocks it: refused before it posts, the decisions and the case kept. */
+  private async monitoringBlocked(tx: StorageTx, request: RunRequest, monitored: Monitored, detail: AuditEntry['detail'], nowMs: number): Promise<Ran> {
+    const cases = await recordDecisions(tx, monitored, { ids: this.deps.ids, command: request.name, nowMs, actor: request.ctx.actor });
+    const blocked = monitored.live.filter((decision) => decision.outcome === 'block');
+    const numbers = [...new Set(cases.map((opened) => opened.number))];
+    const refusal: Refusal = {
+      ok: false,
+      code: 'monitoring_block',
+      message: `Blocked by transaction monitoring: ${blocked.map(describeDecision).join('; ')}. Nothing was done; compliance has case ${numbers.join(', ')}.`,
+      details: { caseNumbers: numbers, rules: blocked.flatMap((decision) => decision.hits.map((hit) => hit.ruleId)), score: Math.max(...blocked.map((decision) => decision.score)) },
+      keep: true,
+    };
+    return { kind: 'failed', refusal, detail };
+  }
+
+  /** A hold for compliance, once its approval is recorded: the decisions and the case point at it. */
+  private async keepMonitoringHold(tx: StorageTx, ran: Extract<Ran, { kind: 'held' }>, request: RunRequest, nowMs: number, approvalId: string | undefined): Promise<string | null> {
+    if (ran.monitored === undefined) return null;
+    const cases = await recordDecisions(tx, ran.monitored, { ids: this.deps.ids, command: request.name, nowMs, actor: request.ctx.actor, ...(approvalId === undefined ? {} : { approvalId }) });
+    return cases[0]?.number ?? null;
   }
 
   private env(tx: StorageTx, ctx: Context, nowMs: number, occurredAtMs = nowMs): CommandEnv {
@@ -443,6 +520,10 @@ export class Engine {
       occurredAtMs,
       approvedBy: null,
       policyOf: (command) => this.policies[command],
+      requestApproval:
+        this.host === 'workstation'
+          ? null
+          : (command, input, reason) => this.recordHold(tx, { name: command, ctx }, input, { reason, basis: 'always', mode: 'online', occurredAtMs, branchId: null }),
     };
   }
 
@@ -485,6 +566,8 @@ export class Engine {
         const branchId = ran.decided.facts.subject?.branchId ?? request.device?.branchId ?? null;
         details.approvalId = await this.recordHold(tx, request, ran.input, { reason: hold.message, basis: hold.basis, mode: request.mode, occurredAtMs: request.occurredAtMs, branchId });
       }
+      const caseNumber = await this.keepMonitoringHold(tx, ran, request, nowMs, onHold === 'record' ? String(details.approvalId) : undefined);
+      if (caseNumber !== null) details.caseNumber = caseNumber;
       outcome = { ok: false, code: 'approval_required', message: hold.message, details };
     }
     if (ran.kind === 'done') await this.deps.hooks?.after?.(tx, request.name, ran.parsed, request.ctx, { occurredAtMs: request.occurredAtMs, approvedBy });
@@ -499,19 +582,30 @@ export class Engine {
    */
   private async runApproved(tx: StorageTx, checker: Context, approval: Approval, nowMs: number): Promise<Outcome<unknown, string>> {
     const ctx: Context = { actor: approval.requestedBy, roles: approval.requestedRoles, deviceId: approval.deviceId };
+    // Compliance releasing a monitoring hold is not the second person of the policy: whoever was (a
+    // supervisor who approved it over a limit before it was held) still is.
+    const release = approval.basis === 'monitoring';
+    const prior = approval.priorCheckerId ?? null;
     const request: RunRequest = {
       name: approval.command,
       ctx,
       mode: this.hostMode(),
       maker: { from: 'books', userId: approval.requestedBy, recordedRoles: approval.requestedRoles },
-      checker: { from: 'context', ctx: checker },
+      checker: release ? (prior === null ? null : { from: 'books', userId: prior }) : { from: 'context', ctx: checker },
       occurredAtMs: nowMs,
       device: null,
       // Where it runs is where the approval is given: a server-only command is not approved from a branch workstation.
       whereCtx: checker,
+      ...(release ? { releasedBy: checker.actor } : {}),
     };
     const ran = await this.runInside(tx, request, approval.input, nowMs);
     if (ran.kind === 'refused' || ran.kind === 'failed') return ran.refusal;
+    if (ran.kind === 'held' && ran.admission.basis === 'monitoring') {
+      // Approved by the supervisor, then held by monitoring: compliance decides it next, the supervisor's approval standing.
+      const approvalId = await this.recordHold(tx, request, ran.input, { reason: ran.admission.message, basis: 'monitoring', mode: request.mode, occurredAtMs: approval.occurredAtMs, branchId: approval.branchId }, checker.actor);
+      const caseNumber = await this.keepMonitoringHold(tx, ran, request, nowMs, approvalId);
+      return { ok: true, value: { heldForCompliance: { approvalId, caseNumber, message: ran.admission.message } } };
+    }
     if (ran.kind === 'held') return { ok: false, code: 'approval_required', message: ran.admission.message };
     await this.deps.hooks?.after?.(tx, request.name, ran.parsed, ctx, { occurredAtMs: nowMs, approvedBy: ran.approvedBy });
     await appendAudit(tx, auditEntry(ctx, request.name, nowMs, null, { ...ran.detail, approvalId: approval.id, approvedBy: checker.actor }));
@@ -519,7 +613,7 @@ export class Engine {
   }
 
   /** Records a command for a second person: the parsed input in its wire form, never the raw body. */
-  private async recordHold(tx: StorageTx, request: Pick<RunRequest, 'name' | 'ctx'>, input: JsonValue, hold: HoldRequest): Promise<Id128> {
+  private async recordHold(tx: StorageTx, request: Pick<RunRequest, 'name' | 'ctx'>, input: JsonValue, hold: HoldRequest, priorCheckerId: string | null = null): Promise<Id128> {
     const approvalId = this.deps.ids.next();
     await tx.banking.put('approval', {
       id: approvalId,
@@ -538,6 +632,7 @@ export class Engine {
       decidedBy: null,
       decidedAtMs: null,
       note: null,
+      ...(priorCheckerId === null ? {} : { priorCheckerId }),
     });
     return approvalId;
   }

@@ -39,6 +39,8 @@ export const permissions = [
   'update.install',
   'update.status',
   'compliance.screen',
+  'compliance.review',
+  'compliance.rules',
 ] as const;
 export type Permission = (typeof permissions)[number];
 
@@ -67,7 +69,7 @@ export const rolePermissions: Readonly<Record<Role, readonly Permission[]>> = {
     'ledger.read',
     'sync.exceptions',
   ],
-  compliance_officer: ['branch.read', 'customer.read', 'customer.verify', 'account.read', 'ledger.read', 'audit.read', 'access.read', 'sync.exceptions', 'compliance.screen'],
+  compliance_officer: ['branch.read', 'customer.read', 'customer.verify', 'account.read', 'ledger.read', 'audit.read', 'access.read', 'sync.exceptions', 'compliance.screen', 'compliance.review', 'compliance.rules', 'approval.decide'],
   operations: ['approval.decide', 'branch.read', 'fx.rates.read', 'customer.read', 'account.read', 'ledger.read', 'branch.manage', 'product.manage', 'limits.manage', 'vault.operate', 'audit.anchor'],
   /** Publishes the bank's rate sheets; moves no money itself. */
   treasury: ['branch.read', 'fx.rates.publish', 'fx.rates.read', 'ledger.read', 'approval.decide'],

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { Approval } from '../../core/banking/types';
 import { rolesAllow } from '../../core/rbac';
-import { command, ok, refuse } from '../command';
+import { command, ok, refuse, type CommandEnv } from '../command';
+import { appendNote } from '../cases';
 import { idSchema, limitSchema, textSchema } from '../schemas';
 
 export const approvalsListMax = 100;
@@ -39,9 +40,14 @@ export const decideApproval = command({
     if (approval.requestedBy === env.ctx.actor) {
       return refuse('checker_must_differ', 'You asked for this approval; another supervisor must decide it.');
     }
+    // A hold of transaction monitoring is compliance's to release or refuse, whatever the command.
+    const release = approval.basis === 'monitoring';
+    if (release && !rolesAllow(env.ctx.roles, 'compliance.review')) {
+      return refuse('checker_lacks_permission', 'This payment is held for compliance review; a compliance officer decides it.');
+    }
     // Rejecting is a decision too: only someone who may approve the request may turn it down.
     const second = env.policyOf(approval.command)?.secondPerson;
-    const checkerPermission = second === undefined || second.when === 'never' ? null : second.checker;
+    const checkerPermission = release ? 'compliance.review' : second === undefined || second.when === 'never' ? null : second.checker;
     if (input.decision === 'reject' && checkerPermission !== null && !rolesAllow(env.ctx.roles, checkerPermission)) {
       return refuse('checker_lacks_permission', `Deciding ${approval.command} needs ${checkerPermission}, which your roles do not grant.`);
     }
@@ -58,11 +64,20 @@ export const decideApproval = command({
     };
     if (input.decision === 'reject') {
       await env.tx.banking.put('approval', decided);
+      if (release) await noteOnHeldCase(env, approval, `Held ${approval.command} refused by ${env.ctx.actor}; nothing was posted.${input.note === undefined ? '' : ` ${input.note}`}`);
       return ok({ approval: decided, result: null });
     }
     const result = await env.runApproved(approval);
     if (!result.ok) return refuse(result.code, `The approved command failed: ${result.message}`);
     await env.tx.banking.put('approval', decided);
+    if (release) await noteOnHeldCase(env, approval, `Held ${approval.command} released by ${env.ctx.actor}; it has posted.${input.note === undefined ? '' : ` ${input.note}`}`);
     return ok({ approval: decided, result: result.value });
   },
 });
+
+/** The release or refusal of a monitoring hold goes on the record of the case that holds it. */
+async function noteOnHeldCase(env: CommandEnv, approval: Approval, text: string): Promise<void> {
+  const [held] = await env.tx.banking.findBy('complianceCase', 'approval', approval.id, 1);
+  if (held === undefined) return;
+  await appendNote(env.tx, held, { author: env.ctx.actor, atMs: env.nowMs, text, event: 'hold_decided' });
+}

@@ -8,7 +8,7 @@ import { command, ok, refuse, type CommandEnv, type Outcome } from '../command';
 import { denominationCountSchema, idSchema, moneySchema } from '../schemas';
 import { branchAccountId } from './branches';
 import { balancesOf, ledgerAccount, post } from './posting';
-import { accountHolder, accountSubject, holdersOf, branchSubject, cashSubject, moneyMeasure, tillSessionSubject, tillSubject } from './subjects';
+import { accountHolder, accountSubject, holdersOf, monitoredLegs, branchSubject, cashSubject, moneyMeasure, tillSessionSubject, tillSubject } from './subjects';
 
 function ledgerOf(currency: string): number {
   return currencyByCode(currency)!.numeric;
@@ -83,6 +83,7 @@ export const cashDeposit = command({
   subject: (env, input) => cashSubject(env, input.sessionId, input.accountId),
   parties: (env, input) => holdersOf(env, input.transferId, [input.accountId]),
   measure: (env, input) => freshMoney(env, input.transferId, input.money),
+  monitored: (env, input) => monitoredLegs(env, input.transferId, input.money, [{ id: input.transferId, accountId: input.accountId, kind: 'cash_deposit' }]),
 });
 
 export const cashWithdrawal = command({
@@ -93,6 +94,7 @@ export const cashWithdrawal = command({
   parties: (env, input) => holdersOf(env, input.transferId, [input.accountId]),
   measure: (env, input) => freshMoney(env, input.transferId, input.money),
   payee: (env, input) => accountHolder(env, input.accountId),
+  monitored: (env, input) => monitoredLegs(env, input.transferId, input.money, [{ id: input.transferId, accountId: input.accountId, kind: 'cash_withdrawal' }]),
 });
 
 export const internalTransfer = command({
@@ -120,6 +122,11 @@ export const internalTransfer = command({
   subject: (env, input) => accountSubject(env, input.fromAccountId),
   measure: (env, input) => freshMoney(env, input.transferId, input.money),
   parties: (env, input) => holdersOf(env, input.transferId, [input.fromAccountId, input.toAccountId]),
+  monitored: (env, input) =>
+    monitoredLegs(env, input.transferId, input.money, [
+      { id: input.transferId, accountId: input.fromAccountId, kind: 'transfer_out', counterpartyAccountId: input.toAccountId },
+      { id: `${input.transferId}:in`, accountId: input.toAccountId, kind: 'transfer_in', counterpartyAccountId: input.fromAccountId },
+    ]),
 });
 
 /** The vault and head-office accounts a funding moves between, or why there are none. */

@@ -7,7 +7,7 @@ import { command, ok, refuse, type CommandEnv } from '../command';
 import { currencySchema, idSchema, moneySchema, timestampMsSchema, tokenSchema } from '../schemas';
 import { branchAccountId } from './branches';
 import { post } from './posting';
-import { accountSubject, holdersOf, moneyMeasure } from './subjects';
+import { accountSubject, holdersOf, monitoredLegs, moneyMeasure } from './subjects';
 
 /** The longest a rate sheet may be valid: treasury republishes rates at least this often. */
 export const rateSheetValidityMsMax = 7 * 24 * 60 * 60 * 1000;
@@ -195,5 +195,6 @@ export const exchange = command({
   subject: (env, input) => accountSubject(env, input.fromAccountId),
   measure: async (env, input) => ((await env.tx.ledger.transfers([input.sellTransferId])).length > 0 ? null : moneyMeasure(input.money)),
   parties: (env, input) => holdersOf(env, input.sellTransferId, [input.fromAccountId, input.toAccountId]),
+  monitored: (env, input) => monitoredLegs(env, input.sellTransferId, input.money, [{ id: input.sellTransferId, accountId: input.fromAccountId, kind: 'exchange' }]),
   auditResult: (value) => ({ outcome: 'ok', detail: { rate: value.rate, sheet: value.sheet } }),
 });

@@ -21,6 +21,8 @@ import { createSession, createUser, revokeSession, setUserRoles, setUserStatus }
 import { createLedgerAccounts, createLedgerTransfers, expirePendingTransfers, ledgerTotals, lookupLedger } from './ledger';
 import { installUpdate, reportUpdateVersions, updateStatus } from './updates';
 import { rescreenCustomers } from './screening';
+import { monitoringSettings, publishLiveScenario, replayScenarioOverHistory, setDraftScenario, shadowResults } from './monitoring';
+import { addCaseNote, assignCase, closeCase, getCase, listCases, proposeReport, startInvestigation } from './cases';
 import { accessLog, anchorAudit, auditHead, auditLog, verifyAudit } from './audit';
 
 /** The engine's one entry point: every change of state is one of these commands. */
@@ -85,4 +87,16 @@ export const commands = {
   'update.report': reportUpdateVersions,
   'update.status': updateStatus,
   'screening.rescreen': rescreenCustomers,
+  'monitoring.publish_live': publishLiveScenario,
+  'monitoring.set_draft': setDraftScenario,
+  'monitoring.settings': monitoringSettings,
+  'monitoring.shadow': shadowResults,
+  'monitoring.replay': replayScenarioOverHistory,
+  'case.list': listCases,
+  'case.get': getCase,
+  'case.assign': assignCase,
+  'case.note': addCaseNote,
+  'case.investigate': startInvestigation,
+  'case.close': closeCase,
+  'case.propose_report': proposeReport,
 } as const;

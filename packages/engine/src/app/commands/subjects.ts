@@ -1,4 +1,5 @@
 import type { Measure, Subject } from '../../core/policy';
+import type { MonitoredTransaction } from '../../core/monitoring/types';
 import type { CommandEnv, ScreenedParty } from '../command';
 
 /**
@@ -60,7 +61,39 @@ export async function holdersOf(env: CommandEnv, transferId: string, accountIds:
   for (const accountId of new Set(accountIds)) {
     const customerId = await accountHolder(env, accountId);
     const customer = customerId === null ? undefined : await env.tx.banking.get('customer', customerId);
-    if (customer !== undefined) parties.push({ name: customer.fullName, type: 'person', birthDate: customer.dateOfBirth });
+    if (customer !== undefined) parties.push({ name: customer.fullName, customerId: customer.id, type: 'person', birthDate: customer.dateOfBirth });
   }
   return parties;
+}
+
+/** One leg of a fresh money movement as monitoring sees it: whose account, which way, how much. */
+export interface MonitoredLeg {
+  readonly id: string;
+  readonly accountId: string;
+  readonly kind: MonitoredTransaction['kind'];
+  readonly counterpartyAccountId?: string;
+}
+
+/**
+ * The transactions a fresh money movement makes for transaction monitoring, one per customer leg,
+ * at the counter's time; none when the transfer is already booked (a retry is not decided twice).
+ */
+export async function monitoredLegs(env: CommandEnv, transferId: string, money: { readonly amount: bigint; readonly currency: string }, legs: readonly MonitoredLeg[]): Promise<MonitoredTransaction[]> {
+  if ((await env.tx.ledger.transfers([transferId as never])).length > 0) return [];
+  const transactions: MonitoredTransaction[] = [];
+  for (const leg of legs) {
+    const customerId = await accountHolder(env, leg.accountId);
+    if (customerId === null) continue;
+    transactions.push({
+      id: leg.id,
+      atMs: env.occurredAtMs,
+      customerId,
+      accountId: leg.accountId,
+      kind: leg.kind,
+      amountMinor: money.amount,
+      currency: money.currency,
+      ...(leg.counterpartyAccountId === undefined ? {} : { counterpartyAccountId: leg.counterpartyAccountId }),
+    });
+  }
+  return transactions;
 }

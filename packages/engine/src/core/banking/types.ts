@@ -4,6 +4,7 @@ import type { StandInPolicy } from '../sync/stand-in';
 import type { RecentNonces } from '../sync/protocol';
 import type { JsonValue } from '../canonical-json';
 import type { LimitKind } from '../policy/types';
+import type { Decision, MonitoredTransaction, RuleDefinition, Scenario, UsdRateTable } from '../monitoring/types';
 
 /** Chart of accounts: the `code` of every ledger account the banking layer opens. */
 export const AccountCodes = {
@@ -213,6 +214,8 @@ export interface Approval {
   readonly decidedBy: string | null;
   readonly decidedAtMs: number | null;
   readonly note: string | null;
+  /** A monitoring hold of a command a supervisor had approved: that supervisor stays its second person when compliance releases it. */
+  readonly priorCheckerId?: string;
 }
 
 export interface User {
@@ -416,6 +419,144 @@ export interface UpdateReportRecord {
   readonly report: string;
 }
 
+
+/**
+ * One transaction as monitoring remembers it, for the customer's history. The id orders a
+ * customer's rows newest first (`monitoredTransactionKey`), so the recent window is one range read.
+ */
+export interface MonitoredTransactionRecord {
+  readonly id: string;
+  readonly transaction: MonitoredTransaction;
+}
+
+/** When an account last moved money, for the dormant-account rule (id: the account id). */
+export interface MonitoredAccountRecord {
+  readonly id: string;
+  readonly lastActivityMs: number;
+}
+
+/** A payee a customer has paid (id: `${customerId}:${payeeAccountId}`), for the new-payee rule. */
+export interface MonitoredPayeeRecord {
+  readonly id: string;
+  readonly firstPaidMs: number;
+}
+
+/**
+ * A scenario with the rule definitions it weighs and the USD values of currencies no rate sheet
+ * prices, as compliance published it. `live` decides; `draft` runs beside it in shadow; every
+ * version is kept as `v:${scenarioId}:${version}` so a stored decision names what decided it.
+ */
+export interface MonitoringConfig {
+  readonly id: string;
+  readonly scenario: Scenario;
+  readonly rules: readonly RuleDefinition[];
+  readonly usdRates: UsdRateTable;
+  readonly publishedBy: string;
+  readonly publishedAtMs: number;
+}
+
+/** A decision kept with its evidence: every live decision that was not `allow`, every shadow one that was not. */
+export interface MonitoringDecisionRecord {
+  /** `${transactionId}:${live|shadow}` */
+  readonly id: string;
+  readonly role: 'live' | 'shadow';
+  readonly customerId: string;
+  readonly command: string;
+  readonly decision: Decision;
+  readonly caseId: string | null;
+  readonly decidedAtMs: number;
+}
+
+export type CaseStatus = 'open' | 'investigating' | 'closed';
+export type CaseOutcome = 'confirmed' | 'false_positive' | 'reported';
+
+/** What put a case on the queue: a rule decision, or a sanctions hit. */
+export type CaseAlert =
+  | { readonly kind: 'monitoring'; readonly decisionId: string; readonly transactionId: string; readonly outcome: string; readonly score: number; readonly ruleIds: readonly string[]; readonly atMs: number }
+  | {
+      readonly kind: 'screening';
+      readonly command: string;
+      readonly partyName: string;
+      readonly listId: string;
+      readonly entryId: string;
+      readonly matchedName: string;
+      readonly score: number;
+      readonly explanation: readonly { readonly part: string; readonly value: number; readonly detail: string }[];
+      readonly atMs: number;
+    };
+
+/** An investigation: alerts and hits about one customer (or party), worked by an officer or a queue. */
+export interface ComplianceCase {
+  readonly id: string;
+  /** Case numbers people say aloud: C-000123. */
+  readonly number: string;
+  readonly title: string;
+  readonly status: CaseStatus;
+  readonly outcome: CaseOutcome | null;
+  /** An officer, or null while the case waits in `queue`. */
+  readonly assignee: string | null;
+  readonly queue: string;
+  readonly branchId: string | null;
+  readonly customerIds: readonly string[];
+  /** The party screened, when a hit is about someone who is not (yet) a customer. */
+  readonly partyName: string | null;
+  readonly transactionIds: readonly string[];
+  readonly alerts: readonly CaseAlert[];
+  /** A held command waiting for compliance to release it, if any. */
+  readonly approvalId: string | null;
+  /** The filing clock: a CTR is due 15 days after the cash day, a SAR 30 days after detection (31 CFR 1010.311, 1020.320). */
+  readonly dueAtMs: number;
+  readonly openedAtMs: number;
+  readonly updatedAtMs: number;
+  readonly closedAtMs: number | null;
+  readonly notesCount: number;
+  /** The report an officer proposed, waiting for (or filed on) a second officer's approval. */
+  readonly proposal: ReportProposal | null;
+  /** Increases with every change: a reviewer's copy says which one they saw. */
+  readonly version: number;
+}
+
+export interface ReportProposal {
+  readonly id: string;
+  readonly form: 'CTRX' | 'SARX';
+  readonly narrative: string | null;
+  readonly categories: readonly string[];
+  readonly proposedBy: string;
+  readonly proposedAtMs: number;
+  readonly status: 'proposed' | 'filed' | 'rejected';
+  /** The held `case.file_report` on the server; null on a workstation, which cannot file. */
+  readonly approvalId: string | null;
+}
+
+/** A note on a case: appended, never edited (id: `${caseId}:${seq}`). */
+export interface CaseNote {
+  readonly id: string;
+  readonly caseId: string;
+  readonly seq: number;
+  readonly author: string;
+  readonly atMs: number;
+  readonly text: string;
+  /** What the note records besides itself: a status change, an assignment, an outcome, a report. */
+  readonly event: string | null;
+  /** The id the officer's command gave the note, so a retried or replayed note is not added twice. */
+  readonly requestId?: string;
+}
+
+/** A regulatory report filed from a case, as FinCEN batch XML. */
+export interface ComplianceReport {
+  readonly id: string;
+  readonly caseId: string;
+  readonly form: 'CTRX' | 'SARX';
+  readonly proposedBy: string;
+  readonly approvedBy: string;
+  readonly filedAtMs: number;
+  readonly xml: string;
+  readonly activityCount: number;
+  readonly partyCount: number;
+  readonly totalAmountDollars: string;
+  readonly sha256: string;
+}
+
 export interface Entities {
   outboxEntry: OutboxEntry;
   workstation: WorkstationState;
@@ -441,6 +582,14 @@ export interface Entities {
   installedContent: InstalledContent;
   updateTrust: UpdateTrustRecord;
   updateReport: UpdateReportRecord;
+  monitoredTransaction: MonitoredTransactionRecord;
+  monitoredAccount: MonitoredAccountRecord;
+  monitoredPayee: MonitoredPayeeRecord;
+  monitoringConfig: MonitoringConfig;
+  monitoringDecision: MonitoringDecisionRecord;
+  complianceCase: ComplianceCase;
+  caseNote: CaseNote;
+  complianceReport: ComplianceReport;
 }
 export type EntityKind = keyof Entities;
 
@@ -480,6 +629,21 @@ export const entityKeys: { readonly [K in EntityKind]: Readonly<Record<string, (
   installedContent: { kind: (c) => (c.status === 'in_force' ? c.kind : null) },
   updateTrust: {},
   updateReport: { branch: (r) => r.branchId },
+  monitoredTransaction: { transaction: (r) => r.transaction.id },
+  monitoredAccount: {},
+  monitoredPayee: {},
+  monitoringConfig: {},
+  monitoringDecision: { shadow: (d) => (d.role === 'shadow' ? `${d.decision.scenarioId}:${d.decision.scenarioVersion}` : null), customer: (d) => d.customerId },
+  complianceCase: {
+    status: (c) => c.status,
+    assignee: (c) => (c.assignee !== null && c.status !== 'closed' ? c.assignee : null),
+    queue: (c) => (c.assignee === null && c.status !== 'closed' ? c.queue : null),
+    customer: (c) => (c.status !== 'closed' && c.customerIds.length > 0 ? c.customerIds[0]! : null),
+    number: (c) => c.number,
+    approval: (c) => c.approvalId,
+  },
+  caseNote: { case: (n) => n.caseId, request: (n) => n.requestId ?? null },
+  complianceReport: { case: (r) => r.caseId },
 };
 
 export function branchAccountKey(branchId: string, purpose: BranchAccountPurpose, currency: string): string {

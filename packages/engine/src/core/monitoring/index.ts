@@ -4,3 +4,4 @@ export * from './limits';
 export * from './value';
 export * from './rules';
 export * from './scenario';
+export * from './pack';

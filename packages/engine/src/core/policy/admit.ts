@@ -95,7 +95,8 @@ export type Admission =
   | { readonly kind: 'hold'; readonly code: 'approval_required'; readonly basis: HoldBasis; readonly checker: string; readonly limit: string | null; readonly message: string }
   | { readonly kind: 'refuse'; readonly code: AdmissionRefusal; readonly message: string };
 
-export type HoldBasis = 'always' | 'per_transaction' | 'per_day' | 'no_limit' | 'stand_in';
+/** `monitoring`: the live scenario holds it for compliance (decided in the engine, after the policy allowed it). */
+export type HoldBasis = 'always' | 'per_transaction' | 'per_day' | 'no_limit' | 'stand_in' | 'monitoring';
 
 const refuse = (code: AdmissionRefusal, message: string): Admission => ({ kind: 'refuse', code, message });
 

@@ -88,6 +88,20 @@ export const commandPolicies = {
   'update.status': rule('update.status', 'online'),
   // Every customer of every branch, against the lists in force: compliance's, and logged as a read of each customer with a match.
   'screening.rescreen': rule('compliance.screen', 'online', 'any', { accessLogged: true }),
+  // The live scenario decides every payment: a second compliance officer agrees to what goes live; a draft only runs in shadow.
+  'monitoring.publish_live': rule('compliance.rules', 'online', 'any', { secondPerson: always('compliance.rules') }),
+  'monitoring.set_draft': rule('compliance.rules', 'online'),
+  'monitoring.settings': rule('compliance.review', 'local'),
+  'monitoring.shadow': rule('compliance.rules', 'online'),
+  'monitoring.replay': rule('compliance.rules', 'online'),
+  // Cases: an officer's own cases are on their workstation, worked offline too; assignment needs the server, so two people cannot take one case.
+  'case.list': rule('compliance.review', 'local'),
+  'case.get': rule('compliance.review', 'local', 'any', { accessLogged: true }),
+  'case.assign': rule('compliance.review', 'online'),
+  'case.note': rule('compliance.review', 'offline'),
+  'case.investigate': rule('compliance.review', 'offline'),
+  'case.close': rule('compliance.review', 'offline'),
+  'case.propose_report': rule('compliance.review', 'offline'),
 } as const satisfies Readonly<Record<string, CommandPolicy>>;
 
 export type PolicyTable = Readonly<Record<string, CommandPolicy>>;

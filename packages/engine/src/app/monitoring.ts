@@ -1,0 +1,249 @@
+/**
+ * Transaction monitoring in the command path (the shell around core/monitoring): the transactions
+ * a money command would make, each customer's recent history read from the store, the live scenario
+ * decided and the draft beside it in shadow, and — once the command ran — the history, the
+ * decisions with their evidence and the cases kept.
+ */
+import { assert } from '../core/assert';
+import type { Rational } from '../core/banking/fx';
+import { parseRate } from '../core/banking/fx';
+import type { CaseAlert, ComplianceCase, MonitoringConfig, MonitoringDecisionRecord } from '../core/banking/types';
+import {
+  dayMs,
+  evaluateScenario,
+  historyTransactionsMax,
+  parseUsdRates,
+  type CustomerHistory,
+  type Decision,
+  type DecisionOutcome,
+  type MonitoredTransaction,
+  type RuleDefinition,
+  type UsdRates,
+} from '../core/monitoring';
+import type { IdSource } from '../ports/ids';
+import type { StorageTx } from '../ports/storage';
+import { ctrDueAtMs, monitoringQueue, openOrJoinCase, sarDueAtMs } from './cases';
+
+/** Rows one page of a customer's history reads; pages continue until the window is covered. */
+export const historyPageMax = 64;
+/** Milliseconds from the epoch that a history key counts down from, so a customer's newest row sorts first. */
+const keyEpochMs = 9_999_999_999_999;
+
+/** A customer's row key: customer, then time newest first, then the transaction. */
+export function monitoredTransactionKey(transaction: Pick<MonitoredTransaction, 'customerId' | 'atMs' | 'id'>): string {
+  return `${transaction.customerId}:${String(keyEpochMs - transaction.atMs).padStart(13, '0')}:${transaction.id}`;
+}
+
+export interface LoadedConfig {
+  readonly config: MonitoringConfig;
+  readonly rates: UsdRates;
+  readonly windowMs: number;
+}
+
+const configCache = new Map<string, LoadedConfig>();
+const configCacheMax = 16;
+
+/** The live and draft configurations in force here; null when the bank has published none. */
+export async function monitoringConfigs(tx: StorageTx): Promise<{ live: LoadedConfig; draft: LoadedConfig | null } | null> {
+  const live = await tx.banking.get('monitoringConfig', 'live');
+  if (live === undefined) return null;
+  const draft = await tx.banking.get('monitoringConfig', 'draft');
+  // An emptied draft slot weighs no rule: nothing runs in shadow.
+  return { live: loaded(live), draft: draft === undefined || draft.scenario.rules.length === 0 ? null : loaded(draft) };
+}
+
+function loaded(config: MonitoringConfig): LoadedConfig {
+  const key = `${config.id}:${config.scenario.id}:${config.scenario.version}:${config.publishedAtMs}`;
+  const cached = configCache.get(key);
+  if (cached !== undefined) return cached;
+  const rates = parseUsdRates(config.usdRates);
+  // monitoring.publish checked the table: one that does not parse now is a broken store.
+  assert(rates.ok, `stored monitoring rates of ${config.id} do not parse`);
+  const value = { config, rates: rates.value, windowMs: historyWindowOf(config.rules) };
+  if (configCache.size >= configCacheMax) configCache.delete(configCache.keys().next().value!);
+  configCache.set(key, value);
+  return value;
+}
+
+/** How far back the rules look: their longest window, and at least the CTR's business day. */
+export function historyWindowOf(rules: readonly RuleDefinition[]): number {
+  let windowMs = dayMs;
+  for (const rule of rules) {
+    const parameters = rule.parameters;
+    if ('windowMs' in parameters) windowMs = Math.max(windowMs, parameters.windowMs);
+  }
+  return windowMs;
+}
+
+/** A customer's transactions in (atMs − windowMs, atMs], newest first, at most historyTransactionsMax. */
+export async function recentOf(tx: StorageTx, customerId: string, atMs: number, windowMs: number, exceptId: string): Promise<MonitoredTransaction[]> {
+  const prefix = `${customerId}:`;
+  const found: MonitoredTransaction[] = [];
+  // Every row at or before atMs sorts after this key (later rows sort before it).
+  let after = `${prefix}${String(keyEpochMs - atMs).padStart(13, '0')}`;
+  for (;;) {
+    const page = await tx.banking.list('monitoredTransaction', after, historyPageMax);
+    for (const row of page) {
+      if (!row.id.startsWith(prefix) || row.transaction.atMs <= atMs - windowMs) return found;
+      if (row.transaction.id !== exceptId && row.transaction.atMs <= atMs) found.push(row.transaction);
+      if (found.length >= historyTransactionsMax) return found;
+    }
+    if (page.length < historyPageMax) return found;
+    after = page.at(-1)!.id;
+  }
+}
+
+/** The history a rule sees for one candidate, from the store. */
+export async function historyOf(tx: StorageTx, candidate: MonitoredTransaction, windowMs: number): Promise<CustomerHistory> {
+  const recent = await recentOf(tx, candidate.customerId, candidate.atMs, windowMs, candidate.id);
+  const account = await tx.banking.get('monitoredAccount', candidate.accountId);
+  const payee = candidate.counterpartyAccountId;
+  const paid = payee !== undefined && candidate.kind === 'transfer_out' && (await tx.banking.get('monitoredPayee', `${candidate.customerId}:${payee}`)) !== undefined;
+  return {
+    candidate,
+    recent,
+    ...(account === undefined || account.lastActivityMs > candidate.atMs ? {} : { accountLastActivityMs: account.lastActivityMs }),
+    paidPayeeAccountIds: paid ? [payee!] : [],
+  };
+}
+
+/**
+ * USD values for the currencies at hand: the bank's rate sheet in force (either direction of the
+ * pair), else the table published with the scenario. A currency neither prices stays unpriced, and
+ * the scenario holds the transaction rather than guess.
+ */
+export async function usdRatesFor(tx: StorageTx, currencies: ReadonlySet<string>, atMs: number, published: UsdRates): Promise<UsdRates> {
+  const rates = new Map(published);
+  for (const currency of currencies) {
+    if (currency === 'USD') continue;
+    const direct = await tx.banking.get('rateSheet', `${currency}/USD`);
+    const inverse = direct === undefined ? await tx.banking.get('rateSheet', `USD/${currency}`) : undefined;
+    const sheet = direct ?? inverse;
+    if (sheet === undefined || sheet.validFromMs > atMs) continue;
+    const mid = parseRate(sheet.mid);
+    if (!mid.ok) continue;
+    const rate: Rational = direct !== undefined ? mid.value : { numerator: mid.value.denominator, denominator: mid.value.numerator };
+    rates.set(currency, rate);
+  }
+  return rates;
+}
+
+export interface Monitored {
+  readonly candidates: readonly MonitoredTransaction[];
+  readonly live: readonly Decision[];
+  readonly shadow: readonly Decision[];
+  readonly outcome: DecisionOutcome;
+  readonly configs: { live: LoadedConfig; draft: LoadedConfig | null };
+}
+
+const severity: Readonly<Record<DecisionOutcome, number>> = { allow: 0, alert: 1, hold: 2, block: 3 };
+
+/**
+ * The live scenario (and the draft, in shadow) over each candidate's history. Null when no
+ * scenario is published or the command makes no new transaction (a retry of one already posted).
+ */
+export async function monitor(tx: StorageTx, candidatesOf: () => Promise<readonly MonitoredTransaction[]>): Promise<Monitored | null> {
+  const configs = await monitoringConfigs(tx);
+  if (configs === null) return null;
+  const candidates = await candidatesOf();
+  if (candidates.length === 0) return null;
+  const windowMs = Math.max(configs.live.windowMs, configs.draft?.windowMs ?? 0);
+  const live: Decision[] = [];
+  const shadow: Decision[] = [];
+  for (const candidate of candidates) {
+    const history = await historyOf(tx, candidate, windowMs);
+    const currencies = new Set([candidate.currency, ...history.recent.map((transaction) => transaction.currency)]);
+    const liveRates = await usdRatesFor(tx, currencies, candidate.atMs, configs.live.rates);
+    live.push(evaluateScenario(configs.live.config.scenario, configs.live.config.rules, history, candidate.atMs, liveRates));
+    if (configs.draft !== null) {
+      const draftRates = await usdRatesFor(tx, currencies, candidate.atMs, configs.draft.rates);
+      shadow.push(evaluateScenario(configs.draft.config.scenario, configs.draft.config.rules, history, candidate.atMs, draftRates));
+    }
+  }
+  const outcome = live.reduce<DecisionOutcome>((worst, decision) => (severity[decision.outcome] > severity[worst] ? decision.outcome : worst), 'allow');
+  return { candidates, live, shadow, outcome, configs };
+}
+
+/** The rules that fired, in words a teller or an officer reads. */
+export function describeDecision(decision: Decision): string {
+  const rules = decision.hits.map((hit) => hit.ruleId.replaceAll('_', ' ')).join(', ');
+  return `${rules} (score ${decision.score}, scenario ${decision.scenarioId} v${decision.scenarioVersion})`;
+}
+
+/** After the command ran: each candidate joins its customer's history. */
+export async function recordHistory(tx: StorageTx, monitored: Monitored): Promise<void> {
+  for (const transaction of monitored.candidates) {
+    await tx.banking.put('monitoredTransaction', { id: monitoredTransactionKey(transaction), transaction });
+    const account = await tx.banking.get('monitoredAccount', transaction.accountId);
+    if (account === undefined || account.lastActivityMs < transaction.atMs) await tx.banking.put('monitoredAccount', { id: transaction.accountId, lastActivityMs: transaction.atMs });
+    const payee = transaction.counterpartyAccountId;
+    if (transaction.kind === 'transfer_out' && payee !== undefined) {
+      const id = `${transaction.customerId}:${payee}`;
+      if ((await tx.banking.get('monitoredPayee', id)) === undefined) await tx.banking.put('monitoredPayee', { id, firstPaidMs: transaction.atMs });
+    }
+  }
+}
+
+export interface DecisionContext {
+  readonly ids: IdSource;
+  readonly command: string;
+  readonly nowMs: number;
+  readonly actor: string;
+  /** A held command's approval, for the case to point at. */
+  readonly approvalId?: string;
+}
+
+/**
+ * Keeps the decisions worth keeping (every live one that was not allow, every shadow one that was
+ * not) and opens or joins a case for each customer whose live decision was not allow. Returns the
+ * cases touched, in candidate order.
+ */
+export async function recordDecisions(tx: StorageTx, monitored: Monitored, context: DecisionContext): Promise<ComplianceCase[]> {
+  const cases: ComplianceCase[] = [];
+  for (const [index, candidate] of monitored.candidates.entries()) {
+    const decision = monitored.live[index]!;
+    let caseId: string | null = null;
+    if (decision.outcome !== 'allow') {
+      const opened = await openCaseFor(tx, candidate, decision, context);
+      cases.push(opened);
+      caseId = opened.id;
+    }
+    if (decision.outcome !== 'allow') await putDecision(tx, 'live', candidate, decision, caseId, context);
+    const shadow = monitored.shadow[index];
+    if (shadow !== undefined && shadow.outcome !== 'allow') await putDecision(tx, 'shadow', candidate, shadow, null, context);
+  }
+  return cases;
+}
+
+async function putDecision(tx: StorageTx, role: 'live' | 'shadow', candidate: MonitoredTransaction, decision: Decision, caseId: string | null, context: DecisionContext): Promise<void> {
+  const record: MonitoringDecisionRecord = { id: `${candidate.id}:${role}`, role, customerId: candidate.customerId, command: context.command, decision, caseId, decidedAtMs: context.nowMs };
+  await tx.banking.put('monitoringDecision', record);
+}
+
+async function openCaseFor(tx: StorageTx, candidate: MonitoredTransaction, decision: Decision, context: DecisionContext): Promise<ComplianceCase> {
+  const customer = await tx.banking.get('customer', candidate.customerId);
+  const alert: CaseAlert = {
+    kind: 'monitoring',
+    decisionId: `${candidate.id}:live`,
+    transactionId: candidate.id,
+    outcome: decision.outcome,
+    score: decision.score,
+    ruleIds: decision.hits.map((hit) => hit.ruleId),
+    atMs: candidate.atMs,
+  };
+  const reportable = decision.hits.some((hit) => hit.ruleId === 'cash_over_ctr');
+  const evidenceIds = decision.hits.flatMap((hit) => hit.evidence.transactionIds);
+  return openOrJoinCase(tx, context.ids, {
+    queue: monitoringQueue,
+    title: `${decision.outcome === 'alert' ? 'Alert' : decision.outcome === 'hold' ? 'Held' : 'Blocked'}: ${describeDecision(decision)}${customer === undefined ? '' : ` for ${customer.fullName}`}`,
+    branchId: customer?.branchId ?? null,
+    customerId: candidate.customerId,
+    partyName: null,
+    alerts: [alert],
+    transactionIds: [candidate.id, ...evidenceIds],
+    dueAtMs: reportable ? ctrDueAtMs(candidate.atMs) : sarDueAtMs(context.nowMs),
+    ...(context.approvalId === undefined ? {} : { approvalId: context.approvalId }),
+    nowMs: context.nowMs,
+    actor: context.actor,
+  });
+}
