@@ -244,6 +244,14 @@ export class MatrixWorld {
     return opened.id;
   }
 
+  /** A CTR filed from a fresh case: carol proposes, dana approves. */
+  async filedReport(): Promise<Id128> {
+    const caseId = await this.openCase('carol', ['compliance_officer']);
+    const proposed = (await this.must('case.propose_report', { caseId, proposalId: this.ids.next(), form: 'CTRX' }, demoUsers.carol)) as { proposal: { approvalId: string } };
+    const filed = (await this.must('approval.decide', { approvalId: proposed.proposal.approvalId, decision: 'approve' }, demoUsers.dana)) as { result: { report: { id: Id128 } } };
+    return filed.result.report.id;
+  }
+
   /** Two raw ledger accounts (no banking code), made by the ledger operator. */
   async rawAccounts(): Promise<[Id128, Id128]> {
     const a = this.ids.next();

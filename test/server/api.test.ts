@@ -333,6 +333,22 @@ async function expectRefusal(d: Demo, refusal: RefusalCase): Promise<void> {
 const publicOperations: ReadonlySet<string> = new Set(['POST /api/v1/sessions', 'GET /api/v1/server-keys', 'GET /api/v1/updates/files/{path}']);
 
 const expectedOperations = [
+  'GET /api/v1/cases',
+  'GET /api/v1/cases/{caseId}',
+  'POST /api/v1/cases/{caseId}/assignment',
+  'POST /api/v1/cases/{caseId}/notes',
+  'POST /api/v1/cases/{caseId}/investigation',
+  'POST /api/v1/cases/{caseId}/closure',
+  'POST /api/v1/cases/{caseId}/report-proposals',
+  'POST /api/v1/cases/{caseId}/reports',
+  'GET /api/v1/reports/{reportId}',
+  'PUT /api/v1/reporting-profile',
+  'POST /api/v1/compliance/refusal-reports',
+  'GET /api/v1/monitoring/scenarios',
+  'PUT /api/v1/monitoring/scenarios/live',
+  'PUT /api/v1/monitoring/scenarios/draft',
+  'GET /api/v1/monitoring/shadow',
+  'GET /api/v1/monitoring/replay',
   'POST /api/v1/devices',
   'POST /api/v1/devices/{deviceId}/approval',
   'POST /api/v1/devices/{deviceId}/revocation',
@@ -1562,7 +1578,9 @@ describe('banking routes', () => {
     await expectRefusal(d, { ...decide('bob'), status: 403, code: 'checker_must_differ', detail: /another supervisor/ });
     await expectRefusal(d, { ...decide('adam'), status: 403, code: 'checker_lacks_permission', detail: /account\.close/ });
     await expectRefusal(d, { ...decide('olivia'), status: 403, code: 'checker_lacks_permission', detail: /account\.close/ });
-    await expectRefusal(d, { ...decide('carol'), status: 403, code: 'permission_denied', detail: /approval\.decide/ });
+    // A compliance officer decides approvals (monitoring holds, reports), but not this one: account.close is not theirs.
+    await expectRefusal(d, { ...decide('carol'), status: 403, code: 'checker_lacks_permission', detail: /account\.close/ });
+    await expectRefusal(d, { ...decide('lena'), status: 403, code: 'permission_denied', detail: /approval\.decide/ });
     expect((await balancesOf(d, accountId))).toEqual({ posted: '0', available: '0', pending: '0' });
     const approved = await t.request('POST', `/api/v1/approvals/${approvalId}/decision`, { token: hana, body: { decision: 'approve' } });
     expect(approved.status, JSON.stringify(approved.body)).toBe(200);

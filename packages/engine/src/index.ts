@@ -23,7 +23,7 @@ export type { BankingStore } from './ports/banking-store';
 export type { AuditStore } from './ports/audit-store';
 export { RandomIds, SequentialIds } from './adapters/in-process/ids';
 export { ManualClock, systemClock } from './adapters/in-process/clock';
-export { seedDemoBank, demoUsers, demoPassword, mustWithApproval, defaultScenarioInput, type DemoBank } from './app/demo';
+export { seedDemoBank, demoUsers, demoPassword, mustWithApproval, defaultScenarioInput, demoReportingProfile, type DemoBank } from './app/demo';
 export {
   kvLimits,
   KvLimitError,
@@ -60,3 +60,4 @@ export type { MirrorStore } from './ports/mirror';
 export { UpdateClient, repositoryNames, timestampBytesMax, rootBytesMax, type UpdateFetcher, type FetchResult, type UpdateClientDeps, type CheckOutcome } from './app/update/client';
 export * from './core/screening';
 export * from './core/monitoring';
+export * from './core/reports';

@@ -122,6 +122,7 @@ export async function seedDemoBank(engine: Engine, ids: IdSource, options: { rea
 
   // Transaction monitoring from the first day: the bank's rule pack goes live, agreed by a second compliance officer.
   await mustWithApproval(engine, 'monitoring.publish_live', defaultScenarioInput(nowMs), carol, dana);
+  await must(engine, 'compliance.set_reporting_profile', demoReportingProfile(branchId), carol);
 
   const customers = [];
   for (const person of demoCustomers) {
@@ -145,4 +146,21 @@ export async function seedDemoBank(engine: Engine, ids: IdSource, options: { rea
 export function defaultScenarioInput(effectiveFromMs: number, version = 1): CommandInput<'monitoring.publish_live'> {
   const { status: _status, ...scenario } = defaultScenario(version);
   return { scenario: { ...scenario, rules: [...scenario.rules] }, rules: jsonSafe(defaultRules(effectiveFromMs)) as CommandInput<'monitoring.publish_live'>['rules'], usdRates: { ...defaultUsdRates } };
+}
+
+const demoAddress = { street: '1 Market Street', city: 'San Francisco', state: 'CA', zip: '94105', country: 'US' };
+
+/** The demo bank as it files with FinCEN (made-up identifiers of the right shape). */
+export function demoReportingProfile(branchId: string): CommandInput<'compliance.set_reporting_profile'> {
+  return {
+    institution: {
+      name: 'QENEX Demo Bank',
+      tin: '941234567',
+      address: demoAddress,
+      primaryRegulator: 'OCC',
+      contactOffice: { name: 'BSA Compliance Office', phone: '4155550100' },
+      transmitter: { name: 'QENEX Demo Bank', tcc: 'PQENX001', tin: '941234567', address: demoAddress, phone: '4155550100', contactName: 'Carol Compliance' },
+    },
+    branches: [{ branchId, name: 'Main Street', address: { ...demoAddress, street: '100 Main Street' } }],
+  };
 }

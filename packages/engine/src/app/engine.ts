@@ -83,6 +83,9 @@ export interface WriteHooks {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a registry of specs of every value type
 type AnySpec = CommandSpec<z.ZodType, any, string>;
 
+/** Refusals that record themselves (a case for compliance): a preview that meets one keeps it. */
+const recordedRefusals: ReadonlySet<string> = new Set(['sanctions_match', 'monitoring_block']);
+
 /** Raised inside a transaction to roll it back while keeping the refusal for the caller. */
 class Rollback {
   constructor(
@@ -178,15 +181,19 @@ export class Engine {
     const request: RunRequest = { name, ctx, mode: this.hostMode(), maker: { from: 'context', ctx }, checker: null, occurredAtMs: nowMs, device: null };
     if (specOf(name)?.kind !== 'write') return { decision: 'refuse', code: 'not_previewable', message: 'Only a command that changes the books is previewed.' };
     try {
-      await this.deps.storage.transaction(async (tx) => {
+      const kept = await this.deps.storage.transaction(async (tx) => {
         const ran = await this.runInside(tx, request, input, nowMs);
+        // Trying to pay a listed party, or a payment monitoring blocks, is on the record the moment
+        // the counter tries it: that refusal and its case are kept (nothing else is, nothing moves).
+        if (ran.kind === 'failed' && ran.refusal.keep === true && recordedRefusals.has(ran.refusal.code)) return this.settleTop(tx, ran, request, nowMs);
         throw new PreviewRollback(previewOf(ran));
       });
+      if (kept.ok) throw new AssertionError(`the preview of ${name} committed a success`);
+      return { decision: 'refuse', code: kept.code, message: kept.message, ...(kept.details === undefined ? {} : { details: kept.details }) };
     } catch (error) {
       if (error instanceof PreviewRollback) return error.preview;
       throw error;
     }
-    throw new AssertionError('a preview transaction committed');
   }
 
   /**
@@ -359,6 +366,7 @@ export class Engine {
         if (ran.refusal.keep !== true) throw new Rollback(ran.refusal, ran.detail);
         const refusal = withoutKeep(ran.refusal);
         await appendAudit(tx, auditEntry(request.ctx, request.name, nowMs, refusal, ran.detail));
+        await this.reportRefusalOffline(tx, request, refusal);
         return refusal;
       }
       case 'held': {
@@ -480,7 +488,8 @@ export class Engine {
       nowMs,
       actor: request.ctx.actor,
     });
-    const refusal: Refusal = { ...screened.refusal, details: { ...screened.refusal.details, caseId: opened.id, caseNumber: opened.number }, keep: true };
+    const who = customer === undefined ? { partyName: party.name } : { customerId: customer.id, partyName: party.name };
+    const refusal: Refusal = { ...screened.refusal, details: { ...screened.refusal.details, ...who, caseId: opened.id, caseNumber: opened.number }, keep: true };
     return { kind: 'failed', refusal, detail };
   }
 
@@ -493,10 +502,34 @@ export class Engine {
       ok: false,
       code: 'monitoring_block',
       message: `Blocked by transaction monitoring: ${blocked.map(describeDecision).join('; ')}. Nothing was done; compliance has case ${numbers.join(', ')}.`,
-      details: { caseNumbers: numbers, rules: blocked.flatMap((decision) => decision.hits.map((hit) => hit.ruleId)), score: Math.max(...blocked.map((decision) => decision.score)) },
+      details: {
+        caseNumbers: numbers,
+        rules: blocked.flatMap((decision) => decision.hits.map((hit) => hit.ruleId)),
+        score: Math.max(...blocked.map((decision) => decision.score)),
+        ...(monitored.candidates[0] === undefined ? {} : { customerId: monitored.candidates[0].customerId }),
+      },
       keep: true,
     };
     return { kind: 'failed', refusal, detail };
+  }
+
+  /**
+   * A workstation that refused a payment for compliance (a sanctions hit, a monitoring block) keeps
+   * its own case and queues a report of it, so the server's compliance officers see it too.
+   */
+  private async reportRefusalOffline(tx: StorageTx, request: RunRequest, refusal: Refusal): Promise<void> {
+    if (this.host !== 'workstation' || (refusal.code !== 'sanctions_match' && refusal.code !== 'monitoring_block')) return;
+    const { caseId: _caseId, caseNumber: _caseNumber, caseNumbers: _caseNumbers, customerId, partyName, ...details } = refusal.details ?? {};
+    const input = {
+      reportId: this.deps.ids.next(),
+      command: request.name,
+      code: refusal.code,
+      message: refusal.message,
+      ...(typeof customerId === 'string' ? { customerId } : {}),
+      ...(typeof partyName === 'string' ? { partyName } : {}),
+      details,
+    };
+    await this.deps.hooks?.after?.(tx, 'compliance.report_refusal', input, request.ctx, { occurredAtMs: request.occurredAtMs, approvedBy: null });
   }
 
   /** A hold for compliance, once its approval is recorded: the decisions and the case point at it. */

@@ -2,3 +2,4 @@ export { ScryptPasswordHasher } from './password';
 export * from './backup-format';
 export * from './backup-retention';
 export * from './backup-schedule';
+export * from './fincen-validate';

@@ -3,6 +3,7 @@ import type { Approval } from '../../core/banking/types';
 import { rolesAllow } from '../../core/rbac';
 import { command, ok, refuse, type CommandEnv } from '../command';
 import { appendNote } from '../cases';
+import { proposalRejected } from './reports';
 import { idSchema, limitSchema, textSchema } from '../schemas';
 
 export const approvalsListMax = 100;
@@ -65,6 +66,7 @@ export const decideApproval = command({
     if (input.decision === 'reject') {
       await env.tx.banking.put('approval', decided);
       if (release) await noteOnHeldCase(env, approval, `Held ${approval.command} refused by ${env.ctx.actor}; nothing was posted.${input.note === undefined ? '' : ` ${input.note}`}`);
+      if (approval.command === 'case.file_report') await proposalRejected(env, String(approval.input.caseId), String(approval.input.proposalId), input.note ?? null);
       return ok({ approval: decided, result: null });
     }
     const result = await env.runApproved(approval);

@@ -6,10 +6,10 @@
  * refused, with the reason, when someone else closed or reassigned the case meanwhile.
  */
 import { z } from 'zod';
-import type { CaseStatus, ComplianceCase } from '../../core/banking/types';
+import type { CaseAlert, CaseStatus, ComplianceCase } from '../../core/banking/types';
 import { rolesAllow } from '../../core/rbac';
 import { command, ok, refuse, type CommandEnv, type Refusal } from '../command';
-import { appendNote, caseNotesMax } from '../cases';
+import { appendNote, caseNotesMax, monitoringQueue, openOrJoinCase, sarDueAtMs, screeningQueue } from '../cases';
 import { idSchema, limitSchema, textSchema, tokenSchema } from '../schemas';
 import { usernameSchema } from './identity';
 
@@ -209,3 +209,70 @@ export const proposeReport = command({
   },
   audit: (input) => ({ caseId: input.caseId, proposalId: input.proposalId, form: input.form }),
 });
+
+/** Bytes of the details one refusal report carries at most (a hit's explanation is a few hundred). */
+export const refusalReportBytesMax = 16_384;
+
+const reportedDetailsSchema = z
+  .record(z.string().max(40), z.unknown())
+  .refine((details) => JSON.stringify(details).length <= refusalReportBytesMax, `must be at most ${refusalReportBytesMax} bytes as JSON`);
+
+const explanationSchema = z.array(z.object({ part: z.string().max(40), value: z.number(), detail: z.string().max(400) })).max(40);
+
+/**
+ * A workstation refused a payment offline (a sanctions hit, a monitoring block) and tells the
+ * server so compliance sees it: the case is opened (or joined) from what the workstation found,
+ * marked as its report. Nothing moves; a resent report adds nothing.
+ */
+export const reportRefusal = command({
+  kind: 'write',
+  input: z
+    .object({
+      reportId: idSchema,
+      command: tokenSchema(/^[a-z][a-z_.]{2,47}$/, 48, 'a command name'),
+      code: z.enum(['sanctions_match', 'monitoring_block']),
+      message: textSchema(2_000),
+      customerId: idSchema.optional(),
+      partyName: textSchema(200).optional(),
+      details: reportedDetailsSchema,
+    })
+    .strict(),
+  async run(env, input) {
+    const replayed = await env.tx.banking.findBy('caseNote', 'request', input.reportId, 1);
+    if (replayed[0] !== undefined) return ok({ caseId: replayed[0].caseId });
+    const customer = input.customerId === undefined ? undefined : await env.tx.banking.get('customer', input.customerId);
+    const alert = reportedAlert(input, env.occurredAtMs);
+    if (alert === null) return refuse('report_malformed', 'The refusal report does not carry the evidence of its hit.');
+    const opened = await openOrJoinCase(env.tx, env.ids, {
+      queue: input.code === 'sanctions_match' ? screeningQueue : monitoringQueue,
+      title: `Refused at workstation ${env.ctx.deviceId}: ${input.code === 'sanctions_match' ? 'sanctions hit' : 'monitoring block'} on ${input.command}${customer === undefined ? '' : ` for ${customer.fullName}`}`,
+      branchId: customer?.branchId ?? null,
+      customerId: customer?.id ?? null,
+      partyName: customer === undefined ? (input.partyName ?? null) : null,
+      alerts: [alert],
+      transactionIds: [],
+      dueAtMs: sarDueAtMs(env.nowMs),
+      nowMs: env.nowMs,
+      actor: env.ctx.actor,
+    });
+    await appendNote(env.tx, opened, { author: env.ctx.actor, atMs: env.occurredAtMs, text: `Reported by workstation ${env.ctx.deviceId}: ${input.message}`, event: 'reported', requestId: input.reportId });
+    return ok({ caseId: opened.id });
+  },
+  audit: (input) => ({ reportId: input.reportId, command: input.command, code: input.code }),
+});
+
+function reportedAlert(input: { code: 'sanctions_match' | 'monitoring_block'; command: string; partyName?: string | undefined; details: Record<string, unknown> }, atMs: number): CaseAlert | null {
+  const details = input.details;
+  if (input.code === 'sanctions_match') {
+    const explanation = explanationSchema.safeParse(details.explanation);
+    const text = (value: unknown) => (typeof value === 'string' && value.length <= 200 ? value : null);
+    const listId = text(details.listId);
+    const entryId = text(details.entryId);
+    const matchedName = text(details.matchedName);
+    if (listId === null || entryId === null || matchedName === null || typeof details.score !== 'number' || !explanation.success) return null;
+    return { kind: 'screening', command: input.command, partyName: input.partyName ?? '', listId, entryId, matchedName, score: details.score, explanation: explanation.data, atMs };
+  }
+  const rules = z.array(z.string().max(48)).max(64).safeParse(details.rules);
+  if (!rules.success || typeof details.score !== 'number') return null;
+  return { kind: 'monitoring', decisionId: '', transactionId: '', outcome: 'block', score: details.score, ruleIds: rules.data, atMs };
+}

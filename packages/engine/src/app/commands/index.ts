@@ -22,7 +22,8 @@ import { createLedgerAccounts, createLedgerTransfers, expirePendingTransfers, le
 import { installUpdate, reportUpdateVersions, updateStatus } from './updates';
 import { rescreenCustomers } from './screening';
 import { monitoringSettings, publishLiveScenario, replayScenarioOverHistory, setDraftScenario, shadowResults } from './monitoring';
-import { addCaseNote, assignCase, closeCase, getCase, listCases, proposeReport, startInvestigation } from './cases';
+import { fileReport, getReport, setReportingProfile } from './reports';
+import { addCaseNote, assignCase, closeCase, getCase, listCases, proposeReport, reportRefusal, startInvestigation } from './cases';
 import { accessLog, anchorAudit, auditHead, auditLog, verifyAudit } from './audit';
 
 /** The engine's one entry point: every change of state is one of these commands. */
@@ -99,4 +100,8 @@ export const commands = {
   'case.investigate': startInvestigation,
   'case.close': closeCase,
   'case.propose_report': proposeReport,
+  'compliance.report_refusal': reportRefusal,
+  'case.file_report': fileReport,
+  'report.get': getReport,
+  'compliance.set_reporting_profile': setReportingProfile,
 } as const;

@@ -1,7 +1,9 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { z } from 'zod';
-import { standInPolicyVersionId, TransferCodes, type Device, type LimitRule, type StandInPolicyRecord, type SyncException, type User } from '../../core/banking/types';
+import { standInPolicyVersionId, TransferCodes, type ComplianceCase, type Device, type LimitRule, type StandInPolicyRecord, type SyncException, type User } from '../../core/banking/types';
+import { rolesAllow } from '../../core/rbac';
+import { caseNotesMax } from '../cases';
 import type { JsonValue } from '../../core/canonical-json';
 import { currencyByCode } from '../../core/currencies';
 import { decodeBase64url, type SignedEnvelope } from '../../core/crypto';
@@ -126,7 +128,7 @@ async function replay(env: CommandEnv, device: Device, queued: OutboxCommand, la
  * user, another branch, a command the policy never lets run offline, malformed input — is not what
  * an honest workstation sends, and what it claims is not booked.
  */
-export const compensableRefusals: ReadonlySet<string> = new Set(['insufficient_funds', 'insufficient_cash', 'account_closed', 'session_closed', 'approval_required', 'user_disabled', 'sanctions_match']);
+export const compensableRefusals: ReadonlySet<string> = new Set(['insufficient_funds', 'insufficient_cash', 'account_closed', 'session_closed', 'approval_required', 'user_disabled', 'sanctions_match', 'monitoring_block']);
 
 /** A counter time in the future, before the device's previous command, or before its last pull for what it queued after, is not believed. */
 function counterTimeRefusal(env: CommandEnv, device: Device, queued: OutboxCommand, lastAtMs: number) {
@@ -287,6 +289,7 @@ export async function branchSnapshot(env: CommandEnv, device: Device) {
   const rateSheets = await env.tx.banking.list('rateSheet', '', snapshotRateSheetsMax);
   const ledgerIds = [...tills.map((t) => t.accountId), ...bankAccounts.map((a) => a.id), ...branchAccounts.map((a) => a.accountId)];
   const accounts: Account[] = await env.tx.ledger.accounts(ledgerIds);
+  const compliance = await complianceSnapshot(env, people);
   const cursor = await env.tx.ledger.lastTimestamp();
   return {
     cursor: cursor.toString(),
@@ -306,7 +309,30 @@ export async function branchSnapshot(env: CommandEnv, device: Device) {
     tallies,
     rateSheets,
     accounts,
+    ...compliance,
   };
+}
+
+/** Cases one workstation holds at most (an officer's own, open ones). */
+export const snapshotCasesMax = 500;
+
+/**
+ * What an officer registered on the workstation works on offline: the open cases assigned to them,
+ * with their notes and the decisions behind them; and the scenarios in force, so the workstation
+ * monitors what it books offline as the server would.
+ */
+async function complianceSnapshot(env: CommandEnv, people: readonly User[]) {
+  const cases: ComplianceCase[] = [];
+  for (const person of people) {
+    if (!rolesAllow(person.roles, 'compliance.review')) continue;
+    cases.push(...(await env.tx.banking.findBy('complianceCase', 'assignee', person.id, snapshotCasesMax - cases.length)));
+    if (cases.length >= snapshotCasesMax) break;
+  }
+  const caseNotes = (await Promise.all(cases.map((found) => env.tx.banking.findBy('caseNote', 'case', found.id, caseNotesMax)))).flat();
+  const decisionIds = cases.flatMap((found) => found.alerts.flatMap((alert) => (alert.kind === 'monitoring' ? [alert.decisionId] : [])));
+  const caseDecisions = (await Promise.all(decisionIds.map((id) => env.tx.banking.get('monitoringDecision', id)))).filter((found) => found !== undefined);
+  const monitoringConfigs = (await Promise.all(['live', 'draft'].map((id) => env.tx.banking.get('monitoringConfig', id)))).filter((found) => found !== undefined);
+  return { cases, caseNotes, caseDecisions, monitoringConfigs };
 }
 
 /** Users one workstation may have registered. */

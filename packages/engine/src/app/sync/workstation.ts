@@ -2,6 +2,9 @@ import { AssertionError } from '../../core/assert';
 import type { OutboxEntry, WorkstationState } from '../../core/banking/types';
 import { decodeBase64url, hybridKeyPair, hybridPublicKeysFromJson, type HybridPublicKeys, type SignedEnvelope } from '../../core/crypto';
 import { decodeJson } from '../../core/json-codec';
+import { canonicalJson, type JsonValue } from '../../core/canonical-json';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import {
   batchCommandsMax,
   batchDigest,
@@ -48,7 +51,7 @@ function isOffline(name: string): boolean {
 const outboxHooks: WriteHooks = {
   async after(tx, name, input, ctx, meta) {
     if (!isOffline(name)) return;
-    const transferId = String((input as { transferId?: unknown }).transferId);
+    const transferId = outboxKey(name, input);
     // A replay after a pull runs the same command again: it is queued already.
     if ((await tx.banking.findBy('outboxEntry', 'transfer', transferId, 1)).length > 0) return;
     const state = await loadState(tx);
@@ -71,6 +74,18 @@ const outboxHooks: WriteHooks = {
     await tx.banking.put('workstation', { ...state, lastCommandSeq: seq, lastCommandAtMs: atMs });
   },
 };
+
+/**
+ * What makes a queued command one command: its transfer's id, or the id its maker gave it (a case
+ * note, a report proposal, a refusal report); a command with neither (starting an investigation)
+ * is the same command when its name and input are, so a replay after a pull is not queued twice.
+ */
+export function outboxKey(name: string, input: unknown): string {
+  const body = (input ?? {}) as { transferId?: unknown; noteId?: unknown; proposalId?: unknown; reportId?: unknown };
+  for (const id of [body.transferId, body.noteId, body.proposalId, body.reportId]) if (typeof id === 'string') return id;
+  const wire = JSON.parse(JSON.stringify(input ?? null, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value))) as JsonValue;
+  return bytesToHex(sha256(utf8ToBytes(`${name}\u0000${canonicalJson(wire)}`))).slice(0, 32);
+}
 
 /** Random bytes in a signed request's nonce. */
 const requestNonceBytes = 24;
@@ -258,6 +273,11 @@ export class WorkstationSync {
         limitRule: snapshot.limitRules,
         tally: snapshot.tallies,
         rateSheet: snapshot.rateSheets,
+        // A server from before cases were synced sends none: the officer's copy is then empty, never stale.
+        complianceCase: snapshot.cases ?? [],
+        caseNote: snapshot.caseNotes ?? [],
+        monitoringDecision: snapshot.caseDecisions ?? [],
+        monitoringConfig: snapshot.monitoringConfigs ?? [],
       });
       // Later commands are never timed before this pull, which told the server the queue's head.
       const declaredAtMs = Number((request.payload as { atMs: number }).atMs);

@@ -5,6 +5,7 @@ import type { RecentNonces } from '../sync/protocol';
 import type { JsonValue } from '../canonical-json';
 import type { LimitKind } from '../policy/types';
 import type { Decision, MonitoredTransaction, RuleDefinition, Scenario, UsdRateTable } from '../monitoring/types';
+import type { FilingInstitution, PostalAddress } from '../reports/types';
 
 /** Chart of accounts: the `code` of every ledger account the banking layer opens. */
 export const AccountCodes = {
@@ -542,6 +543,15 @@ export interface CaseNote {
   readonly requestId?: string;
 }
 
+/** Who files the bank's reports with FinCEN, and where each branch is (id: 'bank'). */
+export interface ReportingProfile {
+  readonly id: string;
+  readonly institution: FilingInstitution;
+  readonly branches: readonly { readonly branchId: string; readonly name: string; readonly address: PostalAddress; readonly rssd?: string }[];
+  readonly updatedBy: string;
+  readonly updatedAtMs: number;
+}
+
 /** A regulatory report filed from a case, as FinCEN batch XML. */
 export interface ComplianceReport {
   readonly id: string;
@@ -590,6 +600,7 @@ export interface Entities {
   complianceCase: ComplianceCase;
   caseNote: CaseNote;
   complianceReport: ComplianceReport;
+  reportingProfile: ReportingProfile;
 }
 export type EntityKind = keyof Entities;
 
@@ -644,6 +655,7 @@ export const entityKeys: { readonly [K in EntityKind]: Readonly<Record<string, (
   },
   caseNote: { case: (n) => n.caseId, request: (n) => n.requestId ?? null },
   complianceReport: { case: (r) => r.caseId },
+  reportingProfile: {},
 };
 
 export function branchAccountKey(branchId: string, purpose: BranchAccountPurpose, currency: string): string {

@@ -102,6 +102,12 @@ export const commandPolicies = {
   'case.investigate': rule('compliance.review', 'offline'),
   'case.close': rule('compliance.review', 'offline'),
   'case.propose_report': rule('compliance.review', 'offline'),
+  // A workstation that refused a payment offline (a sanctions hit, a monitoring block) reports it as the teller who met it.
+  'compliance.report_refusal': rule('customer.read', 'offline'),
+  // Filing a report with FinCEN: one officer proposes, a second one approves, on the server.
+  'case.file_report': rule('compliance.review', 'online', 'any', { secondPerson: always('compliance.review') }),
+  'report.get': rule('compliance.review', 'online'),
+  'compliance.set_reporting_profile': rule('compliance.rules', 'online'),
 } as const satisfies Readonly<Record<string, CommandPolicy>>;
 
 export type PolicyTable = Readonly<Record<string, CommandPolicy>>;
