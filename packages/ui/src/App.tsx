@@ -9,6 +9,7 @@ import { useNav, type Screen } from './nav';
 import { Approvals } from './screens/Approvals';
 import { Till } from './screens/Till';
 import { Updates } from './screens/Updates';
+import { Compliance } from './screens/Compliance';
 import { SyncBanner, LinkPill } from './screens/SyncBanner';
 
 const menu: ReadonlyArray<{ screen: Screen; label: string; key: string; needs: UiCommand }> = [
@@ -21,6 +22,7 @@ const menu: ReadonlyArray<{ screen: Screen; label: string; key: string; needs: U
   { screen: 'approvals', label: 'Approvals', key: '7', needs: 'approval.list' },
   { screen: 'till', label: 'Till', key: '8', needs: 'till.open_session' },
   { screen: 'updates', label: 'Updates', key: '9', needs: 'update.status' },
+  { screen: 'compliance', label: 'Compliance', key: '0', needs: 'case.list' },
 ];
 
 export function App({ stores }: { stores: Stores }) {
@@ -39,6 +41,10 @@ function Workspace({ stores }: { stores: Stores }) {
   const session = stores.session((state) => state.session)!;
   const { screen, go } = useNav();
   const items = menu.filter((item) => session.allowed.includes(item.needs));
+  // Someone whose work is not at a till (a compliance officer) starts on the first screen they may use.
+  useEffect(() => {
+    if (!items.some((item) => item.screen === screen) && items[0] !== undefined) go(items[0].screen);
+  }, [items, screen, go]);
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (!event.altKey || event.ctrlKey || event.metaKey) return;
@@ -111,5 +117,7 @@ function ScreenView({ stores, screen }: { stores: Stores; screen: Screen }): Rea
       return <Till stores={stores} />;
     case 'updates':
       return <Updates stores={stores} />;
+    case 'compliance':
+      return <Compliance stores={stores} />;
   }
 }

@@ -26,6 +26,16 @@ export const uiCommands = [
   'approval.list',
   'approval.decide',
   'update.status',
+  'case.list',
+  'case.get',
+  'case.assign',
+  'case.note',
+  'case.investigate',
+  'case.close',
+  'case.propose_report',
+  'monitoring.settings',
+  'monitoring.shadow',
+  'monitoring.replay',
 ] as const;
 export type UiCommand = (typeof uiCommands)[number];
 

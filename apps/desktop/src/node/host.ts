@@ -62,8 +62,14 @@ const runsWhere = (runs: string): ReadonlySet<string> => new Set(uiCommands.filt
 const offlineCapable = runsWhere('offline');
 /** Commands only the server may decide (the policy's `online`): refused here while the link is down. */
 const onlineOnly = runsWhere('online');
-/** Reads the server answers better while online (it holds the whole history and every hold). */
-const readOnline: ReadonlySet<string> = new Set(['account.statement', 'approval.list', 'update.status']);
+/**
+ * Reads the server answers better while online (it holds the whole history and every hold). The
+ * compliance reads are here because a workstation's copy of the branch holds no cases or scenarios
+ * yet (an officer's cases are not in its sync snapshot): online they come from the server, offline
+ * from whatever the local copy has. The shadow and replay reads only the server answers; listed here
+ * they are reads (no outbox drain, no pull after), and offline they say they need the server.
+ */
+const readOnline: ReadonlySet<string> = new Set(['account.statement', 'approval.list', 'update.status', 'case.list', 'case.get', 'monitoring.settings', 'monitoring.shadow', 'monitoring.replay']);
 
 export function decodeSecrets(bytes: Uint8Array): DeviceSecrets {
   const parsed = JSON.parse(new TextDecoder().decode(bytes)) as Partial<DeviceSecrets>;
@@ -438,8 +444,7 @@ export class WorkstationHost implements BridgeHost {
 
   private async runOnline(session: HostSession, command: string, input: unknown): Promise<BridgeOutcome> {
     const body = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
-    const idempotencyKey = typeof body.transferId === 'string' ? `ws-${body.transferId}` : typeof body.sellTransferId === 'string' ? `ws-${body.sellTransferId}` : typeof body.sessionId === 'string' ? `ws-${command}-${body.sessionId}` : null;
-    const answer = await this.client.run(session.token!, command, body, idempotencyKey);
+    const answer = await this.client.run(session.token!, command, body, idempotencyKeyOf(command, body));
     if (!answer.reached) return this.linkLost(answer, offlineCapable.has(command));
     this.sync.sawServer();
     const outcome = outcomeOf(answer);
@@ -538,6 +543,22 @@ export class WorkstationHost implements BridgeHost {
     this.local.close();
     await this.storage.close();
   }
+}
+
+/**
+ * The Idempotency-Key of an online command, from the ids the command carries, so a resend is the same
+ * request: a transfer's id, a till session's, a case note's or a report proposal's (made by the
+ * screen once per note and proposal). Null: a new key each time (the client makes one) — a case's
+ * assignment, investigation or closing carries no id of its own, and a key from the case id alone
+ * would replay an earlier refusal of the same case.
+ */
+function idempotencyKeyOf(command: string, body: Record<string, unknown>): string | null {
+  if (typeof body.transferId === 'string') return `ws-${body.transferId}`;
+  if (typeof body.sellTransferId === 'string') return `ws-${body.sellTransferId}`;
+  if (typeof body.sessionId === 'string') return `ws-${command}-${body.sessionId}`;
+  if (command === 'case.note' && typeof body.noteId === 'string') return `ws-${command}-${body.noteId}`;
+  if (command === 'case.propose_report' && typeof body.proposalId === 'string') return `ws-${command}-${body.proposalId}`;
+  return null;
 }
 
 /** Tills answer with the notes and coins of their currency, so the screens count in them. */

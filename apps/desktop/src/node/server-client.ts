@@ -20,6 +20,16 @@ const onlineRoutes: Readonly<Record<string, { readonly method: 'GET' | 'POST'; r
   'approval.list': { method: 'GET', path: '/api/v1/approvals', pathFields: [] },
   'account.statement': { method: 'GET', path: '/api/v1/accounts/:accountId/statement', pathFields: ['accountId'] },
   'update.status': { method: 'GET', path: '/api/v1/updates/status', pathFields: [] },
+  'case.list': { method: 'GET', path: '/api/v1/cases', pathFields: [] },
+  'case.get': { method: 'GET', path: '/api/v1/cases/:caseId', pathFields: ['caseId'] },
+  'case.assign': { method: 'POST', path: '/api/v1/cases/:caseId/assignment', pathFields: ['caseId'] },
+  'case.note': { method: 'POST', path: '/api/v1/cases/:caseId/notes', pathFields: ['caseId'] },
+  'case.investigate': { method: 'POST', path: '/api/v1/cases/:caseId/investigation', pathFields: ['caseId'] },
+  'case.close': { method: 'POST', path: '/api/v1/cases/:caseId/closure', pathFields: ['caseId'] },
+  'case.propose_report': { method: 'POST', path: '/api/v1/cases/:caseId/report-proposals', pathFields: ['caseId'] },
+  'monitoring.settings': { method: 'GET', path: '/api/v1/monitoring/scenarios', pathFields: [] },
+  'monitoring.shadow': { method: 'GET', path: '/api/v1/monitoring/shadow', pathFields: [] },
+  'monitoring.replay': { method: 'GET', path: '/api/v1/monitoring/replay', pathFields: [] },
 };
 
 export function sentOnline(command: string): boolean {
@@ -60,7 +70,8 @@ export class ServerClient {
     }
     if (route.method === 'GET') {
       const query = new URLSearchParams();
-      for (const [key, value] of Object.entries(rest)) query.set(key, String(value));
+      // Absent fields stay out of the query (the server's defaults apply), rather than arriving as "undefined".
+      for (const [key, value] of Object.entries(rest)) if (value !== undefined && value !== null) query.set(key, String(value));
       return this.request('GET', query.size === 0 ? path : `${path}?${query}`, undefined, token, null);
     }
     return this.request('POST', path, rest, token, idempotencyKey ?? `ws-${this.deviceId}-${crypto.randomUUID()}`);

@@ -2,9 +2,11 @@ import { create, type StoreApi, type UseBoundStore } from 'zustand';
 import type { BridgeOutcome, QenexApi, SessionInfo, SyncStatus, UiCommand, WorkItem } from '../bridge';
 import { setCurrencyExponents } from '../money';
 import { createUpdatesStore, type UpdatesStore } from './updates';
+import { createComplianceStore, type ComplianceStore } from './compliance';
+import { newId } from '../ids';
 
 /**
- * One zustand store per area (session, sync, till, customers, approvals, updates), each fed only through the
+ * One zustand store per area (session, sync, till, customers, approvals, updates, compliance), each fed only through the
  * typed bridge: screens read the stores and call their actions, never the bridge itself.
  */
 export interface SessionStore {
@@ -91,6 +93,7 @@ export interface Stores {
   readonly approvals: UseBoundStore<StoreApi<ApprovalStore>>;
   readonly work: UseBoundStore<StoreApi<WorkStore>>;
   readonly updates: UseBoundStore<StoreApi<UpdatesStore>>;
+  readonly compliance: UseBoundStore<StoreApi<ComplianceStore>>;
   /** A command as the signed-in person, through the bridge. */
   run(command: UiCommand, input: unknown): Promise<BridgeOutcome>;
 }
@@ -214,5 +217,11 @@ export function createStores(api: QenexApi): Stores {
 
   const updates = createUpdatesStore(run);
 
-  return { api, session, sync, till, customers, approvals, work, updates, run };
+  const compliance = createComplianceStore({ run, me: () => session.getState().session?.username ?? null, newId: () => newId() });
+  // Cases are the signed-in officer's: whoever signs in next starts from nothing shown.
+  session.subscribe((state, previous) => {
+    if (state.session?.username !== previous.session?.username) compliance.getState().reset();
+  });
+
+  return { api, session, sync, till, customers, approvals, work, updates, compliance, run };
 }
