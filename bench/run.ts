@@ -7,13 +7,14 @@
 import { admissionBenchmarks } from './admission';
 import { drBenchmarks } from './dr';
 import { ledgerBenchmarks } from './ledger';
+import { rulesBenchmarks } from './rules';
 import { screeningBenchmarks } from './screening';
 import { serverBenchmarks } from './server';
 import { syncBenchmarks } from './sync';
 import { uiBenchmarks } from './ui';
 import { figureLine, log, type Benchmark } from './support';
 
-const registry: readonly Benchmark[] = [...ledgerBenchmarks, ...serverBenchmarks, ...syncBenchmarks, ...admissionBenchmarks, ...uiBenchmarks, ...drBenchmarks, ...screeningBenchmarks];
+const registry: readonly Benchmark[] = [...ledgerBenchmarks, ...serverBenchmarks, ...syncBenchmarks, ...admissionBenchmarks, ...uiBenchmarks, ...drBenchmarks, ...screeningBenchmarks, ...rulesBenchmarks];
 
 function selected(prefixes: readonly string[]): Benchmark[] {
   if (prefixes.length === 0) return [...registry];

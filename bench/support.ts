@@ -12,6 +12,8 @@ export interface Figure {
   /** value ÷ baseline for throughputs, baseline ÷ value for latencies: higher is better either way. */
   readonly ratio: number;
   readonly n: number;
+  /** Figures printed beside the value on the same line (`precision` and `f1` beside a recall). */
+  readonly extra?: Readonly<Record<string, number>>;
 }
 
 export interface Benchmark {
@@ -29,6 +31,7 @@ export function figureLine(figure: Figure): string {
     baseline_name: figure.baselineName,
     ratio: figure.ratio,
     n: figure.n,
+    ...figure.extra,
   });
 }
 

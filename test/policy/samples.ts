@@ -102,6 +102,8 @@ export const samples: Readonly<Record<string, SampleOf>> = {
   },
   'update.status': async () => only({}),
   'screening.rescreen': async () => only({ limit: 5 }),
+  'screening.sweep': async () => only({ limit: 5 }),
+  'screening.sweep_status': async () => only({}),
   'monitoring.publish_live': async (w) => only(defaultScenarioInput(0, 10 + w.next())),
   'monitoring.set_draft': async (w) => only(defaultScenarioInput(0, 100_000 + w.next())),
   'monitoring.settings': async () => only({}),

@@ -333,6 +333,7 @@ async function expectRefusal(d: Demo, refusal: RefusalCase): Promise<void> {
 const publicOperations: ReadonlySet<string> = new Set(['POST /api/v1/sessions', 'GET /api/v1/server-keys', 'GET /api/v1/updates/files/{path}']);
 
 const expectedOperations = [
+  'GET /api/v1/screening/sweep',
   'GET /api/v1/cases',
   'GET /api/v1/cases/{caseId}',
   'POST /api/v1/cases/{caseId}/assignment',

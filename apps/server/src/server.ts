@@ -7,6 +7,7 @@ import { describeBackupEvent, serverBackupSchedule } from './backup/cli';
 import { TransferBatcher } from './batcher';
 import type { ServerConfig } from './config';
 import { seedDemoServer } from './demo';
+import { ScreeningSweeper } from './screening-sweep';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
 import { buildHttpApp } from './http/app';
 import { SessionCache } from './http/session-cache';
@@ -28,6 +29,8 @@ export interface RunningServer {
   readonly auditAnchorsFile: string;
   /** The update repository it serves, and its own update client (installs signed policies and lists into these books). */
   readonly updates: UpdateService;
+  /** Re-screens every customer when a sanctions list changes; `kick()` resolves when that sweep is done. */
+  readonly sweeper: ScreeningSweeper;
   /** Anchors the audit head now, as the timer does: the new anchor, or null when it was anchored already. */
   anchorAudit(): Promise<AuditAnchor | null>;
   /** Stops taking requests, finishes those in flight and the queued transfers, then closes everything. */
@@ -106,7 +109,8 @@ export async function startServer(config: ServerConfig, overrides: ServerOverrid
   });
   await registerNotifications(app, engine, kv);
   registerUpdateFiles(app, config.updateDir);
-  const updates = new UpdateService({ engine, storage, clock, directory: config.updateDir, log: app.log });
+  const sweeper = new ScreeningSweeper({ engine, log: app.log });
+  const updates = new UpdateService({ engine, storage, clock, directory: config.updateDir, log: app.log, onSanctionsChanged: () => void sweeper.kick() });
   const anchors = new AuditAnchorSchedule(engine, {
     intervalMs: config.auditAnchorMs,
     file: auditAnchorsFile(config.dataDir),
@@ -137,5 +141,5 @@ export async function startServer(config: ServerConfig, overrides: ServerOverrid
       await backupsStopped;
     })());
   const auditAnchors = { auditAnchorsFile: auditAnchorsFile(config.dataDir), anchorAudit: () => anchors.anchorNow() };
-  return { address, app, engine, storage, kv, embedded: embedded !== null, demoUsers, updates, ...auditAnchors, close };
+  return { address, app, engine, storage, kv, embedded: embedded !== null, demoUsers, updates, sweeper, ...auditAnchors, close };
 }

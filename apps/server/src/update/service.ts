@@ -72,6 +72,8 @@ export interface UpdateServiceDeps {
   readonly clock: Clock;
   readonly directory: string;
   readonly log: FastifyBaseLogger;
+  /** After a check installed or removed a sanctions list: the customer base is screened again. */
+  readonly onSanctionsChanged?: () => void;
 }
 
 /**
@@ -115,6 +117,8 @@ export class UpdateService {
     });
     const outcome = await this.client.check();
     if (outcome.kind === 'refused') this.deps.log.warn({ refusal: outcome.refusal }, 'the server refused its own update repository');
+    const changed = outcome.kind === 'up_to_date' ? [...outcome.installed, ...outcome.removed] : [];
+    if (changed.some((path) => path.startsWith('content/sanctions/'))) this.deps.onSanctionsChanged?.();
     return outcome;
   }
 

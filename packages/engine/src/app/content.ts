@@ -75,6 +75,12 @@ async function screeningIndexOf(tx: StorageTx): Promise<{ index: FuzzyIndex; lis
   return { index, lists };
 }
 
+/** The lists in force as one key (their digests, sorted); null when none is. */
+export async function sanctionsListsKey(tx: StorageTx): Promise<string | null> {
+  const lists = await tx.banking.findBy('installedContent', 'kind', 'sanctions_list', sanctionsListsMax);
+  return lists.length === 0 ? null : lists.map((list) => list.sha256).sort().join(',');
+}
+
 /**
  * Builds the screening index of the lists in force, outside any command's transaction, so the first
  * payment after a list arrives (or after a restart) does not build it under the writer lock (about a

@@ -7,7 +7,10 @@
 import { assert } from '../core/assert';
 import type { Rational } from '../core/banking/fx';
 import { parseRate } from '../core/banking/fx';
-import type { CaseAlert, ComplianceCase, MonitoringConfig, MonitoringDecisionRecord } from '../core/banking/types';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import type { CaseAlert, ComplianceCase, MonitoringConfig, MonitoringDecisionRecord, MonitoringVersionRef } from '../core/banking/types';
+import { canonicalJson, type JsonValue } from '../core/canonical-json';
 import {
   dayMs,
   evaluateScenario,
@@ -26,6 +29,11 @@ import { ctrDueAtMs, monitoringQueue, openOrJoinCase, sarDueAtMs } from './cases
 
 /** Rows one page of a customer's history reads; pages continue until the window is covered. */
 export const historyPageMax = 64;
+/** How stale an account's stored last use may get before it is written again: the shortest history window. */
+const accountActivityRefreshMs = dayMs;
+/** An alert of the same rules for a customer whose case already has one this recent joins nothing new. */
+export const alertRepeatMs = dayMs;
+
 /** Milliseconds from the epoch that a history key counts down from, so a customer's newest row sorts first. */
 const keyEpochMs = 9_999_999_999_999;
 
@@ -45,17 +53,40 @@ const configCacheMax = 16;
 
 /** The live and draft configurations in force here; null when the bank has published none. */
 export async function monitoringConfigs(tx: StorageTx): Promise<{ live: LoadedConfig; draft: LoadedConfig | null } | null> {
-  const live = await tx.banking.get('monitoringConfig', 'live');
+  const state = await tx.banking.get('monitoringState', 'current');
+  if (state === undefined) return null;
+  const live = state.live === null ? undefined : await configVersion(tx, state.live);
   if (live === undefined) return null;
-  const draft = await tx.banking.get('monitoringConfig', 'draft');
-  // An emptied draft slot weighs no rule: nothing runs in shadow.
-  return { live: loaded(live), draft: draft === undefined || draft.scenario.rules.length === 0 ? null : loaded(draft) };
+  const draft = state.draft === null ? undefined : await configVersion(tx, state.draft);
+  return { live, draft: draft ?? null };
 }
 
-function loaded(config: MonitoringConfig): LoadedConfig {
-  const key = `${config.id}:${config.scenario.id}:${config.scenario.version}:${config.publishedAtMs}`;
-  const cached = configCache.get(key);
+/**
+ * A published version, parsed once per process and cached by the digest of its content (two
+ * banks in one process, tests among them, may publish the same version id with other rules).
+ */
+async function configVersion(tx: StorageTx, ref: MonitoringVersionRef): Promise<LoadedConfig | undefined> {
+  const cached = configCache.get(ref.sha256);
   if (cached !== undefined) return cached;
+  const config = await tx.banking.get('monitoringConfig', ref.id);
+  if (config === undefined) return undefined;
+  // A stored version that no longer hashes to its reference is a broken store, not a configuration.
+  assert(configDigest(config) === ref.sha256, `monitoring configuration ${ref.id} does not match its digest`);
+  return loaded(config, ref.sha256);
+}
+
+/** The SHA-256 of a configuration's content (its scenario, rules and rates), as canonical JSON. */
+export function configDigest(config: Pick<MonitoringConfig, 'scenario' | 'rules' | 'usdRates'>): string {
+  const wire = JSON.parse(JSON.stringify({ scenario: config.scenario, rules: config.rules, usdRates: config.usdRates }, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value))) as JsonValue;
+  return bytesToHex(sha256(utf8ToBytes(canonicalJson(wire))));
+}
+
+/** The id a published version is kept under: scenario, version and when it was published. */
+export function configVersionId(config: Pick<MonitoringConfig, 'scenario' | 'publishedAtMs'>): string {
+  return `v:${config.scenario.id}:${config.scenario.version}:${config.publishedAtMs}`;
+}
+
+function loaded(config: MonitoringConfig, key: string): LoadedConfig {
   const rates = parseUsdRates(config.usdRates);
   // monitoring.publish checked the table: one that does not parse now is a broken store.
   assert(rates.ok, `stored monitoring rates of ${config.id} do not parse`);
@@ -77,28 +108,33 @@ export function historyWindowOf(rules: readonly RuleDefinition[]): number {
 
 /** A customer's transactions in (atMs − windowMs, atMs], newest first, at most historyTransactionsMax. */
 export async function recentOf(tx: StorageTx, customerId: string, atMs: number, windowMs: number, exceptId: string): Promise<MonitoredTransaction[]> {
-  const prefix = `${customerId}:`;
+  return (await historyBetween(tx, customerId, atMs - windowMs, atMs, historyTransactionsMax + 1)).filter((transaction) => transaction.id !== exceptId).slice(0, historyTransactionsMax);
+}
+
+/** A customer's transactions in (fromMs, toMs], newest first, at most `max`: one key range of the history. */
+export async function historyBetween(tx: StorageTx, customerId: string, fromMs: number, toMs: number, max: number): Promise<MonitoredTransaction[]> {
+  // Every row at or before toMs sorts after the first key; every row at or before fromMs after the second.
+  let after = `${customerId}:${String(keyEpochMs - toMs).padStart(13, '0')}`;
+  const before = `${customerId}:${String(keyEpochMs - fromMs).padStart(13, '0')}:`;
   const found: MonitoredTransaction[] = [];
-  // Every row at or before atMs sorts after this key (later rows sort before it).
-  let after = `${prefix}${String(keyEpochMs - atMs).padStart(13, '0')}`;
   for (;;) {
-    const page = await tx.banking.list('monitoredTransaction', after, historyPageMax);
-    for (const row of page) {
-      if (!row.id.startsWith(prefix) || row.transaction.atMs <= atMs - windowMs) return found;
-      if (row.transaction.id !== exceptId && row.transaction.atMs <= atMs) found.push(row.transaction);
-      if (found.length >= historyTransactionsMax) return found;
-    }
-    if (page.length < historyPageMax) return found;
+    const page = await tx.banking.listRange('monitoredTransaction', after, before, Math.min(historyPageMax, max - found.length));
+    found.push(...page.map((row) => row.transaction));
+    if (page.length < historyPageMax || found.length >= max) return found;
     after = page.at(-1)!.id;
   }
 }
 
 /** The history a rule sees for one candidate, from the store. */
 export async function historyOf(tx: StorageTx, candidate: MonitoredTransaction, windowMs: number): Promise<CustomerHistory> {
-  const recent = await recentOf(tx, candidate.customerId, candidate.atMs, windowMs, candidate.id);
-  const account = await tx.banking.get('monitoredAccount', candidate.accountId);
   const payee = candidate.counterpartyAccountId;
-  const paid = payee !== undefined && candidate.kind === 'transfer_out' && (await tx.banking.get('monitoredPayee', `${candidate.customerId}:${payee}`)) !== undefined;
+  // Three independent reads, sent together (one round trip on a pipelining store).
+  const [recent, account, paidBefore] = await Promise.all([
+    recentOf(tx, candidate.customerId, candidate.atMs, windowMs, candidate.id),
+    tx.banking.get('monitoredAccount', candidate.accountId),
+    payee !== undefined && candidate.kind === 'transfer_out' ? tx.banking.get('monitoredPayee', `${candidate.customerId}:${payee}`) : Promise.resolve(undefined),
+  ]);
+  const paid = paidBefore !== undefined;
   return {
     candidate,
     recent,
@@ -150,8 +186,9 @@ export async function monitor(tx: StorageTx, candidatesOf: () => Promise<readonl
   const windowMs = Math.max(configs.live.windowMs, configs.draft?.windowMs ?? 0);
   const live: Decision[] = [];
   const shadow: Decision[] = [];
-  for (const candidate of candidates) {
-    const history = await historyOf(tx, candidate, windowMs);
+  const histories = await Promise.all(candidates.map((candidate) => historyOf(tx, candidate, windowMs)));
+  for (const [index, candidate] of candidates.entries()) {
+    const history = histories[index]!;
     const currencies = new Set([candidate.currency, ...history.recent.map((transaction) => transaction.currency)]);
     const liveRates = await usdRatesFor(tx, currencies, candidate.atMs, configs.live.rates);
     live.push(evaluateScenario(configs.live.config.scenario, configs.live.config.rules, history, candidate.atMs, liveRates));
@@ -174,8 +211,10 @@ export function describeDecision(decision: Decision): string {
 export async function recordHistory(tx: StorageTx, monitored: Monitored): Promise<void> {
   for (const transaction of monitored.candidates) {
     await tx.banking.put('monitoredTransaction', { id: monitoredTransactionKey(transaction), transaction });
+    // The dormant-account rule reads the account's last use from here and, within the history
+    // window (a day or more), from the history itself: a stored time under a day old loses nothing.
     const account = await tx.banking.get('monitoredAccount', transaction.accountId);
-    if (account === undefined || account.lastActivityMs < transaction.atMs) await tx.banking.put('monitoredAccount', { id: transaction.accountId, lastActivityMs: transaction.atMs });
+    if (account === undefined || account.lastActivityMs <= transaction.atMs - accountActivityRefreshMs) await tx.banking.put('monitoredAccount', { id: transaction.accountId, lastActivityMs: transaction.atMs });
     const payee = transaction.counterpartyAccountId;
     if (transaction.kind === 'transfer_out' && payee !== undefined) {
       const id = `${transaction.customerId}:${payee}`;
@@ -232,6 +271,8 @@ async function openCaseFor(tx: StorageTx, candidate: MonitoredTransaction, decis
     atMs: candidate.atMs,
   };
   const reportable = decision.hits.some((hit) => hit.ruleId === 'cash_over_ctr');
+  const repeated = reportable || decision.outcome !== 'alert' ? undefined : await repeatedAlertCase(tx, candidate, decision);
+  if (repeated !== undefined) return repeated;
   const evidenceIds = decision.hits.flatMap((hit) => hit.evidence.transactionIds);
   return openOrJoinCase(tx, context.ids, {
     queue: monitoringQueue,
@@ -246,4 +287,18 @@ async function openCaseFor(tx: StorageTx, candidate: MonitoredTransaction, decis
     nowMs: context.nowMs,
     actor: context.actor,
   });
+}
+
+/**
+ * The customer's open case, when it already holds an alert of the same rules from the last day: a
+ * pattern that keeps firing (velocity, transaction after transaction) is one alert to review, not
+ * one per transaction; its decisions are still kept, pointing at the case. A CTR alert always joins
+ * (the report counts every cash transaction of the day).
+ */
+async function repeatedAlertCase(tx: StorageTx, candidate: MonitoredTransaction, decision: Decision): Promise<ComplianceCase | undefined> {
+  const [open] = await tx.banking.findBy('complianceCase', 'customer', candidate.customerId, 1);
+  if (open === undefined || open.status === 'closed') return undefined;
+  const rules = decision.hits.map((hit) => hit.ruleId).join(',');
+  const same = open.alerts.some((alert) => alert.kind === 'monitoring' && alert.outcome === 'alert' && alert.ruleIds.join(',') === rules && candidate.atMs - alert.atMs < alertRepeatMs && candidate.atMs >= alert.atMs);
+  return same ? open : undefined;
 }

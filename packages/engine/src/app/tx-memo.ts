@@ -26,6 +26,7 @@ export function memoised(tx: StorageTx): StorageTx {
     },
     findBy: (kind, key, value, limit) => tx.banking.findBy(kind, key, value, limit),
     list: (kind, afterId, limit) => tx.banking.list(kind, afterId, limit),
+    listRange: (kind, afterId, beforeId, limit) => tx.banking.listRange(kind, afterId, beforeId, limit),
     nextSequence: (name) => tx.banking.nextSequence(name),
   };
   const view: StorageTx = { ...tx, banking };

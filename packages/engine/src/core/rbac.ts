@@ -41,6 +41,7 @@ export const permissions = [
   'compliance.screen',
   'compliance.review',
   'compliance.rules',
+  'screening.sweep',
 ] as const;
 export type Permission = (typeof permissions)[number];
 
@@ -69,7 +70,7 @@ export const rolePermissions: Readonly<Record<Role, readonly Permission[]>> = {
     'ledger.read',
     'sync.exceptions',
   ],
-  compliance_officer: ['branch.read', 'customer.read', 'customer.verify', 'account.read', 'ledger.read', 'audit.read', 'access.read', 'sync.exceptions', 'compliance.screen', 'compliance.review', 'compliance.rules', 'approval.decide'],
+  compliance_officer: ['branch.read', 'customer.read', 'customer.verify', 'account.read', 'ledger.read', 'audit.read', 'access.read', 'sync.exceptions', 'compliance.screen', 'compliance.review', 'compliance.rules', 'approval.decide', 'screening.sweep'],
   operations: ['approval.decide', 'branch.read', 'fx.rates.read', 'customer.read', 'account.read', 'ledger.read', 'branch.manage', 'product.manage', 'limits.manage', 'vault.operate', 'audit.anchor'],
   /** Publishes the bank's rate sheets; moves no money itself. */
   treasury: ['branch.read', 'fx.rates.publish', 'fx.rates.read', 'ledger.read', 'approval.decide'],
@@ -94,11 +95,11 @@ const devicePermissions: readonly Permission[] = ['sync.push'];
 
 /**
  * A host's own work, run as no person: the server signing the audit head (periodically and at
- * shutdown), and a host's update client installing content it verified from the pinned root.
- * Never assignable to a user.
+ * shutdown), a host's update client installing content it verified from the pinned root, and the
+ * server re-screening its customers when a sanctions list changes. Never assignable to a user.
  */
 export const systemRole = 'system';
-const systemPermissions: readonly Permission[] = ['audit.anchor', 'update.install'];
+const systemPermissions: readonly Permission[] = ['audit.anchor', 'update.install', 'screening.sweep'];
 
 export function isRole(value: string): value is Role {
   return (roles as readonly string[]).includes(value);

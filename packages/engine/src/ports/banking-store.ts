@@ -10,6 +10,8 @@ export interface BankingStore {
   put<K extends EntityKind>(kind: K, entity: Entities[K]): Promise<void>;
   findBy<K extends EntityKind>(kind: K, key: string, value: string, limit: number): Promise<Array<Entities[K]>>;
   list<K extends EntityKind>(kind: K, afterId: string, limit: number): Promise<Array<Entities[K]>>;
+  /** Entities with afterId < id < beforeId, in id order (byte order on every store): one key prefix's rows. */
+  listRange<K extends EntityKind>(kind: K, afterId: string, beforeId: string, limit: number): Promise<Array<Entities[K]>>;
   /** The next number of a named gap-free sequence (account numbers per branch…), starting at 1. */
   nextSequence(name: string): Promise<number>;
 }

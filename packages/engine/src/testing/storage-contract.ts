@@ -456,6 +456,11 @@ function describeBankingStore(store: () => Storage): void {
         expect((await banking.list('product', 'b', 2)).map((p) => p.id)).toEqual(['Ω']);
         expect(await banking.list('product', 'Ω', 2)).toEqual([]);
         expect(await banking.list('customer', '', 10)).toEqual([customer(1)]);
+        // A range: strictly between its bounds, in byte order, up to the limit.
+        expect((await banking.listRange('product', 'A', 'b', 10)).map((p) => p.id)).toEqual(['B', 'a', 'a-1']);
+        expect((await banking.listRange('product', 'a', 'a:', 10)).map((p) => p.id)).toEqual(['a-1']);
+        expect((await banking.listRange('product', '', 'Ω', 2)).map((p) => p.id)).toEqual(['A', 'B']);
+        expect(await banking.listRange('product', 'b', 'b', 10)).toEqual([]);
       });
     });
 

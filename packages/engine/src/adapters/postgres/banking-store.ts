@@ -25,6 +25,7 @@ const sql = {
   findBy: `SELECT e.data FROM entity_keys k JOIN entities e ON e.kind = k.kind AND e.id = k.id
            WHERE k.kind = $1 AND k.key = $2 AND k.value = $3 ORDER BY k.id LIMIT $4`,
   list: `SELECT data FROM entities WHERE kind = $1 AND id > $2 ORDER BY id LIMIT $3`,
+  listRange: `SELECT data FROM entities WHERE kind = $1 AND id > $2 AND id < $3 ORDER BY id LIMIT $4`,
   nextSequence: `INSERT INTO sequences (name, value) VALUES ($1, 1)
                  ON CONFLICT (name) DO UPDATE SET value = sequences.value + 1 RETURNING value`,
 } as const;
@@ -57,6 +58,11 @@ export class PostgresBankingStore implements BankingStore {
 
   async list<K extends EntityKind>(kind: K, afterId: string, limit: number): Promise<Array<Entities[K]>> {
     const rows = await this.session.rows<[string]>('entity_list', sql.list, [kind, afterId, limit]);
+    return rows.map(([data]) => decodeJson<Entities[K]>(data));
+  }
+
+  async listRange<K extends EntityKind>(kind: K, afterId: string, beforeId: string, limit: number): Promise<Array<Entities[K]>> {
+    const rows = await this.session.rows<[string]>('entity_list_range', sql.listRange, [kind, afterId, beforeId, limit]);
     return rows.map(([data]) => decodeJson<Entities[K]>(data));
   }
 

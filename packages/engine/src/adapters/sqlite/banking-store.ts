@@ -23,6 +23,7 @@ export class SqliteBankingStore implements BankingStore {
          WHERE k.kind = ? AND k.key = ? AND k.value = ? ORDER BY k.id LIMIT ?`,
       ).pluck(),
       list: prepare(`SELECT data FROM entities WHERE kind = ? AND id > ? ORDER BY id LIMIT ?`).pluck(),
+      listRange: prepare(`SELECT data FROM entities WHERE kind = ? AND id > ? AND id < ? ORDER BY id LIMIT ?`).pluck(),
       nextSequence: prepare(
         `INSERT INTO sequences (name, value) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value`,
       ).pluck(),
@@ -37,9 +38,12 @@ export class SqliteBankingStore implements BankingStore {
   async put<K extends EntityKind>(kind: K, entity: Entities[K]): Promise<void> {
     const s = this.statements;
     s.put.run(kind, entity.id, encodeJson(entity));
-    s.dropKeys.run(kind, entity.id);
     const keys = entityKeys[kind] as Record<string, (entity: Entities[K]) => string | null>;
-    for (const [key, extract] of Object.entries(keys)) {
+    const extractors = Object.entries(keys);
+    // A kind without keys never had any to drop (the keys of a kind are fixed in code).
+    if (extractors.length === 0) return;
+    s.dropKeys.run(kind, entity.id);
+    for (const [key, extract] of extractors) {
       const value = extract(entity);
       if (value !== null) s.addKey.run(kind, key, value, entity.id);
     }
@@ -51,6 +55,10 @@ export class SqliteBankingStore implements BankingStore {
 
   async list<K extends EntityKind>(kind: K, afterId: string, limit: number): Promise<Array<Entities[K]>> {
     return (this.statements.list.all(kind, afterId, limit) as unknown as string[]).map((data) => decodeJson<Entities[K]>(data));
+  }
+
+  async listRange<K extends EntityKind>(kind: K, afterId: string, beforeId: string, limit: number): Promise<Array<Entities[K]>> {
+    return (this.statements.listRange.all(kind, afterId, beforeId, limit) as unknown as string[]).map((data) => decodeJson<Entities[K]>(data));
   }
 
   async nextSequence(name: string): Promise<number> {

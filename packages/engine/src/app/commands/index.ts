@@ -20,7 +20,7 @@ import { listSyncExceptions, pullBranch, pushBatch, setStandInPolicy, subscribeC
 import { createSession, createUser, revokeSession, setUserRoles, setUserStatus } from './identity';
 import { createLedgerAccounts, createLedgerTransfers, expirePendingTransfers, ledgerTotals, lookupLedger } from './ledger';
 import { installUpdate, reportUpdateVersions, updateStatus } from './updates';
-import { rescreenCustomers } from './screening';
+import { rescreenCustomers, sweepCustomers, sweepStatus } from './screening';
 import { monitoringSettings, publishLiveScenario, replayScenarioOverHistory, setDraftScenario, shadowResults } from './monitoring';
 import { fileReport, getReport, setReportingProfile } from './reports';
 import { addCaseNote, assignCase, closeCase, getCase, listCases, proposeReport, reportRefusal, startInvestigation } from './cases';
@@ -88,6 +88,8 @@ export const commands = {
   'update.report': reportUpdateVersions,
   'update.status': updateStatus,
   'screening.rescreen': rescreenCustomers,
+  'screening.sweep': sweepCustomers,
+  'screening.sweep_status': sweepStatus,
   'monitoring.publish_live': publishLiveScenario,
   'monitoring.set_draft': setDraftScenario,
   'monitoring.settings': monitoringSettings,

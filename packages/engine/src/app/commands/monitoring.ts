@@ -24,7 +24,7 @@ import {
 } from '../../core/monitoring';
 import { timestampMsMax } from '../../core/time';
 import { command, ok, refuse, type CommandEnv } from '../command';
-import { historyWindowOf, monitoringConfigs, usdRatesFor } from '../monitoring';
+import { configDigest, configVersionId, historyWindowOf, monitoringConfigs, usdRatesFor } from '../monitoring';
 import { limitSchema, textSchema, tokenSchema } from '../schemas';
 
 const ruleIdSchema = tokenSchema(/^[a-z][a-z0-9_]{0,47}$/, 48, 'a rule or scenario id is 1-48 lowercase letters, digits or _, starting with a letter');
@@ -111,23 +111,16 @@ async function store(env: CommandEnv, input: ConfigInput, status: Scenario['stat
     publishedBy: env.ctx.actor,
     publishedAtMs: env.nowMs,
   };
+  const ref = { id: configVersionId(config), sha256: configDigest(config) };
   await env.tx.banking.put('monitoringConfig', config);
-  await env.tx.banking.put('monitoringConfig', { ...config, id: `v:${config.scenario.id}:${config.scenario.version}` });
-  // A draft promoted to live is no longer a draft.
+  await env.tx.banking.put('monitoringConfig', { ...config, id: ref.id });
+  const state = (await env.tx.banking.get('monitoringState', 'current')) ?? { id: 'current', live: null, draft: null };
   const draft = status === 'live' ? await env.tx.banking.get('monitoringConfig', 'draft') : undefined;
-  if (draft !== undefined && draft.scenario.id === config.scenario.id && draft.scenario.version <= config.scenario.version) {
-    await env.tx.banking.put('monitoringConfig', { ...draft, id: `retired-draft:${draft.scenario.id}:${draft.scenario.version}` });
-    await removeDraft(env);
-  }
+  // A draft promoted to live (or overtaken by it) no longer runs in shadow; its version stays kept.
+  const retireDraft = draft !== undefined && draft.scenario.id === config.scenario.id && draft.scenario.version <= config.scenario.version;
+  await env.tx.banking.put('monitoringState', status === 'live' ? { ...state, live: ref, draft: retireDraft ? null : state.draft } : { ...state, draft: ref });
+  if (retireDraft) await env.tx.banking.put('monitoringConfig', { ...draft, id: 'draft', scenario: { ...draft.scenario, rules: [] }, rules: [] });
   return ok({ status, scenarioId: config.scenario.id, version: config.scenario.version, rules: config.rules.length });
-}
-
-/** The draft slot emptied: kept under its version id, no longer run in shadow. */
-async function removeDraft(env: CommandEnv): Promise<void> {
-  const draft = await env.tx.banking.get('monitoringConfig', 'draft');
-  if (draft === undefined) return;
-  // The store has no delete: an emptied slot is a config whose scenario weighs nothing, which monitoringConfigs skips.
-  await env.tx.banking.put('monitoringConfig', { ...draft, id: 'draft', scenario: { ...draft.scenario, rules: [] }, rules: [] });
 }
 
 export const publishLiveScenario = command({

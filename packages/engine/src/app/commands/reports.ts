@@ -8,7 +8,7 @@ import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { z } from 'zod';
 import type { BankAccount, ComplianceCase, ComplianceReport, Customer, MonitoredTransactionRecord, ReportingProfile } from '../../core/banking/types';
 import { assert } from '../../core/assert';
-import { usdMinorOf } from '../../core/monitoring';
+import { dayMs, usdMinorOf } from '../../core/monitoring';
 import {
   buildCtrBatch,
   buildSarBatch,
@@ -24,7 +24,7 @@ import {
 } from '../../core/reports';
 import { command, ok, refuse, type CommandEnv } from '../command';
 import { appendNote } from '../cases';
-import { monitoringConfigs, usdRatesFor } from '../monitoring';
+import { historyBetween, monitoringConfigs, usdRatesFor } from '../monitoring';
 import { idSchema, textSchema, tokenSchema } from '../schemas';
 import { closeWith } from './cases';
 
@@ -141,17 +141,22 @@ interface CaseFacts {
 /** The customers, accounts and transactions a case links, valued in USD as monitoring valued them. */
 async function caseFacts(env: CommandEnv, found: ComplianceCase): Promise<CaseFacts> {
   const customers = (await Promise.all(found.customerIds.map((id) => env.tx.banking.get('customer', id)))).filter((customer) => customer !== undefined);
+  // The case's transactions, read from each customer's history over the span of its alerts and
+  // the rules' longest window before them (the history is kept by customer and time, not by id).
+  const configs = await monitoringConfigs(env.tx);
+  const linked = new Set(found.transactionIds);
+  const fromMs = Math.min(...found.alerts.map((alert) => alert.atMs)) - (configs?.live.windowMs ?? dayMs);
+  const toMs = Math.max(...found.alerts.map((alert) => alert.atMs));
   const transactions: MonitoredTransactionRecord['transaction'][] = [];
-  for (const id of found.transactionIds.slice(0, reportTransactionsMax)) {
-    const [row] = await env.tx.banking.findBy('monitoredTransaction', 'transaction', id, 1);
-    if (row !== undefined) transactions.push(row.transaction);
+  for (const customer of customers) {
+    const history = await historyBetween(env.tx, customer.id, fromMs, toMs, reportTransactionsMax);
+    transactions.push(...history.filter((transaction) => linked.has(transaction.id)));
   }
   const accounts = new Map<string, BankAccount>();
   for (const transaction of transactions) {
     const account = accounts.get(transaction.accountId) ?? (await env.tx.banking.get('bankAccount', transaction.accountId));
     if (account !== undefined) accounts.set(account.id, account);
   }
-  const configs = await monitoringConfigs(env.tx);
   const usdMinor = new Map<string, bigint>();
   for (const transaction of transactions) {
     const rates = await usdRatesFor(env.tx, new Set([transaction.currency]), transaction.atMs, configs?.live.rates ?? new Map());

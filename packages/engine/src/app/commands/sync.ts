@@ -331,8 +331,10 @@ async function complianceSnapshot(env: CommandEnv, people: readonly User[]) {
   const caseNotes = (await Promise.all(cases.map((found) => env.tx.banking.findBy('caseNote', 'case', found.id, caseNotesMax)))).flat();
   const decisionIds = cases.flatMap((found) => found.alerts.flatMap((alert) => (alert.kind === 'monitoring' ? [alert.decisionId] : [])));
   const caseDecisions = (await Promise.all(decisionIds.map((id) => env.tx.banking.get('monitoringDecision', id)))).filter((found) => found !== undefined);
-  const monitoringConfigs = (await Promise.all(['live', 'draft'].map((id) => env.tx.banking.get('monitoringConfig', id)))).filter((found) => found !== undefined);
-  return { cases, caseNotes, caseDecisions, monitoringConfigs };
+  const state = await env.tx.banking.get('monitoringState', 'current');
+  const versionIds = [state?.live?.id ?? null, state?.draft?.id ?? null].filter((id) => id !== null);
+  const monitoringConfigs = (await Promise.all(['live', 'draft', ...versionIds].map((id) => env.tx.banking.get('monitoringConfig', id)))).filter((found) => found !== undefined);
+  return { cases, caseNotes, caseDecisions, monitoringConfigs, monitoringState: state === undefined ? [] : [state] };
 }
 
 /** Users one workstation may have registered. */

@@ -278,6 +278,7 @@ export class WorkstationSync {
         caseNote: snapshot.caseNotes ?? [],
         monitoringDecision: snapshot.caseDecisions ?? [],
         monitoringConfig: snapshot.monitoringConfigs ?? [],
+        monitoringState: snapshot.monitoringState ?? [],
       });
       // Later commands are never timed before this pull, which told the server the queue's head.
       const declaredAtMs = Number((request.payload as { atMs: number }).atMs);

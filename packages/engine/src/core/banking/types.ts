@@ -456,6 +456,23 @@ export interface MonitoringConfig {
   readonly publishedAtMs: number;
 }
 
+/**
+ * Which configurations are in force (id: 'current'): the ids of the live and draft versions. The
+ * payment path reads this small record and keeps each version parsed, so it does not decode the
+ * whole configuration on every payment.
+ */
+export interface MonitoringState {
+  readonly id: string;
+  readonly live: MonitoringVersionRef | null;
+  readonly draft: MonitoringVersionRef | null;
+}
+
+/** A published version: where it is kept, and the SHA-256 of its content (what a parsed copy is cached by). */
+export interface MonitoringVersionRef {
+  readonly id: string;
+  readonly sha256: string;
+}
+
 /** A decision kept with its evidence: every live decision that was not `allow`, every shadow one that was not. */
 export interface MonitoringDecisionRecord {
   /** `${transactionId}:${live|shadow}` */
@@ -552,6 +569,21 @@ export interface ReportingProfile {
   readonly updatedAtMs: number;
 }
 
+/** The re-screen of the customer base after the lists in force changed (id: 'current'): how far it got. */
+export interface ScreeningSweep {
+  readonly id: string;
+  /** The SHA-256 of the lists it screens against, sorted and joined: a new list starts a new sweep. */
+  readonly listsKey: string;
+  readonly startedAtMs: number;
+  readonly updatedAtMs: number;
+  readonly finishedAtMs: number | null;
+  /** The last customer screened; '' before the first page. */
+  readonly after: string;
+  readonly screened: number;
+  readonly hits: number;
+  readonly casesOpened: number;
+}
+
 /** A regulatory report filed from a case, as FinCEN batch XML. */
 export interface ComplianceReport {
   readonly id: string;
@@ -596,11 +628,13 @@ export interface Entities {
   monitoredAccount: MonitoredAccountRecord;
   monitoredPayee: MonitoredPayeeRecord;
   monitoringConfig: MonitoringConfig;
+  monitoringState: MonitoringState;
   monitoringDecision: MonitoringDecisionRecord;
   complianceCase: ComplianceCase;
   caseNote: CaseNote;
   complianceReport: ComplianceReport;
   reportingProfile: ReportingProfile;
+  screeningSweep: ScreeningSweep;
 }
 export type EntityKind = keyof Entities;
 
@@ -640,10 +674,11 @@ export const entityKeys: { readonly [K in EntityKind]: Readonly<Record<string, (
   installedContent: { kind: (c) => (c.status === 'in_force' ? c.kind : null) },
   updateTrust: {},
   updateReport: { branch: (r) => r.branchId },
-  monitoredTransaction: { transaction: (r) => r.transaction.id },
+  monitoredTransaction: {},
   monitoredAccount: {},
   monitoredPayee: {},
   monitoringConfig: {},
+  monitoringState: {},
   monitoringDecision: { shadow: (d) => (d.role === 'shadow' ? `${d.decision.scenarioId}:${d.decision.scenarioVersion}` : null), customer: (d) => d.customerId },
   complianceCase: {
     status: (c) => c.status,
@@ -656,6 +691,7 @@ export const entityKeys: { readonly [K in EntityKind]: Readonly<Record<string, (
   caseNote: { case: (n) => n.caseId, request: (n) => n.requestId ?? null },
   complianceReport: { case: (r) => r.caseId },
   reportingProfile: {},
+  screeningSweep: {},
 };
 
 export function branchAccountKey(branchId: string, purpose: BranchAccountPurpose, currency: string): string {

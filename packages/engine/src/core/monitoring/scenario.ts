@@ -72,6 +72,22 @@ export function checkScenario(scenario: Scenario): ScenarioError | undefined {
   return undefined;
 }
 
+/** Configurations already checked, by identity: the payment path hands the same parsed objects every time (values are never mutated). */
+const checkedScenarios = new WeakSet<Scenario>();
+const checkedRules = new WeakSet<readonly RuleDefinition[]>();
+
+function assertConfiguration(scenario: Scenario, rules: readonly RuleDefinition[]): void {
+  if (!checkedScenarios.has(scenario)) {
+    assert(checkScenario(scenario) === undefined, `scenario ${scenario.id} v${scenario.version}: ${checkScenario(scenario)}`);
+    checkedScenarios.add(scenario);
+  }
+  if (!checkedRules.has(rules)) {
+    assert(rules.length <= ruleDefinitionsMax, `${rules.length} rule definitions, more than ${ruleDefinitionsMax}`);
+    for (const rule of rules) assert(checkRuleDefinition(rule) === undefined, `rule ${rule.id}: ${checkRuleDefinition(rule)}`);
+    checkedRules.add(rules);
+  }
+}
+
 /** A history the shell built wrongly is a programmer error. */
 function assertHistory(history: CustomerHistory): void {
   const { candidate, recent } = history;
@@ -110,9 +126,7 @@ function outcomeOf(scenario: Scenario, score: number, holdHit: boolean): Decisio
  * alertThreshold, else allow. A history with a currency the rates cannot value is held, with a hit naming it.
  */
 export function evaluateScenario(scenario: Scenario, rules: readonly RuleDefinition[], history: CustomerHistory, atMs: number, rates: UsdRates): Decision {
-  assert(checkScenario(scenario) === undefined, `scenario ${scenario.id} v${scenario.version}: ${checkScenario(scenario)}`);
-  assert(rules.length <= ruleDefinitionsMax, `${rules.length} rule definitions, more than ${ruleDefinitionsMax}`);
-  for (const rule of rules) assert(checkRuleDefinition(rule) === undefined, `rule ${rule.id}: ${checkRuleDefinition(rule)}`);
+  assertConfiguration(scenario, rules);
   assertHistory(history);
   const base = { scenarioId: scenario.id, scenarioVersion: scenario.version, transactionId: history.candidate.id, atMs };
   const inForce = scenario.rules

@@ -88,6 +88,9 @@ export const commandPolicies = {
   'update.status': rule('update.status', 'online'),
   // Every customer of every branch, against the lists in force: compliance's, and logged as a read of each customer with a match.
   'screening.rescreen': rule('compliance.screen', 'online', 'any', { accessLogged: true }),
+  // After a list changes: the server's own sweep (or an officer) opens a case for each customer it now names.
+  'screening.sweep': rule('screening.sweep', 'server'),
+  'screening.sweep_status': rule('compliance.screen', 'online'),
   // The live scenario decides every payment: a second compliance officer agrees to what goes live; a draft only runs in shadow.
   'monitoring.publish_live': rule('compliance.rules', 'online', 'any', { secondPerson: always('compliance.rules') }),
   'monitoring.set_draft': rule('compliance.rules', 'online'),
