@@ -20,10 +20,11 @@ import { SqliteStorage } from '@qenex/engine/sqlite';
 import { check, log, seededRandom, temporaryDirectory, type Benchmark, type Figure } from './support';
 
 const customersCount = 1_000;
-const transfers = 3_000;
-const round = 250;
-/** Between two transfers: 3,000 of them span three days and a half, a customer's two or so a day. */
-const spacingMs = 100_000;
+const transfers = 4_000;
+/** Transfers each engine makes before the other takes its turn: short turns, so both meet the same disk. */
+const round = 50;
+/** Between two transfers: 4,000 of them span three days, a customer's two or three a day. */
+const spacingMs = 65_000;
 
 interface Runner {
   readonly storage: Storage;

@@ -440,15 +440,21 @@ export class Engine {
     const admission = admit(policy, decided.facts);
     if (admission.kind === 'refuse') return { kind: 'refused', refusal: { ok: false, code: admission.code, message: admission.message }, detail };
     const partiesOf = spec!.parties;
+    const monitoredOf = spec!.monitored;
+    // Monitoring only reads until the command runs: its reads go out beside screening's (one round trip, not two).
+    const monitoring = monitoredOf === undefined || admission.kind === 'hold' ? Promise.resolve(null) : monitor(tx, () => monitoredOf(env, parsed.data));
+    monitoring.catch(() => undefined); // awaited below; a refusal before then must not leave it unhandled
     const screened = partiesOf === undefined ? null : await screeningRefusal(tx, () => partiesOf(env, parsed.data));
-    if (screened !== null) return this.screeningRefused(tx, located, screened, detail, nowMs);
+    if (screened !== null) {
+      await monitoring.catch(() => null);
+      return this.screeningRefused(tx, located, screened, detail, nowMs);
+    }
     if (admission.kind === 'hold') {
       const impossible = (await spec!.precheck?.(env, parsed.data)) ?? null;
       if (impossible !== null) return { kind: 'refused', refusal: impossible, detail };
       return { kind: 'held', admission, input: jsonSafe(parsed.data), detail, decided };
     }
-    const monitoredOf = spec!.monitored;
-    const monitored = monitoredOf === undefined ? null : await monitor(tx, () => monitoredOf(env, parsed.data));
+    const monitored = await monitoring;
     if (monitored?.outcome === 'block') return this.monitoringBlocked(tx, located, monitored, detail, nowMs);
     if (monitored?.outcome === 'hold' && located.releasedBy === undefined) {
       const impossible = (await spec!.precheck?.(env, parsed.data)) ?? null;

@@ -179,10 +179,9 @@ const severity: Readonly<Record<DecisionOutcome, number>> = { allow: 0, alert: 1
  * scenario is published or the command makes no new transaction (a retry of one already posted).
  */
 export async function monitor(tx: StorageTx, candidatesOf: () => Promise<readonly MonitoredTransaction[]>): Promise<Monitored | null> {
-  const configs = await monitoringConfigs(tx);
-  if (configs === null) return null;
-  const candidates = await candidatesOf();
-  if (candidates.length === 0) return null;
+  // Both reads at once (one round trip on a pipelining store); the candidates are dropped when no scenario is in force.
+  const [configs, candidates] = await Promise.all([monitoringConfigs(tx), candidatesOf()]);
+  if (configs === null || candidates.length === 0) return null;
   const windowMs = Math.max(configs.live.windowMs, configs.draft?.windowMs ?? 0);
   const live: Decision[] = [];
   const shadow: Decision[] = [];

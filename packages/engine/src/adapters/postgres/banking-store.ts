@@ -22,6 +22,8 @@ const sql = {
       WHERE k.kind = $1 AND k.id = $2 AND NOT EXISTS (SELECT 1 FROM wanted w WHERE w.key = k.key AND w.value = k.value)
     )
     INSERT INTO entity_keys (kind, key, value, id) SELECT $1, key, value, $2 FROM wanted ON CONFLICT DO NOTHING`,
+  /** A kind without keys (its keys are fixed in code) has nothing to re-index: a plain upsert. */
+  putPlain: `INSERT INTO entities (kind, id, data) VALUES ($1, $2, $3) ON CONFLICT (kind, id) DO UPDATE SET data = excluded.data`,
   findBy: `SELECT e.data FROM entity_keys k JOIN entities e ON e.kind = k.kind AND e.id = k.id
            WHERE k.kind = $1 AND k.key = $2 AND k.value = $3 ORDER BY k.id LIMIT $4`,
   list: `SELECT data FROM entities WHERE kind = $1 AND id > $2 ORDER BY id LIMIT $3`,
@@ -40,9 +42,14 @@ export class PostgresBankingStore implements BankingStore {
 
   async put<K extends EntityKind>(kind: K, entity: Entities[K]): Promise<void> {
     const keys = entityKeys[kind] as Record<string, (entity: Entities[K]) => string | null>;
+    const extractors = Object.entries(keys);
+    if (extractors.length === 0) {
+      this.session.defer('entity_put_plain', sql.putPlain, [kind, entity.id, encodeJson(entity)]);
+      return;
+    }
     const names: string[] = [];
     const values: string[] = [];
-    for (const [key, extract] of Object.entries(keys)) {
+    for (const [key, extract] of extractors) {
       const value = extract(entity);
       if (value === null) continue;
       names.push(key);
