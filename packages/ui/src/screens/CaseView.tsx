@@ -518,7 +518,8 @@ function Reports({ detail }: { detail: CaseDetail }) {
               <td>
                 {report.proposedBy} · {report.approvedBy}
               </td>
-              <td className="num">{report.totalAmountDollars}</td>
+              {/* FinCEN records whole dollars: shown as money, the cents it rounded up already in it. */}
+              <td className="num"><Money minor={BigInt(report.totalAmountDollars) * 100n} currency="USD" /></td>
               <td>
                 <code title={report.sha256}>{report.sha256.slice(0, 12)}…</code>
               </td>

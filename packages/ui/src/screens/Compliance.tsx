@@ -118,9 +118,10 @@ function CaseQueue({ stores }: { stores: Stores }) {
 /** Who the case is about, in the queue: names from cases opened before, else the party screened, else the customer ids. */
 function customersText(row: CaseRow, names: Readonly<Record<string, string>>): string {
   if (row.customerIds.length === 0) return row.partyName ?? '—';
-  const known = row.customerIds.map((id) => names[id]).filter((name): name is string => name !== undefined);
+  const listed = (row as { customerNames?: readonly (string | null)[] }).customerNames;
+  const known = row.customerIds.map((id, index) => listed?.[index] ?? names[id]).filter((name): name is string => name !== undefined && name !== null);
   const unknown = row.customerIds.length - known.length;
-  // case.list carries customer ids only; the names are those of cases opened here (the title names the customer too).
+  // case.list names the customers it holds; a customer of another branch (not in this copy) falls back to cases opened here.
   return [...known, ...(unknown === 0 ? [] : [`${unknown} ${known.length === 0 ? '' : 'more '}customer${unknown === 1 ? '' : 's'}`])].join(', ');
 }
 

@@ -19,8 +19,8 @@ export function SyncBanner({ stores }: { stores: Stores }) {
   if (status.link !== 'offline') return null;
   return (
     <div className="offline-banner" role="alert">
-      <strong>Offline: the bank's server cannot be reached.</strong> Deposits, withdrawals and transfers keep working here within the branch's offline limits and are sent when the link is back
-      {status.waiting > 0 ? ` (${status.waiting} waiting)` : ''}. Exchanges and till open/close need the bank.
+      <strong>Offline: the bank's server cannot be reached.</strong> Deposits, withdrawals and transfers keep working here within the branch's offline limits, and compliance officers' notes, investigations and report proposals on their own cases; all are sent when the link is back
+      {status.waiting > 0 ? ` (${status.waiting} waiting)` : ''}. Exchanges, till open/close and taking a case need the bank.
       {status.lastContactMs !== null && <span className="muted"> Last contact {time(status.lastContactMs)}.</span>}
       <button type="button" onClick={() => void stores.sync.getState().syncNow()}>
         Try now

@@ -40,8 +40,13 @@ export const listCases = command({
           : input.view === 'closed'
             ? await env.tx.banking.findBy('complianceCase', 'status', 'closed', limit)
             : [...(await env.tx.banking.findBy('complianceCase', 'status', 'open', limit)), ...(await env.tx.banking.findBy('complianceCase', 'status', 'investigating', limit))].slice(0, limit);
-    // Most urgent first: the filing clock.
-    return ok([...found].sort((a, b) => a.dueAtMs - b.dueAtMs || (a.number < b.number ? -1 : 1)));
+    // Most urgent first: the filing clock; each with its customers' names, for the queue.
+    const named = [];
+    for (const onCase of [...found].sort((a, b) => a.dueAtMs - b.dueAtMs || (a.number < b.number ? -1 : 1))) {
+      const customers = await Promise.all(onCase.customerIds.map((id) => env.tx.banking.get('customer', id)));
+      named.push({ ...onCase, customerNames: customers.map((customer) => customer?.fullName ?? null) });
+    }
+    return ok(named);
   },
 });
 
