@@ -15,7 +15,7 @@ import { demoPassword, demoUsers } from '@qenex/engine';
 import { validateFincenBatch } from '@qenex/engine/node';
 import type { BrowserWorkstation } from '../../apps/desktop/src/node/workstation-main';
 import { dropTestDatabase, startTestServer, type TestServer } from '../server/harness';
-import { Link, demoWorkstation, launchBrowser, shot } from './support';
+import { complianceWorkstation, currentAccountOf, engineId, launchBrowser, shot, type Link } from './support';
 
 const { dana } = demoUsers;
 const schemaDir = resolve(process.cwd(), '../shared/vectors/fincen-xsd');
@@ -33,27 +33,14 @@ describe('an officer works a CTR case offline, a second officer files it, and th
   let caseId = '';
   let caseNumber = '';
 
-  /** Ids the way the engine makes them: 48 bits of milliseconds, then 80 more. */
-  const id = (tail: string) => `${Date.now().toString(16).padStart(12, '0')}${tail.repeat(20).slice(0, 20)}`;
+  const id = engineId;
 
   beforeAll(async () => {
     t = await startTestServer();
-    const url = new URL(t.url);
-    link = new Link({ host: url.hostname, port: Number(url.port) });
-    ws = await demoWorkstation(t, await link.open(), { syncIntervalMs: 1000 });
-    // The demo registers only the branch's staff on its workstation; an administrator registers the two officers the same way.
-    const adam = await t.signIn('adam');
-    for (const username of ['carol', 'dana']) {
-      const registered = await t.request('POST', `/api/v1/devices/${ws.host.deviceId}/users`, { token: adam, body: { username } });
-      expect([200, 201], JSON.stringify(registered.body)).toContain(registered.status);
-    }
+    ({ link, ws } = await complianceWorkstation(t));
 
     // alice takes 4,000.25 in cash for Amara three times (each within her 5,000.00): with the morning's 2,500.00, over the 10,000 USD of a CTR.
-    const olivia = await t.signIn('olivia');
-    const customers = (await t.request('GET', '/api/v1/customers', { token: olivia })).body as Array<{ id: string; fullName: string }>;
-    const amara = customers.find((customer) => customer.fullName === 'Amara Okafor')!;
-    const detail = (await t.request('GET', `/api/v1/customers/${amara.id}`, { token: olivia })).body;
-    const current = detail.accounts.find((account: { productId: string }) => account.productId === 'CURRENT-USD').id as string;
+    const current = await currentAccountOf(t, 'Amara Okafor');
     const alice = await t.signIn('alice');
     const session = (await t.request('GET', '/api/v1/till-sessions/current', { token: alice })).body.session.id as string;
     for (let index = 0; index < depositCount; index += 1) {
@@ -61,9 +48,9 @@ describe('an officer works a CTR case offline, a second officer files it, and th
       expect(deposited.status, JSON.stringify(deposited.body)).toBeLessThan(300);
     }
     const carolToken = await t.signIn('carol');
-    const queue = (await t.request('GET', '/api/v1/cases?view=queue&queue=monitoring', { token: carolToken })).body as Array<{ id: string; number: string; customerIds: string[] }>;
+    const queue = (await t.request('GET', '/api/v1/cases?view=queue&queue=monitoring', { token: carolToken })).body as Array<{ id: string; number: string; customerNames: string[] }>;
     expect(queue).toHaveLength(1);
-    expect(queue[0]!.customerIds).toEqual([amara.id]);
+    expect(queue[0]!.customerNames).toEqual(['Amara Okafor']);
     caseId = queue[0]!.id;
     caseNumber = queue[0]!.number;
 

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultScenarioInput, demoPassword, demoUsers, encodeSanctionsList, sanctionsPath, systemRole, type CommandInput } from '@qenex/engine';
 import type { BrowserWorkstation } from '../../apps/desktop/src/node/workstation-main';
 import { dropTestDatabase, startTestServer, type TestServer } from '../server/harness';
-import { Link, axeViolations, demoWorkstation, launchBrowser, shot } from './support';
+import { axeViolations, complianceWorkstation, currentAccountOf, engineId, launchBrowser, shot, type Link } from './support';
 
 const carol = demoUsers.carol;
 
@@ -29,33 +29,18 @@ describe('the compliance officer works a case at the workstation, in a real brow
   let ctrCaseNumber = '';
   let screeningCaseNumber = '';
 
-  /** Ids the way the engine makes them: 48 bits of milliseconds, then 80 more. */
-  const id = (tail: string) => `${Date.now().toString(16).padStart(12, '0')}${tail.repeat(20).slice(0, 20)}`;
+  const id = engineId;
 
   beforeAll(async () => {
     t = await startTestServer();
-    const url = new URL(t.url);
-    link = new Link({ host: url.hostname, port: Number(url.port) });
-    ws = await demoWorkstation(t, await link.open(), { syncIntervalMs: 1000 });
-    // The compliance officers work at this workstation too (the demo registers only the branch's staff).
-    const adam = await t.signIn('adam');
-    for (const username of ['carol', 'dana']) {
-      const registered = await t.request('POST', `/api/v1/devices/${ws.host.deviceId}/users`, { token: adam, body: { username } });
-      expect([200, 201]).toContain(registered.status);
-    }
+    ({ link, ws } = await complianceWorkstation(t));
     const engine = t.server.engine;
     // A draft runs in shadow beside the live pack: the CTR rule holds for review in it.
     const draft = defaultScenarioInput(Date.now() - 60_000, 2);
     const drafted = await engine.execute('monitoring.set_draft', { ...draft, scenario: { ...draft.scenario, rules: draft.scenario.rules.map((rule) => (rule.ruleId === 'cash_over_ctr' ? { ...rule, holdForReview: true } : rule)) } } as CommandInput<'monitoring.set_draft'>, carol);
     expect(drafted.ok).toBe(true);
 
-    const olivia = await t.signIn('olivia');
-    const customers = (await t.request('GET', '/api/v1/customers', { token: olivia })).body as Array<{ id: string; fullName: string }>;
-    const currentOf = async (name: string) => {
-      const customer = customers.find((candidate) => candidate.fullName.startsWith(name))!;
-      const detail = (await t.request('GET', `/api/v1/customers/${customer.id}`, { token: olivia })).body;
-      return detail.accounts.find((account: { productId: string }) => account.productId === 'CURRENT-USD').id as string;
-    };
+    const currentOf = (name: string) => currentAccountOf(t, name);
     const amara = await currentOf('Amara');
     const lukas = await currentOf('Lukas');
     // alice takes 4,000.00 in cash for Amara three times in a day (each within her limit of 5,000.00): with the 2,500.00 of the morning, over the 10,000 USD of a CTR.

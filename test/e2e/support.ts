@@ -172,3 +172,34 @@ export async function axeViolations(page: Page): Promise<Array<{ id: string; imp
       .map((violation) => ({ id: violation.id, impact: violation.impact, help: violation.help, nodes: violation.nodes.map((node) => node.target.join(' ')) }));
   });
 }
+
+/** Ids the way the engine makes them: 48 bits of milliseconds, then 80 more (`tail` repeated). */
+export function engineId(tail: string): string {
+  return `${Date.now().toString(16).padStart(12, '0')}${tail.repeat(20).slice(0, 20)}`;
+}
+
+/**
+ * The demo workstation behind a link the test can cut, with the bank's two compliance officers
+ * registered on it by an administrator (the demo registers only the branch's staff).
+ */
+export async function complianceWorkstation(t: TestServer): Promise<{ link: Link; ws: BrowserWorkstation }> {
+  const url = new URL(t.url);
+  const link = new Link({ host: url.hostname, port: Number(url.port) });
+  const ws = await demoWorkstation(t, await link.open(), { syncIntervalMs: 1000 });
+  const adam = await t.signIn('adam');
+  for (const username of ['carol', 'dana']) {
+    const registered = await t.request('POST', `/api/v1/devices/${ws.host.deviceId}/users`, { token: adam, body: { username } });
+    if (registered.status !== 200 && registered.status !== 201) throw new Error(`registering ${username}: ${JSON.stringify(registered.body)}`);
+  }
+  return { link, ws };
+}
+
+/** A demo customer's current USD account at the server, found by the start of their name (as operations sees them). */
+export async function currentAccountOf(t: TestServer, name: string): Promise<string> {
+  const olivia = await t.signIn('olivia');
+  const customers = (await t.request('GET', '/api/v1/customers', { token: olivia })).body as Array<{ id: string; fullName: string }>;
+  const customer = customers.find((candidate) => candidate.fullName.startsWith(name));
+  if (customer === undefined) throw new Error(`no demo customer ${name}`);
+  const detail = (await t.request('GET', `/api/v1/customers/${customer.id}`, { token: olivia })).body as { accounts: Array<{ id: string; productId: string }> };
+  return detail.accounts.find((account) => account.productId === 'CURRENT-USD')!.id;
+}

@@ -246,6 +246,7 @@ export const reportRefusal = command({
     const replayed = await env.tx.banking.findBy('caseNote', 'request', input.reportId, 1);
     if (replayed[0] !== undefined) return ok({ caseId: replayed[0].caseId });
     const customer = input.customerId === undefined ? undefined : await env.tx.banking.get('customer', input.customerId);
+    if (input.customerId !== undefined && customer === undefined) return refuse('customer_not_found', 'The report names a customer the bank does not have.');
     const alert = reportedAlert(input, env.occurredAtMs);
     if (alert === null) return refuse('report_malformed', 'The refusal report does not carry the evidence of its hit.');
     const opened = await openOrJoinCase(env.tx, env.ids, {

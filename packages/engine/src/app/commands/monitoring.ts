@@ -127,6 +127,11 @@ export const publishLiveScenario = command({
   kind: 'write',
   input: configSchema,
   run: (env, input) => store(env, input, 'live'),
+  // A scenario that would not be published is refused before a second officer is asked.
+  precheck: async (_env, input) => {
+    const problem = configProblem(input, 'live');
+    return problem === null ? null : refuse('scenario_invalid', problem);
+  },
   audit: (input) => ({ scenarioId: input.scenario.id, version: input.scenario.version, rules: input.rules.length }),
 });
 

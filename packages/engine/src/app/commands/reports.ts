@@ -87,15 +87,28 @@ const sarCategoryDetail: Readonly<Record<SarCategory, string | undefined>> = {
  * approval (the policy holds every request for one): FinCEN batch XML built from the case's
  * customers and transactions, its counts and totals checked, kept with the case, which closes as reported.
  */
+/** The case and its waiting proposal, or why there is nothing to file. */
+async function proposalToFile(env: CommandEnv, input: { caseId: string; proposalId: string }) {
+  const found = await env.tx.banking.get('complianceCase', input.caseId);
+  if (found === undefined) return refuse('case_not_found', 'No case has this id.');
+  if (found.status === 'closed') return refuse('case_closed', `Case ${found.number} is closed; its report cannot be filed now.`);
+  const proposal = found.proposal;
+  if (proposal === null || proposal.id !== input.proposalId || proposal.status !== 'proposed') return refuse('proposal_not_found', `Case ${found.number} has no report proposal ${input.proposalId} waiting.`);
+  return ok({ found, proposal });
+}
+
 export const fileReport = command({
   kind: 'write',
   input: z.object({ caseId: idSchema, proposalId: idSchema }).strict(),
+  // Nobody is asked to approve the filing of a report that is not waiting.
+  precheck: async (env, input) => {
+    const waiting = await proposalToFile(env, input);
+    return waiting.ok ? null : waiting;
+  },
   async run(env, input) {
-    const found = await env.tx.banking.get('complianceCase', input.caseId);
-    if (found === undefined) return refuse('case_not_found', 'No case has this id.');
-    if (found.status === 'closed') return refuse('case_closed', `Case ${found.number} is closed; its report cannot be filed now.`);
-    const proposal = found.proposal;
-    if (proposal === null || proposal.id !== input.proposalId || proposal.status !== 'proposed') return refuse('proposal_not_found', `Case ${found.number} has no report proposal ${input.proposalId} waiting.`);
+    const waiting = await proposalToFile(env, input);
+    if (!waiting.ok) return waiting;
+    const { found, proposal } = waiting.value;
     if (found.assignee !== proposal.proposedBy) return refuse('case_reassigned', `Case ${found.number} is no longer ${proposal.proposedBy}'s; its new officer proposes again.`);
     const profile = await env.tx.banking.get('reportingProfile', 'bank');
     if (profile === undefined) return refuse('reporting_profile_missing', "The bank's filing profile (institution, transmitter, branch addresses) is not set; compliance sets it first.");
