@@ -55,6 +55,10 @@ describe('the live scenario in the payment path', () => {
     // The seed's deposit of 2,500 and the three of 3,000: every transaction the aggregate counted is named.
     expect(decision!.decision.hits[0]!.evidence.transactionIds).toHaveLength(4);
     expect(decision!.decision.scenarioVersion).toBe(1);
+    // Compliance's reads of the case and the queue are reads of the customer's data: on the access log.
+    const logged = await books.engine.execute('access.log', { subject: books.bank.customers[0]!.id, limit: 50 }, carol);
+    if (!logged.ok) throw new Error(logged.message);
+    expect(logged.value.map((record) => record.command)).toEqual(expect.arrayContaining(['case.list', 'case.get']));
   });
 
   it('stays quiet one cent under the threshold', async () => {

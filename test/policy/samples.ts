@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { defaultScenarioInput, demoPassword, demoReportingProfile, type Context } from '@qenex/engine';
+import { defaultScenarioInput, demoPassword, demoReportingProfile, demoUsers, type Context } from '@qenex/engine';
 import { sampleAmount, sampleVariance, userOf, workstationId, type MatrixWorld, type Size } from './world';
 
 /**
@@ -116,7 +116,14 @@ export const samples: Readonly<Record<string, SampleOf>> = {
   'case.investigate': async (w, caller) => only({ caseId: await w.openCase(caller.actor, caller.roles) }),
   'case.close': async (w, caller) => only({ caseId: await w.openCase(caller.actor, caller.roles), outcome: 'false_positive', reason: 'Matrix: salary.' }),
   'compliance.report_refusal': async (w) => only({ reportId: w.ids.next(), command: 'cash.deposit', code: 'monitoring_block', message: 'Blocked by transaction monitoring at the counter.', customerId: w.bank.customers[0]!.id, details: { rules: ['structuring'], score: 60 } }),
-  'case.file_report': async (w, caller) => only({ caseId: await w.openCase(caller.actor, caller.roles), proposalId: w.ids.next() }),
+  'case.file_report': async (w, caller) => {
+    // A proposal waiting on the case (filing one that is not is refused before anyone is asked).
+    const officer = caller.roles.includes('compliance_officer') ? caller : demoUsers.carol;
+    const caseId = await w.openCase(officer.actor, officer.roles);
+    const proposalId = w.ids.next();
+    await w.must('case.propose_report', { caseId, proposalId, form: 'CTRX' }, { ...officer, deviceId: 'hq' });
+    return only({ caseId, proposalId });
+  },
   'report.get': async (w) => only({ reportId: await w.filedReport() }),
   'compliance.set_reporting_profile': async (w) => only(demoReportingProfile(w.bank.branchId)),
   'case.propose_report': async (w, caller) => only({ caseId: await w.openCase(caller.actor, caller.roles), proposalId: w.ids.next(), form: 'CTRX' }),

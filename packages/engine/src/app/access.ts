@@ -21,16 +21,21 @@ export function accessRecordOf(command: string, ctx: Context, atMs: number, inpu
   return { atMs, actor: ctx.actor, deviceId: ctx.deviceId, command, subjects: [...subjects].slice(0, accessSubjectsMax), detail: askedFor(input) };
 }
 
-/** Ids of customers and accounts in a read's answer, two levels deep (a customer and their accounts). */
+/** Where a read's answer nests what it showed: a customer's accounts, a shadow result's or a replay's flagged transaction's customer. */
+const nestingKeys = ['customer', 'customers', 'account', 'accounts', 'results', 'flagged', 'transaction'] as const;
+
+/** Ids of customers and accounts in a read's answer, three levels deep (a replay's flagged transaction's customer). */
 function collectSubjects(value: unknown, into: Set<string>, depth = 0): void {
-  if (value === null || typeof value !== 'object' || depth > 2 || into.size >= accessSubjectsMax) return;
+  if (value === null || typeof value !== 'object' || depth > 3 || into.size >= accessSubjectsMax) return;
   if (Array.isArray(value)) {
     for (const item of value.slice(0, accessSubjectsMax)) collectSubjects(item, into, depth + 1);
     return;
   }
   const record = value as Record<string, unknown>;
   for (const key of subjectKeys) if (typeof record[key] === 'string') into.add(record[key] as string);
-  for (const key of ['customer', 'customers', 'account', 'accounts']) if (key in record) collectSubjects(record[key], into, depth + 1);
+  // A case names its customers in a list of ids.
+  if (Array.isArray(record.customerIds)) for (const id of record.customerIds.slice(0, accessSubjectsMax)) if (typeof id === 'string' && into.size < accessSubjectsMax) into.add(id);
+  for (const key of nestingKeys) if (key in record) collectSubjects(record[key], into, depth + 1);
 }
 
 function askedFor(input: unknown): { readonly [key: string]: JsonValue } {

@@ -95,10 +95,11 @@ export const commandPolicies = {
   'monitoring.publish_live': rule('compliance.rules', 'online', 'any', { secondPerson: always('compliance.rules') }),
   'monitoring.set_draft': rule('compliance.rules', 'online'),
   'monitoring.settings': rule('compliance.review', 'local'),
-  'monitoring.shadow': rule('compliance.rules', 'online'),
-  'monitoring.replay': rule('compliance.rules', 'online'),
+  // Both show customers' transactions: logged as reads of customer data.
+  'monitoring.shadow': rule('compliance.rules', 'online', 'any', { accessLogged: true }),
+  'monitoring.replay': rule('compliance.rules', 'online', 'any', { accessLogged: true }),
   // Cases: an officer's own cases are on their workstation, worked offline too; assignment needs the server, so two people cannot take one case.
-  'case.list': rule('compliance.review', 'local'),
+  'case.list': rule('compliance.review', 'local', 'any', { accessLogged: true }),
   'case.get': rule('compliance.review', 'local', 'any', { accessLogged: true }),
   'case.assign': rule('compliance.review', 'online'),
   'case.note': rule('compliance.review', 'offline'),
@@ -109,7 +110,7 @@ export const commandPolicies = {
   'compliance.report_refusal': rule('customer.read', 'offline'),
   // Filing a report with FinCEN: one officer proposes, a second one approves, on the server.
   'case.file_report': rule('compliance.review', 'online', 'any', { secondPerson: always('compliance.review') }),
-  'report.get': rule('compliance.review', 'online'),
+  'report.get': rule('compliance.review', 'online', 'any', { accessLogged: true }),
   'compliance.set_reporting_profile': rule('compliance.rules', 'online'),
 } as const satisfies Readonly<Record<string, CommandPolicy>>;
 
