@@ -185,7 +185,8 @@ describe('an officer works a CTR case offline, a second officer files it, and th
     const root = /<fc2:EFilingBatchXML\b[^>]*>/.exec(report.xml)?.[0] ?? '';
     const attribute = (name: string) => new RegExp(`\\s${name}="([^"]*)"`).exec(root)?.[1];
     expect({ TotalAmount: attribute('TotalAmount'), PartyCount: attribute('PartyCount'), ActivityCount: attribute('ActivityCount') }).toEqual({ TotalAmount: String(totalDollars), PartyCount: String(5 + persons), ActivityCount: '1' });
-    // What dana's screen showed is the report the bank filed.
-    expect(await filedRow.textContent()).toMatch(new RegExp(`CTR.*carol · dana.*${totalDollars}`));
+    // What dana's screen showed is the report the bank filed, its total as money ($14,501.00).
+    const shown = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(Number(totalDollars)).replace('$', '\\$');
+    expect(await filedRow.textContent()).toMatch(new RegExp(`CTR.*carol · dana.*${shown}`));
   }, 90_000);
 });
