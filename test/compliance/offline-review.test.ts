@@ -6,9 +6,9 @@
  */
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { demoUsers, encodeSanctionsList, Engine, ManualClock, sanctionsPath, SequentialIds, systemRole, WorkstationSync, type Context, type SyncTransport } from '@qenex/engine';
+import { demoUsers, encodeSanctionsList, Engine, ManualClock, sanctionsPath, SequentialIds, systemRole, WorkstationSync, type Context } from '@qenex/engine';
 import { SqliteStorage } from '@qenex/engine/sqlite';
-import { cheapPasswords, deviceCtx, serverKeys, world, type World } from '../sync/simulation';
+import { cheapPasswords, directTransport, serverKeys, world, type World } from '../sync/simulation';
 
 const { carol, dana, adam, alice } = demoUsers;
 const officer: Context = { actor: 'carol', roles: ['compliance_officer'], deviceId: 'ws-0' };
@@ -31,16 +31,7 @@ beforeEach(async () => {
   ids = new SequentialIds(clock, 77);
   server = new SqliteStorage({ path: ':memory:', image: w.serverImage });
   serverEngine = new Engine({ storage: server, clock, ids, serverKeys: serverKeys(), passwords: cheapPasswords });
-  const transport: SyncTransport = {
-    push: async (message) => {
-      const result = await serverEngine.executeAny('sync.push', { message }, deviceCtx);
-      return result.ok ? { ok: true, body: result.value } : { ok: false, code: result.code, message: result.message };
-    },
-    pull: async (message) => {
-      const result = await serverEngine.executeAny('sync.pull', { message }, deviceCtx);
-      return result.ok ? { ok: true, body: result.value } : { ok: false, code: result.code, message: result.message };
-    },
-  };
+  const transport = directTransport(serverEngine);
   const storage = new SqliteStorage({ path: ':memory:', image: w.stationImages[0]! });
   const engine = new Engine({ storage, clock, ids, ...WorkstationSync.engineOptions() });
   station = { storage, engine, sync: new WorkstationSync({ engine, storage, mirror: storage.mirror, clock, transport }) };

@@ -9,11 +9,10 @@ import {
   hybridPublicKeysToJson,
   sealedBoxKeyPair,
   signRequest,
-  type SyncTransport,
 } from '@qenex/engine';
 import { SqliteStorage } from '@qenex/engine/sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cheapPasswords, deviceCtx, serverKeys, world, type World } from './simulation';
+import { cheapPasswords, deviceCtx, directTransport, serverKeys, world, type World } from './simulation';
 
 describe('offline branch work against the central server', () => {
   let w: World;
@@ -29,16 +28,7 @@ describe('offline branch work against the central server', () => {
     ids = new SequentialIds(clock, 91);
     server = new SqliteStorage({ path: ':memory:', image: w.serverImage });
     serverEngine = new Engine({ storage: server, clock, ids, serverKeys: serverKeys(), passwords: cheapPasswords });
-    const transport: SyncTransport = {
-      push: async (message) => {
-        const result = await serverEngine.executeAny('sync.push', { message }, deviceCtx);
-        return result.ok ? { ok: true, body: result.value } : { ok: false, code: result.code, message: result.message };
-      },
-      pull: async (message) => {
-        const result = await serverEngine.executeAny('sync.pull', { message }, deviceCtx);
-        return result.ok ? { ok: true, body: result.value } : { ok: false, code: result.code, message: result.message };
-      },
-    };
+    const transport = directTransport(serverEngine);
     stations.length = 0;
     for (const image of w.stationImages) {
       const storage = new SqliteStorage({ path: ':memory:', image });

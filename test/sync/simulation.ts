@@ -171,10 +171,7 @@ async function buildWorld(stationCount: number): Promise<World> {
     });
     stationStorages.push(stationStorage);
   }
-  const direct: SyncTransport = {
-    push: async (message) => toTransport(await engine.executeAny('sync.push', { message }, deviceCtx)),
-    pull: async (message) => toTransport(await engine.executeAny('sync.pull', { message }, deviceCtx)),
-  };
+  const direct = directTransport(engine);
   for (const stationStorage of stationStorages) {
     const stationEngine = new Engine({ storage: stationStorage, clock, ids, ...WorkstationSync.engineOptions() });
     const sync = new WorkstationSync({ engine: stationEngine, storage: stationStorage, mirror: stationStorage.mirror, clock, transport: direct });
@@ -185,6 +182,14 @@ async function buildWorld(stationCount: number): Promise<World> {
   for (const stationStorage of stationStorages) await stationStorage.close();
   await storage.close();
   return world;
+}
+
+/** A workstation's sync straight into the server's engine, as the HTTP routes would call it. */
+export function directTransport(server: Engine): SyncTransport {
+  return {
+    push: async (message) => toTransport(await server.executeAny('sync.push', { message }, deviceCtx)),
+    pull: async (message) => toTransport(await server.executeAny('sync.pull', { message }, deviceCtx)),
+  };
 }
 
 function toTransport(result: { ok: boolean; value?: unknown; code?: string; message?: string }): TransportResult {

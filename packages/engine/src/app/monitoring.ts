@@ -39,7 +39,12 @@ const keyEpochMs = 9_999_999_999_999;
 
 /** A customer's row key: customer, then time newest first, then the transaction. */
 export function monitoredTransactionKey(transaction: Pick<MonitoredTransaction, 'customerId' | 'atMs' | 'id'>): string {
-  return `${transaction.customerId}:${String(keyEpochMs - transaction.atMs).padStart(13, '0')}:${transaction.id}`;
+  return `${historyTimeKey(transaction.customerId, transaction.atMs)}:${transaction.id}`;
+}
+
+/** The start of a customer's rows at one millisecond: every row at or before `atMs` sorts after it. */
+function historyTimeKey(customerId: string, atMs: number): string {
+  return `${customerId}:${String(keyEpochMs - atMs).padStart(13, '0')}`;
 }
 
 export interface LoadedConfig {
@@ -114,8 +119,8 @@ export async function recentOf(tx: StorageTx, customerId: string, atMs: number, 
 /** A customer's transactions in (fromMs, toMs], newest first, at most `max`: one key range of the history. */
 export async function historyBetween(tx: StorageTx, customerId: string, fromMs: number, toMs: number, max: number): Promise<MonitoredTransaction[]> {
   // Every row at or before toMs sorts after the first key; every row at or before fromMs after the second.
-  let after = `${customerId}:${String(keyEpochMs - toMs).padStart(13, '0')}`;
-  const before = `${customerId}:${String(keyEpochMs - fromMs).padStart(13, '0')}:`;
+  let after = historyTimeKey(customerId, toMs);
+  const before = `${historyTimeKey(customerId, fromMs)}:`;
   const found: MonitoredTransaction[] = [];
   for (;;) {
     const page = await tx.banking.listRange('monitoredTransaction', after, before, Math.min(historyPageMax, max - found.length));
@@ -200,9 +205,20 @@ export async function monitor(tx: StorageTx, candidatesOf: () => Promise<readonl
   return { candidates, live, shadow, outcome, configs };
 }
 
+/** The first pack's rules in words; a rule a bank adds is named by its id. */
+const ruleWords: Readonly<Record<string, string>> = {
+  cash_over_ctr: 'cash over the CTR threshold',
+  structuring: 'structuring (deposits just under the CTR threshold)',
+  velocity: 'too many or too large transactions in a day',
+  rapid_in_out: 'money in and straight out again',
+  dormant_wakes: 'a dormant account woke up',
+  high_risk_jurisdiction: 'a high-risk jurisdiction',
+  new_payee_large: 'a large payment to a new payee',
+};
+
 /** The rules that fired, in words a teller or an officer reads. */
 export function describeDecision(decision: Decision): string {
-  const rules = decision.hits.map((hit) => hit.ruleId.replaceAll('_', ' ')).join(', ');
+  const rules = decision.hits.map((hit) => ruleWords[hit.ruleId] ?? hit.ruleId.replaceAll('_', ' ')).join(', ');
   return `${rules} (score ${decision.score}, scenario ${decision.scenarioId} v${decision.scenarioVersion})`;
 }
 

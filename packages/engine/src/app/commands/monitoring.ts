@@ -24,7 +24,7 @@ import {
 } from '../../core/monitoring';
 import { timestampMsMax } from '../../core/time';
 import { command, ok, refuse, type CommandEnv } from '../command';
-import { configDigest, configVersionId, historyWindowOf, monitoringConfigs, usdRatesFor } from '../monitoring';
+import { configDigest, configVersionId, historyBetween, historyWindowOf, monitoringConfigs, usdRatesFor } from '../monitoring';
 import { limitSchema, textSchema, tokenSchema } from '../schemas';
 
 const ruleIdSchema = tokenSchema(/^[a-z][a-z0-9_]{0,47}$/, 48, 'a rule or scenario id is 1-48 lowercase letters, digits or _, starting with a letter');
@@ -206,32 +206,21 @@ export const replayScenarioOverHistory = command({
 /** One stored transaction decided again over the history the store holds before it. */
 async function replayOne(env: CommandEnv, chosen: NonNullable<Awaited<ReturnType<typeof monitoringConfigs>>>['live'], transaction: MonitoredTransaction): Promise<Decision> {
   const windowMs = historyWindowOf(chosen.config.rules);
-  const prefix = `${transaction.customerId}:`;
-  const recent: MonitoredTransaction[] = [];
-  let accountLastActivityMs: number | undefined;
-  let paid = false;
-  let after = `${prefix}${String(9_999_999_999_999 - transaction.atMs).padStart(13, '0')}`;
-  // Rows of the same customer older than the candidate: the window for the rules, the whole past for the account's last use and the payees paid.
-  for (let read = 0; read < historyTransactionsMax; ) {
-    const page = await env.tx.banking.list('monitoredTransaction', after, 64);
-    read += page.length;
-    const own = page.filter((row) => row.id.startsWith(prefix));
-    for (const { transaction: earlier } of own) {
-      if (earlier.id === transaction.id || earlier.atMs > transaction.atMs) continue;
-      if (earlier.atMs > transaction.atMs - windowMs) recent.push(earlier);
-      if (earlier.accountId === transaction.accountId && earlier.atMs < transaction.atMs) accountLastActivityMs = Math.max(accountLastActivityMs ?? 0, earlier.atMs);
-      if (earlier.kind === 'transfer_out' && earlier.counterpartyAccountId === transaction.counterpartyAccountId) paid = true;
-    }
-    if (own.length < page.length || page.length < 64) break;
-    after = page.at(-1)!.id;
-  }
+  // The customer's whole past up to the candidate: the window for the rules, all of it for the account's last use and the payees paid.
+  const past = (await historyBetween(env.tx, transaction.customerId, 0, transaction.atMs, historyTransactionsMax)).filter(
+    (earlier) => earlier.id !== transaction.id && (earlier.atMs < transaction.atMs || earlier.id < transaction.id),
+  );
+  const recent = past.filter((earlier) => earlier.atMs > transaction.atMs - windowMs);
+  const accountUses = past.filter((earlier) => earlier.accountId === transaction.accountId && earlier.atMs < transaction.atMs).map((earlier) => earlier.atMs);
+  const payee = transaction.counterpartyAccountId;
+  const paid = payee !== undefined && past.some((earlier) => earlier.kind === 'transfer_out' && earlier.counterpartyAccountId === payee);
   const currencies = new Set([transaction.currency, ...recent.map((row) => row.currency)]);
   const rates = await usdRatesFor(env.tx, currencies, transaction.atMs, chosen.rates);
   const history = {
     candidate: transaction,
-    recent: recent.filter((row) => row.atMs < transaction.atMs || row.id < transaction.id),
-    ...(accountLastActivityMs === undefined ? {} : { accountLastActivityMs }),
-    paidPayeeAccountIds: paid && transaction.counterpartyAccountId !== undefined ? [transaction.counterpartyAccountId] : [],
+    recent,
+    ...(accountUses.length === 0 ? {} : { accountLastActivityMs: Math.max(...accountUses) }),
+    paidPayeeAccountIds: paid ? [payee] : [],
   };
   return evaluateScenario(chosen.config.scenario, chosen.config.rules, history, transaction.atMs, rates);
 }

@@ -135,7 +135,7 @@ export const fileReport = command({
     };
     await env.tx.banking.put('complianceReport', report);
     const filed: ComplianceCase = { ...found, proposal: { ...proposal, status: 'filed' } };
-    const closed = await closeWith(env, filed, 'reported', `${proposal.form === 'CTRX' ? 'CTR' : 'SAR'} filed: ${report.activityCount} report, ${report.partyCount} ${proposal.form === 'CTRX' ? 'parties' : 'subjects'}, total $${report.totalAmountDollars}; approved by ${report.approvedBy}.`);
+    const closed = await closeWith(env, filed, 'reported', `${proposal.form === 'CTRX' ? 'CTR' : 'SAR'} filed: ${report.activityCount} report, ${report.partyCount} ${proposal.form === 'CTRX' ? 'parties' : 'subjects'}, total $${report.totalAmountDollars.replace(/\B(?=(\d{3})+$)/g, ',')}; approved by ${report.approvedBy}.`);
     const { xml: _xml, ...summary } = report;
     return ok({ report: summary, case: closed });
   },
