@@ -493,6 +493,21 @@ function planLifeEvents(world: World, customer: number, dayStartMs: number): voi
     const fresh = `dev-${customer}-${timeline.deviceChanges.length + 1}`;
     const kept = random.chance(0.3) ? current : current.slice(1);
     timeline.deviceChanges.push({ atMs: dayStartMs, devices: [...kept, fresh] });
+    // A new phone, and a new payee paid from it the same day: what a takeover looks like, innocently.
+    if (random.chance(0.3)) {
+      const atMs = world.timeOnDay(customer, dayStartMs);
+      world.add({
+        atMs,
+        customer,
+        kind: 'transfer_out',
+        amount: random.chance(0.3) ? { kind: 'share', share: random.uniform(0.2, 0.7) } : { kind: 'fixed', minor: minorOf(clamp(random.logNormal(250, 1), 5, 20_000)) },
+        counterpartyAccountId: world.freshExternalAccount('ext'),
+        channel: profile.transferChannel === 'online' ? 'online' : 'mobile',
+        deviceId: fresh,
+        country: world.countryAt(customer, atMs),
+        typology: 'none',
+      });
+    }
   }
   const lastTrip = timeline.trips[timeline.trips.length - 1];
   const travelling = lastTrip !== undefined && lastTrip.endMs > dayStartMs;
@@ -632,7 +647,7 @@ function planTransfers(world: World, customer: number, dayStartMs: number): void
   if (random.chance(0.045)) {
     const atMs = world.timeOnDay(customer, dayStartMs);
     // Now and then a big one: a car, a deposit on a flat; it can take most of the balance.
-    const big = random.chance(0.1);
+    const big = random.chance(0.15);
     world.add({
       atMs,
       customer,
@@ -746,8 +761,8 @@ function planAccountTakeover(world: World, episode: number, victim: number, mule
   const { random } = world;
   const ownDevice = random.chance(0.2) ? world.deviceAt(victim, dayStartMs) : undefined;
   const deviceId = ownDevice ?? `dev-x-${episode}`;
-  const country = random.chance(0.4) ? random.weighted(fraudsterWeights) : world.countryAt(victim, dayStartMs);
-  let atMs = fraudsterTime(world, victim, dayStartMs, 0.5);
+  const country = random.chance(0.35) ? random.weighted(fraudsterWeights) : world.countryAt(victim, dayStartMs);
+  let atMs = fraudsterTime(world, victim, dayStartMs, 0.35);
   const transfers = random.weighted([[1, 30], [2, 40], [3, 20], [4, 10]] as const);
   const channel: PaymentChannel = random.chance(0.6) ? 'mobile' : 'online';
   for (let transfer = 0; transfer < transfers; transfer += 1) {
@@ -757,7 +772,7 @@ function planAccountTakeover(world: World, episode: number, victim: number, mule
       customer: victim,
       kind: 'transfer_out',
       // Some take everything; some take a part, hoping it goes unnoticed.
-      amount: { kind: 'share', share: transfer === transfers - 1 ? random.uniform(0.35, 0.98) : random.uniform(0.2, 0.6) },
+      amount: { kind: 'share', share: transfer === transfers - 1 ? random.uniform(0.25, 0.95) : random.uniform(0.2, 0.6) },
       counterpartyAccountId: toMule ? world.profiles[mule]!.accountId : world.freshExternalAccount('ext'),
       receiver: toMule ? mule : undefined,
       channel,
@@ -792,14 +807,14 @@ function planMuleFanIn(world: World, episode: number, senders: readonly number[]
   const muleAccount = world.profiles[mule]!.accountId;
   for (const sender of senders) {
     // Recruits send from their own phones at their own hours; compromised accounts are driven by the ring.
-    const recruited = random.chance(0.6);
+    const recruited = random.chance(0.7);
     const atMs = recruited ? world.timeOnDay(sender, dayStartMs + random.int(0, 2) * dayMs) : fraudsterTime(world, sender, dayStartMs + random.int(0, 2) * dayMs, 0.5);
     const context = transferContext(world, sender, atMs);
     world.add({
       atMs,
       customer: sender,
       kind: 'transfer_out',
-      amount: recruited ? { kind: 'fixed', minor: minorOf(clamp(random.logNormal(900, 0.6), 150, 6_000)) } : { kind: 'share', share: random.uniform(0.4, 0.9) },
+      amount: recruited ? { kind: 'fixed', minor: minorOf(clamp(random.logNormal(600, 0.7), 100, 6_000)) } : { kind: 'share', share: random.uniform(0.4, 0.9) },
       counterpartyAccountId: muleAccount,
       receiver: mule,
       channel: context.channel === 'branch' ? 'online' : context.channel,
