@@ -118,7 +118,7 @@ async function measure(bench: string, unit: string, withRules: Runner, without: 
     baselineName: 'p99 of the same transfers with no scenario published',
     ratio: round2(p99Without / p99With),
     n: transfers,
-    extra: { p99_with_ms: round2(p99With), p99_without_ms: round2(p99Without), p50_with_ms: round2(percentile(withRules.latenciesMs, 50)), p50_without_ms: round2(percentile(without.latenciesMs, 50)) },
+    extra: { p99_with_ms: round2(p99With), p99_without_ms: round2(p99Without), p50_with_ms: round2(percentile(withRules.latenciesMs, 50)), p50_without_ms: round2(percentile(without.latenciesMs, 50)), p90_with_ms: round2(percentile(withRules.latenciesMs, 90)), p90_without_ms: round2(percentile(without.latenciesMs, 90)), p999_with_ms: round2(percentile(withRules.latenciesMs, 99.9)), p999_without_ms: round2(percentile(without.latenciesMs, 99.9)) },
   };
 }
 

@@ -130,8 +130,14 @@ export async function historyBetween(tx: StorageTx, customerId: string, fromMs: 
   }
 }
 
-/** The history a rule sees for one candidate, from the store. */
-export async function historyOf(tx: StorageTx, candidate: MonitoredTransaction, windowMs: number): Promise<CustomerHistory> {
+/** What the store held for one candidate before it posted: the account's last use, and whether its payee was paid before. */
+export interface StoredActivity {
+  readonly accountLastActivityMs: number | undefined;
+  readonly payeeKnown: boolean;
+}
+
+/** The history a rule sees for one candidate, from the store, with the stored activity it was built from. */
+export async function historyOf(tx: StorageTx, candidate: MonitoredTransaction, windowMs: number): Promise<CustomerHistory & { readonly stored: StoredActivity }> {
   const payee = candidate.counterpartyAccountId;
   // Three independent reads, sent together (one round trip on a pipelining store).
   const [recent, account, paidBefore] = await Promise.all([
@@ -145,6 +151,7 @@ export async function historyOf(tx: StorageTx, candidate: MonitoredTransaction, 
     recent,
     ...(account === undefined || account.lastActivityMs > candidate.atMs ? {} : { accountLastActivityMs: account.lastActivityMs }),
     paidPayeeAccountIds: paid ? [payee!] : [],
+    stored: { accountLastActivityMs: account?.lastActivityMs, payeeKnown: paid },
   };
 }
 
@@ -175,6 +182,8 @@ export interface Monitored {
   readonly shadow: readonly Decision[];
   readonly outcome: DecisionOutcome;
   readonly configs: { live: LoadedConfig; draft: LoadedConfig | null };
+  /** Per candidate, what the store held before it: recording the history reads nothing again. */
+  readonly stored: readonly StoredActivity[];
 }
 
 const severity: Readonly<Record<DecisionOutcome, number>> = { allow: 0, alert: 1, hold: 2, block: 3 };
@@ -202,7 +211,7 @@ export async function monitor(tx: StorageTx, candidatesOf: () => Promise<readonl
     }
   }
   const outcome = live.reduce<DecisionOutcome>((worst, decision) => (severity[decision.outcome] > severity[worst] ? decision.outcome : worst), 'allow');
-  return { candidates, live, shadow, outcome, configs };
+  return { candidates, live, shadow, outcome, configs, stored: histories.map((history) => history.stored) };
 }
 
 /** The first pack's rules in words; a rule a bank adds is named by its id. */
@@ -222,18 +231,22 @@ export function describeDecision(decision: Decision): string {
   return `${rules} (score ${decision.score}, scenario ${decision.scenarioId} v${decision.scenarioVersion})`;
 }
 
-/** After the command ran: each candidate joins its customer's history. */
+/**
+ * After the command ran: each candidate joins its customer's history. The account's last use and
+ * the payee were read with the history, inside this transaction, so nothing is read again: the
+ * writes go out with the commit.
+ */
 export async function recordHistory(tx: StorageTx, monitored: Monitored): Promise<void> {
-  for (const transaction of monitored.candidates) {
+  for (const [index, transaction] of monitored.candidates.entries()) {
+    const stored = monitored.stored[index]!;
     await tx.banking.put('monitoredTransaction', { id: monitoredTransactionKey(transaction), transaction });
     // The dormant-account rule reads the account's last use from here and, within the history
     // window (a day or more), from the history itself: a stored time under a day old loses nothing.
-    const account = await tx.banking.get('monitoredAccount', transaction.accountId);
-    if (account === undefined || account.lastActivityMs <= transaction.atMs - accountActivityRefreshMs) await tx.banking.put('monitoredAccount', { id: transaction.accountId, lastActivityMs: transaction.atMs });
+    const last = stored.accountLastActivityMs;
+    if (last === undefined || last <= transaction.atMs - accountActivityRefreshMs) await tx.banking.put('monitoredAccount', { id: transaction.accountId, lastActivityMs: transaction.atMs });
     const payee = transaction.counterpartyAccountId;
-    if (transaction.kind === 'transfer_out' && payee !== undefined) {
-      const id = `${transaction.customerId}:${payee}`;
-      if ((await tx.banking.get('monitoredPayee', id)) === undefined) await tx.banking.put('monitoredPayee', { id, firstPaidMs: transaction.atMs });
+    if (transaction.kind === 'transfer_out' && payee !== undefined && !stored.payeeKnown) {
+      await tx.banking.put('monitoredPayee', { id: `${transaction.customerId}:${payee}`, firstPaidMs: transaction.atMs });
     }
   }
 }

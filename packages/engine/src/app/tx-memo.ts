@@ -1,12 +1,17 @@
 import type { Entities, EntityKind } from '../core/banking/types';
 import type { BankingStore } from '../ports/banking-store';
-import type { StorageTx } from '../ports/storage';
+import type { Transfer } from '../core/ledger';
+import type { LedgerStore, StorageTx } from '../ports/storage';
 
 /**
  * A transaction whose entity reads are remembered: admission reads the session, the till, the
  * user and the account a command is about, and then the command reads them again. Inside one
  * transaction (one writer) nothing else changes them, and every write through this view updates
  * what it remembers, so a read after a write sees the write. Entities are immutable values.
+ *
+ * Transfers looked up by id are remembered the same way until the ledger next changes: screening,
+ * monitoring and the command itself each ask whether a money movement is already booked, and one
+ * answer serves them all until a posting (any `apply`) forgets every answer.
  */
 export function memoised(tx: StorageTx): StorageTx {
   if (memos.has(tx)) return tx;
@@ -29,7 +34,32 @@ export function memoised(tx: StorageTx): StorageTx {
     listRange: (kind, afterId, beforeId, limit) => tx.banking.listRange(kind, afterId, beforeId, limit),
     nextSequence: (name) => tx.banking.nextSequence(name),
   };
-  const view: StorageTx = { ...tx, banking };
+  const transfersById = new Map<string, Promise<Transfer[]>>();
+  const ledger: LedgerStore = {
+    lastTimestamp: () => tx.ledger.lastTimestamp(),
+    accounts: (ids) => tx.ledger.accounts(ids),
+    transfers(ids) {
+      const key = ids.join('\u0000');
+      let asked = transfersById.get(key);
+      if (asked === undefined) {
+        asked = tx.ledger.transfers(ids);
+        transfersById.set(key, asked);
+        asked.catch(() => transfersById.delete(key));
+      }
+      return asked.then((found) => [...found]);
+    },
+    failures: (ids) => tx.ledger.failures(ids),
+    duePendings: (nowNs, limit) => tx.ledger.duePendings(nowNs, limit),
+    apply(changes) {
+      transfersById.clear();
+      return tx.ledger.apply(changes);
+    },
+    balanceAt: (accountId, timestampNs) => tx.ledger.balanceAt(accountId, timestampNs),
+    balanceRows: (accountId, afterTimestampNs, limit) => tx.ledger.balanceRows(accountId, afterTimestampNs, limit),
+    accountTransfers: (accountId, afterTimestampNs, limit) => tx.ledger.accountTransfers(accountId, afterTimestampNs, limit),
+    ledgerTotals: () => tx.ledger.ledgerTotals(),
+  };
+  const view: StorageTx = { ...tx, banking, ledger };
   memos.add(view);
   return view;
 }

@@ -56,14 +56,19 @@ export async function accountHolder(env: CommandEnv, accountId: string): Promise
  * when the transfer is already booked (a replay answers as it did, whatever the lists say now).
  */
 export async function holdersOf(env: CommandEnv, transferId: string, accountIds: readonly string[]): Promise<readonly ScreenedParty[]> {
-  if ((await env.tx.ledger.transfers([transferId as never])).length > 0) return [];
+  // The booking check and every account's holder go out together (one round trip on a pipelining store), then the customers.
+  const [booked, holders] = await Promise.all([alreadyBooked(env, transferId), Promise.all([...new Set(accountIds)].map((accountId) => accountHolder(env, accountId)))]);
+  if (booked) return [];
+  const customers = await Promise.all(holders.map((customerId) => (customerId === null ? undefined : env.tx.banking.get('customer', customerId))));
   const parties: ScreenedParty[] = [];
-  for (const accountId of new Set(accountIds)) {
-    const customerId = await accountHolder(env, accountId);
-    const customer = customerId === null ? undefined : await env.tx.banking.get('customer', customerId);
+  for (const customer of customers) {
     if (customer !== undefined) parties.push({ name: customer.fullName, customerId: customer.id, type: 'person', birthDate: customer.dateOfBirth });
   }
   return parties;
+}
+
+async function alreadyBooked(env: CommandEnv, transferId: string): Promise<boolean> {
+  return (await env.tx.ledger.transfers([transferId as never])).length > 0;
 }
 
 /** One leg of a fresh money movement as monitoring sees it: whose account, which way, how much. */
@@ -79,10 +84,11 @@ export interface MonitoredLeg {
  * at the counter's time; none when the transfer is already booked (a retry is not decided twice).
  */
 export async function monitoredLegs(env: CommandEnv, transferId: string, money: { readonly amount: bigint; readonly currency: string }, legs: readonly MonitoredLeg[]): Promise<MonitoredTransaction[]> {
-  if ((await env.tx.ledger.transfers([transferId as never])).length > 0) return [];
+  const [booked, holders] = await Promise.all([alreadyBooked(env, transferId), Promise.all(legs.map((leg) => accountHolder(env, leg.accountId)))]);
+  if (booked) return [];
   const transactions: MonitoredTransaction[] = [];
-  for (const leg of legs) {
-    const customerId = await accountHolder(env, leg.accountId);
+  for (const [index, leg] of legs.entries()) {
+    const customerId = holders[index]!;
     if (customerId === null) continue;
     transactions.push({
       id: leg.id,
