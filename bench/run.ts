@@ -5,6 +5,7 @@
  * nothing and makes the run exit non-zero.
  */
 import { admissionBenchmarks } from './admission';
+import { aiBenchmarks } from './ai';
 import { drBenchmarks } from './dr';
 import { ledgerBenchmarks } from './ledger';
 import { rulesBenchmarks } from './rules';
@@ -14,7 +15,7 @@ import { syncBenchmarks } from './sync';
 import { uiBenchmarks } from './ui';
 import { figureLine, log, type Benchmark } from './support';
 
-const registry: readonly Benchmark[] = [...ledgerBenchmarks, ...serverBenchmarks, ...syncBenchmarks, ...admissionBenchmarks, ...uiBenchmarks, ...drBenchmarks, ...screeningBenchmarks, ...rulesBenchmarks];
+const registry: readonly Benchmark[] = [...ledgerBenchmarks, ...serverBenchmarks, ...syncBenchmarks, ...admissionBenchmarks, ...uiBenchmarks, ...drBenchmarks, ...screeningBenchmarks, ...rulesBenchmarks, ...aiBenchmarks];
 
 function selected(prefixes: readonly string[]): Benchmark[] {
   if (prefixes.length === 0) return [...registry];
