@@ -494,6 +494,48 @@ describe('files in onnxmltools layouts', () => {
   });
 });
 
+describe('a TreeEnsembleRegressor followed by a Sigmoid', () => {
+  it('is read as base + Σ leaves, and the scorer reads its one-column output', async () => {
+    const next = random(5150);
+    const pool = thresholdPool(next);
+    const source = Array.from({ length: 30 }, () => randomTree(next, 6, 4, pool, 0.4));
+    const lists = new EnsembleLists();
+    source.forEach((tree, treeId) =>
+      tree.nodes.forEach((node, nodeId) => {
+        if (isLeaf(node)) lists.leaf(treeId, nodeId, node.value);
+        else lists.split(treeId, nodeId, node.feature, 'BRANCH_LEQ', node.threshold, node.left, node.right, node.missingLeft);
+      }),
+    );
+    // The classifier's lists under the regressor's names: target_* for class_*, one target, no labels.
+    const attributes = lists
+      .attributes([{ name: 'base_values', kind: 'floats', value: [-1.5] }])
+      .filter((attribute) => attribute.name !== 'classlabels_int64s' && attribute.name !== 'post_transform')
+      .map((attribute) => ({ ...attribute, name: attribute.name.replace(/^class_(ids|nodeids|treeids|weights)$/, 'target_$1') }) as OnnxAttribute);
+    const nodes: OnnxNode[] = [
+      { opType: 'TreeEnsembleRegressor', domain: 'ai.onnx.ml', name: 'TreeEnsembleRegressor', inputs: ['input'], outputs: ['margin'], attributes: [...attributes, { name: 'n_targets', kind: 'int', value: 1 }] },
+      { opType: 'Sigmoid', domain: '', name: 'Sigmoid', inputs: ['margin'], outputs: ['probability'], attributes: [] },
+    ];
+    const bytes = encodeModelProto({
+      irVersion: 8,
+      producerName: 'hand',
+      producerVersion: '1',
+      modelVersion: 0,
+      docString: '',
+      opsets: [
+        { domain: '', version: 15 },
+        { domain: 'ai.onnx.ml', version: 3 },
+      ],
+      metadata: [],
+      graph: { name: 'margin', nodes, inputs: [{ name: 'input', elementType: onnxElementType.float, dims: ['N', 6] }], outputs: [{ name: 'probability', elementType: onnxElementType.float, dims: ['N', 1] }] },
+    });
+    const model = decodeOnnx(bytes) as TreeEnsembleModel;
+    expect(model.baseMargin).toBe(-1.5);
+    const rows = randomRows(5151, 400, 6, pool);
+    const scores = await (await load(bytes)).score(rows, 400);
+    expect(maxDifference(scores, (row) => logistic(float32Margin(model, rows, row))).difference).toBeLessThanOrEqual(tolerance);
+  });
+});
+
 describe('OnnxRuntimeScorer', () => {
   it('refuses bytes onnxruntime cannot load, with a typed error', async () => {
     const error = await OnnxRuntimeScorer.load(new Uint8Array([1, 2, 3, 4])).catch((caught: unknown) => caught);
