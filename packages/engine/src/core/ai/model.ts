@@ -36,6 +36,42 @@ export function isLeaf(node: TreeNode): node is TreeLeaf {
   return 'value' in node;
 }
 
+/**
+ * The first way a tree breaks this contract, as a sentence, or undefined: every node reached from
+ * the root exactly once (no cycle, no shared subtree), features inside the schema, covers finite
+ * and non-negative, thresholds and leaf values float32 (a value that is not would score differently
+ * here and in onnxruntime). The scorer asserts it; the ONNX codec refuses a file with it.
+ */
+export function treeShapeProblem(tree: Tree, featureCount: number, treeIndex: number): string | undefined {
+  const nodes = tree.nodes;
+  if (nodes.length === 0) return `tree ${treeIndex} has no nodes`;
+  const reached = new Uint8Array(nodes.length);
+  const stack = [0];
+  reached[0] = 1;
+  let visited = 0;
+  while (stack.length > 0) {
+    const index = stack.pop()!;
+    visited++;
+    const node = nodes[index]!;
+    const where = `tree ${treeIndex} node ${index}`;
+    if (!(Number.isFinite(node.cover) && node.cover >= 0)) return `${where}: its cover is not a finite non-negative number`;
+    if (isLeaf(node)) {
+      if (!(Number.isFinite(node.value) && Math.fround(node.value) === node.value)) return `${where}: its leaf value is not a finite float32`;
+      continue;
+    }
+    if (!(Number.isInteger(node.feature) && node.feature >= 0 && node.feature < featureCount)) return `${where}: feature ${node.feature} is outside the schema (${featureCount} features)`;
+    if (Number.isNaN(node.threshold) || Math.fround(node.threshold) !== node.threshold) return `${where}: its threshold is not a float32`;
+    for (const child of [node.left, node.right]) {
+      if (!(Number.isInteger(child) && child > 0 && child < nodes.length)) return `${where}: child ${child} is out of range, not a node of the tree`;
+      if (reached[child] === 1) return `tree ${treeIndex}: node ${child} is reached twice (a tree has no shared nodes and no cycles)`;
+      reached[child] = 1;
+      stack.push(child);
+    }
+  }
+  if (visited !== nodes.length) return `tree ${treeIndex} has ${nodes.length - visited} nodes its root does not reach`;
+  return undefined;
+}
+
 export interface ModelMetadata {
   /** e.g. "fraud-gbdt-2026-12-01.1": what a case and a decision name. */
   readonly version: string;

@@ -66,7 +66,7 @@
  * given (only their count can be checked, against the input's width), else f0, f1, ….
  */
 import { assert } from '../assert';
-import { isLeaf, type ClassifierModel, type LinearModel, type ModelMetadata, type Tree, type TreeEnsembleModel, type TreeNode } from './model';
+import { isLeaf, treeShapeProblem, type ClassifierModel, type LinearModel, type ModelMetadata, type Tree, type TreeEnsembleModel, type TreeNode } from './model';
 
 // ---------------------------------------------------------------------------------------------
 // Limits
@@ -807,36 +807,6 @@ export const onnxMetadataKeys = {
 // ---------------------------------------------------------------------------------------------
 // Checks shared by both directions: a model's shape, as a sentence naming the first problem
 
-function treeProblem(tree: Tree, featureCount: number, treeIndex: number): string | undefined {
-  const nodes = tree.nodes;
-  if (nodes.length === 0) return `tree ${treeIndex} has no nodes`;
-  const reached = new Uint8Array(nodes.length);
-  const stack = [0];
-  reached[0] = 1;
-  let visited = 0;
-  while (stack.length > 0) {
-    const index = stack.pop()!;
-    visited++;
-    const node = nodes[index]!;
-    const where = `tree ${treeIndex} node ${index}`;
-    if (!(Number.isFinite(node.cover) && node.cover >= 0)) return `${where}: its cover is not a finite non-negative number`;
-    if (isLeaf(node)) {
-      if (!(Number.isFinite(node.value) && Math.fround(node.value) === node.value)) return `${where}: its leaf value is not a finite float32`;
-      continue;
-    }
-    if (!(Number.isInteger(node.feature) && node.feature >= 0 && node.feature < featureCount)) return `${where}: feature ${node.feature} is outside the ${featureCount} features`;
-    if (Number.isNaN(node.threshold) || Math.fround(node.threshold) !== node.threshold) return `${where}: its threshold is not a float32`;
-    for (const child of [node.left, node.right]) {
-      if (!(Number.isInteger(child) && child > 0 && child < nodes.length)) return `${where}: child ${child} is not a node of the tree`;
-      if (reached[child] === 1) return `tree ${treeIndex}: node ${child} is reached twice (a tree has no shared nodes and no cycles)`;
-      reached[child] = 1;
-      stack.push(child);
-    }
-  }
-  if (visited !== nodes.length) return `tree ${treeIndex} has ${nodes.length - visited} nodes its root does not reach`;
-  return undefined;
-}
-
 function featureNamesProblem(names: readonly string[]): string | undefined {
   if (names.length < 1 || names.length > onnxFeatureCountMax) return `a model has between 1 and ${onnxFeatureCountMax} features, this one ${names.length}`;
   if (!names.every((name) => typeof name === 'string' && name.length > 0)) return 'a feature name is a non-empty string';
@@ -899,7 +869,7 @@ function checkEncodable(model: ClassifierModel): void {
   assert(Number.isFinite(Math.fround(model.baseMargin)), 'an exported tree ensemble has a finite float32 base margin');
   let nodeCount = 0;
   model.trees.forEach((tree, index) => {
-    const problem = treeProblem(tree, model.featureNames.length, index);
+    const problem = treeShapeProblem(tree, model.featureNames.length, index);
     assert(problem === undefined, `an exported tree ensemble: ${problem}`);
     nodeCount += tree.nodes.length;
   });
@@ -1060,7 +1030,7 @@ export function decodeOnnx(bytes: Uint8Array, expectedFeatures?: readonly string
   const { trees, baseMargin, featuresUsed } = treeEnsembleFrom(scorer.node, qenex);
   const featureNames = resolveFeatureNames(layout, featuresUsed, false);
   trees.forEach((tree, index) => {
-    const problem = treeProblem(tree, featureNames.length, index);
+    const problem = treeShapeProblem(tree, featureNames.length, index);
     if (problem !== undefined) refuse('invalid_model', problem);
   });
   return { kind: 'tree_ensemble', featureNames, baseMargin, trees, metadata };

@@ -18,7 +18,7 @@
  * is the depth of the external node x reaches plus c(size) for the rows that node still held.
  */
 import { assert, unreachable } from '../assert';
-import { isLeaf, logistic, type ClassifierModel, type IsolationForestModel, type LinearModel, type ModelMetadata, type Tree, type TreeEnsembleModel } from './model';
+import { isLeaf, logistic, treeShapeProblem, type ClassifierModel, type IsolationForestModel, type LinearModel, type ModelMetadata, type Tree, type TreeEnsembleModel } from './model';
 
 /** Rows of features, row-major: value (row, feature) is values[row · featureCount + feature]. */
 export interface FeatureMatrix {
@@ -177,31 +177,8 @@ export function compileTrees(trees: readonly Tree[], featureCount: number): Comp
  * contract says (a value that is not would score differently here and in onnxruntime).
  */
 export function checkTreeShape(tree: Tree, featureCount: number, treeIndex: number): void {
-  const nodes = tree.nodes;
-  assert(nodes.length >= 1, `tree ${treeIndex} has no nodes`);
-  const reached = new Uint8Array(nodes.length);
-  const stack = [0];
-  reached[0] = 1;
-  let visited = 0;
-  while (stack.length > 0) {
-    const index = stack.pop()!;
-    visited++;
-    const node = nodes[index]!;
-    assert(Number.isFinite(node.cover) && node.cover >= 0, `tree ${treeIndex} node ${index}: a cover is finite and non-negative`);
-    if (isLeaf(node)) {
-      assert(Number.isFinite(node.value) && Math.fround(node.value) === node.value, `tree ${treeIndex} node ${index}: a leaf value is a finite float32`);
-      continue;
-    }
-    assert(Number.isInteger(node.feature) && node.feature >= 0 && node.feature < featureCount, `tree ${treeIndex} node ${index}: feature ${node.feature} is outside the schema`);
-    assert(!Number.isNaN(node.threshold) && Math.fround(node.threshold) === node.threshold, `tree ${treeIndex} node ${index}: a threshold is a float32`);
-    for (const child of [node.left, node.right]) {
-      assert(Number.isInteger(child) && child > 0 && child < nodes.length, `tree ${treeIndex} node ${index}: child ${child} is out of range`);
-      assert(reached[child] === 0, `tree ${treeIndex} node ${child} is reached twice`);
-      reached[child] = 1;
-      stack.push(child);
-    }
-  }
-  assert(visited === nodes.length, `tree ${treeIndex} has nodes the root does not reach`);
+  const problem = treeShapeProblem(tree, featureCount, treeIndex);
+  assert(problem === undefined, problem ?? '');
 }
 
 /**
