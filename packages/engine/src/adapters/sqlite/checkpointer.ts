@@ -16,14 +16,12 @@ export class BackgroundCheckpointer {
   private stopped = false;
   /** Settles when the worker has exited, whenever and however that happened. */
   private readonly exited: Promise<void>;
-  /** Why the worker stopped early, if it did (SQLite's automatic checkpoint has taken over). */
-  failure: Error | undefined;
 
   constructor(path: string, intervalMs: number) {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
     this.worker = new Worker(workerSource, { eval: true, workerData: { driver, path, intervalMs } });
     // A checkpoint that failed is SQLite's own automatic one's to do: nothing is lost, so nothing is thrown.
-    this.worker.on('error', (error) => (this.failure = error));
+    this.worker.on('error', () => undefined);
     this.exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
     this.worker.unref();
   }
