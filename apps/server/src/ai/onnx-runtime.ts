@@ -56,6 +56,7 @@ export class OnnxRuntimeScorer {
   private constructor(
     private readonly session: ort.InferenceSession,
     private readonly layout: Layout,
+    private readonly missingAsZero: boolean,
   ) {}
 
   /** The model's feature count when it states one (ours always do). */
@@ -63,7 +64,12 @@ export class OnnxRuntimeScorer {
     return this.layout.featureCount;
   }
 
-  static async load(bytes: Uint8Array): Promise<OnnxRuntimeScorer> {
+  /**
+   * `missing: 'zero'` scores a missing value (NaN) as 0: what a linear model means by it (the
+   * engine's scorer leaves its term out), where onnxruntime's LinearClassifier would return NaN.
+   * Tree ensembles route NaN themselves, so they take the default, 'as_is'.
+   */
+  static async load(bytes: Uint8Array, options: { readonly missing?: 'as_is' | 'zero' } = {}): Promise<OnnxRuntimeScorer> {
     let session: ort.InferenceSession;
     try {
       session = await ort.InferenceSession.create(bytes, sessionOptions);
@@ -71,7 +77,7 @@ export class OnnxRuntimeScorer {
       throw new OnnxRuntimeLoadError('load_failed', `onnxruntime could not load the model: ${error instanceof Error ? error.message : String(error)}`);
     }
     try {
-      return new OnnxRuntimeScorer(session, layoutOf(session));
+      return new OnnxRuntimeScorer(session, layoutOf(session), options.missing === 'zero');
     } catch (error) {
       await session.release();
       throw error;
@@ -80,7 +86,7 @@ export class OnnxRuntimeScorer {
 
   /**
    * The probability of class 1 for each of `count` rows, row-major in `rows` (count × features
-   * values; NaN is a missing value, which tree ensembles route and linear models turn to NaN).
+   * values; NaN is a missing value, which tree ensembles route, and a linear model turns to NaN unless loaded with `missing: 'zero'`).
    */
   async score(rows: Float32Array, count: number): Promise<Float32Array> {
     assert(!this.closed, 'a closed scorer scores nothing');
@@ -89,7 +95,8 @@ export class OnnxRuntimeScorer {
     const featureCount = this.layout.featureCount ?? rows.length / count;
     assert(Number.isInteger(featureCount) && featureCount >= 1 && featureCount <= scoreFeatureCountMax, `rows of 1 to ${scoreFeatureCountMax} features, got ${rows.length} values for ${count} rows`);
     assert(rows.length === count * featureCount, `${count} rows of ${featureCount} features are ${count * featureCount} values, got ${rows.length}`);
-    const feeds = { [this.layout.inputName]: new ort.Tensor('float32', rows, [count, featureCount]) };
+    const input = this.missingAsZero && rows.some(Number.isNaN) ? rows.map((value) => (value === value ? value : 0)) : rows;
+    const feeds = { [this.layout.inputName]: new ort.Tensor('float32', input, [count, featureCount]) };
     const results = await this.session.run(feeds, [this.layout.outputName]);
     const output = results[this.layout.outputName];
     assert(output !== undefined && output.type === 'float32', `onnxruntime returned no float output ${this.layout.outputName}`);

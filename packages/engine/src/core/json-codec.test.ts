@@ -31,7 +31,7 @@ const stored = fc.letrec((tie) => ({
     fc.boolean(),
     fc.constant(null),
     fc.array(tie('value'), { maxLength: 4 }),
-    fc.dictionary(fc.oneof(fc.string(), fc.constantFrom('$bigint', '__proto__', 'amount')), tie('value'), { maxKeys: 4, noNullPrototype: true }),
+    fc.dictionary(fc.oneof(fc.string(), fc.constantFrom('$bigint', '$literal', '__proto__', 'amount')), tie('value'), { maxKeys: 4, noNullPrototype: true }),
   ),
 })).value;
 
@@ -39,14 +39,29 @@ describe('the stored JSON codec', () => {
   it('reads back exactly what it wrote, bigints included', () => {
     fc.assert(fc.property(stored, (value) => {
       expect(decodeJson(encodeJson(value))).toStrictEqual(value);
-    }), { numRuns: 500 });
+    }), { numRuns: 1000 });
   });
 
-  it('reads any JSON text as the reviver did, tags that are not bigints left as they are', () => {
-    const texts = fc.oneof(fc.json(), stored.map(encodeJson), fc.constantFrom('{"$bigint":"12"}', '{"$bigint":12}', '{"$bigint":"1","x":1}', '[{"$bigint":{"$bigint":"3"}}]', '{"__proto__":{"$bigint":"7"}}'));
+  it('reads any JSON text without a literal wrapper as the reviver did, tags that are not bigints left as they are', () => {
+    const texts = fc.oneof(fc.json(), stored.map(encodeJson).filter((text) => !text.includes('"$literal"')), fc.constantFrom('{"$bigint":"12"}', '{"$bigint":12}', '{"$bigint":"1","x":1}', '[{"$bigint":{"$bigint":"3"}}]', '{"__proto__":{"$bigint":"7"}}'));
     fc.assert(fc.property(texts, (text) => {
       expect(outcome(() => decodeJson(text))).toStrictEqual(outcome(() => decodeWithReviver(text)));
     }), { numRuns: 1000 });
+  });
+
+  it('writes an object that looks like a tag inside a literal wrapper, and reads it back as that object', () => {
+    for (const value of [{ $bigint: '' }, { $bigint: '12' }, { $literal: 5 }, { $literal: 'x' }]) {
+      expect(encodeJson(value)).toBe(`{"$literal":${JSON.stringify(value)}}`);
+      expect(decodeJson(encodeJson(value))).toStrictEqual(value);
+    }
+    expect(encodeJson({ $literal: { $bigint: '1' } })).toBe('{"$literal":{"$literal":{"$literal":{"$bigint":"1"}}}}');
+    for (const value of [{ $literal: {} }, { $literal: { $bigint: '1' } }, { $literal: { $literal: { $bigint: 2n } } }]) {
+      expect(decodeJson(encodeJson(value))).toStrictEqual(value);
+    }
+    const shared = { $bigint: 'x' };
+    expect(decodeJson(encodeJson({ a: shared, b: [shared, 3n] }))).toStrictEqual({ a: { $bigint: 'x' }, b: [{ $bigint: 'x' }, 3n] });
+    expect(decodeJson('{"$literal":{"$bigint":"1"},"other":1}')).toStrictEqual({ $literal: 1n, other: 1 });
+    expect(decodeJson('{"$literal":[{"$bigint":"1"}]}')).toStrictEqual({ $literal: [1n] });
   });
 
   it('keeps an own "__proto__" as data, never as the prototype', () => {
