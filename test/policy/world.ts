@@ -32,7 +32,7 @@ import { cheapPasswords, serverKeys } from '../sync/simulation';
  * rich customer with USD and EUR accounts, a stand-in policy, and an enrolled workstation every
  * matrix user is registered on. Built once as a SQLite image, copied for every engine under test.
  */
-export const matrixRoles = ['teller', 'head_teller', 'compliance_officer', 'operations', 'treasury', 'ledger_operator', 'admin', 'auditor', 'none'] as const;
+export const matrixRoles = ['teller', 'head_teller', 'compliance_officer', 'operations', 'treasury', 'ledger_operator', 'admin', 'auditor', 'digital_channel', 'none'] as const;
 export type MatrixRole = (typeof matrixRoles)[number];
 /** Who calls online: the matrix users, and the two callers that are no user (a device's signature, nobody signed in). */
 export type OnlineCaller = MatrixRole | 'device' | 'anonymous';

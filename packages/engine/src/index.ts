@@ -71,5 +71,7 @@ export * from './core/ai/metrics';
 export * from './core/ai/features';
 export * from './core/ai/onnx';
 export * from './core/ai/training';
+export * from './core/ai/deployment';
+export * from './core/ai/reasons';
 export { simulate, splitByTime, fraudTypologies, defaultFraudRate, simulationCustomersMax, simulationDaysMax, fraudRateMax, type Typology, type LabelledEvent, type CustomerProfile, type Bill, type Payday, type FraudEpisode, type Simulation, type SimulationOptions, type SimulationProgress, type TimeSplit, type TimeSplitOptions, type TimeSplitPart } from './core/ai/simulator';
 export * from './core/reports';

@@ -20,6 +20,7 @@ import { loadFacts, personFacts, recordTallies, type Decided, type RunRequest } 
 import { accessRecordOf } from './access';
 import { screeningAlert, screeningRefusal } from './content';
 import { describeDecision, monitor, recordDecisions, recordHistory, type Monitored } from './monitoring';
+import { checkFraud, describeFraud, recordFraud, recordFraudDecisions, type FraudChecked, type FraudOptions, type PaymentOrigin } from './fraud';
 import { openOrJoinCase, sarDueAtMs, screeningQueue } from './cases';
 import { memoised } from './tx-memo';
 
@@ -56,6 +57,8 @@ export interface EngineDeps {
   readonly serverKeys?: ServerKeys;
   /** Host hooks inside each write's transaction (the workstation's outbox). */
   readonly hooks?: WriteHooks;
+  /** How this host runs the deployed fraud models (the server: onnxruntime); the engine's scorer by default. */
+  readonly fraud?: FraudOptions;
   /**
    * Where this engine runs: the authority (the central server, or a standalone bank such as the
    * command-line demo) decides commands online; an enrolled workstation runs them offline,
@@ -84,7 +87,7 @@ export interface WriteHooks {
 type AnySpec = CommandSpec<z.ZodType, any, string>;
 
 /** Refusals that record themselves (a case for compliance): a preview that meets one keeps it. */
-const recordedRefusals: ReadonlySet<string> = new Set(['sanctions_match', 'monitoring_block']);
+const recordedRefusals: ReadonlySet<string> = new Set(['sanctions_match', 'monitoring_block', 'fraud_block']);
 
 /** Raised inside a transaction to roll it back while keeping the refusal for the caller. */
 class Rollback {
@@ -129,6 +132,8 @@ type Ran =
       readonly decided: Decided;
       /** Held by the live scenario for compliance: its decisions and case are kept with the hold. */
       readonly monitored?: Monitored;
+      /** Held by the fraud model for review: its decisions and case are kept with the hold. */
+      readonly fraud?: FraudChecked;
     }
   /** Ran and refused. */
   | { readonly kind: 'failed'; readonly refusal: Refusal; readonly detail: AuditEntry['detail'] }
@@ -442,11 +447,16 @@ export class Engine {
     const partiesOf = spec!.parties;
     const monitoredOf = spec!.monitored;
     // Monitoring only reads until the command runs: its reads go out beside screening's (one round trip, not two).
-    const monitoring = monitoredOf === undefined || admission.kind === 'hold' ? Promise.resolve(null) : monitor(tx, () => monitoredOf(env, parsed.data));
+    const candidates = monitoredOf === undefined || admission.kind === 'hold' ? null : monitoredOf(env, parsed.data);
+    const monitoring = candidates === null ? Promise.resolve(null) : monitor(tx, () => candidates);
     monitoring.catch(() => undefined); // awaited below; a refusal before then must not leave it unhandled
+    // The fraud model reads the same candidates and its own state, beside the rules.
+    const fraudChecking = candidates === null ? Promise.resolve(null) : candidates.then((found) => checkFraud(tx, found, originOf(located, parsed.data), this.deps.fraud ?? {}));
+    fraudChecking.catch(() => undefined);
     const screened = partiesOf === undefined ? null : await screeningRefusal(tx, () => partiesOf(env, parsed.data));
     if (screened !== null) {
       await monitoring.catch(() => null);
+      await fraudChecking.catch(() => null);
       return this.screeningRefused(tx, located, screened, detail, nowMs);
     }
     if (admission.kind === 'hold') {
@@ -454,14 +464,30 @@ export class Engine {
       if (impossible !== null) return { kind: 'refused', refusal: impossible, detail };
       return { kind: 'held', admission, input: jsonSafe(parsed.data), detail, decided };
     }
-    const monitored = await monitoring;
+    const [monitored, checkedFraud] = await Promise.all([monitoring, fraudChecking]);
+    // A payment compliance released was decided by a person: the model does not hold or block it again.
+    const fraud = located.releasedBy === undefined ? checkedFraud : null;
     if (monitored?.outcome === 'block') return this.monitoringBlocked(tx, located, monitored, detail, nowMs);
-    if (monitored?.outcome === 'hold' && located.releasedBy === undefined) {
+    if (fraud?.outcome === 'block') return this.fraudBlocked(tx, located, fraud, detail, nowMs);
+    const heldByRules = monitored?.outcome === 'hold' && located.releasedBy === undefined;
+    const heldByModel = fraud?.outcome === 'review';
+    if (heldByRules || heldByModel) {
       const impossible = (await spec!.precheck?.(env, parsed.data)) ?? null;
       if (impossible !== null) return { kind: 'refused', refusal: impossible, detail };
-      const held = monitored.live.filter((decision) => decision.outcome === 'hold').map(describeDecision).join('; ');
-      const message = `Held for compliance review before it posts: ${held}. A compliance officer decides it; nothing has moved yet.`;
-      return { kind: 'held', admission: { kind: 'hold', code: 'approval_required', basis: 'monitoring', checker: 'compliance.review', limit: null, message }, input: jsonSafe(parsed.data), detail, decided, monitored };
+      const reasons = [
+        ...(heldByRules ? monitored!.live.filter((decision) => decision.outcome === 'hold').map(describeDecision) : []),
+        ...(heldByModel ? fraud!.live.filter((score) => score.outcome === 'review').map(describeFraud) : []),
+      ].join('; ');
+      const message = `Held for compliance review before it posts: ${reasons}. A compliance officer decides it; nothing has moved yet.`;
+      return {
+        kind: 'held',
+        admission: { kind: 'hold', code: 'approval_required', basis: 'monitoring', checker: 'compliance.review', limit: null, message },
+        input: jsonSafe(parsed.data),
+        detail,
+        decided,
+        ...(heldByRules ? { monitored: monitored! } : {}),
+        ...(heldByModel ? { fraud: fraud! } : {}),
+      };
     }
     const outcome = await spec!.run({ ...env, approvedBy: admission.approvedBy }, parsed.data);
     if (!outcome.ok) return { kind: 'failed', refusal: outcome, detail };
@@ -470,6 +496,10 @@ export class Engine {
       await recordHistory(tx, monitored);
       // A hold compliance released was recorded when it was held; the release is on its case.
       if (located.releasedBy === undefined) await recordDecisions(tx, monitored, { ids: this.deps.ids, command: located.name, nowMs, actor: located.ctx.actor });
+    }
+    if (checkedFraud !== null) {
+      await recordFraud(tx, checkedFraud);
+      if (located.releasedBy === undefined) await recordFraudDecisions(tx, checkedFraud, { ids: this.deps.ids, command: located.name, nowMs, actor: located.ctx.actor });
     }
     return { kind: 'done', value: outcome.value, spec: spec!, parsed: parsed.data, detail, approvedBy: admission.approvedBy };
   }
@@ -499,6 +529,27 @@ export class Engine {
     return { kind: 'failed', refusal, detail };
   }
 
+  /** The fraud model blocks it: refused before it posts, the decisions, reasons and the case kept. */
+  private async fraudBlocked(tx: StorageTx, request: RunRequest, fraud: FraudChecked, detail: AuditEntry['detail'], nowMs: number): Promise<Ran> {
+    const cases = await recordFraudDecisions(tx, fraud, { ids: this.deps.ids, command: request.name, nowMs, actor: request.ctx.actor });
+    const blocked = fraud.live.filter((score) => score.outcome === 'block');
+    const numbers = [...new Set(cases.map((opened) => opened.number))];
+    const refusal: Refusal = {
+      ok: false,
+      code: 'fraud_block',
+      message: `Blocked as likely fraud: ${blocked.map(describeFraud).join('; ')}. Nothing was done; compliance has case ${numbers.join(', ')}.`,
+      details: {
+        caseNumbers: numbers,
+        probability: Math.max(...blocked.map((score) => score.probability ?? 0)),
+        modelVersion: blocked[0]!.modelVersion,
+        reasons: blocked[0]!.reasons.map((reason) => reason.words),
+        customerId: blocked[0]!.event.customerId,
+      },
+      keep: true,
+    };
+    return { kind: 'failed', refusal, detail };
+  }
+
   /** The live scenario blocks it: refused before it posts, the decisions and the case kept. */
   private async monitoringBlocked(tx: StorageTx, request: RunRequest, monitored: Monitored, detail: AuditEntry['detail'], nowMs: number): Promise<Ran> {
     const cases = await recordDecisions(tx, monitored, { ids: this.deps.ids, command: request.name, nowMs, actor: request.ctx.actor });
@@ -524,7 +575,7 @@ export class Engine {
    * its own case and queues a report of it, so the server's compliance officers see it too.
    */
   private async reportRefusalOffline(tx: StorageTx, request: RunRequest, refusal: Refusal): Promise<void> {
-    if (this.host !== 'workstation' || (refusal.code !== 'sanctions_match' && refusal.code !== 'monitoring_block')) return;
+    if (this.host !== 'workstation' || (refusal.code !== 'sanctions_match' && refusal.code !== 'monitoring_block' && refusal.code !== 'fraud_block')) return;
     const { caseId: _caseId, caseNumber: _caseNumber, caseNumbers: _caseNumbers, customerId, partyName, ...details } = refusal.details ?? {};
     const input = {
       reportId: this.deps.ids.next(),
@@ -540,9 +591,10 @@ export class Engine {
 
   /** A hold for compliance, once its approval is recorded: the decisions and the case point at it. */
   private async keepMonitoringHold(tx: StorageTx, ran: Extract<Ran, { kind: 'held' }>, request: RunRequest, nowMs: number, approvalId: string | undefined): Promise<string | null> {
-    if (ran.monitored === undefined) return null;
-    const cases = await recordDecisions(tx, ran.monitored, { ids: this.deps.ids, command: request.name, nowMs, actor: request.ctx.actor, ...(approvalId === undefined ? {} : { approvalId }) });
-    return cases[0]?.number ?? null;
+    const context = { ids: this.deps.ids, command: request.name, nowMs, actor: request.ctx.actor, ...(approvalId === undefined ? {} : { approvalId }) };
+    const cases = ran.monitored === undefined ? [] : await recordDecisions(tx, ran.monitored, context);
+    const fraudCases = ran.fraud === undefined ? [] : await recordFraudDecisions(tx, ran.fraud, context);
+    return cases[0]?.number ?? fraudCases[0]?.number ?? null;
   }
 
   private env(tx: StorageTx, ctx: Context, nowMs: number, occurredAtMs = nowMs): CommandEnv {
@@ -702,6 +754,12 @@ const missingPasswordHasher: PasswordHasher = {
   verify: () => Promise.reject(new AssertionError('engine wired without a password hasher')),
   verifyNone: () => Promise.reject(new AssertionError('engine wired without a password hasher')),
 };
+
+/** Where a payment's instruction came from, as the fraud features see it: the input's origin (a channel that names the device), else the branch counter. */
+function originOf(_request: RunRequest, input: unknown): PaymentOrigin {
+  const origin = input !== null && typeof input === 'object' ? (input as { origin?: PaymentOrigin }).origin : undefined;
+  return origin ?? { channel: 'branch' };
+}
 
 function withoutKeep(refusal: Refusal): Refusal {
   const { keep: _keep, ...rest } = refusal;

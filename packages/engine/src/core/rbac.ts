@@ -2,7 +2,7 @@
  * Roles and what each may do. Every command names one permission; a context without it is refused
  * before the command reads anything.
  */
-export const roles = ['teller', 'head_teller', 'compliance_officer', 'operations', 'treasury', 'ledger_operator', 'admin', 'auditor'] as const;
+export const roles = ['teller', 'head_teller', 'compliance_officer', 'operations', 'treasury', 'ledger_operator', 'admin', 'auditor', 'digital_channel'] as const;
 /** Whoever has not signed in yet: may only sign in. */
 export const anonymousRole = 'anonymous';
 export type Role = (typeof roles)[number];
@@ -81,6 +81,12 @@ export const rolePermissions: Readonly<Record<Role, readonly Permission[]>> = {
   ledger_operator: ['ledger.read', 'ledger.write'],
   admin: ['branch.read', 'branch.manage', 'product.manage', 'limits.manage', 'audit.read', 'user.manage', 'approval.decide', 'device.manage', 'update.status'],
   auditor: ['branch.read', 'fx.rates.read', 'customer.read', 'account.read', 'ledger.read', 'audit.read', 'access.read'],
+  /**
+   * The bank's online and mobile banking front end: it moves a customer's money on the customer's
+   * instruction (naming the device and country it came from), within its own limits, and sees
+   * the accounts it moves money between. No till, no cash, no approvals.
+   */
+  digital_channel: ['branch.read', 'customer.read', 'account.read', 'transfer.create'],
 };
 
 /** Roles that work at one branch: a user holding one serves only the branch they are assigned to. */

@@ -5,6 +5,7 @@
  * makes on a workstation offline (notes, status, closing, proposing) sync like any other and are
  * refused, with the reason, when someone else closed or reassigned the case meanwhile.
  */
+import { labelFromCase } from '../fraud';
 import { z } from 'zod';
 import type { CaseAlert, CaseStatus, ComplianceCase } from '../../core/banking/types';
 import { rolesAllow } from '../../core/rbac';
@@ -58,7 +59,16 @@ export const getCase = command({
     if (found === undefined) return refuse('case_not_found', 'No case has this id.');
     const notes = await env.tx.banking.findBy('caseNote', 'case', found.id, caseNotesMax);
     const decisions = [];
+    const fraudDecisions = [];
     for (const alert of found.alerts) {
+      if (alert.kind === 'fraud') {
+        const decision = await env.tx.banking.get('fraudDecision', alert.decisionId);
+        // The stored payment (kept for training) stays out: the case names it by id.
+        if (decision !== undefined) {
+          const { event: _event, ...shown } = decision;
+          fraudDecisions.push(shown);
+        }
+      }
       if (alert.kind !== 'monitoring') continue;
       const decision = await env.tx.banking.get('monitoringDecision', alert.decisionId);
       if (decision !== undefined) decisions.push(decision);
@@ -70,7 +80,7 @@ export const getCase = command({
     }
     const reports = (await env.tx.banking.findBy('complianceReport', 'case', found.id, 20)).map(({ xml: _xml, ...summary }) => summary);
     const approval = found.approvalId === null ? null : ((await env.tx.banking.get('approval', found.approvalId)) ?? null);
-    return ok({ case: found, notes, decisions, customers, reports, approval });
+    return ok({ case: found, notes, decisions, fraudDecisions, customers, reports, approval });
   },
 });
 
@@ -165,6 +175,8 @@ export async function closeWith(env: CommandEnv, found: ComplianceCase, outcome:
   const closed: ComplianceCase = { ...found, status: 'closed', outcome, closedAtMs: env.nowMs, updatedAtMs: env.nowMs, version: found.version + 1 };
   await env.tx.banking.put('complianceCase', closed);
   await appendNote(env.tx, closed, { author: env.ctx.actor, atMs: env.occurredAtMs, text, event: 'closed' });
+  // The investigator's verdict on each payment the fraud model flagged becomes a training label.
+  await labelFromCase(env.tx, closed, env.nowMs);
   return (await env.tx.banking.get('complianceCase', closed.id))!;
 }
 

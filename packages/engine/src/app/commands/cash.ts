@@ -99,9 +99,26 @@ export const cashWithdrawal = command({
 
 export const internalTransfer = command({
   kind: 'write',
-  input: z.object({ transferId: idSchema, fromAccountId: idSchema, toAccountId: idSchema, money: moneySchema }),
+  input: z.object({
+    transferId: idSchema,
+    fromAccountId: idSchema,
+    toAccountId: idSchema,
+    money: moneySchema,
+    /**
+     * Where the customer gave the instruction when it was not at the counter: the bank's online or
+     * mobile channel, the device it came from and the country it was in. What the fraud model reads;
+     * never a number that moves money.
+     */
+    origin: z
+      .object({ channel: z.enum(['online', 'mobile']), deviceId: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/), country: z.string().regex(/^[A-Z]{2}$/).optional() })
+      .strict()
+      .optional(),
+  }),
   async run(env, input) {
     if (input.fromAccountId === input.toAccountId) return refuse('accounts_must_be_different', 'An account cannot pay itself.');
+    if (input.origin !== undefined && env.ctx.roles.some((role) => role === 'teller' || role === 'head_teller')) {
+      return refuse('origin_not_allowed', 'A transfer a teller makes comes from the counter; only the online and mobile channels name another origin.');
+    }
     const from = await customerAccountFor(env, input.fromAccountId, input.money.currency);
     if (!from.ok) return from;
     const to = await customerAccountFor(env, input.toAccountId, input.money.currency);

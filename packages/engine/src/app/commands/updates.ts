@@ -9,6 +9,7 @@ import type { InstalledContent, UpdateTrustRecord } from '../../core/banking/typ
 import type { Id128 } from '../../core/ids';
 import { canonicalJson, type JsonValue } from '../../core/canonical-json';
 import { decodeBase64url, encodeHex } from '../../core/crypto';
+import { parseFraudModelDocument } from '../../core/ai/deployment';
 import { parseSanctionsList } from '../../core/screening';
 import { contentKindOf, parseStandInDocument, standInPolicyOf, type ContentKind } from '../../core/update/content';
 import type { RepositorySummary, UpdateReport, UpdateStatusRow } from '../../core/update/report';
@@ -135,6 +136,12 @@ function versionOf(kind: ContentKind, item: InstallItem): { ok: true; value: str
     if (!parsed.ok) return invalidContent(item.path, `${item.path}: ${parsed.message}`);
     if (parsed.value.branchId !== basename) return invalidContent(item.path, `${item.path} is the policy of another branch.`);
     return { ok: true, value: `v${parsed.value.version}` };
+  }
+  if (kind === 'fraud_model') {
+    const model = parseFraudModelDocument(json);
+    if (!model.ok) return invalidContent(item.path, `${item.path}: ${model.message}. The model was not installed; the one in force stays.`);
+    if (model.value.document.slot !== basename) return invalidContent(item.path, `${item.path} holds the ${model.value.document.slot} model.`);
+    return { ok: true, value: model.value.model.metadata.version };
   }
   const parsed = parseSanctionsList(json);
   if (!parsed.ok) return invalidContent(item.path, `${item.path}: ${parsed.message}`);

@@ -6,6 +6,7 @@ import type { JsonValue } from '../canonical-json';
 import type { LimitKind } from '../policy/types';
 import type { Decision, MonitoredTransaction, RuleDefinition, Scenario, UsdRateTable } from '../monitoring/types';
 import type { FilingInstitution, PostalAddress } from '../reports/types';
+import type { AccountGraphState, FeatureState, PaymentEvent } from '../ai/features';
 
 /** Chart of accounts: the `code` of every ledger account the banking layer opens. */
 export const AccountCodes = {
@@ -376,7 +377,7 @@ export function auditAnchorId(seq: number): string {
  */
 export interface InstalledContent {
   readonly id: string;
-  readonly kind: 'stand_in_policy' | 'sanctions_list' | 'app_build';
+  readonly kind: 'stand_in_policy' | 'sanctions_list' | 'fraud_model' | 'app_build';
   /** The role that signed it: `targets`, or a delegated role. */
   readonly role: string;
   /** The document's own version label. */
@@ -501,7 +502,58 @@ export type CaseAlert =
       readonly score: number;
       readonly explanation: readonly { readonly part: string; readonly value: number; readonly detail: string }[];
       readonly atMs: number;
+    }
+  | {
+      readonly kind: 'fraud';
+      readonly decisionId: string;
+      readonly transactionId: string;
+      readonly outcome: 'review' | 'block';
+      /** Null when the model could not score it (`unavailable` says why), which sends it to review. */
+      readonly probability: number | null;
+      readonly modelVersion: string;
+      readonly reasons: readonly FraudReason[];
+      readonly unavailable?: string;
+      readonly atMs: number;
     };
+
+/** One reason of a fraud score: the feature, this payment's value, what it added (log-odds) and the words for it. */
+export interface FraudReason {
+  readonly feature: string;
+  readonly value: number | null;
+  readonly contribution: number;
+  readonly words: string;
+}
+
+/** A fraud model's decision on one payment: live (the champion: kept when not approve) or shadow (the challenger: always kept). */
+export interface FraudDecisionRecord {
+  readonly id: string;
+  readonly role: 'live' | 'shadow';
+  readonly eventId: string;
+  /** The payment as the features saw it (kept so a stopped payment an investigator labels can be trained on). */
+  readonly event?: PaymentEvent;
+  readonly customerId: string;
+  readonly command: string;
+  readonly slot: 'champion' | 'challenger';
+  readonly modelVersion: string;
+  readonly onnxSha256: string;
+  readonly probability: number | null;
+  readonly outcome: 'approve' | 'review' | 'block';
+  readonly reasons: readonly FraudReason[];
+  readonly unavailable?: string;
+  readonly caseId: string | null;
+  readonly decidedAtMs: number;
+}
+
+/** One UTC day's scores and feature values of one model file, counted in its reference bins (the drift monitor's input). */
+export interface FraudDriftTally {
+  readonly id: string;
+  readonly day: string;
+  readonly onnxSha256: string;
+  readonly modelVersion: string;
+  readonly count: number;
+  readonly score: readonly number[];
+  readonly features: Readonly<Record<string, readonly number[]>>;
+}
 
 /** An investigation: alerts and hits about one customer (or party), worked by an officer or a queue. */
 export interface ComplianceCase {
@@ -635,6 +687,14 @@ export interface Entities {
   complianceReport: ComplianceReport;
   reportingProfile: ReportingProfile;
   screeningSweep: ScreeningSweep;
+  fraudCustomerState: { readonly id: string; readonly state: FeatureState };
+  fraudAccountGraph: { readonly id: string; readonly state: AccountGraphState };
+  /** A scored payment as the features saw it, keyed by time: the bank's own training data. */
+  fraudEvent: { readonly id: string; readonly event: PaymentEvent };
+  fraudDecision: FraudDecisionRecord;
+  /** An investigator's verdict on a payment (1 fraud, 0 not), from the case it was in. */
+  fraudLabel: { readonly id: string; readonly label: 0 | 1; readonly caseId: string; readonly labelledAtMs: number };
+  fraudDriftTally: FraudDriftTally;
 }
 export type EntityKind = keyof Entities;
 
@@ -692,6 +752,12 @@ export const entityKeys: { readonly [K in EntityKind]: Readonly<Record<string, (
   complianceReport: { case: (r) => r.caseId },
   reportingProfile: {},
   screeningSweep: {},
+  fraudCustomerState: {},
+  fraudAccountGraph: {},
+  fraudEvent: {},
+  fraudDecision: { shadow: (d) => (d.role === 'shadow' ? d.onnxSha256 : null), customer: (d) => d.customerId },
+  fraudLabel: {},
+  fraudDriftTally: { model: (t) => t.onnxSha256 },
 };
 
 export function branchAccountKey(branchId: string, purpose: BranchAccountPurpose, currency: string): string {

@@ -10,12 +10,13 @@ import { parseMinor } from '../money';
 import { canonicalJson } from '../canonical-json';
 import type { StandInPolicy } from '../sync/stand-in';
 
-export type ContentKind = 'stand_in_policy' | 'sanctions_list' | 'app_build';
+export type ContentKind = 'stand_in_policy' | 'sanctions_list' | 'fraud_model' | 'app_build';
 
-/** Where each kind lives: `content/stand-in/<branchId>.json`, `content/sanctions/<listId>.json`, `app/<platform>/<file>`. */
+/** Where each kind lives: `content/stand-in/<branchId>.json`, `content/sanctions/<listId>.json`, `content/models/<slot>.json`, `app/<platform>/<file>`. */
 export const contentPrefixes: Readonly<Record<ContentKind, string>> = {
   stand_in_policy: 'content/stand-in/',
   sanctions_list: 'content/sanctions/',
+  fraud_model: 'content/models/',
   app_build: 'app/',
 };
 
@@ -25,12 +26,17 @@ export const compliancePathPatterns: readonly string[] = ['content/sanctions/*',
 export function contentKindOf(path: string): ContentKind | null {
   if (/^content\/stand-in\/[A-Za-z0-9_-]{1,64}\.json$/.test(path)) return 'stand_in_policy';
   if (/^content\/sanctions\/[a-z0-9][a-z0-9-]{0,63}\.json$/.test(path)) return 'sanctions_list';
+  if (/^content\/models\/(champion|challenger)\.json$/.test(path)) return 'fraud_model';
   if (/^app\/[a-z0-9-]{1,32}\/[A-Za-z0-9._-]{1,128}$/.test(path)) return 'app_build';
   return null;
 }
 
 export function standInPath(branchId: string): string {
   return `${contentPrefixes.stand_in_policy}${branchId}.json`;
+}
+
+export function modelPath(slot: 'champion' | 'challenger'): string {
+  return `${contentPrefixes.fraud_model}${slot}.json`;
 }
 
 export function sanctionsPath(listId: string): string {
