@@ -7,10 +7,14 @@
  * case; the investigator's outcome becomes a label; a challenger retrained with it scores in shadow.
  */
 import {
+  Engine,
+  featureNames,
+  type FraudRuntimeFactory,
   type ContentKind,
   type FetchResult,
   type LabelledPayment,
   type UpdateFetcher,
+  storedPayments,
   encodeContentDocument,
   driftReference,
   fraudModelDocument,
@@ -22,7 +26,8 @@ import {
   type ModelThresholds,
 } from '@qenex/engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { storedPayments } from '../../packages/engine/src/app/fraud';
+
+import { onnxRuntimeFactory } from '../../apps/server/src/ai/onnx-runtime';
 import { DirectoryFetcher } from '../../apps/server/src/update/service';
 import { makeFixture, type Fixture } from '../updates/review/fixture';
 
@@ -210,5 +215,97 @@ describe('an account takeover', () => {
     const shadowed = decisions.filter((decision) => decision.role === 'shadow' && decision.modelVersion === 'fraud-gbdt-e2e.challenger');
     expect(shadowed.length).toBeGreaterThan(0);
     expect(shadowed[0]!.probability).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('when the model cannot decide', () => {
+  const [victim, friend] = [0, 1];
+  const habitual = () => ({
+    transferId: f.books.ids.next(),
+    fromAccountId: f.books.bank.customers[victim]!.accountIds[0]!,
+    toAccountId: f.books.bank.customers[friend]!.accountIds[0]!,
+    money: { amount: '2600', currency: 'USD' },
+    origin: { channel: 'mobile' as const, deviceId: 'phone-of-victim', country: 'US' },
+  });
+  const engineWith = (runtime: FraudRuntimeFactory, budgetMs = 30) => new Engine({ storage: f.storage, clock: f.books.clock, ids: f.books.ids, fraud: { runtime, budgetMs } });
+
+  it('the champion approves the customer’s habitual payment', async () => {
+    f.books.clock.advance(hourMs);
+    expect(await f.books.engine.preview('transfer.internal', habitual(), web)).toMatchObject({ decision: 'allow' });
+  });
+
+  it('a model slower than its budget, one that fails and one that answers nonsense send the same payment to review, never to approve', async () => {
+    const slow: FraudRuntimeFactory = async () => ({ score: () => new Promise<number>((resolve) => setTimeout(() => resolve(0.001), 500)) });
+    const failing: FraudRuntimeFactory = async () => ({ score: async () => { throw new Error('onnxruntime session lost'); } });
+    const unloadable: FraudRuntimeFactory = async () => { throw new Error('the model file does not load'); };
+    const nonsense: FraudRuntimeFactory = async () => ({ score: async () => Number.NaN });
+    for (const [runtime, why] of [[slow, /no score within 30 ms/], [failing, /session lost/], [unloadable, /does not load/], [nonsense, /not a probability/]] as const) {
+      const preview = await engineWith(runtime).preview('transfer.internal', habitual(), web);
+      expect(preview, String(why)).toMatchObject({ decision: 'hold', details: { basis: 'monitoring', checker: 'compliance.review' } });
+      if (preview.decision === 'hold') expect(preview.message).toMatch(why);
+    }
+  });
+
+  it('the server’s runtime (onnxruntime) decides as the engine’s scorer does, on the habitual payment and on another takeover attempt', async () => {
+    const server = engineWith(onnxRuntimeFactory(), 1_000);
+    expect(await server.preview('transfer.internal', habitual(), web)).toMatchObject({ decision: 'allow' });
+    const mule = f.books.bank.customers[2]!;
+    f.books.clock.set(Math.floor(f.books.clock.nowMs() / dayMs) * dayMs + dayMs + 3 * hourMs);
+    const balance = await balanceOf(f.books.bank.customers[victim]!.accountIds[0]!);
+    const takeover = { ...habitual(), toAccountId: mule.accountIds[0]!, money: { amount: String((balance * 9n) / 10n), currency: 'USD' }, origin: { channel: 'online' as const, deviceId: 'another-unknown-laptop', country: 'RO' } };
+    const [onServer, onWorkstation] = [await server.preview('transfer.internal', takeover, web), await f.books.engine.preview('transfer.internal', takeover, web)];
+    // Both decide alike, with the same score and reasons when they hold it.
+    expect(onServer.decision).toBe(onWorkstation.decision);
+    expect(onServer.decision === 'hold' ? onServer.message : '').toBe(onWorkstation.decision === 'hold' ? onWorkstation.message : '');
+  });
+});
+
+describe('the drift monitor and the shadow report', () => {
+  it('reads the champion’s scores and features against its reference, stable on the payments it has seen', async () => {
+    const drift = await f.books.engine.execute('fraud.drift', { days: 90 }, carol);
+    expect(drift).toMatchObject({ ok: true, value: { modelVersion: training.version } });
+    if (!drift.ok) return;
+    expect(drift.value.scored).toBeGreaterThan(20);
+    expect(drift.value.features).toHaveLength(featureNames.length);
+    expect(drift.value.scorePsi).not.toBeNull();
+  });
+
+  it('raises one case when the score has drifted past the alert level, naming what moved', async () => {
+    const champion = (await installed('champion'))!;
+    const document = JSON.parse(champion.body) as { reference: { score: { shares: number[] }; features: Record<string, { shares: number[] }> } };
+    const day = new Date(f.books.clock.nowMs()).toISOString().slice(0, 10);
+    const onnxSha256 = (await f.books.engine.execute('fraud.drift', { days: 1 }, carol) as { value: { onnxSha256: string } }).value.onnxSha256;
+    // A day on which every payment scored in the top bin: the population has moved.
+    const top = document.reference.score.shares.map((_share, bin, all) => (bin === all.length - 1 ? 500 : 0));
+    await f.storage.transaction((tx) =>
+      tx.banking.put('fraudDriftTally', {
+        id: `${day}:${onnxSha256}`,
+        day,
+        onnxSha256,
+        modelVersion: training.version,
+        count: 500,
+        score: top,
+        features: Object.fromEntries(Object.entries(document.reference.features).map(([name, reference]) => [name, reference.shares.map((share) => Math.round(share * 500))])),
+      }),
+    );
+    const olivia = { actor: 'carol', roles: ['compliance_officer'], deviceId: 'hq' };
+    const checked = await f.books.engine.execute('fraud.check_drift', { days: 1 }, olivia);
+    expect(checked).toMatchObject({ ok: true, value: { report: { drifting: true, reading: 'drifting' } } });
+    if (!checked.ok) return;
+    expect(checked.value.report.scorePsi!).toBeGreaterThan(0.25);
+    const caseNumber = checked.value.caseNumber!;
+    const [opened] = await f.storage.read((tx) => tx.banking.findBy('complianceCase', 'number', caseNumber, 1));
+    expect(opened!.title).toMatch(/is drifting .*the score \(PSI \d+\.\d\d\)/);
+    expect(opened!.queue).toBe('fraud');
+    // Once per model and day.
+    expect(await f.books.engine.execute('fraud.check_drift', { days: 1 }, olivia)).toMatchObject({ ok: true, value: { caseNumber } });
+  });
+
+  it('shows the challenger beside the champion on the payments it scored in shadow', async () => {
+    const report = await f.books.engine.execute('fraud.shadow_report', { limit: 100 }, { ...carol, deviceId: 'hq' });
+    expect(report).toMatchObject({ ok: true, value: { challengerVersion: 'fraud-gbdt-e2e.challenger' } });
+    if (!report.ok) return;
+    expect(report.value.scored).toBeGreaterThan(0);
+    expect(report.value.agreement).not.toBeNull();
   });
 });

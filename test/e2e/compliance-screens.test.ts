@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultScenarioInput, demoPassword, demoUsers, encodeSanctionsList, sanctionsPath, systemRole, type CommandInput } from '@qenex/engine';
+import { defaultScenarioInput, demoPassword, demoUsers, driftReference, encodeContentDocument, encodeSanctionsList, fraudModelDocument, limitRuleId, modelPath, sanctionsPath, simulate, systemRole, trainFraudModels, type CommandInput } from '@qenex/engine';
 import type { BrowserWorkstation } from '../../apps/desktop/src/node/workstation-main';
 import { dropTestDatabase, startTestServer, type TestServer } from '../server/harness';
 import { axeViolations, complianceWorkstation, currentAccountOf, engineId, launchBrowser, shot, type Link } from './support';
@@ -225,4 +225,58 @@ describe('the compliance officer works a case at the workstation, in a real brow
     expect(await page.getByRole('table', { name: 'Transactions the draft would have flagged' }).textContent()).toMatch(/cash deposit/);
     await expectAccessible('compliance-08-replay');
   });
+
+  it('a payment the fraud model held shows in the fraud queue, its case giving the score and each reason in words', async () => {
+    const engine = t.server.engine;
+    // A champion trained on the simulator, deployed as the update client installs it; this test's bank reviews from a low score.
+    const simulationStartMs = Date.UTC(2026, 8, 1);
+    const trained = trainFraudModels(simulate({ seed: 11, customers: 400, days: 40, startMs: simulationStartMs }).events, { seed: 7, version: 'fraud-gbdt-screens.1', treeCount: 40, split: { trainDays: 24, delayDays: 4, testDays: 12, startMs: simulationStartMs } });
+    if (!trained.ok) throw new Error(trained.message);
+    const document = fraudModelDocument(trained.value.champion, 'champion', { review: 0.0005, block: 0.9999 }, driftReference(trained.value.evaluationScores, trained.value.evaluation.matrix));
+    const body = new TextDecoder().decode(encodeContentDocument(document as never));
+    const bytes = new TextEncoder().encode(body);
+    const installed = await engine.execute(
+      'update.install',
+      {
+        trust: { roots: [], timestamp: null, snapshot: null, targets: null, delegated: {}, verifiedAtMs: Date.now() },
+        install: [{ path: modelPath('champion'), role: 'targets', sha256: createHash('sha256').update(bytes).digest('hex'), length: bytes.length, body }],
+        remove: [],
+        checkedAtMs: Date.now(),
+        refusal: null,
+        appStaged: null,
+      },
+      { actor: 'update-client', roles: [systemRole], deviceId: 'update-client' },
+    );
+    expect(installed, JSON.stringify(installed).slice(0, 300)).toMatchObject({ ok: true });
+    // The online banking front end moves most of Mei's balance, from a laptop abroad.
+    const web = { actor: 'webbank', roles: ['digital_channel'], deviceId: 'web-gateway' };
+    await t.server.storage.transaction(async (tx) => {
+      await tx.banking.put('user', { id: web.actor, displayName: 'Online banking', roles: ['digital_channel'], passwordHash: 'x', status: 'active', createdAtMs: 0, branchId: null });
+      const holder = { role: 'digital_channel' };
+      await tx.banking.put('limitRule', { id: limitRuleId(holder, 'transfer', 'USD'), holder, kind: 'transfer', currency: 'USD', perTransactionMinor: 100_000_000n, perDayMinor: 1_000_000_000n });
+    });
+    const mei = await currentAccountOf(t, 'Mei');
+    const amara = await currentAccountOf(t, 'Amara');
+    const held = await engine.execute('transfer.internal', { transferId: id('f4'), fromAccountId: mei, toAccountId: amara, money: { amount: '300000', currency: 'USD' }, origin: { channel: 'online', deviceId: 'unknown-laptop', country: 'RO' } } as never, web);
+    expect(held).toMatchObject({ ok: false, code: 'approval_required' });
+    const caseNumber = String((held as unknown as { details: { caseNumber: string } }).details.caseNumber);
+
+    await signedIn();
+    await page.keyboard.press('Alt+0');
+    await page.keyboard.press('Alt+Q');
+    await page.getByRole('heading', { name: 'Compliance cases' }).waitFor();
+    await page.getByLabel('Queue', { exact: true }).selectOption('fraud');
+    await row(caseNumber).waitFor();
+    await row(caseNumber).locator('.ag-cell').first().click();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: `Case ${caseNumber}` }).waitFor();
+    const evidence = page.locator('section.decision', { hasText: 'fraud score' }).first();
+    await evidence.waitFor();
+    expect(await evidence.textContent()).toMatch(/Held for review.*fraud score [0-9.e-]+ · model fraud-gbdt-screens\.1/s);
+    const reasons = page.getByRole('table', { name: /Why the model scored/ });
+    expect(await reasons.locator('tbody tr').count()).toBeGreaterThan(0);
+    expect(await reasons.textContent()).toMatch(/never seen|of the balance|usual amount|hour/);
+    await expectAccessible('compliance-09-fraud-case');
+  }, 180_000);
 });
+

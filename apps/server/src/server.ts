@@ -1,3 +1,4 @@
+import { onnxRuntimeFactory } from './ai/onnx-runtime';
 import { Engine, RandomIds, systemClock, type AuditAnchor, type Clock, type KvPorts } from '@qenex/engine';
 import { ScryptPasswordHasher } from '@qenex/engine/node';
 import { PostgresStorage } from '@qenex/engine/postgres';
@@ -87,6 +88,8 @@ export async function startServer(config: ServerConfig, overrides: ServerOverrid
     ids,
     serverKeys,
     passwords: new ScryptPasswordHasher({ N: cost, r: 8, p: 1 }),
+    // Deployed fraud models are scored by onnxruntime here (the workstation runs the engine's own scorer, which agrees to 1e-6).
+    fraud: { runtime: onnxRuntimeFactory() },
     // An anchor changes nothing a workstation pulls: no reason to wake them every minute.
     hooks: {
       committed: (name) => {

@@ -2,6 +2,8 @@
 export { Engine, type Preview, type WriteHooks, type WriteMeta, type CommandName, type CommandInput, type CommandResult, type CommandValue, type EngineDeps } from './app/engine';
 export type { Context, Outcome, Refusal, Success } from './app/command';
 export { commands } from './app/commands';
+export { storedPayments, fraudScoreBudgetMsDefault, fraudQueue, type FraudRuntime, type FraudRuntimeFactory, type FraudOptions, type PaymentOrigin } from './app/fraud';
+export { driftAlertPsi, driftStablePsi, type DriftReport } from './app/commands/fraud';
 export * from './core/money';
 export * from './core/currencies';
 export * from './core/ids';

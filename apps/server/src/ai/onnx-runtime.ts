@@ -1,6 +1,6 @@
 /**
  * The server's fraud scorer on onnxruntime-node: an ONNX classifier (ours from the engine's
- * encodeOnnx, or an import decodeOnnx accepts) loaded once, then scoring feature rows to the
+ * encodeOnnx, or any file decodeOnnx accepts) loaded once, then scoring feature rows to the
  * probability of class 1 (fraud).
  *
  * The session runs with one intra-op thread and sequentially. That is what makes its scores
@@ -14,6 +14,7 @@
  * regressor) as it is. A ZipMap's map output is never fetched.
  */
 import assert from 'node:assert/strict';
+import type { FraudRuntimeFactory } from '@qenex/engine';
 import * as ort from 'onnxruntime-node';
 
 /** The most rows one `score` call takes: a batch above it is split by the caller. */
@@ -134,4 +135,19 @@ function layoutOf(session: ort.InferenceSession): Layout {
     throw new OnnxRuntimeLoadError('unsupported_model', `output ${output.name} has ${columns} columns; a binary classifier has 2 (or 1: the probability of class 1)`);
   }
   return { inputName: input.name, featureCount, outputName: output.name, outputWidth: columns === 1 || columns === 2 ? columns : undefined };
+}
+
+/**
+ * The server's fraud runtime for the engine: each deployed model file is scored by onnxruntime
+ * (a linear model with missing values as 0, as the engine's scorer reads them). One session per
+ * file; a score is one row through it.
+ */
+export function onnxRuntimeFactory(): FraudRuntimeFactory {
+  return async (deployed) => {
+    const scorer = await OnnxRuntimeScorer.load(deployed.bytes, { missing: deployed.model.kind === 'linear' ? 'zero' : 'as_is' });
+    return {
+      // A row of its own per call: onnxruntime reads the tensor while other payments are scored.
+      score: async (values) => (await scorer.score(Float32Array.from(values), 1))[0]!,
+    };
+  };
 }

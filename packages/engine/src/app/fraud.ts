@@ -93,7 +93,8 @@ interface LoadedModel {
   readonly runtime: Promise<FraudRuntime>;
 }
 
-const loadedCache = new Map<string, LoadedModel | { failed: string }>();
+/** Loaded models per runtime (each host runs its own), by file hash. */
+const loadedCaches = new WeakMap<FraudRuntimeFactory, Map<string, LoadedModel | { failed: string }>>();
 const loadedCacheMax = 8;
 
 const engineRuntime: FraudRuntimeFactory = async (deployed) => {
@@ -106,7 +107,12 @@ async function modelIn(tx: StorageTx, slot: ModelSlot, runtime: FraudRuntimeFact
   const installed = await tx.banking.get('installedContent', modelPath(slot));
   if (installed === undefined || installed.status !== 'in_force') return null;
   if (!bodyIntact(installed)) return { failed: `the installed ${slot} model no longer matches its signed hash` };
-  const key = `${installed.sha256}:${runtime === engineRuntime ? 'engine' : 'host'}`;
+  const key = installed.sha256;
+  let loadedCache = loadedCaches.get(runtime);
+  if (loadedCache === undefined) {
+    loadedCache = new Map();
+    loadedCaches.set(runtime, loadedCache);
+  }
   const cached = loadedCache.get(key);
   if (cached !== undefined) return cached;
   let loaded: LoadedModel | { failed: string };
@@ -184,9 +190,12 @@ async function scoreWith(model: LoadedModel, slot: ModelSlot, event: PaymentEven
     const why = error instanceof Error ? error.message : String(error);
     return { ...base, probability: null, outcome: 'review', reasons: [], unavailable: why };
   }
+  const outcome = decide(probability, deployed);
+  // Reasons are for people: only a payment the model does not approve is explained (a few milliseconds of TreeSHAP).
+  if (outcome === 'approve') return { ...base, probability, outcome, reasons: [] };
   const explanation = model.explainer.explain(row);
   const reasons = wordedReasons(topReasons(explanation.contributions, featureNames, fraudReasonsKept), row);
-  return { ...base, probability, outcome: decide(probability, deployed), reasons };
+  return { ...base, probability, outcome, reasons };
 }
 
 const severity: Readonly<Record<FraudOutcome, number>> = { approve: 0, review: 1, block: 2 };
@@ -243,7 +252,7 @@ export async function checkFraud(tx: StorageTx, candidates: readonly MonitoredTr
 /** One score in words: "score 0.97 (model v3): to a payee never paid before; …", or why there is none. */
 export function describeFraud(score: FraudScore): string {
   if (score.probability === null) return `the fraud model could not score it (${score.unavailable ?? 'unavailable'})`;
-  return `fraud score ${score.probability.toFixed(2)} (model ${score.modelVersion}): ${reasonsSentence(score.reasons)}`;
+  return `fraud score ${score.probability >= 0.01 ? score.probability.toFixed(2) : score.probability.toPrecision(2)} (model ${score.modelVersion}): ${reasonsSentence(score.reasons)}`;
 }
 
 /** Milliseconds from the epoch a training-event key counts from, so keys sort by time. */

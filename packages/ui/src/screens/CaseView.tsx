@@ -402,10 +402,14 @@ function Proposal({ detail, me, canFile, onFile }: { detail: CaseDetail; me: str
 
 function Evidence({ detail }: { detail: CaseDetail }) {
   const screening = detail.case.alerts.filter((alert): alert is Extract<Wire<CaseAlert>, { kind: 'screening' }> => alert.kind === 'screening');
-  if (detail.decisions.length === 0 && screening.length === 0) return <p className="muted">No decision or hit is attached to this case.</p>;
+  const fraud = detail.fraudDecisions ?? [];
+  if (detail.decisions.length === 0 && screening.length === 0 && fraud.length === 0) return <p className="muted">No decision or hit is attached to this case.</p>;
   const byName = new Map(detail.customers.map((customer) => [customer.name.toLowerCase(), customer]));
   return (
     <>
+      {fraud.map((record) => (
+        <FraudEvidence key={record.id} record={record} />
+      ))}
       {detail.decisions.map((record) => (
         <DecisionEvidence key={record.id} record={record} />
       ))}
@@ -413,6 +417,41 @@ function Evidence({ detail }: { detail: CaseDetail }) {
         <HitReview key={`${alert.listId}-${alert.entryId}-${alert.atMs}`} alert={alert} index={index} customer={byName.get(alert.partyName.toLowerCase()) ?? (detail.case.partyName === null && detail.customers.length === 1 ? detail.customers[0] : undefined)} />
       ))}
     </>
+  );
+}
+
+/** The fraud model's decision: its score against its thresholds, and each reason in words with what it added. */
+function FraudEvidence({ record }: { record: NonNullable<CaseDetail['fraudDecisions']>[number] }) {
+  const headingId = `fraud-${record.id.replace(/[^a-zA-Z0-9]/g, '-')}`;
+  return (
+    <section className="decision" aria-labelledby={headingId}>
+      <h4 id={headingId}>
+        <span className={`tag decision-${record.outcome === 'block' ? 'block' : 'hold'}`}>{record.outcome === 'block' ? 'Blocked' : 'Held for review'}</span>{' '}
+        {record.probability === null ? 'not scored' : `fraud score ${record.probability >= 0.01 ? record.probability.toFixed(2) : record.probability.toPrecision(2)}`} · model {record.modelVersion}
+      </h4>
+      <p className="muted small">
+        {commandLabels[record.command] ?? words(record.command)} <code title={record.eventId}>{shortId(record.eventId)}</code> decided at {dateTime(record.decidedAtMs)}
+      </p>
+      {record.unavailable !== undefined ? (
+        <p role="note">The model could not score this payment ({record.unavailable}), so it was sent to review rather than approved.</p>
+      ) : (
+        <table className="table compact evidence" aria-label={`Why the model scored ${shortId(record.eventId)} as it did`}>
+          <TableHead columns={['Reason', { label: 'Value', numeric: true }, { label: 'Added to the score (log-odds)', numeric: true }]} />
+          <tbody>
+            {record.reasons.map((reason) => (
+              <tr key={reason.feature}>
+                <th scope="row">
+                  {reason.words}
+                  <span className="muted small"> ({reason.feature})</span>
+                </th>
+                <td className="num">{reason.value === null ? 'unknown' : Number(reason.value.toPrecision(4))}</td>
+                <td className="num">{`${reason.contribution >= 0 ? '+' : '−'}${Math.abs(reason.contribution).toFixed(3)}`}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
   );
 }
 

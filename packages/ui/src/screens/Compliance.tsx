@@ -11,6 +11,8 @@ import { Scenarios } from './Scenarios';
 import { dateOnly, dueClock, shortDateTime, outcomeLabels, statusLabels, useAltKeys, useNow } from './compliance-format';
 
 /** The four lists of cases, each with its Alt key (the digits are the main menu's). */
+const queueLabels: Readonly<Record<(typeof caseQueues)[number], string>> = { monitoring: 'Monitoring alerts', screening: 'Screening hits', fraud: 'Fraud model' };
+
 const views: ReadonlyArray<{ view: CaseListView; label: string; key: string }> = [
   { view: 'mine', label: 'My cases', key: 'm' },
   { view: 'queue', label: 'Queue', key: 'q' },
@@ -97,7 +99,7 @@ function CaseQueue({ stores }: { stores: Stores }) {
                   <select id="case-queue" value={queue} onChange={(event) => void compliance.setQueue(event.target.value)}>
                     {caseQueues.map((name) => (
                       <option key={name} value={name}>
-                        {name === 'monitoring' ? 'Monitoring alerts' : 'Screening hits'}
+                        {queueLabels[name]}
                       </option>
                     ))}
                   </select>

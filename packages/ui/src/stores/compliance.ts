@@ -1,5 +1,5 @@
 import { create, type StoreApi, type UseBoundStore } from 'zustand';
-import type { Approval, CaseNote, ComplianceCase, ComplianceReport, Decision, DecisionOutcome, MonitoredTransaction, MonitoringConfig, MonitoringDecisionRecord } from '@qenex/engine';
+import type { Approval, CaseNote, ComplianceCase, ComplianceReport, Decision, DecisionOutcome, FraudDecisionRecord, MonitoredTransaction, MonitoringConfig, MonitoringDecisionRecord } from '@qenex/engine';
 import type { BridgeOutcome, UiCommand } from '../bridge';
 
 /** An engine type as it crosses the bridge: JSON, so every bigint arrives as a decimal string. */
@@ -23,6 +23,8 @@ export interface CaseDetail {
   readonly case: CaseRow;
   readonly notes: readonly Wire<CaseNote>[];
   readonly decisions: readonly Wire<MonitoringDecisionRecord>[];
+  /** The fraud model's decisions behind the case's fraud alerts, each with its reasons (absent from a server before the fraud engine). */
+  readonly fraudDecisions?: readonly Wire<Omit<FraudDecisionRecord, 'event'>>[];
   readonly customers: readonly CaseCustomer[];
   readonly reports: readonly Wire<Omit<ComplianceReport, 'xml'>>[];
   readonly approval: Wire<Approval> | null;
@@ -116,7 +118,7 @@ export const replayPagesMax = 2_000;
 /** Flagged transactions a replay keeps on screen; the counts go on past it. */
 export const replayFlaggedShownMax = 1_000;
 /** The queues cases wait in (the engine's monitoringQueue and screeningQueue). */
-export const caseQueues = ['monitoring', 'screening'] as const;
+export const caseQueues = ['monitoring', 'screening', 'fraud'] as const;
 /** Customer names remembered for the queue. */
 const customerNamesMax = 5_000;
 

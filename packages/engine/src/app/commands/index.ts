@@ -1,3 +1,4 @@
+import { checkFraudDrift, fraudDrift, fraudShadowReport } from './fraud';
 import { openAccount, getAccount, accountStatement, balanceAt, closeAccount } from './accounts';
 import { decideApproval, listApprovals } from './approvals';
 import { createBranch, createTill, defineProduct, listBranches, setLimit } from './branches';
@@ -95,6 +96,9 @@ export const commands = {
   'monitoring.settings': monitoringSettings,
   'monitoring.shadow': shadowResults,
   'monitoring.replay': replayScenarioOverHistory,
+  'fraud.drift': fraudDrift,
+  'fraud.check_drift': checkFraudDrift,
+  'fraud.shadow_report': fraudShadowReport,
   'case.list': listCases,
   'case.get': getCase,
   'case.assign': assignCase,

@@ -46,6 +46,20 @@ export function featureWords(feature: string, value: number): string | null {
       return `${count(value, 'payment', 'payments')} of this kind in the last 7 days`;
     case 'seconds_since_last_log1p':
       return `${seconds(Math.expm1(value))} after the customer's previous payment`;
+    case 'hour_sin':
+    case 'hour_cos':
+      return 'at this time of day (UTC)';
+    case 'weekday_sin':
+    case 'weekday_cos':
+      return 'on this day of the week';
+    case 'kind_transfer_out':
+    case 'kind_transfer_in':
+    case 'kind_cash_deposit':
+    case 'kind_cash_withdrawal':
+    case 'kind_card_payment':
+      return value >= 0.5 ? `a ${feature.slice(5).replaceAll('_', ' ')}` : `not a ${feature.slice(5).replaceAll('_', ' ')}`;
+    case 'channel_index':
+      return `through the ${['branch', 'online', 'mobile', 'card', 'atm'][Math.round(value)] ?? 'unknown'} channel`;
     case 'hour_band_share':
       return value < 0.05 ? 'at an hour the customer has never or hardly ever paid' : `at an hour of ${percent(value)} of the customer's past payments`;
     case 'channel_share':
@@ -89,12 +103,19 @@ export function featureWords(feature: string, value: number): string | null {
   }
 }
 
+/** A feature with no value for this payment (no history yet, no device named): said as such. */
+function unknownWords(feature: string): string {
+  const description = (featureDescriptionOf as Readonly<Record<string, string>>)[feature];
+  const what = description === undefined ? feature.replaceAll('_', ' ') : description.split(';')[0]!;
+  return `not known yet: ${what}`;
+}
+
 /** The reasons as kept with a decision: each with its value and words (a missing value said as such). */
 export function wordedReasons(reasons: readonly { readonly feature: string; readonly index: number; readonly contribution: number }[], row: ArrayLike<number>): WordedReason[] {
   return reasons.map((reason) => {
     const value = row[reason.index]!;
     const present = value === value;
-    return { feature: reason.feature, value: present ? value : null, contribution: reason.contribution, words: (present ? featureWords(reason.feature, value) : null) ?? `${reason.feature.replaceAll('_', ' ')} unknown` };
+    return { feature: reason.feature, value: present ? value : null, contribution: reason.contribution, words: (present ? featureWords(reason.feature, value) : null) ?? unknownWords(reason.feature) };
   });
 }
 

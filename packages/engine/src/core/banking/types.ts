@@ -695,6 +695,8 @@ export interface Entities {
   /** An investigator's verdict on a payment (1 fraud, 0 not), from the case it was in. */
   fraudLabel: { readonly id: string; readonly label: 0 | 1; readonly caseId: string; readonly labelledAtMs: number };
   fraudDriftTally: FraudDriftTally;
+  /** A drift alert raised for one model file on one day (so the check raises it once). */
+  fraudDriftAlert: { readonly id: string; readonly caseId: string; readonly caseNumber: string; readonly raisedAtMs: number };
 }
 export type EntityKind = keyof Entities;
 
@@ -758,6 +760,7 @@ export const entityKeys: { readonly [K in EntityKind]: Readonly<Record<string, (
   fraudDecision: { shadow: (d) => (d.role === 'shadow' ? d.onnxSha256 : null), customer: (d) => d.customerId },
   fraudLabel: {},
   fraudDriftTally: { model: (t) => t.onnxSha256 },
+  fraudDriftAlert: {},
 };
 
 export function branchAccountKey(branchId: string, purpose: BranchAccountPurpose, currency: string): string {

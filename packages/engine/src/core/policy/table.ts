@@ -112,6 +112,10 @@ export const commandPolicies = {
   'case.file_report': rule('compliance.review', 'online', 'any', { secondPerson: always('compliance.review') }),
   'report.get': rule('compliance.review', 'online', 'any', { accessLogged: true }),
   'compliance.set_reporting_profile': rule('compliance.rules', 'online'),
+  // The fraud models' drift and the challenger's shadow results: read where the tallies are; the alert is raised on the server.
+  'fraud.drift': rule('compliance.review', 'local'),
+  'fraud.check_drift': rule('compliance.rules', 'online'),
+  'fraud.shadow_report': rule('compliance.rules', 'online', 'any', { accessLogged: true }),
 } as const satisfies Readonly<Record<string, CommandPolicy>>;
 
 export type PolicyTable = Readonly<Record<string, CommandPolicy>>;
