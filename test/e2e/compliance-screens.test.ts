@@ -18,6 +18,23 @@ import { axeViolations, complianceWorkstation, currentAccountOf, engineId, launc
 
 const carol = demoUsers.carol;
 
+/** What a host's update client does with a file it verified: update.install, as the system. */
+function installVerified(engine: TestServer['server']['engine'], path: string, role: string, body: string) {
+  const bytes = new TextEncoder().encode(body);
+  return engine.execute(
+    'update.install',
+    {
+      trust: { roots: [], timestamp: null, snapshot: null, targets: null, delegated: {}, verifiedAtMs: Date.now() },
+      install: [{ path, role, sha256: createHash('sha256').update(bytes).digest('hex'), length: bytes.length, body }],
+      remove: [],
+      checkedAtMs: Date.now(),
+      refusal: null,
+      appStaged: null,
+    },
+    { actor: 'update-client', roles: [systemRole], deviceId: 'update-client' },
+  );
+}
+
 describe('the compliance officer works a case at the workstation, in a real browser against the real server', () => {
   let t: TestServer;
   let link: Link;
@@ -52,19 +69,7 @@ describe('the compliance officer works a case at the workstation, in a real brow
     }
     // Compliance's list names Lukas Brandt: his deposit is refused and a screening case opened.
     const body = encodeSanctionsList({ kind: 'qenex.sanctions-list', schema: 1, listId: 'test-list', source: 'made for this test', publishedAt: '2026-12-01', entries: [{ id: 'T-9', type: 'individual', names: ['BRANDT, Lukas'], programs: ['TEST'] }] });
-    const bytes = new TextEncoder().encode(body);
-    const installed = await engine.execute(
-      'update.install',
-      {
-        trust: { roots: [], timestamp: null, snapshot: null, targets: null, delegated: {}, verifiedAtMs: Date.now() },
-        install: [{ path: sanctionsPath('test-list'), role: 'compliance', sha256: createHash('sha256').update(bytes).digest('hex'), length: bytes.length, body }],
-        remove: [],
-        checkedAtMs: Date.now(),
-        refusal: null,
-        appStaged: null,
-      },
-      { actor: 'update-client', roles: [systemRole], deviceId: 'update-client' },
-    );
+    const installed = await installVerified(engine, sanctionsPath('test-list'), 'compliance', body);
     expect(installed.ok).toBe(true);
     const refused = await t.request('POST', `/api/v1/till-sessions/${session}/deposits`, { token: alice, body: { transferId: id('c4'), accountId: lukas, money: { amount: '10000', currency: 'USD' } } });
     expect(refused.body.code).toBe('sanctions_match');
@@ -234,19 +239,7 @@ describe('the compliance officer works a case at the workstation, in a real brow
     if (!trained.ok) throw new Error(trained.message);
     const document = fraudModelDocument(trained.value.champion, 'champion', { review: 0.0005, block: 0.9999 }, driftReference(trained.value.evaluationScores, trained.value.evaluation.matrix));
     const body = new TextDecoder().decode(encodeContentDocument(document as never));
-    const bytes = new TextEncoder().encode(body);
-    const installed = await engine.execute(
-      'update.install',
-      {
-        trust: { roots: [], timestamp: null, snapshot: null, targets: null, delegated: {}, verifiedAtMs: Date.now() },
-        install: [{ path: modelPath('champion'), role: 'targets', sha256: createHash('sha256').update(bytes).digest('hex'), length: bytes.length, body }],
-        remove: [],
-        checkedAtMs: Date.now(),
-        refusal: null,
-        appStaged: null,
-      },
-      { actor: 'update-client', roles: [systemRole], deviceId: 'update-client' },
-    );
+    const installed = await installVerified(engine, modelPath('champion'), 'targets', body);
     expect(installed, JSON.stringify(installed).slice(0, 300)).toMatchObject({ ok: true });
     // The online banking front end moves most of Mei's balance, from a laptop abroad.
     const web = { actor: 'webbank', roles: ['digital_channel'], deviceId: 'web-gateway' };

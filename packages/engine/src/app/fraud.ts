@@ -11,7 +11,7 @@ import { assert } from '../core/assert';
 import type { CaseAlert } from '../core/banking/types';
 import { compileClassifier } from '../core/ai/scorer';
 import { compileExplainer, topReasons, type Explainer } from '../core/ai/treeshap';
-import { parseFraudModelDocument, referenceBinOf, type DeployedModel, type ModelSlot } from '../core/ai/deployment';
+import { parseFraudModelText, referenceBinOf, type DeployedModel, type ModelSlot } from '../core/ai/deployment';
 import {
   compareEvents,
   emptyFeatureState,
@@ -116,13 +116,7 @@ async function modelIn(tx: StorageTx, slot: ModelSlot, runtime: FraudRuntimeFact
   const cached = loadedCache.get(key);
   if (cached !== undefined) return cached;
   let loaded: LoadedModel | { failed: string };
-  let json: unknown;
-  try {
-    json = JSON.parse(installed.body);
-  } catch {
-    json = undefined;
-  }
-  const parsed = parseFraudModelDocument(json);
+  const parsed = parseFraudModelText(installed.body);
   if (!parsed.ok) loaded = { failed: `the installed ${slot} model does not load: ${parsed.message}` };
   else {
     const runtimePromise = runtime(parsed.value);

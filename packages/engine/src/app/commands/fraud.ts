@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { FraudDriftTally } from '../../core/banking/types';
-import { parseFraudModelDocument, type BinnedReference, type DeployedModel } from '../../core/ai/deployment';
+import { parseFraudModelText, type BinnedReference, type DeployedModel } from '../../core/ai/deployment';
 import { featureNames } from '../../core/ai/features';
 import { modelPath } from '../../core/update/content';
 import { command, ok, refuse, type CommandEnv, type Refusal } from '../command';
@@ -42,13 +42,7 @@ async function championOf(env: CommandEnv): Promise<DeployedModel | Refusal> {
   const installed = await env.tx.banking.get('installedContent', modelPath('champion'));
   if (installed === undefined || installed.status !== 'in_force') return refuse('no_fraud_model', 'No fraud model is deployed here; the update channel installs one an administrator signed.');
   if (!bodyIntact(installed)) return refuse('fraud_model_damaged', 'The installed fraud model no longer matches its signed hash; payments go to review until the update channel installs it again.');
-  let json: unknown;
-  try {
-    json = JSON.parse(installed.body);
-  } catch {
-    json = undefined;
-  }
-  const parsed = parseFraudModelDocument(json);
+  const parsed = parseFraudModelText(installed.body);
   if (!parsed.ok) return refuse('fraud_model_damaged', `The installed fraud model does not load: ${parsed.message}.`);
   return parsed.value;
 }

@@ -9,7 +9,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { decodeBase64url, encodeBase64url } from '../crypto/encoding';
 import { featureNames, featureSchemaDigest } from './features';
-import { quantileEdges } from './metrics';
+import { binIndex, quantileEdges } from './metrics';
 import type { ClassifierModel } from './model';
 import { decodeOnnx, encodeOnnx, OnnxModelError } from './onnx';
 import type { FeatureMatrix } from './scorer';
@@ -66,16 +66,9 @@ export function binShares(values: ArrayLike<number>, edges: readonly number[]): 
   return counts.map((count) => (total === 0 ? 0 : count / total));
 }
 
-/** The bin of one value: the first edge at or above it, or the last bin. */
+/** The bin of one value among a reference's edges (a value equal to an edge falls in the bin below it). */
 export function referenceBinOf(value: number, edges: readonly number[]): number {
-  let low = 0;
-  let high = edges.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (value <= edges[middle]!) high = middle;
-    else low = middle + 1;
-  }
-  return low;
+  return binIndex(value, edges);
 }
 
 export function binCountsOf(values: ArrayLike<number>, edges: readonly number[]): number[] {
@@ -117,6 +110,17 @@ function validReference(value: unknown): value is BinnedReference {
   if (!value.edges.every((edge) => typeof edge === 'number' && Number.isFinite(edge))) return false;
   for (let index = 1; index < value.edges.length; index++) if ((value.edges[index] as number) <= (value.edges[index - 1] as number)) return false;
   return value.shares.every((share) => typeof share === 'number' && share >= 0 && share <= 1);
+}
+
+/** The same, from the document's stored text. */
+export function parseFraudModelText(body: string): ModelDocumentResult {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return { ok: false, message: 'it is not JSON' };
+  }
+  return parseFraudModelDocument(json);
 }
 
 /** Checks a document whole: its shape, thresholds, references and the ONNX file inside (decoded, our features). */

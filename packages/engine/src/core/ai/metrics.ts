@@ -161,6 +161,18 @@ export function quantileEdges(reference: ArrayLike<number>, binCount: number = s
   return Float64Array.from(edges);
 }
 
+/** The bin of a value among sorted edges: the first edge at or above it, or the last bin (edges.length). */
+export function binIndex(value: number, edges: ArrayLike<number>): number {
+  let low = 0;
+  let high = edges.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (value <= edges[middle]!) high = middle;
+    else low = middle + 1;
+  }
+  return low;
+}
+
 /** Counts per bin for the edges above: edges.length + 1 value bins, then the missing bin. */
 export function binCounts(sample: ArrayLike<number>, edges: Float64Array): Float64Array {
   const counts = new Float64Array(edges.length + 2);
@@ -170,14 +182,7 @@ export function binCounts(sample: ArrayLike<number>, edges: Float64Array): Float
       counts[edges.length + 1]!++;
       continue;
     }
-    let low = 0;
-    let high = edges.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if (value <= edges[middle]!) high = middle;
-      else low = middle + 1;
-    }
-    counts[low]!++;
+    counts[binIndex(value, edges)]!++;
   }
   return counts;
 }
