@@ -105,6 +105,9 @@ afterAll(async () => f?.close());
 
 describe('a fraud model reaches the branch as a signed artifact', () => {
   it('is installed when the targets role signed it, and a tampered, an unsigned or a schema-mismatched file is refused with the one in force kept', async () => {
+    // Before any model: the drift and shadow reports say so, and payments are decided by the rules alone.
+    expect(await f.books.engine.execute('fraud.drift', { days: 7 }, carol)).toMatchObject({ ok: true, value: { reading: 'no_model', modelVersion: null } });
+    expect(await f.books.engine.execute('fraud.shadow_report', { limit: 10 }, { ...carol, deviceId: 'hq' })).toMatchObject({ ok: true, value: { challengerVersion: null, scored: 0 } });
     await publishModel('champion', run);
     expect(await client().check()).toMatchObject({ kind: 'up_to_date' });
     const first = await installed('champion');

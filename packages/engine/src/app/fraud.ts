@@ -84,7 +84,8 @@ export interface FraudChecked {
   /** The states after every event, to keep once the command ran. */
   readonly customerStates: ReadonlyMap<string, FeatureState>;
   readonly graphStates: ReadonlyMap<string, AccountGraphState>;
-  readonly champion: LoadedModel;
+  /** Null when the installed champion could not be loaded (every payment then went to review). */
+  readonly champion: LoadedModel | null;
 }
 
 interface LoadedModel {
@@ -120,8 +121,12 @@ async function modelIn(tx: StorageTx, slot: ModelSlot, runtime: FraudRuntimeFact
   if (!parsed.ok) loaded = { failed: `the installed ${slot} model does not load: ${parsed.message}` };
   else {
     const runtimePromise = runtime(parsed.value);
-    runtimePromise.catch(() => undefined); // a failure is met where it is awaited
-    loaded = { deployed: parsed.value, explainer: compileExplainer(parsed.value.model), runtime: runtimePromise };
+    const model: LoadedModel = { deployed: parsed.value, explainer: compileExplainer(parsed.value.model), runtime: runtimePromise };
+    // A failure is met where it is awaited (that payment goes to review); the next payment loads it again.
+    runtimePromise.catch(() => {
+      if (loadedCache.get(key) === model) loadedCache.delete(key);
+    });
+    loaded = model;
   }
   if (loadedCache.size >= loadedCacheMax) loadedCache.delete(loadedCache.keys().next().value!);
   loadedCache.set(key, loaded);
@@ -209,7 +214,7 @@ export async function checkFraud(tx: StorageTx, candidates: readonly MonitoredTr
   if ('failed' in champion) {
     // The champion cannot score: every payment goes to review, with why.
     const live = events.map((event): FraudScore => ({ event, slot: 'champion', modelVersion: 'unavailable', onnxSha256: '', probability: null, outcome: 'review', reasons: [], unavailable: champion.failed, row: new Float64Array(featureNames.length) }));
-    return { live, shadow: [], outcome: 'review', customerStates: new Map(), graphStates: new Map(), champion: champion as never };
+    return { live, shadow: [], outcome: 'review', customerStates: new Map(), graphStates: new Map(), champion: null };
   }
   const customerIds = [...new Set(events.map((event) => event.customerId))];
   const accountIds = [...new Set(events.flatMap(graphAccountIds))];
@@ -268,7 +273,7 @@ export async function recordFraud(tx: StorageTx, checked: FraudChecked): Promise
   for (const [accountId, state] of checked.graphStates) await tx.banking.put('fraudAccountGraph', { id: accountId, state });
   for (const score of checked.live) await tx.banking.put('fraudEvent', { id: eventKey(score.event), event: score.event });
   const scored = checked.live.filter((score) => score.probability !== null);
-  if (scored.length === 0) return;
+  if (scored.length === 0 || checked.champion === null) return;
   const { deployed } = checked.champion;
   const day = dayOf(scored[0]!.event.atMs);
   const id = `${day}:${deployed.onnxSha256}`;

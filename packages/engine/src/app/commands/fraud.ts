@@ -38,9 +38,9 @@ function psi(reference: BinnedReference, counts: readonly number[]): number | nu
   return Math.round(index * 1e6) / 1e6;
 }
 
-async function championOf(env: CommandEnv): Promise<DeployedModel | Refusal> {
+async function championOf(env: CommandEnv): Promise<DeployedModel | Refusal | null> {
   const installed = await env.tx.banking.get('installedContent', modelPath('champion'));
-  if (installed === undefined || installed.status !== 'in_force') return refuse('no_fraud_model', 'No fraud model is deployed here; the update channel installs one an administrator signed.');
+  if (installed === undefined || installed.status !== 'in_force') return null;
   if (!bodyIntact(installed)) return refuse('fraud_model_damaged', 'The installed fraud model no longer matches its signed hash; payments go to review until the update channel installs it again.');
   const parsed = parseFraudModelText(installed.body);
   if (!parsed.ok) return refuse('fraud_model_damaged', `The installed fraud model does not load: ${parsed.message}.`);
@@ -48,8 +48,9 @@ async function championOf(env: CommandEnv): Promise<DeployedModel | Refusal> {
 }
 
 export interface DriftReport {
-  readonly modelVersion: string;
-  readonly onnxSha256: string;
+  /** Null when no model is deployed here (the update channel installs one an administrator signed). */
+  readonly modelVersion: string | null;
+  readonly onnxSha256: string | null;
   readonly fromDay: string;
   readonly toDay: string;
   readonly scored: number;
@@ -57,14 +58,15 @@ export interface DriftReport {
   /** Each feature's index, largest first; null where nothing was scored. */
   readonly features: ReadonlyArray<{ readonly feature: string; readonly psi: number | null }>;
   readonly drifting: boolean;
-  readonly reading: 'stable' | 'watch' | 'drifting' | 'no_data';
+  readonly reading: 'stable' | 'watch' | 'drifting' | 'no_data' | 'no_model';
 }
 
 async function driftReport(env: CommandEnv, days: number): Promise<DriftReport | Refusal> {
   const champion = await championOf(env);
-  if ('ok' in champion) return champion;
   const toDay = new Date(env.nowMs).toISOString().slice(0, 10);
   const fromDay = new Date(env.nowMs - (days - 1) * dayMs).toISOString().slice(0, 10);
+  if (champion === null) return { modelVersion: null, onnxSha256: null, fromDay, toDay, scored: 0, scorePsi: null, features: [], drifting: false, reading: 'no_model' };
+  if ('ok' in champion) return champion;
   const tallies: FraudDriftTally[] = (await env.tx.banking.findBy('fraudDriftTally', 'model', champion.onnxSha256, driftDaysMax * 4)).filter((tally) => tally.day >= fromDay && tally.day <= toDay);
   const reference = champion.document.reference;
   const sum = (pick: (tally: FraudDriftTally) => readonly number[], width: number): number[] => {
@@ -140,9 +142,10 @@ export const fraudShadowReport = command({
   input: z.object({ limit: z.number().int().min(1).max(shadowReportMax).default(1_000) }).strict(),
   async run(env, input) {
     const challenger = await env.tx.banking.get('installedContent', modelPath('challenger'));
-    if (challenger === undefined || challenger.status !== 'in_force') return refuse('no_challenger', 'No challenger is deployed: publish one to content/models/challenger.json to score it in shadow.');
-    const shadows = (await env.tx.banking.list('fraudDecision', '', shadowReportMax * 2)).filter((decision) => decision.role === 'shadow' && decision.modelVersion === challenger.version).slice(-input.limit);
     const tally = { scored: 0, agree: 0, challengerReview: 0, challengerBlock: 0, championReview: 0, championBlock: 0, labelled: 0, frauds: 0, challengerCaught: 0, championCaught: 0, challengerStoppedGood: 0, championStoppedGood: 0 };
+    // No challenger deployed: nothing scores in shadow (publish one to content/models/challenger.json).
+    if (challenger === undefined || challenger.status !== 'in_force') return ok({ challengerVersion: null as string | null, agreement: null as number | null, ...tally });
+    const shadows = (await env.tx.banking.list('fraudDecision', '', shadowReportMax * 2)).filter((decision) => decision.role === 'shadow' && decision.modelVersion === challenger.version).slice(-input.limit);
     for (const shadow of shadows) {
       const live = await env.tx.banking.get('fraudDecision', `${shadow.eventId}:live`);
       // The champion keeps only what it did not approve: no live record is an approval.
@@ -167,6 +170,6 @@ export const fraudShadowReport = command({
         if (championStops) tally.championStoppedGood += 1;
       }
     }
-    return ok({ challengerVersion: challenger.version, agreement: tally.scored === 0 ? null : tally.agree / tally.scored, ...tally });
+    return ok({ challengerVersion: challenger.version as string | null, agreement: tally.scored === 0 ? null : tally.agree / tally.scored, ...tally });
   },
 });
