@@ -232,6 +232,15 @@ describe('when the model cannot decide', () => {
   });
   const engineWith = (runtime: FraudRuntimeFactory, budgetMs = 30) => new Engine({ storage: f.storage, clock: f.books.clock, ids: f.books.ids, fraud: { runtime, budgetMs } });
 
+  it('refuses an origin from a teller and a digital channel payment without one, before anything is scored or kept', async () => {
+    const alice = { actor: 'alice', roles: ['teller'], deviceId: 'demo-workstation' };
+    const casesBefore = (await f.storage.read((tx) => tx.banking.list('complianceCase', '', 10_000))).length;
+    expect(await f.books.engine.execute('transfer.internal', habitual() as never, alice)).toMatchObject({ ok: false, code: 'origin_not_allowed' });
+    const { origin: _origin, ...bare } = habitual();
+    expect(await f.books.engine.execute('transfer.internal', bare as never, web)).toMatchObject({ ok: false, code: 'origin_required' });
+    expect((await f.storage.read((tx) => tx.banking.list('complianceCase', '', 10_000))).length).toBe(casesBefore);
+  });
+
   it('the champion approves the customer’s habitual payment', async () => {
     f.books.clock.advance(hourMs);
     expect(await f.books.engine.preview('transfer.internal', habitual(), web)).toMatchObject({ decision: 'allow' });
@@ -312,3 +321,23 @@ describe('the drift monitor and the shadow report', () => {
     expect(report.value.agreement).not.toBeNull();
   });
 });
+
+describe('a fraud block a workstation met offline', () => {
+  it('is reported to the bank as the teller who met it, opening a case in the fraud queue with the model and its reasons', async () => {
+    const alice = { actor: 'alice', roles: ['teller'], deviceId: 'demo-workstation' };
+    const customer = f.books.bank.customers[2]!;
+    const reported = await f.books.engine.execute(
+      'compliance.report_refusal',
+      { reportId: f.books.ids.next(), command: 'transfer.internal', code: 'fraud_block', message: 'Blocked as likely fraud at the counter.', customerId: customer.id, details: { probability: 0.9991, modelVersion: training.version, reasons: ['to a payee never paid before', 'it takes 95% of the balance'] } },
+      alice,
+    );
+    expect(reported).toMatchObject({ ok: true });
+    if (!reported.ok) return;
+    const opened = await f.storage.read((tx) => tx.banking.get('complianceCase', reported.value.caseId));
+    expect(opened).toMatchObject({ queue: 'fraud' });
+    expect(opened!.alerts.at(-1)).toMatchObject({ kind: 'fraud', outcome: 'block', probability: 0.9991, modelVersion: training.version });
+    // Evidence that is not a fraud block's is refused as malformed.
+    expect(await f.books.engine.execute('compliance.report_refusal', { reportId: f.books.ids.next(), command: 'transfer.internal', code: 'fraud_block', message: 'x', customerId: customer.id, details: { probability: 7 } }, alice)).toMatchObject({ ok: false, code: 'report_malformed' });
+  });
+});
+

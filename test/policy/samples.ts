@@ -46,7 +46,9 @@ export const samples: Readonly<Record<string, SampleOf>> = {
   'till.list': async (w) => only({ branchId: w.bank.branchId }),
   'cash.deposit': async (w, caller, size) => only({ transferId: w.ids.next(), sessionId: w.sessionOf(caller.actor), accountId: w.image.rich.usd, money: usd(sampleAmount[size]) }),
   'cash.withdraw': async (w, caller, size) => only({ transferId: w.ids.next(), sessionId: w.sessionOf(caller.actor), accountId: w.image.rich.usd, money: usd(sampleAmount[size]) }),
-  'transfer.internal': async (w, _caller, size) => only({ transferId: w.ids.next(), fromAccountId: w.image.rich.usd, toAccountId: w.bank.customers[0]!.accountIds[0]!, money: usd(sampleAmount[size]) }),
+  // Online banking names where the instruction came from (a teller's transfer comes from the counter).
+  'transfer.internal': async (w, caller, size) =>
+    only({ transferId: w.ids.next(), fromAccountId: w.image.rich.usd, toAccountId: w.bank.customers[0]!.accountIds[0]!, money: usd(sampleAmount[size]), ...(caller.roles.includes('digital_channel') ? { origin: { channel: 'online' as const, deviceId: 'matrix-laptop' } } : {}) }),
   'fx.exchange': async (w, _caller, size) => only({ sellTransferId: w.ids.next(), buyTransferId: w.ids.next(), fromAccountId: w.image.rich.usd, toAccountId: w.image.rich.eur, money: usd(sampleAmount[size]) }),
   // The demo's EUR/USD mid is 1.0850: a move to 1.0851 is within tolerance, to 2.0000 far beyond it.
   'fx.publish_rates': async (w, _caller, size) =>

@@ -34,6 +34,8 @@ export interface CaseOpening {
   readonly approvalId?: string;
   readonly nowMs: number;
   readonly actor: string;
+  /** Join the customer's open case only when it is in this queue (a fraud alert does not join a sanctions case, whose outcome would become its label). */
+  readonly joinQueueOnly?: string;
 }
 
 export function caseNumber(sequence: number): string {
@@ -58,8 +60,8 @@ function union(a: readonly string[], b: readonly string[], max: number): string[
  * time, so an officer sees the whole picture. A party who is no customer gets a case of their own.
  */
 export async function openOrJoinCase(tx: StorageTx, ids: IdSource, opening: CaseOpening): Promise<ComplianceCase> {
-  const existing = opening.customerId === null ? [] : await tx.banking.findBy('complianceCase', 'customer', opening.customerId, 1);
-  const open = existing.find((found) => found.status !== 'closed' && found.alerts.length + opening.alerts.length <= caseAlertsMax);
+  const existing = opening.customerId === null ? [] : await tx.banking.findBy('complianceCase', 'customer', opening.customerId, opening.joinQueueOnly === undefined ? 1 : 16);
+  const open = existing.find((found) => found.status !== 'closed' && found.alerts.length + opening.alerts.length <= caseAlertsMax && (opening.joinQueueOnly === undefined || found.queue === opening.joinQueueOnly));
   if (open !== undefined) {
     const joined: ComplianceCase = {
       ...open,

@@ -121,6 +121,11 @@ export interface CommandSpec<S extends z.ZodType, V, C extends string> {
    * be closed): checked before a hold, so nobody is asked to approve what cannot succeed.
    */
   readonly precheck?: (env: CommandEnv, input: z.output<S>) => Promise<Refusal | null>;
+  /**
+   * What the caller may not ask for at all (a teller naming an online origin): checked once the
+   * input is valid, before screening, monitoring or the fraud model look at it, so nothing is kept.
+   */
+  readonly guard?: (ctx: Context, input: z.output<S>) => Refusal | null;
   /** The people and companies the command serves or pays: screened against the sanctions lists in force before it runs or is held. */
   readonly parties?: (env: CommandEnv, input: z.output<S>) => Promise<readonly ScreenedParty[]>;
   /**

@@ -440,6 +440,8 @@ export class Engine {
       return { kind: 'refused', refusal: { ok: false, code, message, details: { issues } }, detail: {} };
     }
     const detail = jsonSafe(spec!.audit === undefined ? parsed.data : spec!.audit(parsed.data)) as AuditEntry['detail'];
+    const guarded = spec!.guard?.(located.ctx, parsed.data) ?? null;
+    if (guarded !== null) return { kind: 'refused', refusal: guarded, detail };
     const env = this.env(tx, located.ctx, nowMs, located.occurredAtMs);
     const decided = await loadFacts(env, spec!, policy!, located, parsed.data, this.host, caller, viaWorkstation);
     const admission = admit(policy, decided.facts);
@@ -485,8 +487,9 @@ export class Engine {
         input: jsonSafe(parsed.data),
         detail,
         decided,
-        ...(heldByRules ? { monitored: monitored! } : {}),
-        ...(heldByModel ? { fraud: fraud! } : {}),
+        // Whatever either decided is kept with the hold (a CTR alert beside a model's hold, the challenger's shadow beside the rules' hold): a release records neither again.
+        ...(monitored === null ? {} : { monitored }),
+        ...(fraud === null ? {} : { fraud }),
       };
     }
     const outcome = await spec!.run({ ...env, approvedBy: admission.approvedBy }, parsed.data);

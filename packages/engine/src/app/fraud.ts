@@ -84,6 +84,8 @@ export interface FraudChecked {
   /** The states after every event, to keep once the command ran. */
   readonly customerStates: ReadonlyMap<string, FeatureState>;
   readonly graphStates: ReadonlyMap<string, AccountGraphState>;
+  /** Payments the state already counted (a workstation replaying its queue after a pull): scored, not counted again. */
+  readonly counted: ReadonlySet<string>;
   /** Null when the installed champion could not be loaded (every payment then went to review). */
   readonly champion: LoadedModel | null;
 }
@@ -107,7 +109,6 @@ const engineRuntime: FraudRuntimeFactory = async (deployed) => {
 async function modelIn(tx: StorageTx, slot: ModelSlot, runtime: FraudRuntimeFactory): Promise<LoadedModel | { failed: string } | null> {
   const installed = await tx.banking.get('installedContent', modelPath(slot));
   if (installed === undefined || installed.status !== 'in_force') return null;
-  if (!bodyIntact(installed)) return { failed: `the installed ${slot} model no longer matches its signed hash` };
   const key = installed.sha256;
   let loadedCache = loadedCaches.get(runtime);
   if (loadedCache === undefined) {
@@ -117,11 +118,12 @@ async function modelIn(tx: StorageTx, slot: ModelSlot, runtime: FraudRuntimeFact
   const cached = loadedCache.get(key);
   if (cached !== undefined) return cached;
   let loaded: LoadedModel | { failed: string };
-  const parsed = parseFraudModelText(installed.body);
+  // Hashed again whenever it is loaded (once per file and process, not per payment): a body edited in the store is not the model that was signed.
+  const parsed = bodyIntact(installed) ? safely(() => parseFraudModelText(installed.body)) : { ok: false as const, message: 'it no longer matches its signed hash' };
   if (!parsed.ok) loaded = { failed: `the installed ${slot} model does not load: ${parsed.message}` };
   else {
     const runtimePromise = runtime(parsed.value);
-    const model: LoadedModel = { deployed: parsed.value, explainer: compileExplainer(parsed.value.model), runtime: runtimePromise };
+    const model: LoadedModel = { deployed: parsed.value, explainer: lazyExplainer(parsed.value), runtime: runtimePromise };
     // A failure is met where it is awaited (that payment goes to review); the next payment loads it again.
     runtimePromise.catch(() => {
       if (loadedCache.get(key) === model) loadedCache.delete(key);
@@ -132,6 +134,27 @@ async function modelIn(tx: StorageTx, slot: ModelSlot, runtime: FraudRuntimeFact
   loadedCache.set(key, loaded);
   return loaded;
 }
+
+/** A parse that throws (a bug, not a bad file) fails the model, not the payment: it goes to review. */
+function safely(parse: () => ReturnType<typeof parseFraudModelText>): ReturnType<typeof parseFraudModelText> {
+  try {
+    return parse();
+  } catch (error) {
+    return { ok: false, message: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** The explainer compiled when first needed (only a payment the model does not approve is explained). */
+function lazyExplainer(deployed: DeployedModel): Explainer {
+  let compiled: Explainer | undefined;
+  return {
+    featureCount: deployed.model.featureNames.length,
+    explain: (row) => (compiled ??= compileExplainer(deployed.model)).explain(row),
+  };
+}
+
+/** Milliseconds a model's runtime has to load (an onnxruntime session) before payments waiting on it go to review. */
+export const fraudModelLoadMsMax = 10_000;
 
 const paymentKindOf: Readonly<Record<string, PaymentKind>> = { transfer_out: 'transfer_out', transfer_in: 'transfer_in', cash_deposit: 'cash_deposit', cash_withdrawal: 'cash_withdrawal' };
 
@@ -162,14 +185,14 @@ function decide(probability: number, deployed: DeployedModel): FraudOutcome {
   return probability >= block ? 'block' : probability >= review ? 'review' : 'approve';
 }
 
-/** Resolves to the runtime's score, or rejects once the budget has passed. */
-async function withinBudget(score: Promise<number>, budgetMs: number): Promise<number> {
+/** Resolves to what the work gives, or rejects once the budget has passed. */
+async function withinBudget<T>(work: Promise<T>, budgetMs: number, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`no score within ${budgetMs} ms`)), budgetMs);
+    timer = setTimeout(() => reject(new Error(`${what} within ${budgetMs} ms`)), budgetMs);
   });
   try {
-    return await Promise.race([score, late]);
+    return await Promise.race([work, late]);
   } finally {
     clearTimeout(timer);
   }
@@ -180,10 +203,9 @@ async function scoreWith(model: LoadedModel, slot: ModelSlot, event: PaymentEven
   const base = { event, slot, modelVersion: deployed.model.metadata.version, onnxSha256: deployed.onnxSha256, row };
   let probability: number;
   try {
-    probability = await withinBudget(
-      model.runtime.then((runtime) => runtime.score(row)),
-      budgetMs,
-    );
+    // Loading (an onnxruntime session after a restart or a deployment) has its own allowance; the budget is for the score.
+    const runtime = await withinBudget(model.runtime, fraudModelLoadMsMax, 'the model did not load');
+    probability = await withinBudget(runtime.score(row), budgetMs, 'no score');
     if (!(probability >= 0 && probability <= 1)) throw new Error(`the model returned ${probability}, not a probability`);
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
@@ -192,9 +214,13 @@ async function scoreWith(model: LoadedModel, slot: ModelSlot, event: PaymentEven
   const outcome = decide(probability, deployed);
   // Reasons are for people: only a payment the model does not approve is explained (a few milliseconds of TreeSHAP).
   if (outcome === 'approve') return { ...base, probability, outcome, reasons: [] };
-  const explanation = model.explainer.explain(row);
-  const reasons = wordedReasons(topReasons(explanation.contributions, featureNames, fraudReasonsKept), row);
-  return { ...base, probability, outcome, reasons };
+  try {
+    const explanation = model.explainer.explain(row);
+    return { ...base, probability, outcome, reasons: wordedReasons(topReasons(explanation.contributions, featureNames, fraudReasonsKept), row) };
+  } catch {
+    // The decision stands without its reasons; the case says none could be given.
+    return { ...base, probability, outcome, reasons: [] };
+  }
 }
 
 const severity: Readonly<Record<FraudOutcome, number>> = { approve: 0, review: 1, block: 2 };
@@ -214,14 +240,16 @@ export async function checkFraud(tx: StorageTx, candidates: readonly MonitoredTr
   if ('failed' in champion) {
     // The champion cannot score: every payment goes to review, with why.
     const live = events.map((event): FraudScore => ({ event, slot: 'champion', modelVersion: 'unavailable', onnxSha256: '', probability: null, outcome: 'review', reasons: [], unavailable: champion.failed, row: new Float64Array(featureNames.length) }));
-    return { live, shadow: [], outcome: 'review', customerStates: new Map(), graphStates: new Map(), champion: null };
+    return { live, shadow: [], outcome: 'review', customerStates: new Map(), graphStates: new Map(), counted: new Set(events.map((event) => event.id)), champion: null };
   }
   const customerIds = [...new Set(events.map((event) => event.customerId))];
   const accountIds = [...new Set(events.flatMap(graphAccountIds))];
-  const [customerRows, graphRows] = await Promise.all([
+  const [customerRows, graphRows, seenRows] = await Promise.all([
     Promise.all(customerIds.map((id) => tx.banking.get('fraudCustomerState', id))),
     Promise.all(accountIds.map((id) => tx.banking.get('fraudAccountGraph', id))),
+    Promise.all(events.map((event) => tx.banking.get('fraudEventSeen', event.id))),
   ]);
+  const counted = new Set(events.filter((_event, index) => seenRows[index] !== undefined).map((event) => event.id));
   const customerStates = new Map<string, FeatureState>(customerIds.map((id, index) => [id, customerRows[index]?.state ?? emptyFeatureState(id)]));
   const graphStates = new Map<string, AccountGraphState>();
   accountIds.forEach((id, index) => {
@@ -241,11 +269,12 @@ export async function checkFraud(tx: StorageTx, candidates: readonly MonitoredTr
     ]);
     live.push(scored);
     if (shadowed !== null) shadow.push(shadowed);
+    if (counted.has(event.id)) continue;
     customerStates.set(event.customerId, updateState(state, fitted));
     for (const [accountId, changed] of updateGraph(graphStates, fitted)) graphStates.set(accountId, changed);
   }
   const outcome = live.reduce<FraudOutcome>((worst, score) => (severity[score.outcome] > severity[worst] ? score.outcome : worst), 'approve');
-  return { live, shadow, outcome, customerStates, graphStates, champion };
+  return { live, shadow, outcome, customerStates, graphStates, counted, champion };
 }
 
 /** One score in words: "score 0.97 (model v3): to a payee never paid before; …", or why there is none. */
@@ -271,8 +300,12 @@ function dayOf(atMs: number): string {
 export async function recordFraud(tx: StorageTx, checked: FraudChecked): Promise<void> {
   for (const [customerId, state] of checked.customerStates) await tx.banking.put('fraudCustomerState', { id: customerId, state });
   for (const [accountId, state] of checked.graphStates) await tx.banking.put('fraudAccountGraph', { id: accountId, state });
-  for (const score of checked.live) await tx.banking.put('fraudEvent', { id: eventKey(score.event), event: score.event });
-  const scored = checked.live.filter((score) => score.probability !== null);
+  const fresh = checked.live.filter((score) => !checked.counted.has(score.event.id));
+  for (const score of fresh) {
+    await tx.banking.put('fraudEvent', { id: eventKey(score.event), event: score.event });
+    await tx.banking.put('fraudEventSeen', { id: score.event.id, key: eventKey(score.event) });
+  }
+  const scored = fresh.filter((score) => score.probability !== null);
   if (scored.length === 0 || checked.champion === null) return;
   const { deployed } = checked.champion;
   const day = dayOf(scored[0]!.event.atMs);
@@ -363,6 +396,7 @@ async function openFraudCase(tx: StorageTx, score: FraudScore, context: FraudDec
   const verb = score.outcome === 'block' ? 'Blocked' : 'Held';
   return openOrJoinCase(tx, context.ids, {
     queue: fraudQueue,
+    joinQueueOnly: fraudQueue,
     title: `${verb} for fraud review: ${describeFraud(score)}${customer === undefined ? '' : ` for ${customer.fullName}`}`,
     branchId: customer?.branchId ?? null,
     customerId: score.event.customerId,
@@ -377,8 +411,8 @@ async function openFraudCase(tx: StorageTx, score: FraudScore, context: FraudDec
 }
 
 /** A case's outcome as labels for its fraud alerts' payments: confirmed is fraud (1), a false positive is not (0). */
-export async function labelFromCase(tx: StorageTx, closed: { readonly id: string; readonly outcome: string | null; readonly alerts: readonly CaseAlert[] }, nowMs: number): Promise<number> {
-  const label = closed.outcome === 'confirmed' || closed.outcome === 'reported' ? 1 : closed.outcome === 'false_positive' ? 0 : null;
+export async function labelFromCase(tx: StorageTx, closed: { readonly id: string; readonly queue: string; readonly outcome: string | null; readonly alerts: readonly CaseAlert[] }, nowMs: number): Promise<number> {
+  const label = closed.outcome === 'confirmed' || (closed.outcome === 'reported' && closed.queue === fraudQueue) ? 1 : closed.outcome === 'false_positive' ? 0 : null;
   if (label === null) return 0;
   let labelled = 0;
   for (const alert of closed.alerts) {

@@ -58,6 +58,9 @@ describe('the stored JSON codec', () => {
     for (const value of [{ $literal: {} }, { $literal: { $bigint: '1' } }, { $literal: { $literal: { $bigint: 2n } } }]) {
       expect(decodeJson(encodeJson(value))).toStrictEqual(value);
     }
+    // Keys JSON leaves out do not count: what is written has the tag's one key.
+    expect(decodeJson(encodeJson({ $bigint: '7', note: undefined }))).toStrictEqual({ $bigint: '7' });
+    expect(decodeJson(encodeJson({ $literal: { a: 1 }, run: () => 1 }))).toStrictEqual({ $literal: { a: 1 } });
     const shared = { $bigint: 'x' };
     expect(decodeJson(encodeJson({ a: shared, b: [shared, 3n] }))).toStrictEqual({ a: { $bigint: 'x' }, b: [{ $bigint: 'x' }, 3n] });
     expect(decodeJson('{"$literal":{"$bigint":"1"},"other":1}')).toStrictEqual({ $literal: 1n, other: 1 });

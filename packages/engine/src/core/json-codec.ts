@@ -28,6 +28,9 @@ function looksTagged(record: Record<string, unknown>): boolean {
   let keys = 0;
   for (const key in record) {
     if (!Object.prototype.hasOwnProperty.call(record, key)) continue;
+    // JSON.stringify leaves these out: they are not keys of what is written.
+    const type = typeof record[key];
+    if (type === 'undefined' || type === 'function' || type === 'symbol') continue;
     keys += 1;
     if (keys > 1 || (key !== '$bigint' && key !== '$literal')) return false;
   }

@@ -5,7 +5,7 @@
  * makes on a workstation offline (notes, status, closing, proposing) sync like any other and are
  * refused, with the reason, when someone else closed or reassigned the case meanwhile.
  */
-import { labelFromCase } from '../fraud';
+import { fraudQueue, labelFromCase } from '../fraud';
 import { z } from 'zod';
 import type { CaseAlert, CaseStatus, ComplianceCase } from '../../core/banking/types';
 import { rolesAllow } from '../../core/rbac';
@@ -247,7 +247,7 @@ export const reportRefusal = command({
     .object({
       reportId: idSchema,
       command: tokenSchema(/^[a-z][a-z_.]{2,47}$/, 48, 'a command name'),
-      code: z.enum(['sanctions_match', 'monitoring_block']),
+      code: z.enum(['sanctions_match', 'monitoring_block', 'fraud_block']),
       message: textSchema(2_000),
       customerId: idSchema.optional(),
       partyName: textSchema(200).optional(),
@@ -262,8 +262,8 @@ export const reportRefusal = command({
     const alert = reportedAlert(input, env.occurredAtMs);
     if (alert === null) return refuse('report_malformed', 'The refusal report does not carry the evidence of its hit.');
     const opened = await openOrJoinCase(env.tx, env.ids, {
-      queue: input.code === 'sanctions_match' ? screeningQueue : monitoringQueue,
-      title: `Refused at workstation ${env.ctx.deviceId}: ${input.code === 'sanctions_match' ? 'sanctions hit' : 'monitoring block'} on ${input.command}${customer === undefined ? '' : ` for ${customer.fullName}`}`,
+      queue: input.code === 'sanctions_match' ? screeningQueue : input.code === 'fraud_block' ? fraudQueue : monitoringQueue,
+      title: `Refused at workstation ${env.ctx.deviceId}: ${input.code === 'sanctions_match' ? 'sanctions hit' : input.code === 'fraud_block' ? 'fraud model block' : 'monitoring block'} on ${input.command}${customer === undefined ? '' : ` for ${customer.fullName}`}`,
       branchId: customer?.branchId ?? null,
       customerId: customer?.id ?? null,
       partyName: customer === undefined ? (input.partyName ?? null) : null,
@@ -279,7 +279,7 @@ export const reportRefusal = command({
   audit: (input) => ({ reportId: input.reportId, command: input.command, code: input.code }),
 });
 
-function reportedAlert(input: { code: 'sanctions_match' | 'monitoring_block'; command: string; partyName?: string | undefined; details: Record<string, unknown> }, atMs: number): CaseAlert | null {
+function reportedAlert(input: { code: 'sanctions_match' | 'monitoring_block' | 'fraud_block'; command: string; partyName?: string | undefined; details: Record<string, unknown> }, atMs: number): CaseAlert | null {
   const details = input.details;
   if (input.code === 'sanctions_match') {
     const explanation = explanationSchema.safeParse(details.explanation);
@@ -289,6 +289,13 @@ function reportedAlert(input: { code: 'sanctions_match' | 'monitoring_block'; co
     const matchedName = text(details.matchedName);
     if (listId === null || entryId === null || matchedName === null || typeof details.score !== 'number' || !explanation.success) return null;
     return { kind: 'screening', command: input.command, partyName: input.partyName ?? '', listId, entryId, matchedName, score: details.score, explanation: explanation.data, atMs };
+  }
+  if (input.code === 'fraud_block') {
+    const reasons = z.array(z.string().max(300)).max(16).safeParse(details.reasons);
+    const version = typeof details.modelVersion === 'string' && details.modelVersion.length <= 128 ? details.modelVersion : null;
+    const probability = details.probability;
+    if (!reasons.success || version === null || typeof probability !== 'number' || !(probability >= 0 && probability <= 1)) return null;
+    return { kind: 'fraud', decisionId: '', transactionId: '', outcome: 'block', probability, modelVersion: version, reasons: reasons.data.map((words) => ({ feature: '', value: null, contribution: 0, words })), atMs };
   }
   const rules = z.array(z.string().max(48)).max(64).safeParse(details.rules);
   if (!rules.success || typeof details.score !== 'number') return null;

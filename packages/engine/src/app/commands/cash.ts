@@ -116,9 +116,7 @@ export const internalTransfer = command({
   }),
   async run(env, input) {
     if (input.fromAccountId === input.toAccountId) return refuse('accounts_must_be_different', 'An account cannot pay itself.');
-    if (input.origin !== undefined && env.ctx.roles.some((role) => role === 'teller' || role === 'head_teller')) {
-      return refuse('origin_not_allowed', 'A transfer a teller makes comes from the counter; only the online and mobile channels name another origin.');
-    }
+
     const from = await customerAccountFor(env, input.fromAccountId, input.money.currency);
     if (!from.ok) return from;
     const to = await customerAccountFor(env, input.toAccountId, input.money.currency);
@@ -135,6 +133,16 @@ export const internalTransfer = command({
     ]);
     if (!posted.ok) return posted;
     return ok({ transferId: input.transferId, fresh: posted.value.fresh });
+  },
+  // The fraud model reads where an instruction came from: a teller's comes from the counter, the digital channel's must name its device.
+  guard: (ctx, input) => {
+    if (input.origin !== undefined && ctx.roles.some((role) => role === 'teller' || role === 'head_teller')) {
+      return refuse('origin_not_allowed', 'A transfer a teller makes comes from the counter; only the online and mobile channels name another origin.');
+    }
+    if (input.origin === undefined && ctx.roles.includes('digital_channel')) {
+      return refuse('origin_required', 'A transfer from online or mobile banking names its origin: the channel, the device and, when known, the country.');
+    }
+    return null;
   },
   subject: (env, input) => accountSubject(env, input.fromAccountId),
   measure: (env, input) => freshMoney(env, input.transferId, input.money),

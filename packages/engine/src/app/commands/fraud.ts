@@ -21,7 +21,7 @@ export const driftStablePsi = 0.1;
 export const driftDaysMax = 90;
 /** A day's bins an empty reference bin is floored at, so the logarithm stays finite. */
 const shareFloor = 1e-4;
-/** Shadow decisions one report reads at most. */
+/** Shadow decisions one report reads at most (the first of them, in decision-id order). */
 export const shadowReportMax = 10_000;
 
 const dayMs = 86_400_000;
@@ -67,7 +67,9 @@ async function driftReport(env: CommandEnv, days: number): Promise<DriftReport |
   const fromDay = new Date(env.nowMs - (days - 1) * dayMs).toISOString().slice(0, 10);
   if (champion === null) return { modelVersion: null, onnxSha256: null, fromDay, toDay, scored: 0, scorePsi: null, features: [], drifting: false, reading: 'no_model' };
   if ('ok' in champion) return champion;
-  const tallies: FraudDriftTally[] = (await env.tx.banking.findBy('fraudDriftTally', 'model', champion.onnxSha256, driftDaysMax * 4)).filter((tally) => tally.day >= fromDay && tally.day <= toDay);
+  // One tally per day and model file: read by key, the last `days` of them.
+  const dayIds = Array.from({ length: days }, (_unused, back) => `${new Date(env.nowMs - back * dayMs).toISOString().slice(0, 10)}:${champion.onnxSha256}`);
+  const tallies = (await Promise.all(dayIds.map((id) => env.tx.banking.get('fraudDriftTally', id)))).filter((tally): tally is FraudDriftTally => tally !== undefined);
   const reference = champion.document.reference;
   const sum = (pick: (tally: FraudDriftTally) => readonly number[], width: number): number[] => {
     const counts = new Array<number>(width).fill(0);
@@ -145,7 +147,10 @@ export const fraudShadowReport = command({
     const tally = { scored: 0, agree: 0, challengerReview: 0, challengerBlock: 0, championReview: 0, championBlock: 0, labelled: 0, frauds: 0, challengerCaught: 0, championCaught: 0, challengerStoppedGood: 0, championStoppedGood: 0 };
     // No challenger deployed: nothing scores in shadow (publish one to content/models/challenger.json).
     if (challenger === undefined || challenger.status !== 'in_force') return ok({ challengerVersion: null as string | null, agreement: null as number | null, ...tally });
-    const shadows = (await env.tx.banking.list('fraudDecision', '', shadowReportMax * 2)).filter((decision) => decision.role === 'shadow' && decision.modelVersion === challenger.version).slice(-input.limit);
+    const deployed = parseFraudModelText(challenger.body);
+    if (!deployed.ok) return refuse('fraud_model_damaged', `The installed challenger does not load: ${deployed.message}.`);
+    // This challenger's own shadow decisions (by its file's hash), up to the limit.
+    const shadows = await env.tx.banking.findBy('fraudDecision', 'shadow', deployed.value.onnxSha256, input.limit);
     for (const shadow of shadows) {
       const live = await env.tx.banking.get('fraudDecision', `${shadow.eventId}:live`);
       // The champion keeps only what it did not approve: no live record is an approval.

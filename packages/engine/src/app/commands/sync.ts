@@ -128,7 +128,7 @@ async function replay(env: CommandEnv, device: Device, queued: OutboxCommand, la
  * user, another branch, a command the policy never lets run offline, malformed input — is not what
  * an honest workstation sends, and what it claims is not booked.
  */
-export const compensableRefusals: ReadonlySet<string> = new Set(['insufficient_funds', 'insufficient_cash', 'account_closed', 'session_closed', 'approval_required', 'user_disabled', 'sanctions_match', 'monitoring_block']);
+export const compensableRefusals: ReadonlySet<string> = new Set(['insufficient_funds', 'insufficient_cash', 'account_closed', 'session_closed', 'approval_required', 'user_disabled', 'sanctions_match', 'monitoring_block', 'fraud_block']);
 
 /** A counter time in the future, before the device's previous command, or before its last pull for what it queued after, is not believed. */
 function counterTimeRefusal(env: CommandEnv, device: Device, queued: OutboxCommand, lastAtMs: number) {

@@ -691,6 +691,8 @@ export interface Entities {
   fraudAccountGraph: { readonly id: string; readonly state: AccountGraphState };
   /** A scored payment as the features saw it, keyed by time: the bank's own training data. */
   fraudEvent: { readonly id: string; readonly event: PaymentEvent };
+  /** That a payment is in the feature state already (by its id), and under which training-event key. */
+  fraudEventSeen: { readonly id: string; readonly key: string };
   fraudDecision: FraudDecisionRecord;
   /** An investigator's verdict on a payment (1 fraud, 0 not), from the case it was in. */
   fraudLabel: { readonly id: string; readonly label: 0 | 1; readonly caseId: string; readonly labelledAtMs: number };
@@ -757,6 +759,7 @@ export const entityKeys: { readonly [K in EntityKind]: Readonly<Record<string, (
   fraudCustomerState: {},
   fraudAccountGraph: {},
   fraudEvent: {},
+  fraudEventSeen: {},
   fraudDecision: { shadow: (d) => (d.role === 'shadow' ? d.onnxSha256 : null), customer: (d) => d.customerId },
   fraudLabel: {},
   fraudDriftTally: { model: (t) => t.onnxSha256 },
