@@ -453,7 +453,7 @@ export class Engine {
     const monitoring = candidates === null ? Promise.resolve(null) : monitor(tx, () => candidates);
     monitoring.catch(() => undefined); // awaited below; a refusal before then must not leave it unhandled
     // The fraud model reads the same candidates and its own state, beside the rules.
-    const fraudChecking = candidates === null ? Promise.resolve(null) : candidates.then((found) => checkFraud(tx, found, originOf(located, parsed.data), this.deps.fraud ?? {}));
+    const fraudChecking = candidates === null ? Promise.resolve(null) : candidates.then((found) => checkFraud(tx, found, originOf(parsed.data), this.deps.fraud ?? {}));
     fraudChecking.catch(() => undefined);
     const screened = partiesOf === undefined ? null : await screeningRefusal(tx, () => partiesOf(env, parsed.data));
     if (screened !== null) {
@@ -578,7 +578,7 @@ export class Engine {
    * its own case and queues a report of it, so the server's compliance officers see it too.
    */
   private async reportRefusalOffline(tx: StorageTx, request: RunRequest, refusal: Refusal): Promise<void> {
-    if (this.host !== 'workstation' || (refusal.code !== 'sanctions_match' && refusal.code !== 'monitoring_block' && refusal.code !== 'fraud_block')) return;
+    if (this.host !== 'workstation' || !recordedRefusals.has(refusal.code)) return;
     const { caseId: _caseId, caseNumber: _caseNumber, caseNumbers: _caseNumbers, customerId, partyName, ...details } = refusal.details ?? {};
     const input = {
       reportId: this.deps.ids.next(),
@@ -759,7 +759,7 @@ const missingPasswordHasher: PasswordHasher = {
 };
 
 /** Where a payment's instruction came from, as the fraud features see it: the input's origin (a channel that names the device), else the branch counter. */
-function originOf(_request: RunRequest, input: unknown): PaymentOrigin {
+function originOf(input: unknown): PaymentOrigin {
   const origin = input !== null && typeof input === 'object' ? (input as { origin?: PaymentOrigin }).origin : undefined;
   return origin ?? { channel: 'branch' };
 }

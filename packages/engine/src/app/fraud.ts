@@ -11,7 +11,9 @@ import { assert } from '../core/assert';
 import type { CaseAlert } from '../core/banking/types';
 import { compileClassifier } from '../core/ai/scorer';
 import { compileExplainer, topReasons, type Explainer } from '../core/ai/treeshap';
-import { parseFraudModelText, referenceBinOf, type DeployedModel, type ModelSlot } from '../core/ai/deployment';
+import { parseFraudModelText, type DeployedModel, type ModelSlot } from '../core/ai/deployment';
+import { binIndex } from '../core/ai/metrics';
+import { businessDay } from '../core/sync/stand-in';
 import {
   compareEvents,
   emptyFeatureState,
@@ -30,11 +32,11 @@ import { reasonsSentence, wordedReasons, type WordedReason } from '../core/ai/re
 import { modelPath } from '../core/update/content';
 import type { MonitoredTransaction } from '../core/monitoring';
 import type { Id128 } from '../core/ids';
-import type { IdSource } from '../ports/ids';
 import type { StorageTx } from '../ports/storage';
 import { balancesOf } from './commands/posting';
 import { bodyIntact } from './content';
 import { openOrJoinCase, sarDueAtMs } from './cases';
+import type { DecisionContext } from './monitoring';
 
 /** Scores one feature vector: the probability of fraud. The server's runs onnxruntime; the default is the engine's own scorer. */
 export interface FraudRuntime {
@@ -288,11 +290,6 @@ function eventKey(event: PaymentEvent): string {
   return `${String(event.atMs).padStart(15, '0')}:${event.id}`;
 }
 
-/** A UTC day as YYYY-MM-DD. */
-function dayOf(atMs: number): string {
-  return new Date(atMs).toISOString().slice(0, 10);
-}
-
 /**
  * After the command ran: the states move on, each event is kept for training, and the day's
  * score and feature bins are tallied for the drift monitor (per model file).
@@ -308,7 +305,7 @@ export async function recordFraud(tx: StorageTx, checked: FraudChecked): Promise
   const scored = fresh.filter((score) => score.probability !== null);
   if (scored.length === 0 || checked.champion === null) return;
   const { deployed } = checked.champion;
-  const day = dayOf(scored[0]!.event.atMs);
+  const day = businessDay(scored[0]!.event.atMs);
   const id = `${day}:${deployed.onnxSha256}`;
   const existing = await tx.banking.get('fraudDriftTally', id);
   const reference = deployed.document.reference;
@@ -324,28 +321,20 @@ export async function recordFraud(tx: StorageTx, checked: FraudChecked): Promise
   const score = [...tally.score];
   const features: Record<string, number[]> = Object.fromEntries(Object.entries(tally.features).map(([name, counts]) => [name, [...counts]]));
   for (const item of scored) {
-    score[referenceBinOf(item.probability!, reference.score.edges)]! += 1;
+    score[binIndex(item.probability!, reference.score.edges)]! += 1;
     featureNames.forEach((name, column) => {
       const value = item.row[column]!;
-      if (value === value) features[name]![referenceBinOf(value, reference.features[name]!.edges)]! += 1;
+      if (value === value) features[name]![binIndex(value, reference.features[name]!.edges)]! += 1;
     });
   }
   await tx.banking.put('fraudDriftTally', { ...tally, count: tally.count + scored.length, score, features });
-}
-
-export interface FraudDecisionContext {
-  readonly ids: IdSource;
-  readonly command: string;
-  readonly nowMs: number;
-  readonly actor: string;
-  readonly approvalId?: string;
 }
 
 /**
  * Keeps every live decision that was not approve (with its reasons) and every shadow score, and
  * opens or joins a case for each customer the champion sent to review or block. Returns the cases.
  */
-export async function recordFraudDecisions(tx: StorageTx, checked: FraudChecked, context: FraudDecisionContext): Promise<Array<{ id: string; number: string }>> {
+export async function recordFraudDecisions(tx: StorageTx, checked: FraudChecked, context: DecisionContext): Promise<Array<{ id: string; number: string }>> {
   const cases: Array<{ id: string; number: string }> = [];
   for (const score of checked.live) {
     let caseId: string | null = null;
@@ -360,7 +349,7 @@ export async function recordFraudDecisions(tx: StorageTx, checked: FraudChecked,
   return cases;
 }
 
-function decisionRecord(score: FraudScore, role: 'live' | 'shadow', caseId: string | null, context: FraudDecisionContext) {
+function decisionRecord(score: FraudScore, role: 'live' | 'shadow', caseId: string | null, context: DecisionContext) {
   return {
     id: `${score.event.id}:${role}`,
     role,
@@ -380,7 +369,7 @@ function decisionRecord(score: FraudScore, role: 'live' | 'shadow', caseId: stri
   };
 }
 
-async function openFraudCase(tx: StorageTx, score: FraudScore, context: FraudDecisionContext) {
+async function openFraudCase(tx: StorageTx, score: FraudScore, context: DecisionContext) {
   const customer = await tx.banking.get('customer', score.event.customerId);
   const alert: CaseAlert = {
     kind: 'fraud',

@@ -7,6 +7,8 @@ import { z } from 'zod';
 import type { FraudDriftTally } from '../../core/banking/types';
 import { parseFraudModelText, type BinnedReference, type DeployedModel } from '../../core/ai/deployment';
 import { featureNames } from '../../core/ai/features';
+import { stabilityIndexOfShares } from '../../core/ai/metrics';
+import { businessDay } from '../../core/sync/stand-in';
 import { modelPath } from '../../core/update/content';
 import { command, ok, refuse, type CommandEnv, type Refusal } from '../command';
 import { bodyIntact } from '../content';
@@ -19,8 +21,6 @@ export const driftAlertPsi = 0.25;
 export const driftStablePsi = 0.1;
 /** Days of tallies one drift report reads at most. */
 export const driftDaysMax = 90;
-/** A day's bins an empty reference bin is floored at, so the logarithm stays finite. */
-const shareFloor = 1e-4;
 /** Shadow decisions one report reads at most (the first of them, in decision-id order). */
 export const shadowReportMax = 10_000;
 
@@ -29,13 +29,7 @@ const dayMs = 86_400_000;
 function psi(reference: BinnedReference, counts: readonly number[]): number | null {
   const total = counts.reduce((sum, count) => sum + count, 0);
   if (total === 0 || counts.length !== reference.shares.length) return null;
-  let index = 0;
-  for (let bin = 0; bin < counts.length; bin++) {
-    const r = Math.max(reference.shares[bin]!, shareFloor);
-    const a = Math.max(counts[bin]! / total, shareFloor);
-    index += (a - r) * Math.log(a / r);
-  }
-  return Math.round(index * 1e6) / 1e6;
+  return Math.round(stabilityIndexOfShares(reference.shares, counts.map((count) => count / total)) * 1e6) / 1e6;
 }
 
 async function championOf(env: CommandEnv): Promise<DeployedModel | Refusal | null> {
@@ -63,12 +57,12 @@ export interface DriftReport {
 
 async function driftReport(env: CommandEnv, days: number): Promise<DriftReport | Refusal> {
   const champion = await championOf(env);
-  const toDay = new Date(env.nowMs).toISOString().slice(0, 10);
-  const fromDay = new Date(env.nowMs - (days - 1) * dayMs).toISOString().slice(0, 10);
+  const toDay = businessDay(env.nowMs);
+  const fromDay = businessDay(env.nowMs - (days - 1) * dayMs);
   if (champion === null) return { modelVersion: null, onnxSha256: null, fromDay, toDay, scored: 0, scorePsi: null, features: [], drifting: false, reading: 'no_model' };
   if ('ok' in champion) return champion;
   // One tally per day and model file: read by key, the last `days` of them.
-  const dayIds = Array.from({ length: days }, (_unused, back) => `${new Date(env.nowMs - back * dayMs).toISOString().slice(0, 10)}:${champion.onnxSha256}`);
+  const dayIds = Array.from({ length: days }, (_unused, back) => `${businessDay(env.nowMs - back * dayMs)}:${champion.onnxSha256}`);
   const tallies = (await Promise.all(dayIds.map((id) => env.tx.banking.get('fraudDriftTally', id)))).filter((tally): tally is FraudDriftTally => tally !== undefined);
   const reference = champion.document.reference;
   const sum = (pick: (tally: FraudDriftTally) => readonly number[], width: number): number[] => {

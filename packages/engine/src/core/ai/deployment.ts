@@ -9,7 +9,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { decodeBase64url, encodeBase64url } from '../crypto/encoding';
 import { featureNames, featureSchemaDigest } from './features';
-import { binIndex, quantileEdges } from './metrics';
+import { binCounts, quantileEdges } from './metrics';
 import type { ClassifierModel } from './model';
 import { decodeOnnx, encodeOnnx, OnnxModelError } from './onnx';
 import type { FeatureMatrix } from './scorer';
@@ -59,25 +59,11 @@ export const driftBinCount = 10;
 /** An ONNX file in a document at most (base64 of it is a third larger). */
 export const deployedOnnxBytesMax = 64 * 1024 * 1024;
 
-/** Shares of `values` in the bins `edges` cut (a value equal to an edge falls in the bin below it); NaN values are left out. */
-export function binShares(values: ArrayLike<number>, edges: readonly number[]): number[] {
-  const counts = binCountsOf(values, edges);
-  const total = counts.reduce((sum, count) => sum + count, 0);
-  return counts.map((count) => (total === 0 ? 0 : count / total));
-}
-
-/** The bin of one value among a reference's edges (a value equal to an edge falls in the bin below it). */
-export function referenceBinOf(value: number, edges: readonly number[]): number {
-  return binIndex(value, edges);
-}
-
-export function binCountsOf(values: ArrayLike<number>, edges: readonly number[]): number[] {
-  const counts = new Array<number>(edges.length + 1).fill(0);
-  for (let index = 0; index < values.length; index++) {
-    const value = values[index]!;
-    if (value === value) counts[referenceBinOf(value, edges)]! += 1;
-  }
-  return counts;
+/** Shares of `values` (none missing) in the bins `edges` cut: a value equal to an edge falls in the bin below it (metrics.binIndex). */
+function binShares(values: readonly number[], edges: readonly number[]): number[] {
+  // binCounts ends with the missing-value bin, empty here.
+  const counts = Array.from(binCounts(values, Float64Array.from(edges))).slice(0, edges.length + 1);
+  return counts.map((count) => (values.length === 0 ? 0 : count / values.length));
 }
 
 /** The reference of a model: its scores and each feature's values on the evaluation rows. */

@@ -205,12 +205,17 @@ export function populationStabilityIndex(reference: ArrayLike<number>, actual: A
   assert(epsilon > 0 && epsilon < 1, 'epsilon is in (0, 1)');
   if (reference.length === 0 || actual.length === 0) return Number.NaN;
   const edges = options.edges ?? quantileEdges(reference, options.binCount ?? stabilityBinCountDefault);
-  const referenceCounts = binCounts(reference, edges);
-  const actualCounts = binCounts(actual, edges);
+  const toShares = (counts: Float64Array, total: number) => Array.from(counts, (count) => count / total);
+  return stabilityIndexOfShares(toShares(binCounts(reference, edges), reference.length), toShares(binCounts(actual, edges), actual.length), epsilon);
+}
+
+/** The same index from the two samples' shares of fixed bins (each share floored at epsilon); the bins must match. */
+export function stabilityIndexOfShares(reference: ArrayLike<number>, actual: ArrayLike<number>, epsilon: number = stabilityEpsilonDefault): number {
+  assert(reference.length === actual.length, 'the same bins on both sides');
   let index = 0;
-  for (let bin = 0; bin < referenceCounts.length; bin++) {
-    const r = Math.max(referenceCounts[bin]! / reference.length, epsilon);
-    const a = Math.max(actualCounts[bin]! / actual.length, epsilon);
+  for (let bin = 0; bin < reference.length; bin++) {
+    const r = Math.max(reference[bin]!, epsilon);
+    const a = Math.max(actual[bin]!, epsilon);
     index += (a - r) * Math.log(a / r);
   }
   return index;
