@@ -77,3 +77,7 @@ export * from './core/ai/deployment';
 export * from './core/ai/reasons';
 export { simulate, splitByTime, fraudTypologies, defaultFraudRate, simulationCustomersMax, simulationDaysMax, fraudRateMax, type Typology, type LabelledEvent, type CustomerProfile, type Bill, type Payday, type FraudEpisode, type Simulation, type SimulationOptions, type SimulationProgress, type TimeSplit, type TimeSplitOptions, type TimeSplitPart } from './core/ai/simulator';
 export * from './core/reports';
+export * from './core/payments';
+export type { PaymentFormats, PaymentFormatIssue } from './ports/payment-formats';
+export { uetrOf, instructionIdOf, paymentView } from './app/commands/payments';
+export type { MessageApplied } from './app/commands/payment-events';

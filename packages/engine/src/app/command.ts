@@ -7,6 +7,7 @@ import type { PasswordHasher } from '../ports/password';
 import type { StorageTx } from '../ports/storage';
 import type { HybridKeyPair } from '../core/crypto';
 import type { MonitoredTransaction } from '../core/monitoring/types';
+import type { PaymentFormats } from '../ports/payment-formats';
 
 /** Who is asking, from where. Every command runs with one. */
 export interface Context {
@@ -49,6 +50,8 @@ export interface CommandEnv {
    * Null on a workstation, whose holds are decided at its own counter.
    */
   readonly requestApproval: ((command: string, input: { readonly [key: string]: JsonValue }, reason: string) => Promise<string>) | null;
+  /** The host's check of the message an outgoing payment makes; null where no payment can be sent from. */
+  readonly paymentFormats: PaymentFormats | null;
 }
 
 export interface NestedOptions {

@@ -9,6 +9,7 @@ import { admit, admitCaller, commandPolicies, type Admission, type AdmissionMode
 import { clockNs, type Clock } from '../ports/clock';
 import type { IdSource } from '../ports/ids';
 import type { PasswordHasher } from '../ports/password';
+import type { PaymentFormats } from '../ports/payment-formats';
 import type { AccessRecord, Storage, StorageTx } from '../ports/storage';
 import type { CommandEnv, CommandSpec, Context, HoldRequest, NestedOptions, Outcome, Refusal, ServerKeys } from './command';
 import { commands } from './commands';
@@ -59,6 +60,8 @@ export interface EngineDeps {
   readonly hooks?: WriteHooks;
   /** How this host runs the deployed fraud models (the server: onnxruntime); the engine's scorer by default. */
   readonly fraud?: FraudOptions;
+  /** How this host checks the message an outgoing payment makes (the server: the protocols package); none elsewhere. */
+  readonly paymentFormats?: PaymentFormats;
   /**
    * Where this engine runs: the authority (the central server, or a standalone bank such as the
    * command-line demo) decides commands online; an enrolled workstation runs them offline,
@@ -614,6 +617,7 @@ export class Engine {
       occurredAtMs,
       approvedBy: null,
       policyOf: (command) => this.policies[command],
+      paymentFormats: this.deps.paymentFormats ?? null,
       requestApproval:
         this.host === 'workstation'
           ? null

@@ -42,6 +42,11 @@ export const permissions = [
   'compliance.review',
   'compliance.rules',
   'screening.sweep',
+  'payment.send',
+  'payment.read',
+  'payment.recall',
+  'payment.manage',
+  'payment.gateway',
 ] as const;
 export type Permission = (typeof permissions)[number];
 
@@ -55,6 +60,8 @@ const tellerPermissions: readonly Permission[] = [
   'fx.exchange',
   'fx.rates.read',
   'transfer.create',
+  'payment.send',
+  'payment.read',
 ];
 
 export const rolePermissions: Readonly<Record<Role, readonly Permission[]>> = {
@@ -69,9 +76,10 @@ export const rolePermissions: Readonly<Record<Role, readonly Permission[]>> = {
     'account.close',
     'ledger.read',
     'sync.exceptions',
+    'payment.recall',
   ],
-  compliance_officer: ['branch.read', 'customer.read', 'customer.verify', 'account.read', 'ledger.read', 'audit.read', 'access.read', 'sync.exceptions', 'compliance.screen', 'compliance.review', 'compliance.rules', 'approval.decide', 'screening.sweep'],
-  operations: ['approval.decide', 'branch.read', 'fx.rates.read', 'customer.read', 'account.read', 'ledger.read', 'branch.manage', 'product.manage', 'limits.manage', 'vault.operate', 'audit.anchor'],
+  compliance_officer: ['payment.read', 'branch.read', 'customer.read', 'customer.verify', 'account.read', 'ledger.read', 'audit.read', 'access.read', 'sync.exceptions', 'compliance.screen', 'compliance.review', 'compliance.rules', 'approval.decide', 'screening.sweep'],
+  operations: ['payment.read', 'payment.recall', 'payment.manage', 'approval.decide', 'branch.read', 'fx.rates.read', 'customer.read', 'account.read', 'ledger.read', 'branch.manage', 'product.manage', 'limits.manage', 'vault.operate', 'audit.anchor'],
   /** Publishes the bank's rate sheets; moves no money itself. */
   treasury: ['branch.read', 'fx.rates.publish', 'fx.rates.read', 'ledger.read', 'approval.decide'],
   /**
@@ -80,13 +88,13 @@ export const rolePermissions: Readonly<Record<Role, readonly Permission[]>> = {
    */
   ledger_operator: ['ledger.read', 'ledger.write'],
   admin: ['branch.read', 'branch.manage', 'product.manage', 'limits.manage', 'audit.read', 'user.manage', 'approval.decide', 'device.manage', 'update.status'],
-  auditor: ['branch.read', 'fx.rates.read', 'customer.read', 'account.read', 'ledger.read', 'audit.read', 'access.read'],
+  auditor: ['payment.read', 'branch.read', 'fx.rates.read', 'customer.read', 'account.read', 'ledger.read', 'audit.read', 'access.read'],
   /**
    * The bank's online and mobile banking front end: it moves a customer's money on the customer's
    * instruction (naming the device and country it came from), within its own limits, and sees
    * the accounts it moves money between. No till, no cash, no approvals.
    */
-  digital_channel: ['branch.read', 'customer.read', 'account.read', 'transfer.create'],
+  digital_channel: ['branch.read', 'customer.read', 'account.read', 'transfer.create', 'payment.send', 'payment.read'],
 };
 
 /** Roles that work at one branch: a user holding one serves only the branch they are assigned to. */
@@ -102,10 +110,11 @@ const devicePermissions: readonly Permission[] = ['sync.push'];
 /**
  * A host's own work, run as no person: the server signing the audit head (periodically and at
  * shutdown), a host's update client installing content it verified from the pinned root, and the
- * server re-screening its customers when a sanctions list changes. Never assignable to a user.
+ * server re-screening its customers when a sanctions list changes, and its payment gateway
+ * applying what the correspondent sent. Never assignable to a user.
  */
 export const systemRole = 'system';
-const systemPermissions: readonly Permission[] = ['audit.anchor', 'update.install', 'screening.sweep'];
+const systemPermissions: readonly Permission[] = ['audit.anchor', 'update.install', 'screening.sweep', 'payment.gateway'];
 
 export function isRole(value: string): value is Role {
   return (roles as readonly string[]).includes(value);

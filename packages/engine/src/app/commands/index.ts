@@ -25,6 +25,9 @@ import { rescreenCustomers, sweepCustomers, sweepStatus } from './screening';
 import { monitoringSettings, publishLiveScenario, replayScenarioOverHistory, setDraftScenario, shadowResults } from './monitoring';
 import { fileReport, getReport, setReportingProfile } from './reports';
 import { addCaseNote, assignCase, closeCase, getCase, listCases, proposeReport, reportRefusal, startInvestigation } from './cases';
+import { recallPayment, receivePayment, receiveRecall, applyPaymentReturn, applyPaymentStatus, markPaymentSent } from './payment-events';
+import { getPayment, getReconciliation, listPayments, paymentOutbox, reconcileNostro } from './payment-reads';
+import { sendPayment, setCorrespondent } from './payments';
 import { accessLog, anchorAudit, auditHead, auditLog, verifyAudit } from './audit';
 
 /** The engine's one entry point: every change of state is one of these commands. */
@@ -110,4 +113,17 @@ export const commands = {
   'case.file_report': fileReport,
   'report.get': getReport,
   'compliance.set_reporting_profile': setReportingProfile,
+  'payment.set_correspondent': setCorrespondent,
+  'payment.send': sendPayment,
+  'payment.recall': recallPayment,
+  'payment.list': listPayments,
+  'payment.get': getPayment,
+  'payment.outbox': paymentOutbox,
+  'payment.mark_sent': markPaymentSent,
+  'payment.apply_status': applyPaymentStatus,
+  'payment.apply_return': applyPaymentReturn,
+  'payment.receive': receivePayment,
+  'payment.receive_recall': receiveRecall,
+  'payment.reconcile_nostro': reconcileNostro,
+  'payment.reconciliation': getReconciliation,
 } as const;

@@ -1,5 +1,7 @@
 import type { AuditAnchor } from '../audit-anchor';
 import type { Id128 } from '../ids';
+import type { Correspondent, NostroReconciliation, Payment, PaymentMessage } from '../payments/types';
+import { messageDue } from '../payments/lifecycle';
 import type { StandInPolicy } from '../sync/stand-in';
 import type { RecentNonces } from '../sync/protocol';
 import type { JsonValue } from '../canonical-json';
@@ -18,6 +20,10 @@ export const AccountCodes = {
   headOffice: 301,
   fxPosition: 302,
   offlineExceptions: 303,
+  /** The bank's account at a correspondent (an asset): what SWIFT payments move. */
+  nostro: 304,
+  /** Payments in flight that belong to no customer: a return waiting to go, money blocked under sanctions. */
+  paymentsSuspense: 305,
 } as const;
 
 /** Transfer codes: why money moved. */
@@ -33,6 +39,9 @@ export const TransferCodes = {
   fxExchange: 40,
   accountClosure: 50,
   offlineCompensation: 60,
+  paymentOut: 70,
+  paymentIn: 71,
+  paymentReturn: 72,
 } as const;
 
 export type KycStatus = 'pending' | 'verified' | 'rejected';
@@ -699,6 +708,10 @@ export interface Entities {
   fraudDriftTally: FraudDriftTally;
   /** A drift alert raised for one model file on one day (so the check raises it once). */
   fraudDriftAlert: { readonly id: string; readonly caseId: string; readonly caseNumber: string; readonly raisedAtMs: number };
+  payment: Payment;
+  correspondent: Correspondent;
+  paymentMessage: PaymentMessage;
+  nostroReconciliation: NostroReconciliation;
 }
 export type EntityKind = keyof Entities;
 
@@ -764,6 +777,15 @@ export const entityKeys: { readonly [K in EntityKind]: Readonly<Record<string, (
   fraudLabel: {},
   fraudDriftTally: { model: (t) => t.onnxSha256 },
   fraudDriftAlert: {},
+  payment: {
+    uetr: (p) => `${p.direction}:${p.uetr}`,
+    status: (p) => p.status,
+    // What the payment gateway has to send (see payment.outbox).
+    due: (p) => (messageDue(p) === null ? null : 'due'),
+  },
+  correspondent: {},
+  paymentMessage: {},
+  nostroReconciliation: {},
 };
 
 export function branchAccountKey(branchId: string, purpose: BranchAccountPurpose, currency: string): string {

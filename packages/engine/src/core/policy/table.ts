@@ -116,6 +116,21 @@ export const commandPolicies = {
   'fraud.drift': rule('compliance.review', 'local'),
   'fraud.check_drift': rule('compliance.rules', 'online'),
   'fraud.shadow_report': rule('compliance.rules', 'online', 'any', { accessLogged: true }),
+  // SWIFT payments: sent only on the live books (the correspondent is reached from the server), within the transfer limit.
+  'payment.set_correspondent': rule('payment.manage', 'online'),
+  'payment.send': rule('payment.send', 'online', 'own_branch', { limit: 'transfer', secondPerson: aboveLimit('till.supervise') }),
+  'payment.recall': rule('payment.recall', 'online'),
+  'payment.list': rule('payment.read', 'online', 'any', { accessLogged: true }),
+  'payment.get': rule('payment.read', 'online', 'any', { accessLogged: true }),
+  'payment.reconciliation': rule('payment.manage', 'online'),
+  // What the correspondent's messages do to the books: the server's payment gateway alone applies them.
+  'payment.outbox': rule('payment.gateway', 'server'),
+  'payment.mark_sent': rule('payment.gateway', 'server'),
+  'payment.apply_status': rule('payment.gateway', 'server'),
+  'payment.apply_return': rule('payment.gateway', 'server'),
+  'payment.receive': rule('payment.gateway', 'server'),
+  'payment.receive_recall': rule('payment.gateway', 'server'),
+  'payment.reconcile_nostro': rule('payment.gateway', 'server'),
 } as const satisfies Readonly<Record<string, CommandPolicy>>;
 
 export type PolicyTable = Readonly<Record<string, CommandPolicy>>;

@@ -1,0 +1,151 @@
+import { z } from 'zod';
+import { TransferFlags, hasFlag, type Transfer } from '../../core/ledger';
+import { messageDue, reconcile, type BookMovement, type NostroReconciliation } from '../../core/payments';
+import { command, ok, refuse, type CommandEnv } from '../command';
+import { amountSchema, currencySchema, idSchema, limitSchema, textSchema, tokenSchema } from '../schemas';
+import { correspondentFor, dateSchema, messageXmlSchema, paymentView, referenceSchema, uetrSchema } from './payments';
+
+/** Statement entries one reconciliation reads (a correspondent's day for a bank of this size is far fewer). */
+export const statementEntriesMax = 20_000;
+/** Nostro transfers one reconciliation reads from the books. */
+export const nostroTransfersMax = 100_000;
+const nostroPageTransfers = 1_000;
+
+const statuses = ['queued', 'sent', 'in_progress', 'settled', 'rejected', 'returned', 'credited', 'blocked', 'returning'] as const;
+
+export const listPayments = command({
+  kind: 'read',
+  input: z.object({ status: z.enum(statuses).optional(), after: idSchema.optional(), limit: limitSchema }).strict(),
+  async run(env, input) {
+    const found = input.status === undefined ? await env.tx.banking.list('payment', input.after ?? '', input.limit) : await env.tx.banking.findBy('payment', 'status', input.status, input.limit);
+    return ok({ payments: found.map(({ messages, ...payment }) => ({ ...paymentView({ ...payment, messages: [] }), messageCount: messages.length })) });
+  },
+});
+
+/** One payment with every message it exchanged, as it was on the wire. */
+export const getPayment = command({
+  kind: 'read',
+  input: z.object({ paymentId: idSchema }).strict(),
+  async run(env, input) {
+    const payment = await env.tx.banking.get('payment', input.paymentId);
+    if (payment === undefined) return refuse('payment_not_found', 'No payment has this id.');
+    const messages = await Promise.all(payment.messages.map(async (ref) => ({ ...ref, xml: (await env.tx.banking.get('paymentMessage', ref.id))?.xml ?? null })));
+    return ok({ ...paymentView(payment), messages });
+  },
+});
+
+/** What the gateway has to send: pacs.008s not handed over, returns waiting to go, recalls asked for. */
+export const paymentOutbox = command({
+  kind: 'read',
+  input: z.object({ limit: limitSchema }).strict(),
+  async run(env, input) {
+    const due = await env.tx.banking.findBy('payment', 'due', 'due', input.limit);
+    const currencies = [...new Set(due.map((payment) => payment.currency))];
+    const correspondents = (await Promise.all(currencies.map((currency) => env.tx.banking.get('correspondent', currency)))).filter((found) => found !== undefined);
+    return ok({ payments: due.map((payment) => ({ ...paymentView(payment), send: messageDue(payment) })), correspondents });
+  },
+});
+
+const balanceSchema = z.object({ amount: amountSchema.or(z.literal('0').transform(() => 0n)), creditDebit: z.enum(['CRDT', 'DBIT']) }).strict();
+
+const reconcileInput = z
+  .object({
+    messageId: referenceSchema,
+    xml: messageXmlSchema,
+    currency: currencySchema,
+    statementId: referenceSchema,
+    fromDate: dateSchema,
+    toDate: dateSchema,
+    opening: balanceSchema,
+    closing: balanceSchema,
+    entries: z
+      .array(
+        z
+          .object({
+            amount: amountSchema,
+            creditDebit: z.enum(['CRDT', 'DBIT']),
+            uetr: uetrSchema.optional(),
+            references: z.array(tokenSchema(/^[^\u0000-\u001f]{1,35}$/, 35, 'a reference is 1-35 characters')).max(4).default([]),
+            bookingDate: dateSchema,
+          })
+          .strict(),
+      )
+      .max(statementEntriesMax),
+    note: textSchema(200).optional(),
+  })
+  .strict();
+
+/**
+ * The correspondent's camt.053 of the bank's nostro against the books: each movement matched, each
+ * break listed (missing on either side, a balance that differs), the result kept for operations.
+ */
+export const reconcileNostro = command({
+  kind: 'write',
+  input: reconcileInput,
+  async run(env, input) {
+    const correspondent = await correspondentFor(env, input.currency);
+    if (!correspondent.ok) return correspondent;
+    const fromNs = BigInt(Date.parse(`${input.fromDate}T00:00:00Z`)) * 1_000_000n;
+    const toNs = BigInt(Date.parse(`${input.toDate}T00:00:00Z`) + 86_400_000) * 1_000_000n;
+    if (!(toNs > fromNs)) return refuse('dates_out_of_order', 'The statement ends before it starts.');
+    const nostro = correspondent.value.nostroAccountId;
+    const books = await nostroBooks(env, nostro, fromNs, toNs);
+    if (books === null) return refuse('too_many_movements', `The nostro moved more than ${nostroTransfersMax} times in this period; reconcile it a day at a time.`);
+    const signed = (balance: z.output<typeof balanceSchema>) => (balance.creditDebit === 'CRDT' ? balance.amount : -balance.amount);
+    const result = reconcile({
+      statement: {
+        openingMinor: signed(input.opening),
+        closingMinor: signed(input.closing),
+        lines: input.entries.map((entry) => ({ uetr: entry.uetr ?? null, references: entry.references, creditDebit: entry.creditDebit, amountMinor: entry.amount, bookingDate: entry.bookingDate })),
+      },
+      books,
+    });
+    const record: NostroReconciliation = { id: `${input.currency}:${input.statementId}`, currency: input.currency, statementId: input.statementId, fromDate: input.fromDate, toDate: input.toDate, matched: result.matched, breaks: result.breaks, reconciledAtMs: env.nowMs };
+    await env.tx.banking.put('nostroReconciliation', record);
+    await env.tx.banking.put('paymentMessage', { id: `camt.053:received:${input.messageId}`, paymentId: null, type: 'camt.053', direction: 'received', messageId: input.messageId, xml: input.xml, atMs: env.nowMs });
+    return ok({ ...record, reconciled: result.breaks.length === 0 });
+  },
+});
+
+/** The nostro's balance at the start and end of the period and every posted movement in it, with its payment. */
+async function nostroBooks(env: CommandEnv, nostro: string, fromNs: bigint, toNs: bigint): Promise<{ openingMinor: bigint; closingMinor: bigint; movements: BookMovement[] } | null> {
+  const balanceBefore = async (ns: bigint) => {
+    const row = await env.tx.ledger.balanceAt(nostro as never, ns - 1n);
+    return row === undefined ? 0n : row.debitsPosted - row.creditsPosted;
+  };
+  const transfers: Transfer[] = [];
+  let after = fromNs - 1n;
+  for (;;) {
+    const page = await env.tx.ledger.accountTransfers(nostro as never, after, nostroPageTransfers);
+    const inPeriod = page.filter((transfer) => transfer.timestamp < toNs);
+    transfers.push(...inPeriod);
+    if (transfers.length > nostroTransfersMax) return null;
+    if (page.length < nostroPageTransfers || inPeriod.length < page.length) break;
+    after = page.at(-1)!.timestamp;
+  }
+  const movementsOf = transfers.filter((transfer) => !hasFlag(transfer.flags, TransferFlags.pending) && !hasFlag(transfer.flags, TransferFlags.voidPendingTransfer));
+  const paymentIds = [...new Set(movementsOf.map((transfer) => transfer.userData128).filter((id) => id !== null))];
+  const payments = new Map((await Promise.all(paymentIds.map((id) => env.tx.banking.get('payment', id)))).filter((found) => found !== undefined).map((found) => [found.id as string, found]));
+  const movements = movementsOf.map((transfer): BookMovement => {
+    const payment = transfer.userData128 === null ? undefined : payments.get(transfer.userData128);
+    return {
+      paymentId: transfer.userData128 ?? transfer.id,
+      uetr: payment?.uetr ?? '',
+      references: payment === undefined ? [] : [payment.endToEndId, payment.instructionId],
+      creditDebit: transfer.creditAccountId === nostro ? 'DBIT' : 'CRDT',
+      amountMinor: transfer.amount,
+      bookedAtMs: Number(transfer.timestamp / 1_000_000n),
+    };
+  });
+  return { openingMinor: await balanceBefore(fromNs), closingMinor: await balanceBefore(toNs), movements };
+}
+
+export const getReconciliation = command({
+  kind: 'read',
+  input: z.object({ currency: currencySchema, statementId: referenceSchema }).strict(),
+  async run(env, input) {
+    const found = await env.tx.banking.get('nostroReconciliation', `${input.currency}:${input.statementId}`);
+    if (found === undefined) return refuse('reconciliation_not_found', 'No reconciliation of this statement was made.');
+    return ok({ ...found, reconciled: found.breaks.length === 0 });
+  },
+});

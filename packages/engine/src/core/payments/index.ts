@@ -1,0 +1,4 @@
+export * from './types';
+export * from './reasons';
+export * from './lifecycle';
+export * from './reconcile';
