@@ -57,9 +57,12 @@ export const amountArbitrary = (currencyArbitrary = fc.constantFrom(...currencyE
 
 const optional = <T>(arbitrary: fc.Arbitrary<T>) => fc.option(arbitrary, { nil: undefined, freq: 2 });
 
+/** `T` with its possibly-undefined keys made optional instead. */
+export type Compacted<T> = { [K in keyof T as undefined extends T[K] ? never : K]: T[K] } & { [K in keyof T as undefined extends T[K] ? K : never]?: Exclude<T[K], undefined> };
+
 /** Removes the keys whose value is undefined (exactOptionalPropertyTypes: absent, not undefined). */
-export function compact<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as T;
+export function compact<T extends object>(value: T): Compacted<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Compacted<T>;
 }
 
 export const postalAddressArbitrary: fc.Arbitrary<PostalAddress> = fc.oneof(
