@@ -14,7 +14,7 @@ const optionB = `(${partyIdentifier}[\n35x]|35x)`;
 const optionD = `[${partyIdentifier}\n]4*35x`;
 const balance = '1!a6!n3!a15d';
 /** 50F and 59F: numbered lines `1!n/33x`, at most four. */
-const numberedLines = '1!n/33x[\n1!n/33x][\n1!n/33x][\n1!n/33x]';
+const numberedLines = '4*(1!n/33x)';
 
 export const fieldFormats: Readonly<Record<string, string>> = {
   '13C': '/8c/4!n1!x4!n',

@@ -9,6 +9,7 @@
  * - `16x` up to 16, `6!n` exactly 6, `4*35x` up to 4 lines of up to 35, `[…]` optional.
  * - A line break is written as `\n` in the spec (field values here always separate lines with `\n`).
  * - `(A|B)` chooses between two sub-formats (50F's party identifier is `/34x` or `4!a/2!a/27x`).
+ * - `4*(1!n/33x)` is up to four lines each in the format in brackets (50F's and 59F's numbered lines).
  * - `<D|C|RD|RC>` is one of a fixed set of codes (61's debit/credit mark, which `2a` cannot tell
  *   from the funds code that follows it).
  * Any other character is itself (`/`, `//`, `,`).
@@ -94,6 +95,8 @@ export function compileFormat(spec: string): Compiled {
 class SpecCompiler {
   private at = 0;
   private groups = 0;
+  /** Off inside a repeated group, whose parts are written twice in the expression and captured by neither. */
+  private capturing = true;
   private readonly decimalParts: number[] = [];
 
   constructor(
@@ -129,7 +132,7 @@ class SpecCompiler {
     if (next === '[') return `(?:${this.enclosed(']')})?`;
     if (next === '(') return `(?:${this.enclosed(')')})`;
     if (next === '<') return this.codes();
-    if (/\d/.test(next)) return this.component();
+    if (/\d/.test(next)) return /^\d+\*\(/.test(this.spec.slice(this.at)) ? this.repeatedLines() : this.component();
     this.at += 1;
     return next === '\n' ? '\\n' : escapeLiteral(next);
   }
@@ -147,8 +150,19 @@ class SpecCompiler {
     if (end === -1) throw new SyntaxError(`format spec ${this.spec}: > expected`);
     const codes = this.spec.slice(this.at + 1, end).split('|');
     this.at = end + 1;
-    this.groups += 1;
-    return `(${codes.map(escapeLiteral).join('|')})`;
+    return `${this.open()}${codes.map(escapeLiteral).join('|')})`;
+  }
+
+  /** `4*(1!n/33x)`: up to four lines each in the group's format (only the last line's parts are captured). */
+  private repeatedLines(): string {
+    const lines = this.number();
+    this.at += 1;
+    const outer = this.capturing;
+    this.capturing = false;
+    const group = this.enclosed(')');
+    this.capturing = outer;
+    const more = this.relaxed ? '*' : `{0,${lines - 1}}`;
+    return `(?:${group})(?:\\n(?:${group}))${more}`;
   }
 
   /** `16x`, `6!n` or `4*35x`: one captured part. */
@@ -167,12 +181,18 @@ class SpecCompiler {
     const characters = classes[type];
     if (characters === undefined) throw new SyntaxError(`format spec ${this.spec}: unknown character type ${type}`);
     this.at += 1;
-    if (type === 'd') this.decimalParts.push(this.groups);
-    this.groups += 1;
+    if (type === 'd' && this.capturing) this.decimalParts.push(this.groups);
     const line = `[${characters}]${this.quantifier(length, fixed)}`;
-    if (lines === 1) return `(${line})`;
+    if (lines === 1) return `${this.open()}${line})`;
     const more = this.relaxed ? '*' : `{0,${lines - 1}}`;
-    return `(${line}(?:\\n${line})${more})`;
+    return `${this.open()}${line}(?:\\n${line})${more})`;
+  }
+
+  /** A capturing group counted as a part, or a plain one inside a repeated group. */
+  private open(): string {
+    if (!this.capturing) return '(?:';
+    this.groups += 1;
+    return '(';
   }
 
   private quantifier(length: number, fixed: boolean): string {
