@@ -16,6 +16,7 @@ function holders(policy: CommandPolicy): string {
   if (policy.permission === 'sync.push') return 'a workstation (its signature)';
   if (policy.permission === 'audit.anchor' && !roles.some((role) => rolePermissions[role].includes('audit.anchor'))) return 'the server';
   if (policy.permission === 'update.install') return "the host's update client (after verifying the signed metadata)";
+  if (policy.permission === 'payment.gateway') return "the server's payment gateway (what the correspondent sent)";
   const granted = roles.filter((role) => rolePermissions[role].includes(policy.permission));
   const system = policy.permission === 'audit.anchor' ? ['the server'] : [];
   return [...granted, ...system].join(', ') || 'nobody';

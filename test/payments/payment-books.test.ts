@@ -3,12 +3,13 @@
  * formats have their own tests): the hold on the customer's account, each correspondent answer
  * applied once, the nostro moved as the correspondent's statement will show it.
  */
+import { createHash } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { Engine, demoUsers, seedDemoBank, ManualClock, SequentialIds, systemRole, uetrOf, type Context, type DemoBank } from '@qenex/engine';
+import { Engine, demoUsers, encodeSanctionsList, sanctionsPath, seedDemoBank, ManualClock, SequentialIds, systemRole, uetrOf, type Context, type DemoBank } from '@qenex/engine';
 import { SqliteStorage } from '@qenex/engine/sqlite';
 import { ScryptPasswordHasher } from '@qenex/engine/node';
 
-const { alice, olivia } = demoUsers;
+const { alice, carol, olivia } = demoUsers;
 const gateway: Context = { actor: 'swift-gateway', roles: [systemRole], deviceId: 'server' };
 let engine: Engine;
 let ids: SequentialIds;
@@ -41,6 +42,7 @@ function send(paymentId = ids.next(), amount = '10000') {
     money: { amount, currency: 'USD' },
     creditor: { name: 'Hans Becker', kind: 'person', account: { iban: 'DE89370400440532013000' }, townName: 'Berlin', country: 'DE' },
     creditorAgentBic: 'COBADEFFXXX',
+    debtorAddress: { streetName: 'Market Street', buildingNumber: '1', postCode: '94105', townName: 'San Francisco', country: 'US' },
     remittanceInformation: 'Invoice 2026-117',
   }, alice);
 }
@@ -116,7 +118,7 @@ describe('an outgoing payment on the books', () => {
     const strict = new Engine({ storage: new SqliteStorage({ path: ':memory:' }), clock: new ManualClock(Date.UTC(2026, 11, 2, 9)), ids, passwords: new ScryptPasswordHasher({ N: 16, r: 8, p: 1 }), paymentFormats: () => [{ field: 'creditor.account.iban', message: 'the IBAN check digits are wrong' }] });
     const seeded = await seedDemoBank(strict, ids, { clock: new ManualClock(Date.UTC(2026, 11, 2, 9)) });
     await strict.execute('payment.set_correspondent', { currency: 'USD', bic: 'CHASUS33XXX', name: 'Correspondent Bank', ownBic: 'QENXGB2LXXX', accountAtCorrespondent: '400012345' }, olivia);
-    const refused = await strict.execute('payment.send', { paymentId: ids.next(), fromAccountId: seeded.customers[0]!.accountIds[0]!, money: { amount: '100', currency: 'USD' }, creditor: { name: 'X', kind: 'person', account: { iban: 'DE00370400440532013000' } }, creditorAgentBic: 'COBADEFFXXX' }, alice);
+    const refused = await strict.execute('payment.send', { paymentId: ids.next(), fromAccountId: seeded.customers[0]!.accountIds[0]!, money: { amount: '100', currency: 'USD' }, creditor: { name: 'X', kind: 'person', account: { iban: 'DE00370400440532013000' } }, creditorAgentBic: 'COBADEFFXXX', debtorAddress: { townName: 'San Francisco', country: 'US' } }, alice);
     expect(refused).toMatchObject({ ok: false, code: 'payment_invalid' });
     expect(refused.ok ? '' : refused.message).toContain('creditor.account.iban');
   });
@@ -160,6 +162,46 @@ describe('an incoming payment on the books', () => {
     const paymentId = ((parked as { value: { payment: { id: string } } }).value.payment.id);
     const done = await must('payment.mark_sent', { paymentId, type: 'pacs.004', messageId: 'QXR1', xml: '<pacs.004/>' }, gateway);
     expect(done.effect).toBe('returned to the sender');
+    await totalsBalance();
+  });
+});
+
+describe('sanctions screening of payments abroad', () => {
+  beforeEach(async () => {
+    const body = encodeSanctionsList({ kind: 'qenex.sanctions-list', schema: 1, listId: 'test-list', source: 'made for this test', publishedAt: '2026-12-01', entries: [{ id: 'T-7', type: 'individual', names: ['BECKER, Hans'], programs: ['TEST'] }] });
+    const bytes = new TextEncoder().encode(body);
+    const trust = { roots: [], timestamp: null, snapshot: null, targets: null, delegated: {}, verifiedAtMs: Date.UTC(2026, 11, 2, 9) };
+    const installed = await engine.execute('update.install', { trust, install: [{ path: sanctionsPath('test-list'), role: 'compliance', sha256: createHash('sha256').update(bytes).digest('hex'), length: bytes.length, body }], remove: [], checkedAtMs: Date.UTC(2026, 11, 2, 9), refusal: null, appStaged: null }, { actor: 'update-client', roles: [systemRole], deviceId: 'update-client' });
+    expect(installed.ok).toBe(true);
+  });
+
+  it('refuses a payment to a listed name before anything is held, and compliance gets the case', async () => {
+    const before = await available();
+    const refused = await send();
+    expect(refused).toMatchObject({ ok: false, code: 'sanctions_match', details: { entryId: 'T-7', caseNumber: expect.any(String) } });
+    expect(await available()).toBe(before);
+    const cases = await must('case.list', { view: 'open' }, carol);
+    expect(cases).toContainEqual(expect.objectContaining({ queue: 'screening', alerts: [expect.objectContaining({ kind: 'screening', entryId: 'T-7', command: 'payment.send' })] }));
+    const listed = await must('payment.list', { limit: 10 }, alice);
+    expect(listed.payments).toEqual([]);
+  });
+
+  it('blocks an incoming payment from a listed name in suspense, with a case, and sends nothing back', async () => {
+    const accountView = await must('account.get', { accountId: bank.customers[0]!.accountIds[0]! }, alice);
+    const number = (accountView as { account: { number: string } }).account.number;
+    const before = await available();
+    const blocked = await engine.execute('payment.receive', {
+      messageId: 'IN-BLOCK-1', xml: '<pacs.008/>', uetr: '5c4b3a29-1807-4f6e-9d5c-4b3a29180706', instructionId: 'THEIRREF9', endToEndId: 'E2E-9',
+      money: { amount: '40000', currency: 'USD' }, settlementDate: '2026-12-02',
+      debtor: { name: 'Hans Becker', kind: 'person', country: 'DE' }, debtorAgentBic: 'COBADEFFXXX',
+      creditor: { name: 'Amara Okafor', kind: 'person', account: { other: number } }, creditorAgentBic: 'QENXGB2LXXX', chargeBearer: 'SHAR',
+    }, gateway);
+    expect(blocked).toMatchObject({ ok: true, value: { effect: 'blocked', payment: { status: 'blocked', reason: { code: 'RR04' } } } });
+    expect(await available()).toBe(before);
+    const outbox = await must('payment.outbox', {}, gateway);
+    expect(outbox.payments).toEqual([]);
+    const cases = await must('case.list', { view: 'open' }, carol);
+    expect(cases).toContainEqual(expect.objectContaining({ queue: 'screening', title: expect.stringMatching(/incoming payment: Hans Becker/) }));
     await totalsBalance();
   });
 });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { defaultScenarioInput, demoPassword, demoReportingProfile, demoUsers, type Context } from '@qenex/engine';
-import { sampleAmount, sampleVariance, userOf, workstationId, type MatrixWorld, type Size } from './world';
+import { matrixCorrespondent, paymentSample, reconcileSample, sampleAmount, sampleVariance, userOf, workstationId, type MatrixWorld, type Size } from './world';
 
 /**
  * For every command, a request that succeeds when the policy lets the caller make it: fresh ids,
@@ -132,6 +132,24 @@ export const samples: Readonly<Record<string, SampleOf>> = {
   'report.get': async (w) => only({ reportId: await w.filedReport() }),
   'compliance.set_reporting_profile': async (w) => only(demoReportingProfile(w.bank.branchId)),
   'case.propose_report': async (w, caller) => only({ caseId: await w.openCase(caller.actor, caller.roles), proposalId: w.ids.next(), form: 'CTRX' }),
+  'payment.set_correspondent': async () => only(matrixCorrespondent),
+  'payment.send': async (w, _caller, size) => only(paymentSample(w.image.rich.usd, w.ids.next(), sampleAmount[size])),
+  'payment.recall': async (w) => only({ paymentId: await w.sentPayment(), reasonCode: 'DUPL' }),
+  'payment.list': async () => only({ limit: 5 }),
+  'payment.get': async (w) => only({ paymentId: await w.sentPayment() }),
+  'payment.reconciliation': async (w) => only({ currency: 'USD', statementId: await w.reconciliation() }),
+  // The gateway's commands: only the server's own process applies them (every caller of the matrix is refused).
+  'payment.outbox': async () => only({ limit: 5 }),
+  'payment.mark_sent': async (w) => only({ paymentId: await w.sentPayment(), type: 'pacs.008', messageId: `MXS${w.next()}`, xml: '<Envelope/>' }),
+  'payment.apply_status': async (w) => only({ messageId: `MXA${w.next()}`, xml: '<Envelope/>', uetr: '3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d', status: 'ACSC' }),
+  'payment.apply_return': async (w) => only({ messageId: `MXR${w.next()}`, xml: '<Envelope/>', uetr: '3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d', returned: usd('100'), reasonCode: 'AC01' }),
+  'payment.receive': async (w) =>
+    only({
+      messageId: `MXI${w.next()}`, xml: '<Envelope/>', uetr: '9a8b7c6d-5e4f-4a3b-9c1d-0e9f8a7b6c5d', instructionId: 'THEIRS1', endToEndId: 'E2E1', money: usd('100'), settlementDate: '2026-12-02',
+      debtor: { name: 'Matrix Payer', kind: 'person' }, debtorAgentBic: 'ITAUBRSPXXX', creditor: { name: 'Rich Matrix', kind: 'person', account: { other: '1' } }, creditorAgentBic: 'QENXGB2LXXX', chargeBearer: 'SHAR',
+    }),
+  'payment.receive_recall': async (w) => only({ messageId: `MXC${w.next()}`, xml: '<Envelope/>', uetr: '9a8b7c6d-5e4f-4a3b-9c1d-0e9f8a7b6c5d', reasonCode: 'DUPL' }),
+  'payment.reconcile_nostro': async (w) => only(reconcileSample(`MXN${w.next()}`, new Date(w.clock.nowMs()).toISOString().slice(0, 10))),
 };
 
 /** A till the caller may return cash from: their own (or T1, for a caller who has none). */

@@ -91,7 +91,7 @@ async function buildImage(): Promise<Image> {
   const clock = new ManualClock(startMs);
   const ids = new SequentialIds(clock, 500);
   const storage = new SqliteStorage({ path: ':memory:' });
-  const engine = new Engine({ storage, clock, ids, serverKeys: serverKeys(), passwords: cheapPasswords });
+  const engine = new Engine({ storage, clock, ids, serverKeys: serverKeys(), passwords: cheapPasswords, paymentFormats: () => [] });
   const bank = await seedDemoBank(engine, ids, { clock });
   const { bob, olivia, adam } = demoUsers;
   const bootstrap = { actor: 'bootstrap-1', roles: ['admin'], deviceId: 'bootstrap' };
@@ -114,11 +114,18 @@ async function buildImage(): Promise<Image> {
   const rich = await richCustomer(engine, ids, bank);
   await approved(engine, 'standin.set_policy', { branchId: bank.branchId, currency: 'USD', ...matrixStandIn, validForMs: 30 * 24 * 3600 * 1000 }, olivia, adam);
   await enrolDevice(engine, bank.branchId, workstationId);
+  await must(engine, 'payment.set_correspondent', matrixCorrespondent, olivia);
   for (const role of matrixRoles) await must(engine, 'device.register_user', { deviceId: workstationId, username: userOf(role) }, adam);
   const bytes = storage.db.serialize();
   await storage.close();
   return { bytes, bank, startMs, sessions, rich };
 }
+
+/** The bank's USD correspondent: where the matrix's SWIFT payments go. */
+export const matrixCorrespondent = { currency: 'USD', bic: 'CHASUS33XXX', name: 'Matrix Correspondent', ownBic: 'QENXGB2LXXX', accountAtCorrespondent: '400099' } as const;
+
+/** The payment gateway: the server's own process, as no person. */
+export const gatewayCtx: Context = { actor: 'swift-gateway', roles: ['system'], deviceId: 'server' };
 
 /** A verified customer with a large USD balance (a deposit held and approved) and a EUR account. */
 async function richCustomer(engine: Engine, ids: SequentialIds, bank: DemoBank): Promise<Image['rich']> {
@@ -162,7 +169,7 @@ export class MatrixWorld {
     this.storage = new SqliteStorage({ path: ':memory:', image: image.bytes });
     this.clock = new ManualClock(image.startMs + 60_000);
     this.ids = new SequentialIds(this.clock, 900);
-    this.engine = new Engine({ storage: this.storage, clock: this.clock, ids: this.ids, serverKeys: serverKeys(), passwords: cheapPasswords, ...(policies === undefined ? {} : { policies }) });
+    this.engine = new Engine({ storage: this.storage, clock: this.clock, ids: this.ids, serverKeys: serverKeys(), passwords: cheapPasswords, paymentFormats: () => [], ...(policies === undefined ? {} : { policies }) });
   }
 
   close(): Promise<void> {
@@ -189,6 +196,22 @@ export class MatrixWorld {
   /** The caller's own open till session, or alice's for a caller without one. */
   sessionOf(actor: string): Id128 {
     return this.image.sessions[actor] ?? this.bank.sessionId;
+  }
+
+  /** An outgoing SWIFT payment of the rich customer, sent alice's way and handed to the correspondent (so it can be recalled). */
+  async sentPayment(): Promise<Id128> {
+    const paymentId = this.ids.next();
+    await this.must('payment.send', paymentSample(this.image.rich.usd, paymentId, '1000'), demoUsers.alice);
+    await this.must('payment.mark_sent', { paymentId, type: 'pacs.008', messageId: `MX${this.next()}`, xml: '<Envelope/>' }, gatewayCtx);
+    return paymentId;
+  }
+
+  /** A reconciliation of the nostro against an (empty) statement, made by the gateway. */
+  async reconciliation(): Promise<string> {
+    const statementId = `MXSTM${this.next()}`;
+    const day = new Date(this.clock.nowMs()).toISOString().slice(0, 10);
+    await this.must('payment.reconcile_nostro', reconcileSample(statementId, day), gatewayCtx);
+    return statementId;
   }
 
   /** A customer registered by alice (so anyone else may verify them), verified by bob when asked. */
@@ -325,3 +348,20 @@ function wire(input: unknown): JsonValue {
 }
 
 export type { Outcome };
+
+/** A SWIFT payment from `fromAccountId` to a beneficiary in Germany. */
+export function paymentSample(fromAccountId: string, paymentId: string, amount: string) {
+  return {
+    paymentId,
+    fromAccountId,
+    money: { amount, currency: 'USD' },
+    creditor: { name: 'Matrix Beneficiary GmbH', kind: 'company', account: { iban: 'DE89370400440532013000' }, townName: 'Berlin', country: 'DE' },
+    creditorAgentBic: 'COBADEFFXXX',
+    debtorAddress: { townName: 'San Francisco', country: 'US' },
+  };
+}
+
+export function reconcileSample(statementId: string, day: string) {
+  const zero = { amount: '0', creditDebit: 'CRDT' };
+  return { messageId: statementId, xml: '<Envelope/>', currency: 'USD', statementId, fromDate: day, toDate: day, opening: zero, closing: zero, entries: [] };
+}

@@ -51,6 +51,10 @@ export interface TestServerOptions {
   readonly signInsPerSourcePerMinute?: number;
   /** QENEX_AUDIT_ANCHOR_MS; the server's default otherwise. */
   readonly auditAnchorMs?: number;
+  /** QENEX_CORRESPONDENT_URL; none (the demo's simulated correspondent) otherwise. */
+  readonly correspondentUrl?: string;
+  /** QENEX_GATEWAY_INTERVAL_MS; 0 otherwise (a test runs the payment gateway's cycles itself). */
+  readonly gatewayIntervalMs?: number;
 }
 
 /** The run's database, for a test that opens a connection of its own (the admin CLI). */
@@ -73,6 +77,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     QENEX_BATCH_WAIT_MS: String(options.batchWaitMs ?? 2),
     // In the data directory, which close() removes; a key file the test passes is the test's to remove.
     QENEX_SERVER_KEYS_FILE: options.keysFile ?? join(dataDir, 'server-keys.json'),
+    QENEX_GATEWAY_INTERVAL_MS: String(options.gatewayIntervalMs ?? 0),
+    ...(options.correspondentUrl === undefined ? {} : { QENEX_CORRESPONDENT_URL: options.correspondentUrl }),
   });
   schemas += 1;
   const schema = options.schema ?? `s${process.pid}_${schemas}_${randomBytes(3).toString('hex')}`;

@@ -46,6 +46,13 @@ export interface ServerConfig {
   readonly backupsKeptMax: number;
   /** …and none older than this many days (the newest one always stays). */
   readonly backupAgeMaxDays: number;
+  /**
+   * The correspondent bank's message endpoint for SWIFT payments; null runs none, except in a demo,
+   * which starts the simulated correspondent beside the server so payments flow on first run.
+   */
+  readonly correspondentUrl: string | null;
+  /** How often the payment gateway sends what is due and reads what the correspondent sent. */
+  readonly gatewayIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -132,5 +139,7 @@ export function readConfig(env: Env): ServerConfig {
     backupIntervalMs,
     backupsKeptMax: integer(env, 'QENEX_BACKUPS_KEPT_MAX', backupsKeptMaxDefault, 1, 10_000),
     backupAgeMaxDays: integer(env, 'QENEX_BACKUP_AGE_MAX_DAYS', backupAgeMaxMsDefault / dayMs, 1, 3650),
+    correspondentUrl: url(env, 'QENEX_CORRESPONDENT_URL', ['http:', 'https:']),
+    gatewayIntervalMs: integer(env, 'QENEX_GATEWAY_INTERVAL_MS', 1000, 0, 60 * 60 * 1000),
   };
 }

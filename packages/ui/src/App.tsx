@@ -10,6 +10,7 @@ import { Approvals } from './screens/Approvals';
 import { Till } from './screens/Till';
 import { Updates } from './screens/Updates';
 import { Compliance } from './screens/Compliance';
+import { Payments } from './screens/Payments';
 import { SyncBanner, LinkPill } from './screens/SyncBanner';
 
 const menu: ReadonlyArray<{ screen: Screen; label: string; key: string; needs: UiCommand }> = [
@@ -23,6 +24,7 @@ const menu: ReadonlyArray<{ screen: Screen; label: string; key: string; needs: U
   { screen: 'till', label: 'Till', key: '8', needs: 'till.open_session' },
   { screen: 'updates', label: 'Updates', key: '9', needs: 'update.status' },
   { screen: 'compliance', label: 'Compliance', key: '0', needs: 'case.list' },
+  { screen: 'payments', label: 'Payments', key: 'p', needs: 'payment.list' },
 ];
 
 export function App({ stores }: { stores: Stores }) {
@@ -119,5 +121,7 @@ function ScreenView({ stores, screen }: { stores: Stores; screen: Screen }): Rea
       return <Updates stores={stores} />;
     case 'compliance':
       return <Compliance stores={stores} />;
+    case 'payments':
+      return <Payments stores={stores} />;
   }
 }

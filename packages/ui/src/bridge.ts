@@ -36,6 +36,10 @@ export const uiCommands = [
   'monitoring.settings',
   'monitoring.shadow',
   'monitoring.replay',
+  'payment.send',
+  'payment.list',
+  'payment.get',
+  'payment.recall',
 ] as const;
 export type UiCommand = (typeof uiCommands)[number];
 

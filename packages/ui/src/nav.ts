@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 
 /** The screens a signed-in person moves between. */
-export type Screen = 'home' | 'customers' | 'deposit' | 'withdraw' | 'transfer' | 'exchange' | 'approvals' | 'till' | 'updates' | 'compliance';
+export type Screen = 'home' | 'customers' | 'deposit' | 'withdraw' | 'transfer' | 'exchange' | 'approvals' | 'till' | 'updates' | 'compliance' | 'payments';
 
 interface Nav {
   screen: Screen;

@@ -67,9 +67,10 @@ const onlineOnly = runsWhere('online');
  * compliance reads are here because a workstation's copy of the branch holds no cases or scenarios
  * yet (an officer's cases are not in its sync snapshot): online they come from the server, offline
  * from whatever the local copy has. The shadow and replay reads only the server answers; listed here
- * they are reads (no outbox drain, no pull after), and offline they say they need the server.
+ * they are reads (no outbox drain, no pull after), and offline they say they need the server; so
+ * are the SWIFT payments, which only the server sends and follows.
  */
-const readOnline: ReadonlySet<string> = new Set(['account.statement', 'approval.list', 'update.status', 'case.list', 'case.get', 'monitoring.settings', 'monitoring.shadow', 'monitoring.replay']);
+const readOnline: ReadonlySet<string> = new Set(['account.statement', 'approval.list', 'update.status', 'case.list', 'case.get', 'monitoring.settings', 'monitoring.shadow', 'monitoring.replay', 'payment.list', 'payment.get']);
 
 export function decodeSecrets(bytes: Uint8Array): DeviceSecrets {
   const parsed = JSON.parse(new TextDecoder().decode(bytes)) as Partial<DeviceSecrets>;

@@ -30,6 +30,10 @@ const onlineRoutes: Readonly<Record<string, { readonly method: 'GET' | 'POST'; r
   'monitoring.settings': { method: 'GET', path: '/api/v1/monitoring/scenarios', pathFields: [] },
   'monitoring.shadow': { method: 'GET', path: '/api/v1/monitoring/shadow', pathFields: [] },
   'monitoring.replay': { method: 'GET', path: '/api/v1/monitoring/replay', pathFields: [] },
+  'payment.send': { method: 'POST', path: '/api/v1/payments', pathFields: [] },
+  'payment.list': { method: 'GET', path: '/api/v1/payments', pathFields: [] },
+  'payment.get': { method: 'GET', path: '/api/v1/payments/:paymentId', pathFields: ['paymentId'] },
+  'payment.recall': { method: 'POST', path: '/api/v1/payments/:paymentId/recall', pathFields: ['paymentId'] },
 };
 
 export function sentOnline(command: string): boolean {

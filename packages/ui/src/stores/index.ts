@@ -3,10 +3,11 @@ import type { BridgeOutcome, QenexApi, SessionInfo, SyncStatus, UiCommand, WorkI
 import { setCurrencyExponents } from '../money';
 import { createUpdatesStore, type UpdatesStore } from './updates';
 import { createComplianceStore, type ComplianceStore } from './compliance';
+import { createPaymentsStore, type PaymentsStore } from './payments';
 import { newId } from '../ids';
 
 /**
- * One zustand store per area (session, sync, till, customers, approvals, updates, compliance), each fed only through the
+ * One zustand store per area (session, sync, till, customers, approvals, updates, compliance, payments), each fed only through the
  * typed bridge: screens read the stores and call their actions, never the bridge itself.
  */
 export interface SessionStore {
@@ -94,6 +95,7 @@ export interface Stores {
   readonly work: UseBoundStore<StoreApi<WorkStore>>;
   readonly updates: UseBoundStore<StoreApi<UpdatesStore>>;
   readonly compliance: UseBoundStore<StoreApi<ComplianceStore>>;
+  readonly payments: UseBoundStore<StoreApi<PaymentsStore>>;
   /** A command as the signed-in person, through the bridge. */
   run(command: UiCommand, input: unknown): Promise<BridgeOutcome>;
 }
@@ -223,5 +225,7 @@ export function createStores(api: QenexApi): Stores {
     if (state.session?.username !== previous.session?.username) compliance.getState().reset();
   });
 
-  return { api, session, sync, till, customers, approvals, work, updates, compliance, run };
+  const payments = createPaymentsStore(run);
+
+  return { api, session, sync, till, customers, approvals, work, updates, compliance, payments, run };
 }
