@@ -101,11 +101,10 @@ export function amountFromSwift(text: string, currency: string): { readonly ok: 
   return parsed.ok ? { ok: true, amountMinor: parsed.value } : { ok: false, error: parsed.error };
 }
 
-/** Minor units as SWIFT writes them: decimal comma always, trailing zero decimals dropped ("1234,5", "100,"). */
+/** Minor units as SWIFT writes them: a decimal comma always, the currency's decimals in full ("1234,50", JPY "100,"). */
 export function amountToSwift(amountMinor: bigint, currency: string): string {
-  const plain = formatDecimal(amountMinor, currency);
-  const [whole = '', fraction = ''] = plain.split('.');
-  return `${whole},${fraction.replace(/0+$/, '')}`;
+  const [whole = '', fraction = ''] = formatDecimal(amountMinor, currency).split('.');
+  return `${whole},${fraction}`;
 }
 
 export function knownCurrency(code: string): boolean {

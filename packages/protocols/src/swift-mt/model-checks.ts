@@ -7,6 +7,7 @@
 import type { AccountId, Agent, Amount, Issue, Party } from '../payment/model';
 import { amountToSwift, bicPattern, countryOfBic, dateToSwift, knownCurrency, uetrPattern } from './fields';
 import { firstNonXCharacter } from './format';
+import { clearingCodeOf } from './parties';
 import { euEeaCountries } from './rules-mt103';
 
 /** The longest amount SWIFT's 15d holds, the comma included. */
@@ -34,6 +35,8 @@ export function checkTexts(value: unknown, path: string, issues: ModelIssues, de
     const bad = firstNonXCharacter(value) ?? (value.includes('\n') ? '\n' : undefined);
     if (bad !== undefined) issues.add(path, 'charset_x', `character ${JSON.stringify(bad)} is outside the SWIFT X character set (or breaks the line)`);
     if (value.length === 0) issues.add(path, 'length', 'an empty text cannot be carried');
+    // A line that starts with : or - would end the field or the block.
+    if (value.startsWith(':') || value.startsWith('-')) issues.add(path, 'line_start', 'must not start with : or -');
     return;
   }
   if (Array.isArray(value)) {
@@ -97,16 +100,21 @@ export function checkAccount(path: string, account: AccountId | undefined, issue
   if (text.startsWith('/')) issues.add(path, 'format', 'an account must not start with /');
 }
 
-/** A bank MT can name: a BIC, or a name (option D), or a clearing code alone (option C where allowed). */
-export function checkAgent(path: string, agent: Agent, issues: ModelIssues): void {
+/** A bank MT can name: a BIC, or a name (option D), or a clearing code alone where the field has option C. */
+export function checkAgent(path: string, agent: Agent, issues: ModelIssues, optionC: boolean): void {
   checkBic(`${path}.bic`, agent.bic, issues);
   checkAccount(`${path}.account`, agent.account, issues);
-  if (agent.bic === undefined && agent.name === undefined && agent.clearingMemberId === undefined) issues.add(path, 'mandatory', 'an agent needs a BIC, a name or a clearing member id');
+  const clearingAlone = optionC && agent.clearingMemberId !== undefined && clearingCodeOf(agent.clearingMemberId.system) !== undefined;
+  if (agent.bic === undefined && agent.name === undefined && !clearingAlone) {
+    issues.add(path, 'mandatory', optionC ? 'an agent needs a BIC, a name, or a clearing member id of a system with an MT clearing code' : 'an agent needs a BIC or a name');
+  }
+  if (agent.name?.startsWith('/') === true) issues.add(`${path}.name`, 'format', 'a name must not start with / (it would read as a party identifier)');
 }
 
 export function checkParty(path: string, party: Party, issues: ModelIssues): void {
   checkBic(`${path}.bic`, party.bic, issues);
   if (party.bic === undefined && party.name === undefined) issues.add(`${path}.name`, 'mandatory', 'a party needs a name or a BIC');
+  if (party.name?.startsWith('/') === true) issues.add(`${path}.name`, 'format', 'a name must not start with / (it would read as an account)');
   if (party.postalAddress?.country !== undefined && !/^[A-Z]{2}$/.test(party.postalAddress.country)) issues.add(`${path}.postalAddress.country`, 'format', 'an ISO 3166 alpha-2 code');
   if (party.birth !== undefined && (dateToSwift(party.birth.date) === undefined || !/^[A-Z]{2}$/.test(party.birth.country))) issues.add(`${path}.birth`, 'format', 'a birth date YYYY-MM-DD and an alpha-2 country');
 }

@@ -49,9 +49,9 @@ export function checkCreditTransfer(model: CreditTransfer): Issue[] {
   checkParty('creditor', model.creditor, issues);
   checkAccount('debtorAccount', model.debtorAccount, issues);
   checkAccount('creditorAccount', model.creditorAccount, issues);
-  checkAgent('debtorAgent', model.debtorAgent, issues);
-  checkAgent('creditorAgent', model.creditorAgent, issues);
-  if (model.intermediaryAgent !== undefined) checkAgent('intermediaryAgent', model.intermediaryAgent, issues);
+  checkAgent('debtorAgent', model.debtorAgent, issues, false);
+  checkAgent('creditorAgent', model.creditorAgent, issues, true);
+  if (model.intermediaryAgent !== undefined) checkAgent('intermediaryAgent', model.intermediaryAgent, issues, true);
   if (model.previousInstructingAgent?.bic !== undefined) checkBic('previousInstructingAgent.bic', model.previousInstructingAgent.bic, issues);
   checkCurrencyRules(model, issues);
   checkInstructionCodes(model, issues);

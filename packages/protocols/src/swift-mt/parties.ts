@@ -17,6 +17,11 @@ export const clearingCodes: Readonly<Record<string, string>> = {
   HK: 'HKNCC', IE: 'IENCC', IN: 'INFSC', IT: 'ITNCC', NZ: 'NZNCC', PL: 'PLKNR', PT: 'PTNCC', RU: 'RUCBC', SC: 'GBDSC', SW: 'CHBCC', ZA: 'ZANCC',
 };
 const clearingCodeOfSystem = new Map(Object.entries(clearingCodes).map(([code, system]) => [system, code]));
+
+/** The MT clearing code of an ISO clearing system (`USABA` → `FW`). */
+export function clearingCodeOf(system: string): string | undefined {
+  return clearingCodeOfSystem.get(system);
+}
 /** 50F party identifier codes: `CODE/CC/identifier`. */
 export const partyIdentifierCodes: readonly string[] = ['ARNU', 'CCPT', 'CUST', 'DRLC', 'EMPL', 'NIDN', 'SOSE', 'TXID'];
 
@@ -71,7 +76,7 @@ export function customerField(number: '50' | '59', party: Party, account: Accoun
     ],
     `${number === '50' ? '50K' : '59'} has name and address lines only`,
   );
-  return { tag: number === '50' ? '50K' : '59', value: [accountLine, ...freeLines(party.name, party.postalAddress, path, notes)].join('\n') };
+  return { tag: number === '50' ? '50K' : '59', value: [accountLine, ...freeLines(party.name, party.postalAddress, path, notes)].filter(isText).join('\n') };
 }
 
 function isText(value: string | undefined): value is string {
@@ -117,8 +122,8 @@ function numberedLines(number: '50' | '59', party: Party, path: string, notes: N
 
 /** The town, with the post code before it when there is one (MT has no field of its own for it). */
 function townText(address: PostalAddress, path: string, notes: Notes): string {
-  if (address.postCode !== undefined) notes.add(`${path}.postCode`, 'restructured', 'written before the town name');
-  if (address.countrySubDivision !== undefined) notes.add(`${path}.countrySubDivision`, 'restructured', 'written after the town name');
+  if (address.postCode !== undefined) notes.add(path, 'restructured', 'the post code is written before the town name');
+  if (address.countrySubDivision !== undefined) notes.add(path, 'restructured', 'the country subdivision is written after the town name');
   return [address.postCode, address.townName, address.countrySubDivision].filter(isText).join(' ');
 }
 
@@ -127,7 +132,7 @@ function streetLines(address: PostalAddress, path: string, notes: Notes, width: 
   const lines = [...(address.addressLines ?? [])];
   const street = [address.department, address.streetName, address.buildingNumber, address.buildingName].filter(isText);
   if (street.length > 0) {
-    notes.add(`${path}.streetName`, 'restructured', 'department, street, building number and name written as one address line');
+    notes.add(path, 'restructured', 'department, street, building number and name written as one address line');
     lines.push(street.join(' '));
   }
   return lines.flatMap((line, index) => {
@@ -145,7 +150,7 @@ function freeLines(name: string | undefined, address: PostalAddress | undefined,
   const rest = address === undefined ? [] : streetLines(address, `${path}.postalAddress`, notes, lineWidth);
   if (address !== undefined && (address.townName !== undefined || address.country !== undefined || address.postCode !== undefined)) {
     const town = townText(address, `${path}.postalAddress`, notes);
-    notes.add(`${path}.postalAddress.country`, 'restructured', 'town and country written as a free address line');
+    notes.add(`${path}.postalAddress`, 'restructured', 'town and country written as a free address line');
     rest.push(fitLine([town, address.country].filter((part) => part !== undefined && part !== '').join(' '), lineWidth).line);
   }
   for (const line of rest) {
