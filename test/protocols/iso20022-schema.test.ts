@@ -7,13 +7,37 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildPacs002, buildPacs004, buildPacs008, parsePacs002, parsePacs004, parsePacs008 } from '../../packages/protocols/src/iso20022/index';
+import {
+  buildCamt053,
+  buildCamt056,
+  buildPacs002,
+  buildPacs004,
+  buildPacs008,
+  buildPacs009,
+  buildPain001,
+  parseCamt053,
+  parseCamt056,
+  parsePacs002,
+  parsePacs004,
+  parsePacs008,
+  parsePacs009,
+  parsePain001,
+} from '../../packages/protocols/src/iso20022/index';
 import type { MxType } from '../../packages/protocols/src/iso20022/message';
-import { creditTransferArbitrary, exampleCreditTransfer, paymentReturnArbitrary, paymentStatusReportArbitrary } from '../../packages/protocols/src/iso20022/testing/arbitraries';
+import {
+  cancellationRequestArbitrary,
+  creditTransferArbitrary,
+  customerInitiationArbitrary,
+  exampleCreditTransfer,
+  institutionTransferArbitrary,
+  paymentReturnArbitrary,
+  paymentStatusReportArbitrary,
+  statementArbitrary,
+} from '../../packages/protocols/src/iso20022/testing/arbitraries';
 import { defaultIso20022SchemaDir, missingSchemaFiles, validateAgainstSchema, validateBatchAgainstSchema } from '../../packages/protocols/src/node/index';
 import type { Checked } from '../../packages/protocols/src/payment/model';
 
-const types: readonly MxType[] = ['pacs.008.001.08', 'pacs.002.001.10', 'pacs.004.001.09'];
+const types: readonly MxType[] = ['pacs.008.001.08', 'pacs.009.001.08', 'pacs.002.001.10', 'pacs.004.001.09', 'camt.053.001.08', 'camt.056.001.08', 'pain.001.001.09'];
 const schemaDir = defaultIso20022SchemaDir();
 const missing = missingSchemaFiles(types, schemaDir);
 const ci = Boolean(process.env.CI);
@@ -38,6 +62,10 @@ const cases: readonly Case<never>[] = [
   { type: 'pacs.008.001.08', arbitrary: creditTransferArbitrary, build: buildPacs008, parse: parsePacs008 },
   { type: 'pacs.002.001.10', arbitrary: paymentStatusReportArbitrary, build: buildPacs002, parse: parsePacs002 },
   { type: 'pacs.004.001.09', arbitrary: paymentReturnArbitrary, build: buildPacs004, parse: parsePacs004 },
+  { type: 'pacs.009.001.08', arbitrary: institutionTransferArbitrary, build: buildPacs009, parse: parsePacs009 },
+  { type: 'camt.053.001.08', arbitrary: statementArbitrary, build: buildCamt053, parse: parseCamt053 },
+  { type: 'camt.056.001.08', arbitrary: cancellationRequestArbitrary, build: buildCamt056, parse: parseCamt056 },
+  { type: 'pain.001.001.09', arbitrary: customerInitiationArbitrary, build: buildPain001, parse: parsePain001 },
 ] as unknown as readonly Case<never>[];
 
 describe('the ISO 20022 schema folder', () => {

@@ -180,17 +180,18 @@ interface AccountChoice {
   readonly other?: string;
 }
 
-const accountChoice = record<AccountChoice>(
-  (f) => [f.opt('iban', 'Id/IBAN', iban), f.opt('other', 'Id/Othr/Id', restricted(34))],
-  [(value) => ((value.iban === undefined) === (value.other === undefined) ? [{ rule: 'schema.choice', message: 'an account is an IBAN or another identifier, exactly one' }] : [])],
-);
+const oneAccountId: RecordRule<AccountChoice> = (value) =>
+  (value.iban === undefined) === (value.other === undefined) ? [{ rule: 'schema.choice', message: 'an account is an IBAN or another identifier, exactly one' }] : [];
+
+function accountCodec(prefix: string): Codec<AccountId> {
+  const choice = record<AccountChoice>((f) => [f.opt('iban', `${prefix}IBAN`, iban), f.opt('other', `${prefix}Othr/Id`, restricted(34))], [oneAccountId]);
+  return mapped<AccountChoice, AccountId>(choice, (value) => (value.iban !== undefined ? { iban: value.iban } : { other: value.other ?? '' }), (value) => value);
+}
 
 /** CashAccount38 with only its Id (IBAN or Othr/Id). */
-export const account: Codec<AccountId> = mapped<AccountChoice, AccountId>(
-  accountChoice,
-  (value) => (value.iban !== undefined ? { iban: value.iban } : { other: value.other ?? '' }),
-  (value) => value,
-);
+export const account: Codec<AccountId> = accountCodec('Id/');
+/** AccountIdentification4Choice alone (the Id of an account whose other elements the message writes). */
+export const accountIdentification: Codec<AccountId> = accountCodec('');
 
 const clearingMemberId = record<{ readonly system: string; readonly memberId: string }>((f) => [
   f.req('system', 'ClrSysId/Cd', text({ max: 5, rules: [pattern('schema.pattern.code', /^[A-Z0-9]+$/, 'an ExternalClearingSystemIdentification1Code such as USABA')] })),

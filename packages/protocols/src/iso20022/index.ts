@@ -6,9 +6,13 @@
  * AppHdr then Document) safely and reports issues naming XML paths. Parsing a built message gives
  * back the same model. Schema validation (Node only) is in ../node.
  */
-export { buildPacs008, parsePacs008, creditTransferCodec } from './pacs008';
+export { buildPacs008, parsePacs008 } from './pacs008';
+export { buildPacs009, parsePacs009 } from './pacs009';
 export { buildPacs002, parsePacs002 } from './pacs002';
 export { buildPacs004, parsePacs004 } from './pacs004';
+export { buildCamt053, parseCamt053, statementEntriesMax, statementBalancesMax } from './camt053';
+export { buildCamt056, parseCamt056 } from './camt056';
+export { buildPain001, parsePain001, paymentInformationMax, transactionsPerPaymentInformationMax } from './pain001';
 export { parseMx, type MxMessage } from './mx';
 export { mxTypes, envelopeNamespace, headerNamespace, documentNamespace, type AppHeader, type BuildOptions, type HeaderParty, type MxType } from './message';
 export { mxMessageCharsMax, xmlDepthMax, xmlElementsMax } from './xml';

@@ -85,10 +85,8 @@ export interface MessageDefinition<T> {
   /** The element under Document (FIToFICstmrCdtTrf, …). */
   readonly root: string;
   readonly codec: Codec<T>;
-  /** The header a model is sent with (Fr, To, BizMsgIdr, BizSvc, CreDt). */
+  /** The header a model is sent with (Fr, To, BizMsgIdr, BizSvc, CreDt); a parsed header must agree with it. */
   readonly header: (model: T) => Omit<AppHeader, 'messageDefinitionId'>;
-  /** BizSvc values accepted on reading. */
-  readonly services: readonly string[];
 }
 
 /** Options of a build: header fields CBPR+ leaves to the sender. */
@@ -168,7 +166,7 @@ export function readDocument<T>(definition: MessageDefinition<T>, document: XmlE
   return report.issues.length > 0 ? { ok: false, issues: report.issues } : { ok: true, value: model };
 }
 
-/** The header must say what the document says: same sender, receiver, id, type and an accepted service. */
+/** The header must say what the document says: same sender, receiver, id, type and business service. */
 export function headerMismatches<T>(definition: MessageDefinition<T>, header: AppHeader, model: T): Issue[] {
   const expected = definition.header(model);
   const issues: Issue[] = [];
@@ -179,8 +177,8 @@ export function headerMismatches<T>(definition: MessageDefinition<T>, header: Ap
   compare('To', header.to.bic, expected.to.bic);
   compare('BizMsgIdr', header.businessMessageId, expected.businessMessageId);
   compare('MsgDefIdr', header.messageDefinitionId, definition.type);
-  if (!definition.services.includes(header.businessService)) {
-    issues.push(issue('AppHdr/BizSvc', 'mx.business_service', `${header.businessService} is not a service of ${definition.type} (${definition.services.join(', ')})`));
+  if (header.businessService !== expected.businessService) {
+    issues.push(issue('AppHdr/BizSvc', 'mx.business_service', `is ${header.businessService}, this ${definition.type} travels as ${expected.businessService}`));
   }
   return issues;
 }

@@ -3,7 +3,7 @@
  * status (TxInfAndSts), its reason, and the original message it answers, as CBPR+ sends it.
  */
 import type { Checked, PaymentStatusReport, TransactionStatus } from '../payment/model';
-import { businessService, statusReasonRequired } from './cbpr';
+import { statusReasonRequired } from './cbpr';
 import { code, type Codec } from './codec';
 import { dateTime, externalCode4, hopAgent, id35, isoDate, uetr } from './components';
 import { buildMessage, parseMessage, type BuildOptions, type MessageDefinition } from './message';
@@ -44,7 +44,6 @@ export const pacs002: MessageDefinition<PaymentStatusReport> = {
   root: 'FIToFIPmtStsRpt',
   codec: paymentStatusReportCodec,
   header: (model) => agentHeader(model),
-  services: [businessService.core],
 };
 
 /** Builds the CBPR+ pacs.002 envelope of a status report, or refuses it naming model paths. */

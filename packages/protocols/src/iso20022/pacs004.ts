@@ -3,7 +3,6 @@
  * returns, the reason, and (optionally) the original debtor and creditor in the return chain.
  */
 import type { Checked, PaymentReturn } from '../payment/model';
-import { businessService } from './cbpr';
 import { code, inside, type Codec } from './codec';
 import { amount, dateTime, externalCode4, hopAgent, id35, isoDate, namedParty, uetr } from './components';
 import { buildMessage, parseMessage, type BuildOptions, type MessageDefinition } from './message';
@@ -53,7 +52,6 @@ export const pacs004: MessageDefinition<PaymentReturn> = {
   root: 'PmtRtr',
   codec: paymentReturnCodec,
   header: (model) => agentHeader(model),
-  services: [businessService.core],
 };
 
 /** Builds the CBPR+ pacs.004 envelope of a return, or refuses it naming model paths. */

@@ -4,7 +4,7 @@
  * transaction level, a UETR, the interbank settlement date in the transaction.
  */
 import type { Charge, Checked, CreditTransfer } from '../payment/model';
-import { businessService, cbprLength } from './cbpr';
+import { cbprLength } from './cbpr';
 import { code, decimal, inside, list, type Codec } from './codec';
 import { account, amount, anyParty, chainAgent, dateTime, externalCode4, extended, hopAgent, id35, isoDate, lines, namedParty, plainAgent, reference16, restricted, uetr } from './components';
 import { buildMessage, parseMessage, type BuildOptions, type MessageDefinition } from './message';
@@ -86,7 +86,6 @@ export const pacs008: MessageDefinition<CreditTransfer> = {
   root: 'FIToFICstmrCdtTrf',
   codec: creditTransferCodec,
   header: (model) => agentHeader(model),
-  services: [businessService.core],
 };
 
 /**

@@ -18,6 +18,8 @@ interface FieldEntry {
   readonly optional: boolean;
   /** Written only when this holds (two homes for one key, e.g. OrgId/Othr or PrvtId/Othr). */
   readonly when?: (record: never) => boolean;
+  /** A required model value that is absent from the XML when it equals this (references of an entry: {}). */
+  readonly absent?: { readonly value: unknown; readonly is: (value: never) => boolean };
 }
 
 interface FixedEntry {
@@ -27,7 +29,15 @@ interface FixedEntry {
   readonly rule: string;
 }
 
-export type Entry = FieldEntry | FixedEntry;
+/** An element whose text follows from other fields (NbOfTxs of a pain.001, LastPgInd of a statement). */
+interface DerivedEntry {
+  readonly kind: 'derived';
+  readonly path: readonly string[];
+  readonly value: (record: never) => string | undefined;
+  readonly rule: string;
+}
+
+export type Entry = FieldEntry | FixedEntry | DerivedEntry;
 
 type Present<T> = Exclude<T, undefined>;
 
@@ -38,6 +48,10 @@ export interface Fields<T> {
   part<K extends keyof T & string, S extends keyof Present<T[K]> & string>(key: K, subKey: S, path: string, codec: Codec<Present<Present<T[K]>[S]>>): Entry;
   /** A constant element (NbOfTxs 1): written always, and on reading it must hold exactly this text. */
   fixed(path: string, text: string, rule: string): Entry;
+  /** An element computed from the record; on reading it must agree with what the rest implies. */
+  derived(path: string, value: (record: T) => string | undefined, rule: string): Entry;
+  /** A required key written only when not `isAbsent`, read as `absentValue` when the element is missing. */
+  reqOr<K extends keyof T & string>(key: K, path: string, codec: Codec<Present<T[K]>>, absentValue: Present<T[K]>, isAbsent: (value: Present<T[K]>) => boolean): Entry;
 }
 
 /** A rule over the whole record; `key` names the field it blames (the record itself when absent). */
@@ -50,6 +64,15 @@ function fields<T>(): Fields<T> {
     opt: (key, path, codec, when) => ({ kind: 'field', key, path: split(path), codec: codec as Codec<unknown>, optional: true, ...(when === undefined ? {} : { when: when as (record: never) => boolean }) }),
     part: (key, subKey, path, codec) => ({ kind: 'field', key, subKey, path: split(path), codec: codec as Codec<unknown>, optional: true }),
     fixed: (path, text, rule) => ({ kind: 'fixed', path: split(path), text, rule }),
+    derived: (path, value, rule) => ({ kind: 'derived', path: split(path), value: value as (record: never) => string | undefined, rule }),
+    reqOr: (key, path, codec, absentValue, isAbsent) => ({
+      kind: 'field',
+      key,
+      path: split(path),
+      codec: codec as Codec<unknown>,
+      optional: false,
+      absent: { value: absentValue, is: isAbsent as (value: never) => boolean },
+    }),
   };
 }
 
@@ -65,8 +88,8 @@ function applies(record: Loose, entry: FieldEntry): boolean {
   return entry.when === undefined || (entry.when as (record: Loose) => boolean)(record);
 }
 
-function siteOf(site: Site, entry: FieldEntry | FixedEntry): Site {
-  if (entry.kind === 'fixed') return { model: site.model, xml: `${site.xml}/${entry.path.join('/')}` };
+function siteOf(site: Site, entry: Entry): Site {
+  if (entry.kind !== 'field') return { model: site.model, xml: `${site.xml}/${entry.path.join('/')}` };
   return childSite(site, entry.subKey === undefined ? entry.key : `${entry.key}.${entry.subKey}`, entry.path.join('/'));
 }
 
@@ -100,12 +123,14 @@ function writeRecord(entries: readonly Entry[], record: Loose, tag: string): str
   const pieces: Piece[] = [];
   for (const entry of entries) {
     const last = entry.path[entry.path.length - 1] ?? '';
-    if (entry.kind === 'fixed') {
-      pieces.push({ path: entry.path, xml: `<${last}>${escapeXml(entry.text)}</${last}>` });
+    if (entry.kind !== 'field') {
+      const text = entry.kind === 'fixed' ? entry.text : (entry.value as (record: Loose) => string | undefined)(record);
+      if (text !== undefined) pieces.push({ path: entry.path, xml: `<${last}>${escapeXml(text)}</${last}>` });
       continue;
     }
     const value = valueOf(record, entry);
     if (value === undefined || !applies(record, entry)) continue;
+    if (entry.absent !== undefined && (entry.absent.is as (value: unknown) => boolean)(value)) continue;
     if (Array.isArray(value) && value.length === 0) continue;
     pieces.push({ path: entry.path, xml: entry.codec.write(value, last) });
   }
@@ -115,7 +140,7 @@ function writeRecord(entries: readonly Entry[], record: Loose, tag: string): str
 function checkRecord<T>(entries: readonly Entry[], rules: readonly RecordRule<T>[], record: Loose, site: Site, report: Report): void {
   const missing = new Set<string>();
   for (const entry of entries) {
-    if (entry.kind === 'fixed' || !applies(record, entry)) continue;
+    if (entry.kind !== 'field' || !applies(record, entry)) continue;
     const value = valueOf(record, entry);
     if (value === undefined) {
       if (!entry.optional && !missing.has(entry.key)) flag(report, siteOf(site, entry), 'schema.required', 'is required');
@@ -146,6 +171,7 @@ function locate(element: XmlElement, path: readonly string[]): XmlElement[] {
 function readRecord(entries: readonly Entry[], element: XmlElement, site: Site, report: Report): Loose {
   const result: Record<string, unknown> = {};
   for (const entry of entries) {
+    if (entry.kind === 'derived') continue;
     const found = locate(element, entry.path);
     const at = siteOf(site, entry);
     if (entry.kind === 'fixed') {
@@ -154,7 +180,8 @@ function readRecord(entries: readonly Entry[], element: XmlElement, site: Site, 
       continue;
     }
     if (found.length === 0) {
-      if (entry.codec.many !== undefined && entry.codec.many.min === 0 && !entry.optional) result[entry.key] = [];
+      if (entry.absent !== undefined) result[entry.key] = entry.absent.value;
+      else if (entry.codec.many !== undefined && entry.codec.many.min === 0 && !entry.optional) result[entry.key] = [];
       else if (!entry.optional && entry.when === undefined) flag(report, at, 'xml.element_missing', 'is required');
       continue;
     }
@@ -167,7 +194,17 @@ function readRecord(entries: readonly Entry[], element: XmlElement, site: Site, 
     if (entry.subKey === undefined) result[entry.key] = value;
     else result[entry.key] = { ...(result[entry.key] as Loose | undefined), [entry.subKey]: value };
   }
+  for (const entry of entries) if (entry.kind === 'derived') checkDerived(entry, element, result, site, report);
   return result;
+}
+
+function checkDerived(entry: DerivedEntry, element: XmlElement, record: Loose, site: Site, report: Report): void {
+  const expected = (entry.value as (record: Loose) => string | undefined)(record);
+  const found = locate(element, entry.path);
+  const at = siteOf(site, entry);
+  if (expected === undefined && found.length > 0) flag(report, at, entry.rule, 'is present where the rest of the message implies none');
+  else if (expected !== undefined && found.length === 0) flag(report, at, 'xml.element_missing', `is required (${expected})`);
+  else if (expected !== undefined && (found.length > 1 || found[0]?.text !== expected)) flag(report, at, entry.rule, `must be ${expected}, as the rest of the message implies`);
 }
 
 interface TrieNode {
@@ -180,6 +217,8 @@ function trieOf(entries: readonly Entry[]): TrieNode {
   for (const entry of entries) {
     let node = root;
     for (const name of entry.path) {
+      // A path through another entry's element would write that element twice: a programming error.
+      if (node.leaf) throw new Error(`record entry ${entry.path.join('/')} passes through another entry's element`);
       let next = node.children.get(name);
       if (next === undefined) {
         next = { children: new Map(), leaf: false };
@@ -187,6 +226,7 @@ function trieOf(entries: readonly Entry[]): TrieNode {
       }
       node = next;
     }
+    if (node.children.size > 0) throw new Error(`record entry ${entry.path.join('/')} holds other entries' elements`);
     node.leaf = true;
   }
   return root;

@@ -5,7 +5,7 @@
  * (& < > " ') included, so a property run exercises the writer's escaping and the reader's decoding.
  */
 import fc from 'fast-check';
-import type { AccountId, Agent, Amount, CreditTransfer, Party, PaymentReturn, PaymentStatusReport, PostalAddress } from '../../payment/model';
+import type { AccountId, Agent, Amount, CancellationRequest, CreditTransfer, CustomerInitiation, InstitutionTransfer, Party, PaymentReturn, PaymentStatusReport, PostalAddress, Statement, StatementEntry } from '../../payment/model';
 
 const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const digits = '0123456789';
@@ -204,6 +204,147 @@ export const paymentReturnArbitrary: fc.Arbitrary<PaymentReturn> = fc
     chain: optional(fc.tuple(partyArbitrary(true), partyArbitrary(true))),
   })
   .map(({ chain, ...rest }) => compact({ ...rest, originalDebtor: chain?.[0], originalCreditor: chain?.[1] }));
+
+export const institutionTransferArbitrary: fc.Arbitrary<InstitutionTransfer> = fc
+  .record({
+    messageId: finXText(35),
+    creationDateTime: dateTimeArbitrary,
+    instructionId: reference(16),
+    endToEndId: finXText(35),
+    uetr: uetrArbitrary,
+    relatedReference: reference(16),
+    settlementAmount: amountArbitrary(),
+    settlementDate: dateArbitrary,
+    settlementMethod: settlementMethodArbitrary,
+    instructingAgent: hopAgentArbitrary,
+    instructedAgent: hopAgentArbitrary,
+    debtor: chainAgentArbitrary(true),
+    debtorAgent: optional(chainAgentArbitrary(true)),
+    intermediaryAgent: optional(chainAgentArbitrary(true)),
+    creditorAgent: optional(chainAgentArbitrary(true)),
+    creditor: chainAgentArbitrary(true),
+    instructionsForNextAgent: optional(fc.array(finXText(35), { minLength: 1, maxLength: 6 })),
+    underlying: optional(
+      fc
+        .record({
+          debtor: partyArbitrary(true),
+          debtorAccount: optional(accountArbitrary),
+          debtorAgent: chainAgentArbitrary(true),
+          intermediaryAgent: optional(chainAgentArbitrary(true)),
+          creditorAgent: chainAgentArbitrary(true),
+          creditor: partyArbitrary(true),
+          creditorAccount: optional(accountArbitrary),
+          remittanceInformation: optional(extendedText(140)),
+          instructedAmount: optional(amountArbitrary()),
+        })
+        .map(compact),
+    ),
+  })
+  .map(compact);
+
+export const cancellationRequestArbitrary: fc.Arbitrary<CancellationRequest> = fc
+  .record({
+    assignmentId: finXText(35),
+    creationDateTime: dateTimeArbitrary,
+    assigner: hopAgentArbitrary,
+    assignee: hopAgentArbitrary,
+    caseId: finXText(35),
+    caseCreator: chainAgentArbitrary(false),
+    cancellationId: finXText(35),
+    originalMessageId: finXText(35),
+    originalMessageType: originalTypeArbitrary,
+    originalCreationDateTime: optional(dateTimeArbitrary),
+    originalInstructionId: optional(finXText(35)),
+    originalEndToEndId: finXText(35),
+    originalUetr: uetrArbitrary,
+    originalSettlementAmount: amountArbitrary(),
+    originalSettlementDate: dateArbitrary,
+    reasonCode: fc.constantFrom('DUPL', 'FRAD', 'TECH', 'CUST', 'AGNT', 'CURR', 'UPAY'),
+    additionalInformation: additionalInformationArbitrary,
+  })
+  .map(compact);
+
+const entryArbitrary = (currency: readonly [string, number]): fc.Arbitrary<StatementEntry> =>
+  fc
+    .record({
+      amount: amountArbitrary(fc.constant(currency)),
+      creditDebit: fc.constantFrom('CRDT', 'DBIT' as const),
+      reversal: optional(fc.boolean()),
+      status: fc.constantFrom('BOOK', 'PDNG', 'INFO' as const),
+      bookingDate: optional(dateArbitrary),
+      valueDate: dateArbitrary,
+      accountServicerReference: optional(finXText(35)),
+      entryReference: optional(finXText(35)),
+      transactionCode: fc.constantFrom('NTRF', 'NMSC', 'FCHG', 'SWIFT/NTRF'),
+      references: fc
+        .record({ accountOwnerReference: optional(finXText(35)), endToEndId: optional(finXText(35)), instructionId: optional(finXText(35)), transactionId: optional(finXText(35)), uetr: optional(uetrArbitrary) })
+        .map(compact),
+      supplementaryDetails: optional(extendedText(34)),
+      additionalInformation: optional(extendedText(500)),
+    })
+    .map(compact);
+
+export const statementArbitrary: fc.Arbitrary<Statement> = fc.constantFrom(...currencyExponents).chain((currency) =>
+  fc
+    .record({
+      messageId: finXText(35),
+      creationDateTime: dateTimeArbitrary,
+      statementId: finXText(35),
+      sequenceNumber: fc.integer({ min: 0, max: 1_000_000 }),
+      pageNumber: optional(fc.integer({ min: 1, max: 99_999 })),
+      account: accountArbitrary,
+      accountCurrency: fc.constant(currency[0]),
+      accountServicer: hopAgentArbitrary,
+      accountOwner: hopAgentArbitrary,
+      period: optional(fc.tuple(dateArbitrary, dateArbitrary).map(([a, b]) => (a <= b ? [a, b] : [b, a]))),
+      balances: fc.array(
+        fc.record({ type: fc.constantFrom('OPBD', 'ITBD', 'CLBD', 'CLAV', 'FWAV' as const), amount: amountArbitrary(fc.constant(currency)), creditDebit: fc.constantFrom('CRDT', 'DBIT' as const), date: dateArbitrary }),
+        { minLength: 1, maxLength: 4 },
+      ),
+      entries: fc.array(entryArbitrary(currency), { maxLength: 5 }),
+      additionalInformation: optional(extendedText(500)),
+    })
+    .map(({ period, ...rest }) => compact({ ...rest, fromDate: period?.[0], toDate: period?.[1] })),
+);
+
+export const customerInitiationArbitrary: fc.Arbitrary<CustomerInitiation> = fc
+  .record({
+    messageId: finXText(35),
+    creationDateTime: dateTimeArbitrary,
+    initiatingParty: partyArbitrary(false).chain((party) => bicArbitrary.map((bic) => compact({ ...party, bic, birth: undefined, otherId: party.birth === undefined ? party.otherId : undefined }))),
+    debtorAgentBic: bicArbitrary,
+    blocks: fc.array(
+      fc.record({
+        paymentInformationId: finXText(35),
+        requestedExecutionDate: dateArbitrary,
+        debtor: partyArbitrary(true),
+        debtorAccount: accountArbitrary,
+        debtorAgentAccount: optional(accountArbitrary),
+        chargeBearer: optional(chargeBearerArbitrary),
+        transactions: fc.array(
+          fc
+            .record({
+              instructionId: optional(finXText(35)),
+              endToEndId: finXText(35),
+              uetr: optional(uetrArbitrary),
+              amount: amountArbitrary(),
+              creditorAgent: chainAgentArbitrary(true),
+              creditor: partyArbitrary(true),
+              creditorAccount: optional(accountArbitrary),
+              remittanceInformation: optional(extendedText(140)),
+              purpose: optional(code4),
+            })
+            .map(compact),
+          { minLength: 1, maxLength: 3 },
+        ),
+      }),
+      { minLength: 1, maxLength: 3 },
+    ),
+  })
+  .map(({ debtorAgentBic, blocks, ...rest }) => ({
+    ...rest,
+    paymentInformation: blocks.map(({ debtorAgentAccount, ...block }) => compact({ ...block, debtorAgent: compact({ bic: debtorAgentBic, account: debtorAgentAccount }) })),
+  }));
 
 /** A credit transfer as the payment flow sends one: every usual field, a structured and a hybrid address. */
 export const exampleCreditTransfer: CreditTransfer = {
