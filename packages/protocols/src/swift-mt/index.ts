@@ -15,3 +15,5 @@ export * from './headers';
 export * from './model-checks';
 export * from './mt103-checks';
 export * from './mt103';
+export * from './mt202';
+export * from './statement';
