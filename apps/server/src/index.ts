@@ -4,3 +4,7 @@ export { readConfig, ConfigError, type ServerConfig } from './config';
 export { demoPassword } from './demo';
 export { idempotencyTtlMs } from './http/respond';
 export { signInAttemptsPerWindowMax } from './http/sign-in';
+export { PaymentGateway, paymentFormats, type Applied } from './payments/gateway';
+export { SimulatedCorrespondent, type Behaviour } from './payments/simulated-correspondent';
+export { HttpCorrespondentLink, type CorrespondentLink } from './payments/link';
+export { demoCorrespondent, type PaymentService } from './payments/service';

@@ -16,6 +16,8 @@ import { connectKv } from './kv';
 import { loadServerKeys } from './server-keys';
 import { ChangeNotifier, registerNotifications } from './notifications';
 import { registerUpdateFiles, UpdateService } from './update/service';
+import { paymentFormats } from './payments/gateway';
+import { startPaymentService, type PaymentService } from './payments/service';
 
 export interface RunningServer {
   readonly address: string;
@@ -32,6 +34,8 @@ export interface RunningServer {
   readonly updates: UpdateService;
   /** Re-screens every customer when a sanctions list changes; `kick()` resolves when that sweep is done. */
   readonly sweeper: ScreeningSweeper;
+  /** The SWIFT payment gateway and, in a demo, the simulated correspondent it talks to. */
+  readonly payments: PaymentService;
   /** Anchors the audit head now, as the timer does: the new anchor, or null when it was anchored already. */
   anchorAudit(): Promise<AuditAnchor | null>;
   /** Stops taking requests, finishes those in flight and the queued transfers, then closes everything. */
@@ -90,6 +94,8 @@ export async function startServer(config: ServerConfig, overrides: ServerOverrid
     passwords: new ScryptPasswordHasher({ N: cost, r: 8, p: 1 }),
     // Deployed fraud models are scored by onnxruntime here (the workstation runs the engine's own scorer, which agrees to 1e-6).
     fraud: { runtime: onnxRuntimeFactory() },
+    // An outgoing payment is checked as the pacs.008 it makes (CBPR+ and the schema's facets, the IBAN and BIC registries) before money is held.
+    paymentFormats,
     // An anchor changes nothing a workstation pulls: no reason to wake them every minute.
     hooks: {
       committed: (name) => {
@@ -123,6 +129,7 @@ export async function startServer(config: ServerConfig, overrides: ServerOverrid
   const isEmpty = (await storage.read((tx) => tx.banking.list('user', '', 1))).length === 0;
   const demoUsers = config.demo && isEmpty ? await seedDemoServer(engine, ids, clock) : [];
   const address = await app.listen({ host: config.host, port: config.port });
+  const payments = await startPaymentService(config, { engine, nowMs: () => clock.nowMs(), log: app.log });
   anchors.start();
   updates.start();
   await backups?.start();
@@ -133,6 +140,7 @@ export async function startServer(config: ServerConfig, overrides: ServerOverrid
       // No new backup starts; one running is waited for at the end, beside the rest of the shutdown.
       const backupsStopped = backups?.stop();
       updates.stop();
+      await payments.stop();
       await app.close();
       await batcher.drain();
       // The last head, signed after the last write and before the books close.
@@ -144,5 +152,5 @@ export async function startServer(config: ServerConfig, overrides: ServerOverrid
       await backupsStopped;
     })());
   const auditAnchors = { auditAnchorsFile: auditAnchorsFile(config.dataDir), anchorAudit: () => anchors.anchorNow() };
-  return { address, app, engine, storage, kv, embedded: embedded !== null, demoUsers, updates, sweeper, ...auditAnchors, close };
+  return { address, app, engine, storage, kv, embedded: embedded !== null, demoUsers, updates, sweeper, payments, ...auditAnchors, close };
 }
