@@ -119,7 +119,10 @@ function statementToMt(model: Statement, type: StatementType, header: FinHeaderO
   fields.push(balanceField(opening.type === 'ITBD' ? '60M' : '60F', opening));
   model.entries.forEach((entry, index) => fields.push(...entryFields(entry, `entries[${index}]`, type, notes)));
   fields.push(balanceField(closing.type === 'ITBD' ? '62M' : '62F', closing));
-  for (const balance of rest) fields.push(balanceField(balance.type === 'CLAV' ? '64' : '65', balance));
+  rest.forEach((balance, index) => {
+    if (balance.type === 'FWAV' && type === '950') notes.add(`balances[${index + 2}]`, 'dropped', 'MT950 has no forward available balance (65)');
+    else fields.push(balanceField(balance.type === 'CLAV' ? '64' : '65', balance));
+  });
   if (model.additionalInformation !== undefined) {
     if (type === '950') notes.add('additionalInformation', 'dropped', 'MT950 has no field 86');
     else fields.push({ tag: '86', value: information(model.additionalInformation, 'additionalInformation', notes) });

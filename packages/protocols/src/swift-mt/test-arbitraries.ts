@@ -166,7 +166,7 @@ export function institutionTransfer(options: ModelOptions & { readonly cover: bo
   const party = options.exact ? exactParty : fc.oneof(exactParty, anyParty);
   const underlying = fc.record(
     { debtor: party, debtorAccount: account, debtorAgent: agent, intermediaryAgent: agent, creditorAgent: agent, creditor: party, creditorAccount: account, remittanceInformation: xText(1, options.exact ? 70 : 200), instructedAmount: amountIn('USD') },
-    { requiredKeys: ['debtor', 'debtorAgent', 'creditorAgent', 'creditor'] },
+    { requiredKeys: options.exact ? ['debtor', 'debtorAccount', 'debtorAgent', 'creditorAgent', 'creditor'] : ['debtor', 'debtorAgent', 'creditorAgent', 'creditor'] },
   );
   const optional = fc.record({ debtorAgent: agent, intermediaryAgent: agent, creditorAgent: agent, instructionsForNextAgent: fc.array(xText(1, 35), { minLength: 1, maxLength: 3 }) }, { requiredKeys: [] });
   return fc
@@ -196,7 +196,9 @@ export function institutionTransfer(options: ModelOptions & { readonly cover: bo
     });
 }
 
-export function statement(options: ModelOptions & { readonly withInformation: boolean }): fc.Arbitrary<Statement> {
+/** An exact MT950 statement has neither 86 information nor forward balances (65), which MT950 lacks. */
+export function statement(options: ModelOptions & { readonly type: '940' | '950' }): fc.Arbitrary<Statement> {
+  const carried = !options.exact || options.type === '940';
   const entry = (code: string) =>
     fc
       .record(
@@ -210,7 +212,7 @@ export function statement(options: ModelOptions & { readonly withInformation: bo
           accountOwnerReference: reference,
           accountServicerReference: reference,
           supplementaryDetails: xText(1, 34),
-          additionalInformation: xText(1, options.withInformation ? 200 : 1),
+          additionalInformation: xText(1, 200),
         },
         { requiredKeys: ['amountMinor', 'creditDebit', 'valueDate', 'booked', 'transactionCode'] },
       )
@@ -222,7 +224,7 @@ export function statement(options: ModelOptions & { readonly withInformation: bo
           status: 'BOOK',
           ...(booked ? { bookingDate: raw.valueDate } : {}),
           references: accountOwnerReference === undefined ? {} : { accountOwnerReference },
-          ...(options.withInformation && additionalInformation !== undefined ? { additionalInformation } : {}),
+          ...(carried && additionalInformation !== undefined ? { additionalInformation } : {}),
         };
       });
   return currency.chain((code) =>
@@ -237,7 +239,7 @@ export function statement(options: ModelOptions & { readonly withInformation: bo
         date: isoDate,
         opening: fc.bigInt({ min: 0n, max: 10n ** 11n }),
         entries: fc.array(entry(code), { maxLength: 6 }),
-        forward: fc.array(fc.tuple(isoDate, fc.bigInt({ min: 0n, max: 10n ** 11n })), { maxLength: 2 }),
+        forward: fc.array(fc.tuple(isoDate, fc.bigInt({ min: 0n, max: 10n ** 11n })), { maxLength: carried ? 2 : 0 }),
         information: fc.option(xText(1, 300), { nil: undefined }),
       })
       .map((r) => {
@@ -255,7 +257,7 @@ export function statement(options: ModelOptions & { readonly withInformation: bo
           accountOwner: { bic: r.owner },
           balances: [balance('OPBD', r.opening, r.date), balance('CLBD', closing, r.date), balance('CLAV', closing, r.date), ...r.forward.map(([date, amountMinor]) => balance('FWAV', amountMinor, date))],
           entries: r.entries,
-          ...(options.withInformation && r.information !== undefined ? { additionalInformation: r.information } : {}),
+          ...(carried && r.information !== undefined ? { additionalInformation: r.information } : {}),
         };
         return model;
       }),
