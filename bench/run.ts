@@ -11,11 +11,13 @@ import { ledgerBenchmarks } from './ledger';
 import { rulesBenchmarks } from './rules';
 import { screeningBenchmarks } from './screening';
 import { serverBenchmarks } from './server';
+import { swiftMtBenchmarks } from './swift-mt';
+import { swiftMxBenchmarks } from './swift-mx';
 import { syncBenchmarks } from './sync';
 import { uiBenchmarks } from './ui';
 import { figureLine, log, type Benchmark } from './support';
 
-const registry: readonly Benchmark[] = [...ledgerBenchmarks, ...serverBenchmarks, ...syncBenchmarks, ...admissionBenchmarks, ...uiBenchmarks, ...drBenchmarks, ...screeningBenchmarks, ...rulesBenchmarks, ...aiBenchmarks];
+const registry: readonly Benchmark[] = [...ledgerBenchmarks, ...serverBenchmarks, ...syncBenchmarks, ...admissionBenchmarks, ...uiBenchmarks, ...drBenchmarks, ...screeningBenchmarks, ...rulesBenchmarks, ...aiBenchmarks, ...swiftMxBenchmarks, ...swiftMtBenchmarks];
 
 function selected(prefixes: readonly string[]): Benchmark[] {
   if (prefixes.length === 0) return [...registry];
