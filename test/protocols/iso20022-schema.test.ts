@@ -34,7 +34,7 @@ import {
   paymentStatusReportArbitrary,
   statementArbitrary,
 } from '../../packages/protocols/src/iso20022/testing/arbitraries';
-import { defaultIso20022SchemaDir, missingSchemaFiles, validateAgainstSchema, validateBatchAgainstSchema } from '../../packages/protocols/src/node/index';
+import { defaultIso20022SchemaDir, envelopesPerValidationMax, missingSchemaFiles, validateAgainstSchema, validateBatchAgainstSchema, validateManyAgainstSchema } from '../../packages/protocols/src/node/index';
 import type { Checked } from '../../packages/protocols/src/payment/model';
 
 const types: readonly MxType[] = ['pacs.008.001.08', 'pacs.009.001.08', 'pacs.002.001.10', 'pacs.004.001.09', 'camt.053.001.08', 'camt.056.001.08', 'pain.001.001.09'];
@@ -69,8 +69,14 @@ const cases: readonly Case<never>[] = [
 ] as unknown as readonly Case<never>[];
 
 describe('the ISO 20022 schema folder', () => {
-  it('holds the header and document schemas (a CI run without them fails here)', () => {
-    expect(missing, `missing from ${schemaDir}; set QENEX_ISO20022_XSD`).toEqual([]);
+  it.runIf(ci || missing.length === 0)('holds the header and every document schema (under CI their absence fails here)', () => {
+    expect(missing, `missing from ${schemaDir}; set QENEX_ISO20022_XSD to the folder of the official ISO 20022 schemas`).toEqual([]);
+  });
+
+  it('a folder without the schemas makes validation reject (it never reports a message valid unchecked)', async () => {
+    const xml = built(buildPacs008(exampleCreditTransfer));
+    expect(missingSchemaFiles(['pacs.008.001.08'], '/nonexistent/xsd')).toEqual(['head.001.001.02.xsd', 'pacs.008.001.08.xsd']);
+    await expect(validateAgainstSchema(xml, 'pacs.008.001.08', { schemaDir: '/nonexistent/xsd' })).rejects.toThrow(/ENOENT/);
   });
 });
 
@@ -92,6 +98,25 @@ describeWithSchemas("ISO 20022's schemas accept what the MX builders write", () 
     expect(documentBroken?.errors.join('\n')).toContain('ChrgBr');
     expect(headerBroken?.valid).toBe(false);
     expect(headerBroken?.errors.join('\n')).toContain('BizMsgId');
+  });
+
+  it(`a batch longer than ${envelopesPerValidationMax} goes through several libxml2 runs, every result in order`, async () => {
+    const xml = built(buildPacs008(exampleCreditTransfer));
+    const broken = xml.replace('<ChrgBr>SHAR</ChrgBr>', '<ChrgBr>XXXX</ChrgBr>');
+    const xmls = Array.from({ length: envelopesPerValidationMax + 2 }, (_, index) => (index === envelopesPerValidationMax ? broken : xml));
+    const results = await validateBatchAgainstSchema(xmls, 'pacs.008.001.08', { schemaDir });
+    expect(results.map((result) => result.valid)).toEqual(xmls.map((_, index) => index !== envelopesPerValidationMax));
+  });
+
+  it('a batch of mixed types is validated per type and answered in input order', async () => {
+    const statusReport = fc.sample(paymentStatusReportArbitrary, { numRuns: 1, seed: 4 })[0]!;
+    const items = [
+      { xml: built(buildPacs002(statusReport)), type: 'pacs.002.001.10' as const },
+      { xml: built(buildPacs008(exampleCreditTransfer)), type: 'pacs.008.001.08' as const },
+      { xml: built(buildPacs008(exampleCreditTransfer)), type: 'pacs.002.001.10' as const },
+    ];
+    const results = await validateManyAgainstSchema(items, { schemaDir });
+    expect(results.map((result) => result.valid)).toEqual([true, true, false]);
   });
 
   for (const { type, arbitrary, build, parse } of cases) {

@@ -76,6 +76,15 @@ describe('MT103 from and to the credit transfer model', () => {
     expect(notes.map((note) => `${note.field} ${note.kind}`)).toEqual(['creationDateTime dropped', 'debtor.postalAddress restructured', 'debtor.postalAddress restructured']);
   });
 
+  it('continues a name over two 1/ lines of 50F and reads it back whole', () => {
+    const name = 'SCHMIDT UND PARTNER STEUERBERATUNGSGESELLSCHAFT MBH';
+    const model: CreditTransfer = { ...base, debtor: { name, postalAddress: { townName: 'FRANKFURT', country: 'DE' } } };
+    const { message, text, notes } = built(model);
+    expect(message.text?.find((field) => field.tag === '50F')?.value).toBe(`/DE44500105175407324931\n1/${name.slice(0, 33)}\n1/${name.slice(33)}\n3/DE/FRANKFURT`);
+    expect(notes.map((note) => note.field)).toEqual(['creationDateTime']);
+    expect(readBack(text).model.debtor).toEqual(model.debtor);
+  });
+
   it('truncates what is too long with the + marker and says so', () => {
     const long = 'A'.repeat(40);
     const { message, notes } = built({ ...base, creditor: { name: long }, remittanceInformation: 'R'.repeat(150), ultimateDebtor: { name: 'PARENT' }, debtor: { ...base.debtor, lei: '5299000J2N45DDNE4Y28' } });
@@ -118,6 +127,10 @@ describe('MT103 from and to the credit transfer model', () => {
     expect(refused({ ...base, settlementDate: '2024-02-30' })).toEqual(['settlementDate date']);
     expect(refused({ ...base, instructingAgent: { name: 'NO BIC' } })).toEqual(['instructingAgent.bic mandatory']);
     expect(refused({ ...base, instructionCodes: ['CHQB'] })).toEqual(['creditorAccount C13']);
+    const { instructedAmount: _instructed, ...withoutInstructed } = base;
+    expect(refused({ ...withoutInstructed, instructedAgent: { bic: 'BANKUS33' }, creditorAgent: { bic: 'BANKUS33' }, charges: [{ amount: { amountMinor: 500n, currency: 'EUR' }, agent: { bic: 'BANKDEFF' }, type: 'sender' }] })).toEqual(['instructedAmount C15']);
+    expect(refused({ ...base, instructionCodes: ['SPRI', 'CORT'] })).toEqual(['instructionCodes C3']);
+    expect(refused({ ...base, instructionCodes: ['TELI'] })).toEqual(['intermediaryAgent C16']);
   });
 });
 
