@@ -28,7 +28,7 @@ const columns: ColDef<PaymentRow>[] = [
   { headerName: 'Counterparty', flex: 2, minWidth: 170, valueGetter: (p) => (p.data === undefined ? '' : p.data.direction === 'outgoing' ? p.data.creditor.name : p.data.debtor.name) },
   { headerName: 'Amount', width: 150, type: 'rightAligned', valueGetter: (p) => (p.data === undefined ? '' : formatMoney(p.data.amountMinor, p.data.currency)) },
   { field: 'status', headerName: 'Status', flex: 2, minWidth: 200, cellRenderer: (p: ICellRendererParams<PaymentRow>) => <span className={`status status-${p.data?.status ?? ''}`}>{paymentStatusWords[p.data?.status ?? ''] ?? p.data?.status}</span> },
-  { headerName: 'Reason', flex: 2, minWidth: 160, valueGetter: (p) => p.data?.reason?.words ?? '' },
+  { headerName: 'Reason', flex: 2, minWidth: 160, valueGetter: (p) => capitalised(p.data?.reason?.words ?? ''), tooltipValueGetter: (p) => capitalised(p.data?.reason?.words ?? '') },
 ];
 
 /** Cross-border payments: send one, follow each (status, messages exchanged, the reason for any reject), recall one. */
@@ -181,37 +181,49 @@ function PaymentView({ stores, payment }: { stores: Stores; payment: PaymentDeta
   const counterparty = payment.direction === 'outgoing' ? payment.creditor : payment.debtor;
   return (
     <Panel title={`Payment ${payment.direction === 'outgoing' ? 'to' : 'from'} ${counterparty.name}`} actions={<button ref={back} type="button" onClick={() => stores.payments.getState().close()}>Back to payments</button>}>
-      <dl className="facts">
-        <dt>Amount</dt>
-        <dd>
-          <Money minor={payment.amountMinor} currency={payment.currency} className="big" />
-        </dd>
-        <dt>Status</dt>
-        <dd>
-          <strong className={`status status-${payment.status}`}>{paymentStatusWords[payment.status] ?? payment.status}</strong>
-        </dd>
+      <dl className="facts payment-facts">
+        <div>
+          <dt>Amount</dt>
+          <dd>
+            <Money minor={payment.amountMinor} currency={payment.currency} className="big" />
+          </dd>
+        </div>
+        <div>
+          <dt>Status</dt>
+          <dd>
+            <strong className={`status status-${payment.status}`}>{paymentStatusWords[payment.status] ?? payment.status}</strong>
+          </dd>
+        </div>
         {payment.reason !== null && (
-          <>
+          <div className="wide-fact">
             <dt>Why</dt>
-            <dd className="reason" role="note">
-              {capitalised(payment.reason.words)} <span className="code">{payment.reason.code}</span>
-              {payment.reason.additionalInformation !== undefined && <span className="muted"> · {payment.reason.additionalInformation}</span>}
+            <dd>
+              <span className="reason" role="note">
+                {capitalised(payment.reason.words)} <span className="code">{payment.reason.code}</span>
+                {payment.reason.additionalInformation !== undefined && <span className="muted"> · {payment.reason.additionalInformation}</span>}
+              </span>
             </dd>
-          </>
+          </div>
         )}
-        <dt>Beneficiary’s bank</dt>
-        <dd>{payment.creditorAgentBic}</dd>
-        <dt>UETR</dt>
-        <dd className="mono">{payment.uetr}</dd>
-        <dt>Reference</dt>
-        <dd className="mono">{payment.endToEndId}</dd>
+        <div>
+          <dt>{payment.direction === 'outgoing' ? 'Beneficiary’s bank' : 'Sender’s bank'}</dt>
+          <dd>{payment.direction === 'outgoing' ? payment.creditorAgentBic : payment.debtorAgentBic}</dd>
+        </div>
+        <div>
+          <dt>UETR</dt>
+          <dd className="mono">{payment.uetr}</dd>
+        </div>
+        <div>
+          <dt>Reference</dt>
+          <dd className="mono">{payment.endToEndId}</dd>
+        </div>
         {payment.recall !== null && (
-          <>
+          <div>
             <dt>Recall</dt>
             <dd>
               {payment.recall.reasonCode}: {payment.recall.status}
             </dd>
-          </>
+          </div>
         )}
       </dl>
       {payment.exceptions.length > 0 && (
@@ -232,7 +244,10 @@ function PaymentView({ stores, payment }: { stores: Stores; payment: PaymentDeta
             {message.xml !== null && (
               <details>
                 <summary>Show the message ({message.messageId})</summary>
-                <pre className="xml">{message.xml}</pre>
+                {/* Scrolls when long: focusable, so the keyboard can scroll it too. */}
+                <pre className="xml" tabIndex={0} aria-label={`${message.type} ${message.messageId} as sent on the wire`}>
+                  {indentXml(message.xml)}
+                </pre>
               </details>
             )}
           </li>
@@ -260,4 +275,18 @@ function PaymentView({ stores, payment }: { stores: Stores; payment: PaymentDeta
 
 function capitalised(text: string): string {
   return text.length === 0 ? text : `${text[0]!.toUpperCase()}${text.slice(1)}`;
+}
+
+/** The wire's compact XML, one element per line, indented by depth: for reading, never for sending. */
+export function indentXml(xml: string): string {
+  const lines: string[] = [];
+  let depth = 0;
+  for (const token of xml.replace(/>\s*</g, '>\n<').split('\n')) {
+    const closing = token.startsWith('</');
+    const selfContained = /^<[^!?/][^>]*>.*<\/[^>]+>$/.test(token) || token.endsWith('/>') || token.startsWith('<?');
+    if (closing) depth = Math.max(0, depth - 1);
+    lines.push(`${'  '.repeat(depth)}${token}`);
+    if (!closing && !selfContained && token.startsWith('<')) depth += 1;
+  }
+  return lines.join('\n');
 }

@@ -11,6 +11,7 @@ export interface PaymentRow {
   debtor: { name: string };
   creditor: { name: string; account?: { iban: string } | { other: string }; townName?: string; country?: string };
   creditorAgentBic: string;
+  debtorAgentBic: string;
   uetr: string;
   endToEndId: string;
   reason: { code: string; words: string; additionalInformation?: string } | null;
