@@ -33,6 +33,10 @@ describe('hostile XML gets issues, never a throw', () => {
     expect(rules(xml.replace('<Ustrd>Invoice', '<Ustrd>&xxe;Invoice'))).toContain('xml.entity');
   });
 
+  it('a leading byte-order mark is not part of the document', () => {
+    expect(parsePacs008(`\uFEFF${xml}`)).toEqual({ ok: true, value: exampleCreditTransfer });
+  });
+
   it('character references and CDATA are decoded like the predefined entities', () => {
     const withReferences = xml.replace('Invoice 2025/117', '&#73;nvoice 2025&#x2F;117').replace('<TwnNm>Berlin</TwnNm>', '<TwnNm><![CDATA[Berlin]]></TwnNm>');
     expect(parsePacs008(withReferences)).toEqual({ ok: true, value: exampleCreditTransfer });

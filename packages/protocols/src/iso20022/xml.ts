@@ -90,7 +90,9 @@ interface ReadState {
 }
 
 /** Parses untrusted XML text into its root element, or the issues that stopped it. */
-export function readXml(text: string): { ok: true; root: XmlElement } | { ok: false; issues: Issue[] } {
+export function readXml(input: string): { ok: true; root: XmlElement } | { ok: false; issues: Issue[] } {
+  // A byte-order mark is how some systems start UTF-8 files; it is not part of the document.
+  const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
   const refusal = refuseUnread(text);
   if (refusal !== undefined) return { ok: false, issues: [refusal] };
   let nodes: unknown;
