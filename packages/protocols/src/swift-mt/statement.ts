@@ -238,3 +238,7 @@ function entryOf(line: string, information: string | undefined, currency: string
     ...(information === undefined ? {} : { additionalInformation: information.split('\n').join('') }),
   };
 }
+
+/** The same reader under the names of the two types. */
+export const mt940ToStatement = mtStatementToStatement;
+export const mt950ToStatement = mtStatementToStatement;

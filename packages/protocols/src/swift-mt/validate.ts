@@ -195,12 +195,15 @@ function userHeaderTagIssues(tags: readonly { readonly tag: string; readonly val
   return issues;
 }
 
+/** A continuation line starting with : or - (it would end the field or the block). */
+const continuationStart = /\n[:-]/;
+
 /** Characters, line starts, format and the content every use of the field shares. */
 function fieldIssues(name: string, field: TextField): Issue[] {
   const bad = firstNonXCharacter(field.value);
   if (bad !== undefined) return [{ field: name, rule: 'charset_x', message: `character ${JSON.stringify(bad)} is outside the SWIFT X character set` }];
   const issues: Issue[] = [];
-  if (field.value.split('\n').some((line, index) => index > 0 && (line.startsWith(':') || line.startsWith('-')))) {
+  if (continuationStart.test(field.value)) {
     issues.push({ field: name, rule: 'line_start', message: 'a continuation line must not start with : or -' });
   }
   const spec = fieldFormats[field.tag];
