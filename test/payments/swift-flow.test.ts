@@ -4,7 +4,10 @@
  * rejects, delays, duplicates, reorders and returns; payments come in, one is recalled each way;
  * and at the end of the day the nostro is reconciled against the correspondent's camt.053.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCamt053 } from '@qenex/protocols';
 import { TransferFlags, hasFlag, uetrOf, type Transfer } from '@qenex/engine';
 import { SimulatedCorrespondent, demoCorrespondent } from '@qenex/server';
 import { dropTestDatabase, startTestServer, type TestServer } from '../server/harness';
@@ -69,9 +72,10 @@ async function nostroTransfers(paymentId: string): Promise<Transfer[]> {
   });
 }
 
+const ids = Array.from({ length: 8 }, (_, index) => `${'c0ffee'}${String(index).padStart(2, '0')}${'0'.repeat(23)}1`);
+const behaviours = ['accept', 'reject', 'delay', 'duplicate', 'reorder', 'return', 'delay', 'accept'] as const;
+
 describe('SWIFT payments through a correspondent that misbehaves', () => {
-  const ids = Array.from({ length: 8 }, (_, index) => `${'c0ffee'}${String(index).padStart(2, '0')}${'0'.repeat(23)}1`);
-  const behaviours = ['accept', 'reject', 'delay', 'duplicate', 'reorder', 'return', 'delay', 'accept'] as const;
 
   it('resolves every pending transfer exactly once, keeps each ledger at zero and reconciles the nostro', async () => {
     correspondent.willDo(
@@ -130,6 +134,13 @@ describe('SWIFT payments through a correspondent that misbehaves', () => {
     const duplicated = await payment(ids[3]!);
     expect(duplicated.messages.filter((message: { type: string }) => message.type === 'pacs.002').length).toBeGreaterThanOrEqual(2);
 
+    // Everything the bank sent passed ISO's schema before it left (the gateway checks each batch), and the correspondent read it.
+    expect(t.server.payments.gateway!.schemaChecked).toBe(true);
+    const sentTypes = correspondent.received.map((xml) => /<MsgDefIdr>([^<]+)</.exec(xml)?.[1]);
+    expect(sentTypes.filter((type) => type === 'pacs.008.001.08')).toHaveLength(8);
+    expect(sentTypes).toContain('camt.056.001.08');
+    expect(sentTypes.filter((type) => type === 'pacs.004.001.09')).toHaveLength(2);
+
     // Each ledger sums to zero, pending included.
     const totals = await t.request('GET', '/api/v1/ledger/totals', { token: tokens.olivia });
     expect(totals.status).toBe(200);
@@ -163,6 +174,24 @@ describe('SWIFT payments through a correspondent that misbehaves', () => {
     expect(reconciliation.body.breaks).toContainEqual(expect.objectContaining({ kind: 'missing_in_books', uetr: '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5e', creditDebit: 'CRDT', amountMinor: '5000' }));
     expect(reconciliation.body.breaks).toContainEqual(expect.objectContaining({ kind: 'closing_balance' }));
     await settle();
+  });
+
+  it('issues every customer account its end-of-day camt.053, valid against ISO\u2019s schema and equal to the books', async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const run = await t.server.payments.issueStatements(today);
+    expect(run.schemaChecked).toBe(true);
+    expect(run.issued).toBeGreaterThanOrEqual(customers.length);
+    const sender = customers[1]!;
+    const parsed = parseCamt053(readFileSync(join(run.directory, `${sender.number}.camt053.xml`), 'utf8'));
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+    const account = await t.request('GET', `/api/v1/accounts/${sender.current}`, { token: tokens.alice });
+    const closing = parsed.value.balances.find((balance) => balance.type === 'CLBD')!;
+    expect((closing.creditDebit === 'CRDT' ? 1n : -1n) * closing.amount.amountMinor).toBe(BigInt(account.body.balances.posted));
+    // Opening plus the day's entries is the closing balance; the payments carry their UETRs.
+    const opening = parsed.value.balances.find((balance) => balance.type === 'OPBD')!;
+    const moved = parsed.value.entries.reduce((sum, entry) => sum + (entry.creditDebit === 'CRDT' ? entry.amount.amountMinor : -entry.amount.amountMinor), 0n);
+    expect((opening.creditDebit === 'CRDT' ? 1n : -1n) * opening.amount.amountMinor + moved).toBe(BigInt(account.body.balances.posted));
+    expect(parsed.value.entries.map((entry) => entry.references.uetr).filter((uetr) => uetr !== undefined)).toContain(uetrOf(ids[2]!));
   });
 
   it('refuses a payment whose message would be invalid, naming the field, and holds nothing', async () => {

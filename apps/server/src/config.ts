@@ -53,6 +53,8 @@ export interface ServerConfig {
   readonly correspondentUrl: string | null;
   /** How often the payment gateway sends what is due and reads what the correspondent sent. */
   readonly gatewayIntervalMs: number;
+  /** The bank's own BIC: the account servicer on the statements it issues. */
+  readonly bankBic: string;
 }
 
 export class ConfigError extends Error {
@@ -85,6 +87,12 @@ function url(env: Env, name: string, schemes: readonly string[]): string | null 
     throw new ConfigError(`${name} is not a URL (expected ${schemes[0]}//host:port/…).`);
   }
   if (!schemes.includes(parsed.protocol)) throw new ConfigError(`${name} must start with ${schemes.join(' or ')}; it starts with ${parsed.protocol}.`);
+  return raw;
+}
+
+function bic(env: Env, name: string, fallback: string): string {
+  const raw = nonEmpty(env[name]) ?? fallback;
+  if (!/^[A-Z0-9]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$/.test(raw)) throw new ConfigError(`${name} must be a BIC: 8 or 11 capital letters and digits; it is "${raw}".`);
   return raw;
 }
 
@@ -141,5 +149,6 @@ export function readConfig(env: Env): ServerConfig {
     backupAgeMaxDays: integer(env, 'QENEX_BACKUP_AGE_MAX_DAYS', backupAgeMaxMsDefault / dayMs, 1, 3650),
     correspondentUrl: url(env, 'QENEX_CORRESPONDENT_URL', ['http:', 'https:']),
     gatewayIntervalMs: integer(env, 'QENEX_GATEWAY_INTERVAL_MS', 1000, 0, 60 * 60 * 1000),
+    bankBic: bic(env, 'QENEX_BANK_BIC', 'QNXBUS33XXX'),
   };
 }

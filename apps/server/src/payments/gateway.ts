@@ -21,6 +21,7 @@ import {
   type PaymentStatusReport,
   type Statement,
 } from '@qenex/protocols';
+import { missingSchemaFiles, validateManyAgainstSchema } from '@qenex/protocols/node';
 import type { CorrespondentLink } from './link';
 import { creditTransferOf, engineParty, partyKind, recallOf, returnOf } from './messages';
 
@@ -39,10 +40,18 @@ export interface GatewayLog {
 /** What applying one received message did. */
 export type Applied = { readonly type: string; readonly ok: true; readonly effect: string } | { readonly type: string; readonly ok: false; readonly code: string; readonly message: string };
 
+/** What the gateway sends, by the message type its schema names. */
+const sentTypes = { 'pacs.008': 'pacs.008.001.08', 'pacs.004': 'pacs.004.001.09', 'camt.056': 'camt.056.001.08' } as const;
+
 export class PaymentGateway {
   private cursor = 0;
+  /** Whether ISO's schemas are at hand: each message is then also checked against them before it leaves. */
+  readonly schemaChecked: boolean;
 
-  constructor(private readonly deps: { readonly engine: Engine; readonly link: CorrespondentLink; readonly nowMs: () => number; readonly log: GatewayLog }) {}
+  constructor(private readonly deps: { readonly engine: Engine; readonly link: CorrespondentLink; readonly nowMs: () => number; readonly log: GatewayLog }) {
+    this.schemaChecked = missingSchemaFiles(Object.values(sentTypes)).length === 0;
+    if (!this.schemaChecked) deps.log.warn({}, "ISO 20022 schemas not found (QENEX_ISO20022_XSD): messages are checked by the builders' rules only before they leave");
+  }
 
   /** One round: send what is due, then apply what came back. */
   async cycle(): Promise<{ sent: number; applied: Applied[] }> {
@@ -55,7 +64,7 @@ export class PaymentGateway {
     const outbox = await this.deps.engine.execute('payment.outbox', { limit: gatewaySendBatchMax }, gatewayCtx);
     if (!outbox.ok) throw new Error(`payment.outbox refused: ${outbox.code}: ${outbox.message}`);
     const correspondents = new Map(outbox.value.correspondents.map((found) => [found.currency, found]));
-    let sent = 0;
+    const ready: { paymentId: string; type: keyof typeof sentTypes; xml: string; messageId: string }[] = [];
     for (const due of outbox.value.payments) {
       const correspondent = correspondents.get(due.currency);
       if (correspondent === undefined || due.send === null) continue;
@@ -64,12 +73,27 @@ export class PaymentGateway {
         this.deps.log.warn({ paymentId: due.id, issues: built.issues }, `the ${due.send} for payment ${due.id} cannot be built; it stays due`);
         continue;
       }
-      await this.deps.link.send(built.value.xml);
-      const marked = await this.deps.engine.execute('payment.mark_sent', { paymentId: due.id, type: due.send, messageId: built.value.messageId, xml: built.value.xml }, gatewayCtx);
-      if (!marked.ok) this.deps.log.warn({ paymentId: due.id, code: marked.code }, `payment ${due.id}: ${marked.message}`);
+      ready.push({ paymentId: due.id, type: due.send, ...built.value });
+    }
+    let sent = 0;
+    for (const message of await this.schemaValid(ready)) {
+      await this.deps.link.send(message.xml);
+      const marked = await this.deps.engine.execute('payment.mark_sent', { paymentId: message.paymentId, type: message.type, messageId: message.messageId, xml: message.xml }, gatewayCtx);
+      if (!marked.ok) this.deps.log.warn({ paymentId: message.paymentId, code: marked.code }, `payment ${message.paymentId}: ${marked.message}`);
       else sent += 1;
     }
     return sent;
+  }
+
+  /** The messages ISO's schema accepts (all of them, in one libxml2 run); any other stays due and is logged. */
+  private async schemaValid<M extends { paymentId: string; type: keyof typeof sentTypes; xml: string }>(messages: readonly M[]): Promise<M[]> {
+    if (!this.schemaChecked || messages.length === 0) return [...messages];
+    const verdicts = await validateManyAgainstSchema(messages.map((message) => ({ xml: message.xml, type: sentTypes[message.type] })));
+    return messages.filter((message, index) => {
+      const verdict = verdicts[index]!;
+      if (!verdict.valid) this.deps.log.warn({ paymentId: message.paymentId, errors: verdict.errors.slice(0, 5) }, `the ${message.type} for payment ${message.paymentId} fails ISO's schema; it stays due`);
+      return verdict.valid;
+    });
   }
 
   async receive(): Promise<Applied[]> {

@@ -26,7 +26,7 @@ import { monitoringSettings, publishLiveScenario, replayScenarioOverHistory, set
 import { fileReport, getReport, setReportingProfile } from './reports';
 import { addCaseNote, assignCase, closeCase, getCase, listCases, proposeReport, reportRefusal, startInvestigation } from './cases';
 import { recallPayment, receivePayment, receiveRecall, applyPaymentReturn, applyPaymentStatus, markPaymentSent } from './payment-events';
-import { getPayment, getReconciliation, listPayments, paymentOutbox, reconcileNostro } from './payment-reads';
+import { customerStatements, getPayment, getReconciliation, listPayments, paymentOutbox, reconcileNostro } from './payment-reads';
 import { sendPayment, setCorrespondent } from './payments';
 import { accessLog, anchorAudit, auditHead, auditLog, verifyAudit } from './audit';
 
@@ -126,4 +126,5 @@ export const commands = {
   'payment.receive_recall': receiveRecall,
   'payment.reconcile_nostro': reconcileNostro,
   'payment.reconciliation': getReconciliation,
+  'payment.customer_statements': customerStatements,
 } as const;

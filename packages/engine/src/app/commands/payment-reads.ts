@@ -149,3 +149,53 @@ export const getReconciliation = command({
     return ok({ ...found, reconciled: found.breaks.length === 0 });
   },
 });
+
+/** Accounts one page of the end-of-day statements covers. */
+export const statementAccountsPerPageMax = 200;
+/** Booked lines one account's day statement carries at most (a busier account is paged by the caller's day). */
+export const statementLinesPerDayMax = 5_000;
+
+/**
+ * The day's booked movements of a page of customer accounts, with the balance before and after:
+ * what the end-of-day camt.053 of each account says. Pending holds are not booked and not listed.
+ */
+export const customerStatements = command({
+  kind: 'read',
+  input: z.object({ date: dateSchema, after: z.string().max(32).default(''), limit: z.number().int().min(1).max(statementAccountsPerPageMax).default(statementAccountsPerPageMax) }).strict(),
+  async run(env, input) {
+    const fromNs = BigInt(Date.parse(`${input.date}T00:00:00Z`)) * 1_000_000n;
+    if (Number.isNaN(Number(fromNs / 1_000_000n))) return refuse('date_malformed', 'The date is not a calendar date.');
+    const toNs = fromNs + 86_400_000n * 1_000_000n;
+    const accounts = await env.tx.banking.list('bankAccount', input.after, input.limit);
+    const statements = [];
+    for (const account of accounts) statements.push(await dayOf(env, account, fromNs, toNs));
+    const next = accounts.length === input.limit ? accounts.at(-1)!.id : null;
+    return ok({ statements, next });
+  },
+});
+
+async function dayOf(env: CommandEnv, account: { id: string; number: string; currency: string; customerId: string }, fromNs: bigint, toNs: bigint) {
+  const postedAt = async (ns: bigint) => {
+    const row = await env.tx.ledger.balanceAt(account.id as never, ns - 1n);
+    return row === undefined ? 0n : row.creditsPosted - row.debitsPosted;
+  };
+  const transfers = (await env.tx.ledger.accountTransfers(account.id as never, fromNs - 1n, statementLinesPerDayMax)).filter(
+    (transfer) => transfer.timestamp < toNs && !hasFlag(transfer.flags, TransferFlags.pending) && !hasFlag(transfer.flags, TransferFlags.voidPendingTransfer),
+  );
+  const payments = new Map<string, { uetr: string; endToEndId: string; instructionId: string }>();
+  for (const id of new Set(transfers.map((transfer) => transfer.userData128).filter((found) => found !== null))) {
+    const payment = await env.tx.banking.get('payment', id);
+    if (payment !== undefined) payments.set(id, { uetr: payment.uetr, endToEndId: payment.endToEndId, instructionId: payment.instructionId });
+  }
+  const customer = await env.tx.banking.get('customer', account.customerId);
+  const lines = transfers.map((transfer) => ({
+    transferId: transfer.id,
+    bookedAtMs: Number(transfer.timestamp / 1_000_000n),
+    code: transfer.code,
+    // From the holder's side: money onto the account is a credit.
+    creditDebit: transfer.creditAccountId === account.id ? ('CRDT' as const) : ('DBIT' as const),
+    amountMinor: transfer.amount.toString(),
+    payment: transfer.userData128 === null ? null : (payments.get(transfer.userData128) ?? null),
+  }));
+  return { accountId: account.id, number: account.number, currency: account.currency, holder: customer?.fullName ?? '', openingMinor: (await postedAt(fromNs)).toString(), closingMinor: (await postedAt(toNs)).toString(), lines };
+}

@@ -108,6 +108,13 @@ const sendInput = z
     money: moneySchema,
     creditor: partySchema.extend({ account: accountRefSchema }),
     creditorAgentBic: bicSchema,
+    /**
+     * The customer's address as the payment carries it (CBPR+ asks for a structured one: at least
+     * town and country), as on the identity document the teller has before them.
+     */
+    debtorAddress: z
+      .object({ streetName: textSchema(70).optional(), buildingNumber: textSchema(16).optional(), postCode: textSchema(16).optional(), townName: textSchema(35), country: tokenSchema(/^[A-Z]{2}$/, 2, 'a country is its ISO 3166 code of two capital letters') })
+      .strict(),
     remittanceInformation: textSchema(140).optional(),
     chargeBearer: z.enum(['DEBT', 'CRED', 'SHAR']).default('SHAR'),
     endToEndId: referenceSchema.optional(),
@@ -191,7 +198,7 @@ function outgoingPayment(env: CommandEnv, input: z.output<typeof sendInput>, cor
     endToEndId: input.endToEndId ?? instructionId,
     instructionId,
     messageId: `QXM${input.paymentId.slice(0, 32).toUpperCase()}`,
-    debtor: { name: from.customerName, kind: 'person', account: { other: from.account.number } },
+    debtor: withoutUndefined({ name: from.customerName, kind: 'person', account: { other: from.account.number }, ...input.debtorAddress }),
     debtorAgentBic: correspondent.ownBic,
     creditor: withoutUndefined(input.creditor),
     creditorAgentBic: input.creditorAgentBic,
@@ -209,7 +216,7 @@ function outgoingPayment(env: CommandEnv, input: z.output<typeof sendInput>, cor
   };
 }
 
-export function withoutUndefined(party: z.output<typeof partySchema>): PaymentParty {
+export function withoutUndefined(party: z.output<typeof partySchema> | PaymentParty): PaymentParty {
   return Object.fromEntries(Object.entries(party).filter(([, value]) => value !== undefined)) as unknown as PaymentParty;
 }
 

@@ -131,6 +131,8 @@ export const commandPolicies = {
   'payment.receive': rule('payment.gateway', 'server'),
   'payment.receive_recall': rule('payment.gateway', 'server'),
   'payment.reconcile_nostro': rule('payment.gateway', 'server'),
+  // The end-of-day camt.053 of every customer account: the server's own run; it reads customers' movements.
+  'payment.customer_statements': rule('payment.gateway', 'server', 'any', { accessLogged: true }),
 } as const satisfies Readonly<Record<string, CommandPolicy>>;
 
 export type PolicyTable = Readonly<Record<string, CommandPolicy>>;
