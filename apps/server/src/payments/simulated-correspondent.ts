@@ -166,6 +166,12 @@ export class SimulatedCorrespondent {
       response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ messages, next: messages.at(-1)?.seq ?? after }));
       return;
     }
+    if (request.method === 'POST' && url.pathname.startsWith('/control/')) {
+      const body = await readBody(request);
+      const answer = body === null ? { status: 413, text: 'too large' } : this.control(url.pathname.slice('/control/'.length), body);
+      response.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify({ answer: answer.text }));
+      return;
+    }
     if (request.method === 'POST' && url.pathname === '/messages') {
       const body = await readBody(request);
       if (body === null) {
@@ -177,6 +183,38 @@ export class SimulatedCorrespondent {
       return;
     }
     response.writeHead(404).end();
+  }
+
+  /**
+   * What a test or an operator tells the correspondent from outside its process (JSON bodies):
+   * `plan` {behaviours: Behaviour[]} (amounts as strings), `release`, `statement` {statementId},
+   * `incoming` {transfer} (a CreditTransfer with amounts as strings of minor units).
+   */
+  private control(action: string, body: string): { status: number; text: string } {
+    let input: Record<string, unknown>;
+    try {
+      input = body === '' ? {} : (JSON.parse(body) as Record<string, unknown>);
+    } catch {
+      return { status: 400, text: 'the body is not JSON' };
+    }
+    switch (action) {
+      case 'plan':
+        this.willDo(...((input.behaviours as Behaviour[] | undefined) ?? []).map((behaviour) => ('chargesMinor' in behaviour ? { ...behaviour, chargesMinor: BigInt(String(behaviour.chargesMinor)) } : behaviour)));
+        return { status: 200, text: 'planned' };
+      case 'release':
+        this.release();
+        return { status: 200, text: 'released' };
+      case 'statement':
+        this.issueStatement(String(input.statementId ?? `STM${this.date().replaceAll('-', '')}`));
+        return { status: 200, text: 'statement issued' };
+      case 'incoming': {
+        const transfer = input.transfer as Parameters<SimulatedCorrespondent['sendIncoming']>[0] & { settlementAmount: { amountMinor: string; currency: string } };
+        this.sendIncoming({ ...transfer, settlementAmount: { amountMinor: BigInt(transfer.settlementAmount.amountMinor), currency: transfer.settlementAmount.currency } });
+        return { status: 200, text: 'sent' };
+      }
+      default:
+        return { status: 404, text: `no control ${action}: plan, release, statement or incoming` };
+    }
   }
 
   /** A message from the bank: read as the real format, refused when it is not one. */
