@@ -35,8 +35,8 @@ async function available(customer = 0): Promise<bigint> {
   return BigInt((account as { balances: { available: string } }).balances.available);
 }
 
-function send(paymentId = ids.next(), amount = '10000') {
-  return engine.execute('payment.send', {
+function sendInput(paymentId: string, amount = '10000') {
+  return {
     paymentId,
     fromAccountId: bank.customers[0]!.accountIds[0]!,
     money: { amount, currency: 'USD' },
@@ -44,7 +44,11 @@ function send(paymentId = ids.next(), amount = '10000') {
     creditorAgentBic: 'COBADEFFXXX',
     debtorAddress: { streetName: 'Market Street', buildingNumber: '1', postCode: '94105', townName: 'San Francisco', country: 'US' },
     remittanceInformation: 'Invoice 2026-117',
-  }, alice);
+  };
+}
+
+function send(paymentId = ids.next(), amount = '10000') {
+  return engine.execute('payment.send', sendInput(paymentId, amount), alice);
 }
 
 async function totalsBalance(): Promise<void> {
@@ -121,6 +125,22 @@ describe('an outgoing payment on the books', () => {
     const refused = await strict.execute('payment.send', { paymentId: ids.next(), fromAccountId: seeded.customers[0]!.accountIds[0]!, money: { amount: '100', currency: 'USD' }, creditor: { name: 'X', kind: 'person', account: { iban: 'DE00370400440532013000' } }, creditorAgentBic: 'COBADEFFXXX', debtorAddress: { townName: 'San Francisco', country: 'US' } }, alice);
     expect(refused).toMatchObject({ ok: false, code: 'payment_invalid' });
     expect(refused.ok ? '' : refused.message).toContain('creditor.account.iban');
+  });
+
+  it('waits for a supervisor above the teller\u2019s limit, and holds the money only once approved', async () => {
+    const accountId = bank.customers[2]!.accountIds[0]!;
+    expect((await engine.execute('cash.deposit', { transferId: ids.next(), sessionId: bank.sessionId, accountId, money: { amount: '450000', currency: 'USD' } }, alice)).ok).toBe(true);
+    const before = await available(2);
+    const paymentId = ids.next();
+    const held = await engine.execute('payment.send', { ...sendInput(paymentId), fromAccountId: accountId, money: { amount: '600000', currency: 'USD' } }, alice);
+    expect(held).toMatchObject({ ok: false, code: 'approval_required' });
+    expect(await available(2)).toBe(before);
+    const approvalId = (held as { details: { approvalId: string } }).details.approvalId;
+    const approved = await engine.execute('approval.decide', { approvalId, decision: 'approve' }, demoUsers.bob);
+    expect(approved.ok).toBe(true);
+    expect(await available(2)).toBe(before - 600000n);
+    expect(await must('payment.get', { paymentId }, alice)).toMatchObject({ status: 'queued', createdBy: 'alice' });
+    await totalsBalance();
   });
 
   it('is only the gateway\u2019s to apply: a teller cannot settle a payment', async () => {
