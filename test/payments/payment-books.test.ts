@@ -40,7 +40,7 @@ function sendInput(paymentId: string, amount = '10000') {
     paymentId,
     fromAccountId: bank.customers[0]!.accountIds[0]!,
     money: { amount, currency: 'USD' },
-    creditor: { name: 'Hans Becker', kind: 'person', account: { iban: 'DE89370400440532013000' }, townName: 'Berlin', country: 'DE' },
+    creditor: { name: 'Hans Becker', kind: 'person' as const, account: { iban: 'DE89370400440532013000' }, townName: 'Berlin', country: 'DE' },
     creditorAgentBic: 'COBADEFFXXX',
     debtorAddress: { streetName: 'Market Street', buildingNumber: '1', postCode: '94105', townName: 'San Francisco', country: 'US' },
     remittanceInformation: 'Invoice 2026-117',
