@@ -30,7 +30,7 @@ import { parseMx } from '../iso20022/mx';
 import type { AppHeader } from '../iso20022/message';
 import type { Agent, Charge, Checked, CreditTransfer, TranslationNote } from '../payment/model';
 import { writableInMt } from './mt-text';
-import { assertReadBack, finalNotes, finOfType, isPossibleDuplicate, issue, withPossibleDuplicate, type TranslateOptions, type Translation } from './shared';
+import { assertReadBack, finalNotes, finOfType, isPossibleDuplicate, issue, withPossibleDuplicate, without, type TranslateOptions, type Translation } from './shared';
 
 /** The end-to-end id CBPR+ writes when the debtor gave none; MT writes no /ROC/ for it. */
 export const endToEndNotProvided = 'NOTPROVIDED';
@@ -44,12 +44,6 @@ const categoryPurposeCodes: readonly string[] = ['INTC', 'CORT'];
 const serviceLevelCode = 'SDVA';
 /** A numbered line of 50F/59F: `1/` and 33 characters. */
 const numberedLineWidth = 35;
-
-function without<T extends object, K extends keyof T>(value: T, key: K): Omit<T, K> {
-  const copy = { ...value };
-  delete copy[key];
-  return copy;
-}
 
 /** pacs.008 envelope → MT103 FIN text. */
 export function translatePacs008ToMt103(xml: string, options: TranslateOptions = {}): Checked<Translation> {

@@ -26,6 +26,13 @@ export interface TranslateOptions {
   readonly header?: FinHeaderOptions;
 }
 
+/** The object without one of its keys (exactOptionalPropertyTypes: an absent key, not an undefined one). */
+export function without<T extends object, K extends keyof T>(value: T, key: K): Omit<T, K> {
+  const copy = { ...value };
+  delete copy[key];
+  return copy;
+}
+
 export const issue = (field: string, rule: string, message: string): Issue => ({ field, rule, message });
 
 /** Parses FIN text of one of `types` (block 2's message type). */
