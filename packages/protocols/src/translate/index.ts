@@ -6,7 +6,6 @@
  * difference goes without a note.
  */
 export { translateMt103ToPacs008, translatePacs008ToMt103, endToEndNotProvided } from './credit-transfer';
-export { differingPaths, covers } from './differences';
 export type { Translation, TranslateOptions } from './shared';
 export { translateCamt053ToMt940, translateCamt053ToMt950, translateMt940ToCamt053, translateMt950ToCamt053, type MtStatementType } from './statement';
 export { readSwiftMessage, buildSwiftMessage, translate, syntaxOf, mtFormats, mxFormats, buildableFormats, type SwiftFormat, type BuildableFormat, type ReadMessage, type TranslateAnyOptions } from './messages';
