@@ -3,3 +3,4 @@ export * from './payment/model';
 export * from './iban/index';
 export * from './iso20022/index';
 export * from './swift-mt/index';
+export * from './translate/index';

@@ -43,6 +43,9 @@ export const usage = `qenex — the QENEX engine on a workstation database
   npm run qenex -- screen "NAME" [--dob YYYY-MM-DD] [--country CC] [--type person|company|vessel|aircraft] [--lists DIR]
                                                  sanctions hits as JSON lines (exit 1 when one is a match)
   npm run qenex -- screen-pair "NAME A" "NAME B" [--type …]   the score of one pair, and whether it is a match
+  npm run qenex -- swift parse|build|translate|validate FILE   SWIFT MT or MX (- reads stdin): parse to JSON, build from
+                                                 {format, message} JSON, translate MT103↔pacs.008 / MT940,MT950↔camt.053
+                                                 (notes on stderr) [--statement mt950] [--created ISO], validate (exit 1 invalid)
 
 Options: --as <alice|tom|bob|carol|olivia|adam|tess|trent|lena>  (default alice, a teller)
          --db <file>  (default .qenex/workstation.db, or $QENEX_DB)   --json

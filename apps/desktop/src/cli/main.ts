@@ -28,6 +28,8 @@ async function main(argv: readonly string[]): Promise<number> {
       country: { type: 'string' },
       type: { type: 'string' },
       lists: { type: 'string' },
+      statement: { type: 'string' },
+      created: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -37,6 +39,8 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   // Screening needs no books: the lists come from --lists, or from the workstation's installed ones.
   if (positionals[0] === 'screen' || positionals[0] === 'screen-pair') return screen(positionals, values);
+  // SWIFT messages need no books either: the file is the whole input.
+  if (positionals[0] === 'swift') return swift(positionals, values);
   const user = (demoUsers as Record<string, Context>)[values.as];
   if (user === undefined) {
     process.stderr.write(`Unknown user "${values.as}". Demo users: ${Object.keys(demoUsers).join(', ')}.\n`);
@@ -63,6 +67,19 @@ async function screen(positionals: readonly string[], values: { readonly [key: s
   } catch (error) {
     if (!(error instanceof ScreenUsageError)) throw error;
     process.stderr.write(`qenex ${positionals[0]}: ${error.message}\n`);
+    return 2;
+  }
+}
+
+async function swift(positionals: readonly string[], values: { readonly [key: string]: string | boolean | undefined }): Promise<number> {
+  // Loaded when used: the message parsers and the schema validator cost the other commands nothing.
+  const { localDateTime, readSwiftInput, swiftCommand, SwiftUsageError } = await import('./swift');
+  const io = { read: readSwiftInput, out: (line: string) => process.stdout.write(`${line}\n`), err: (line: string) => process.stderr.write(`${line}\n`), now: () => localDateTime() };
+  try {
+    return await swiftCommand(positionals.slice(1), values, io);
+  } catch (error) {
+    if (!(error instanceof SwiftUsageError)) throw error;
+    process.stderr.write(`qenex swift: ${error.message}\n`);
     return 2;
   }
 }
