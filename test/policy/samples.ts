@@ -149,6 +149,8 @@ export const samples: Readonly<Record<string, SampleOf>> = {
       debtor: { name: 'Matrix Payer', kind: 'person' }, debtorAgentBic: 'ITAUBRSPXXX', creditor: { name: 'Rich Matrix', kind: 'person', account: { other: '1' } }, creditorAgentBic: 'QENXGB2LXXX', chargeBearer: 'SHAR',
     }),
   'payment.receive_recall': async (w) => only({ messageId: `MXC${w.next()}`, xml: '<Envelope/>', uetr: '9a8b7c6d-5e4f-4a3b-9c1d-0e9f8a7b6c5d', reasonCode: 'DUPL' }),
+  'payment.exceptions': async () => only({ limit: 5 }),
+  'payment.record_exception': async () => only({ messageType: 'unreadable', messageId: null, xml: '<x/>', code: 'message_invalid', message: 'Matrix.' }),
   'payment.customer_statements': async (w) => only({ date: new Date(w.clock.nowMs()).toISOString().slice(0, 10), limit: 5 }),
   'payment.reconcile_nostro': async (w) => only(reconcileSample(`MXN${w.next()}`, new Date(w.clock.nowMs()).toISOString().slice(0, 10))),
 };

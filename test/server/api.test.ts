@@ -357,6 +357,7 @@ const expectedOperations = [
   'GET /api/v1/payments',
   'GET /api/v1/payments/{paymentId}',
   'POST /api/v1/payments/{paymentId}/recall',
+  'GET /api/v1/payment-exceptions',
   'GET /api/v1/nostro-reconciliations/{currency}/{statementId}',
   'GET /api/v1/monitoring/replay',
   'POST /api/v1/devices',

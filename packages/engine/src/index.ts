@@ -79,5 +79,5 @@ export { simulate, splitByTime, fraudTypologies, defaultFraudRate, simulationCus
 export * from './core/reports';
 export * from './core/payments';
 export type { PaymentFormats, PaymentFormatIssue } from './ports/payment-formats';
-export { uetrOf, instructionIdOf, paymentView } from './app/commands/payments';
+export { uetrOf, instructionIdOf, paymentView, paymentMessageCharsMax } from './app/commands/payments';
 export type { MessageApplied } from './app/commands/payment-events';

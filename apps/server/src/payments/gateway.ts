@@ -6,7 +6,7 @@
  * keeps no state of its own that matters: a restart reads the correspondent's messages again from
  * the start, and every one it had applied is a duplicate the books ignore.
  */
-import { systemRole, type Context, type Correspondent, type Engine, type Payment, type PaymentFormats } from '@qenex/engine';
+import { paymentMessageCharsMax, systemRole, type Context, type Correspondent, type Engine, type Payment, type PaymentFormats } from '@qenex/engine';
 import {
   buildCamt056,
   buildPacs004,
@@ -53,9 +53,12 @@ export class PaymentGateway {
     if (!this.schemaChecked) deps.log.warn({}, "ISO 20022 schemas not found (QENEX_ISO20022_XSD): messages are checked by the builders' rules only before they leave");
   }
 
-  /** One round: send what is due, then apply what came back. */
+  /** One round: send what is due, then apply what came back (a failure sending never keeps the answers out). */
   async cycle(): Promise<{ sent: number; applied: Applied[] }> {
-    const sent = await this.sendDue();
+    const sent = await this.sendDue().catch((error: unknown) => {
+      this.deps.log.warn({ err: describeError(error) }, 'sending to the correspondent failed; what is due is sent on the next cycle');
+      return 0;
+    });
     const applied = await this.receive();
     return { sent, applied };
   }
@@ -77,7 +80,13 @@ export class PaymentGateway {
     }
     let sent = 0;
     for (const message of await this.schemaValid(ready)) {
-      await this.deps.link.send(message.xml);
+      try {
+        await this.deps.link.send(message.xml);
+      } catch (error) {
+        // This one stays due; the others still go.
+        this.deps.log.warn({ paymentId: message.paymentId, err: describeError(error) }, `the correspondent did not take the ${message.type} for payment ${message.paymentId}; it is sent again on the next cycle`);
+        continue;
+      }
       const marked = await this.deps.engine.execute('payment.mark_sent', { paymentId: message.paymentId, type: message.type, messageId: message.messageId, xml: message.xml }, gatewayCtx);
       if (!marked.ok) this.deps.log.warn({ paymentId: message.paymentId, code: marked.code }, `payment ${message.paymentId}: ${marked.message}`);
       else sent += 1;
@@ -96,16 +105,40 @@ export class PaymentGateway {
     });
   }
 
+  /**
+   * The correspondent's next messages, each applied or kept as an exception; the cursor moves past
+   * every one either way, so one message the books cannot take never holds back those after it.
+   */
   async receive(): Promise<Applied[]> {
     const page = await this.deps.link.receive(this.cursor, gatewayReceiveBatchMax);
     const applied: Applied[] = [];
-    for (const message of page.messages) applied.push(await this.apply(message.xml));
-    this.cursor = page.next;
+    for (const message of page.messages) {
+      applied.push(await this.apply(message.xml));
+      this.cursor = message.seq;
+    }
+    this.cursor = Math.max(this.cursor, page.next);
     return applied;
   }
 
-  /** One message from the correspondent, applied to the books (or refused, saying why). */
+  /** One message from the correspondent, applied to the books, or refused and kept for operations (saying why). */
   async apply(xml: string): Promise<Applied> {
+    let outcome: Applied & { messageId?: string | null };
+    try {
+      outcome = await this.applyOnce(xml);
+    } catch (error) {
+      outcome = { type: 'unapplied', ok: false, code: 'internal_error', message: `The books could not apply it: ${describeError(error)}` };
+    }
+    if (!outcome.ok) await this.keepException(xml, outcome);
+    const { messageId: _messageId, ...answer } = outcome;
+    return answer;
+  }
+
+  private async keepException(xml: string, outcome: Extract<Applied, { ok: false }> & { messageId?: string | null }): Promise<void> {
+    const kept = await this.deps.engine.execute('payment.record_exception', { messageType: outcome.type, messageId: outcome.messageId ?? null, xml: xml.slice(0, paymentMessageCharsMax), code: outcome.code, message: outcome.message.slice(0, 2_000) }, gatewayCtx);
+    if (!kept.ok) this.deps.log.warn({ code: kept.code }, `a message the books could not apply could not be kept either: ${kept.message}`);
+  }
+
+  private async applyOnce(xml: string): Promise<Applied & { messageId?: string | null }> {
     const parsed = parseMx(xml);
     if (!parsed.ok) {
       this.deps.log.warn({ issues: parsed.issues.slice(0, 5) }, 'a message from the correspondent could not be read; it changed nothing');
@@ -116,12 +149,12 @@ export class PaymentGateway {
     const call = commandFor(type, message, messageId, xml);
     if (call === null) {
       this.deps.log.warn({ type, messageId }, `a ${type} is not a message a correspondent sends this bank; it changed nothing`);
-      return { type, ok: false, code: 'message_unexpected', message: `A ${type} is not a message a correspondent sends this bank.` };
+      return { type, messageId, ok: false, code: 'message_unexpected', message: `A ${type} is not a message a correspondent sends this bank.` };
     }
     const result = await this.deps.engine.execute(call[0] as never, call[1] as never, gatewayCtx);
     if (!result.ok) {
       this.deps.log.warn({ type, messageId, code: result.code }, `${type} ${messageId}: ${result.message}`);
-      return { type, ok: false, code: result.code, message: result.message };
+      return { type, messageId, ok: false, code: result.code, message: result.message };
     }
     const effect = typeof (result.value as { effect?: unknown }).effect === 'string' ? (result.value as { effect: string }).effect : 'applied';
     this.deps.log.info({ type, messageId, effect }, `${type} ${messageId}: ${effect}`);
@@ -225,6 +258,10 @@ function buildDue(payment: Payment, correspondent: Correspondent, type: 'pacs.00
       throw new Error(`unknown message ${String(unknown)}`);
     }
   }
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function describeIssue(issue: Issue): string {

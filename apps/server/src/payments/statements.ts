@@ -36,6 +36,8 @@ interface DayStatement {
   readonly currency: string;
   readonly openingMinor: string;
   readonly closingMinor: string;
+  /** False when the day had more movements than one statement reads: it is not issued short. */
+  readonly complete: boolean;
   readonly lines: ReadonlyArray<{ readonly transferId: string; readonly bookedAtMs: number; readonly code: number; readonly creditDebit: 'CRDT' | 'DBIT'; readonly amountMinor: string; readonly payment: { uetr: string; endToEndId: string; instructionId: string } | null }>;
 }
 
@@ -75,6 +77,8 @@ export interface StatementRun {
   readonly directory: string;
   /** Whether each statement was also checked against ISO's schema (the schemas were at hand). */
   readonly schemaChecked: boolean;
+  /** Accounts whose day had more movements than one statement reads: not issued (operations splits them). */
+  readonly incomplete: readonly string[];
 }
 
 /** Every customer account's camt.053 for `date`, written under `directory/date/`. Throws on an invalid statement: none is issued half-checked. */
@@ -84,10 +88,13 @@ export async function issueStatements(engine: Engine, options: { readonly date: 
   const schemaChecked = missingSchemaFiles(['camt.053.001.08']).length === 0;
   let after = '';
   let issued = 0;
+  const incomplete: string[] = [];
   for (let page = 0; page < statementPagesMax; page += 1) {
     const found = await engine.execute('payment.customer_statements', { date: options.date, after }, statementCtx);
     if (!found.ok) throw new Error(`the day's statements could not be read: ${found.code}: ${found.message}`);
-    const built = found.value.statements.map((day) => ({ day, xml: buildCamt053(statementOf(day, options.date, options.bankBic, options.nowMs)) }));
+    // An account that moved more often than one statement reads is listed, not issued short.
+    incomplete.push(...found.value.statements.filter((day) => !day.complete).map((day) => day.number));
+    const built = found.value.statements.filter((day) => day.complete).map((day) => ({ day, xml: buildCamt053(statementOf(day, options.date, options.bankBic, options.nowMs)) }));
     const xmls = built.map(({ day, xml }) => {
       if (!xml.ok) throw new Error(`the statement of ${day.number} is invalid: ${xml.issues.map((issue) => `${issue.field}: ${issue.message}`).join('; ')}`);
       return xml.value;
@@ -102,5 +109,5 @@ export async function issueStatements(engine: Engine, options: { readonly date: 
     if (found.value.next === null) break;
     after = found.value.next;
   }
-  return { date: options.date, issued, directory: folder, schemaChecked };
+  return { date: options.date, issued, directory: folder, schemaChecked, incomplete };
 }

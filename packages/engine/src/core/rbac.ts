@@ -94,7 +94,7 @@ export const rolePermissions: Readonly<Record<Role, readonly Permission[]>> = {
    * instruction (naming the device and country it came from), within its own limits, and sees
    * the accounts it moves money between. No till, no cash, no approvals.
    */
-  digital_channel: ['branch.read', 'customer.read', 'account.read', 'transfer.create', 'payment.send', 'payment.read'],
+  digital_channel: ['branch.read', 'customer.read', 'account.read', 'transfer.create', 'payment.send'],
 };
 
 /** Roles that work at one branch: a user holding one serves only the branch they are assigned to. */

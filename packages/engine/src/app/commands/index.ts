@@ -26,7 +26,7 @@ import { monitoringSettings, publishLiveScenario, replayScenarioOverHistory, set
 import { fileReport, getReport, setReportingProfile } from './reports';
 import { addCaseNote, assignCase, closeCase, getCase, listCases, proposeReport, reportRefusal, startInvestigation } from './cases';
 import { recallPayment, receivePayment, receiveRecall, applyPaymentReturn, applyPaymentStatus, markPaymentSent } from './payment-events';
-import { customerStatements, getPayment, getReconciliation, listPayments, paymentOutbox, reconcileNostro } from './payment-reads';
+import { customerStatements, getPayment, getReconciliation, listPaymentExceptions, listPayments, paymentOutbox, recordPaymentException, reconcileNostro } from './payment-reads';
 import { sendPayment, setCorrespondent } from './payments';
 import { accessLog, anchorAudit, auditHead, auditLog, verifyAudit } from './audit';
 
@@ -127,4 +127,6 @@ export const commands = {
   'payment.reconcile_nostro': reconcileNostro,
   'payment.reconciliation': getReconciliation,
   'payment.customer_statements': customerStatements,
+  'payment.record_exception': recordPaymentException,
+  'payment.exceptions': listPaymentExceptions,
 } as const;

@@ -8,7 +8,6 @@ import { command, ok, refuse, type CommandEnv, type Outcome } from '../command';
 import { screenParties, screeningAlert } from '../content';
 import { idSchema, moneySchema, textSchema } from '../schemas';
 import {
-  accountRefSchema,
   bicSchema,
   correspondentFor,
   dateSchema,
@@ -26,6 +25,7 @@ import {
   withoutUndefined,
 } from './payments';
 import { post } from './posting';
+import { paymentSubject } from './payment-reads';
 
 /**
  * What the correspondent's messages do to the books, applied by the payment gateway (the server's
@@ -48,7 +48,9 @@ async function messageSeen(env: CommandEnv, type: MessageType, direction: 'sent'
 
 /** Keeps the message as it came and returns the payment with it on its record. */
 async function keepMessage(env: CommandEnv, payment: Payment, message: { type: MessageType; direction: 'sent' | 'received'; messageId: string; xml: string }, effect: string): Promise<Payment> {
-  const id = `${message.type}:${message.direction}:${message.messageId}`;
+  const key = `${message.type}:${message.direction}:${message.messageId}`;
+  // A message id seen before with other content is kept beside the first, never over it (the evidence stays as it came).
+  const id = (await env.tx.banking.get('paymentMessage', key)) === undefined ? key : `${key}:${messageSha256(message.xml).slice(0, 16)}`;
   await env.tx.banking.put('paymentMessage', { id, paymentId: payment.id, type: message.type, direction: message.direction, messageId: message.messageId, xml: message.xml, atMs: env.nowMs });
   const ref: PaymentMessageRef = { id, type: message.type, direction: message.direction, messageId: message.messageId, atMs: env.nowMs, sha256: messageSha256(message.xml), effect };
   // The message itself is always kept; the payment's own list stops growing at its bound.
@@ -74,15 +76,23 @@ async function applyToOutgoing(env: CommandEnv, payment: Payment, event: Corresp
   const correspondent = await correspondentFor(env, payment.currency);
   if (!correspondent.ok) return correspondent;
   const decided = transition(payment.status, event);
-  const events = ledgerEvents(payment, correspondent.value, decided.action, returnedMinor);
+  const returnTo = await returnDestination(env, payment, correspondent.value);
+  const events = ledgerEvents(payment, correspondent.value, decided.action, { amountMinor: returnedMinor ?? payment.amountMinor, toAccountId: returnTo.accountId });
   if (events.length > 0) {
     const booked = await post(env, events);
-    // The ledger refusing a decided post or void is a broken invariant: the hold is ours and open.
-    if (!booked.ok) throw new Error(`payment ${payment.id}: the ledger refused ${decided.action}: ${booked.code}`);
+    // Nothing is booked and the message is refused: the gateway keeps it for operations, and the next message still comes in.
+    if (!booked.ok) return refuse('ledger_refused', `The books could not take what this message says (${decided.action}): ${booked.message} Operations should look at it.`);
   }
   const effect = decided.effect === 'applied' ? `now ${decided.next}` : decided.effect === 'contradiction' ? `contradicts the payment being ${payment.status}: nothing moved; operations should check with the correspondent` : effectWords[decided.effect]!;
-  const next = decided.effect === 'contradiction' ? noted(payment, `${eventName(event)} arrived when the payment was already ${payment.status}`) : payment;
+  let next = decided.effect === 'contradiction' ? noted(payment, `${eventName(event)} arrived when the payment was already ${payment.status}`) : payment;
+  if (returnTo.inSuspense && (decided.action === 'return' || decided.action === 'post_then_return')) next = noted(next, 'the money came back after the account was closed: it is in the payments suspense account for operations to pay out');
   return ok({ payment: { ...next, status: decided.next }, effect });
+}
+
+/** Where returned money goes: the customer's account, or suspense when that account has been closed since. */
+async function returnDestination(env: CommandEnv, payment: Payment, correspondent: { suspenseAccountId: Id128 }): Promise<{ accountId: Id128; inSuspense: boolean }> {
+  const account = payment.accountId === null ? undefined : await env.tx.banking.get('bankAccount', payment.accountId);
+  return account !== undefined && account.status === 'open' ? { accountId: account.id, inSuspense: false } : { accountId: correspondent.suspenseAccountId, inSuspense: true };
 }
 
 function eventName(event: CorrespondentEvent): string {
@@ -164,7 +174,7 @@ async function afterSending(env: CommandEnv, payment: Payment, type: 'pacs.008' 
       const correspondent = await correspondentFor(env, payment.currency);
       if (!correspondent.ok) return correspondent;
       const moved = await post(env, [{ id: derivedId(`returned:${payment.id}`), debitAccountId: correspondent.value.suspenseAccountId, creditAccountId: correspondent.value.nostroAccountId, amount: payment.amountMinor, ledger: currencyByCode(payment.currency)!.numeric, code: TransferCodes.paymentReturn, userData128: payment.id }]);
-      if (!moved.ok) throw new Error(`payment ${payment.id}: the ledger refused the return from suspense: ${moved.code}`);
+      if (!moved.ok) return refuse('ledger_refused', `The return could not be booked from suspense: ${moved.message}`);
       return ok({ payment: { ...payment, status: 'returned' }, effect: 'returned to the sender' });
     }
     default: {
@@ -184,7 +194,8 @@ const receiveInput = z
     settlementDate: dateSchema,
     debtor: partySchema,
     debtorAgentBic: bicSchema,
-    creditor: partySchema.extend({ account: accountRefSchema }),
+    // Optional as in CBPR+: a payment without the creditor's account is parked and returned (AC01), never refused unbooked.
+    creditor: partySchema,
     creditorAgentBic: bicSchema,
     remittanceInformation: textSchema(140).optional(),
     chargeBearer: z.enum(['DEBT', 'CRED', 'SHAR']),
@@ -202,19 +213,34 @@ export const receivePayment = command({
   input: receiveInput,
   async run(env, input) {
     const existing = await paymentByUetr(env, 'incoming', input.uetr);
-    if (existing !== undefined) return ok({ effect: 'duplicate', payment: paymentView(existing) });
+    if (existing !== undefined) return answerRepeat(env, existing, input);
+    if ((await messageSeen(env, 'pacs.008', 'received', input.messageId))) return refuse('message_id_reused', `Message id ${input.messageId} was already used by another payment; nothing was booked. Operations should ask the correspondent.`);
     const correspondent = await correspondentFor(env, input.money.currency);
     if (!correspondent.ok) return correspondent;
     const base = incomingPayment(env, input, correspondent.value.bic);
     const decided = await decideIncoming(env, input, base);
     const creditAccountId = decided.status === 'credited' ? decided.accountId! : correspondent.value.suspenseAccountId;
     const moved = await post(env, [{ id: base.id, debitAccountId: correspondent.value.nostroAccountId, creditAccountId, amount: input.money.amount, ledger: currencyByCode(input.money.currency)!.numeric, code: TransferCodes.paymentIn, userData128: base.id }]);
-    if (!moved.ok) throw new Error(`incoming payment ${input.uetr}: the ledger refused it: ${moved.code}`);
+    if (!moved.ok) return refuse('ledger_refused', `The books could not take this incoming payment: ${moved.message} Operations should look at it.`);
     const payment = await keepMessage(env, { ...base, ...decided }, { type: 'pacs.008', direction: 'received', messageId: input.messageId, xml: input.xml }, `received: ${decided.status}`);
     await env.tx.banking.put('payment', payment);
     return ok({ effect: decided.status, payment: paymentView(payment) });
   },
 });
+
+/**
+ * A pacs.008 with a UETR the bank has already received: the same payment again changes nothing; one
+ * that differs (another amount, currency or beneficiary) is kept on the first payment's record as a
+ * contradiction for operations, and moves nothing.
+ */
+async function answerRepeat(env: CommandEnv, existing: Payment, input: z.output<typeof receiveInput>): Promise<Outcome<MessageApplied, string>> {
+  const same = existing.amountMinor === input.money.amount && existing.currency === input.money.currency && existing.creditor.name === input.creditor.name;
+  if (same) return ok({ effect: 'duplicate', payment: paymentView(existing) });
+  const conflicting = noted(existing, `a second pacs.008 (${input.messageId}) with this UETR asked for ${input.money.amount} ${input.money.currency} to ${input.creditor.name}: nothing moved`);
+  const next = await keepMessage(env, conflicting, { type: 'pacs.008', direction: 'received', messageId: input.messageId, xml: input.xml }, 'conflicts with the payment already received: nothing moved; operations should ask the correspondent');
+  await env.tx.banking.put('payment', next);
+  return ok({ effect: 'conflicting_duplicate', payment: paymentView(next) });
+}
 
 type IncomingDecision = Pick<Payment, 'status' | 'accountId' | 'customerId' | 'branchId' | 'reason'>;
 
@@ -242,6 +268,7 @@ async function decideIncoming(env: CommandEnv, input: z.output<typeof receiveInp
     return parked('RR04', 'blocked', 'blocked: a party matches a sanctions list; the money is held in suspense and compliance has the case');
   }
   const reference = input.creditor.account;
+  if (reference === undefined) return parked(incomingRefusalCodes.unknownAccount, 'returning');
   const number = 'other' in reference ? reference.other : reference.iban;
   const account = (await env.tx.banking.findBy('bankAccount', 'number', number, 1))[0];
   if (account === undefined) return parked(incomingRefusalCodes.unknownAccount, 'returning');
@@ -288,6 +315,7 @@ const recallReasons = ['DUPL', 'CUST', 'FRAD', 'TECH', 'UPAY', 'AGNT', 'CURR'] a
 export const recallPayment = command({
   kind: 'write',
   input: z.object({ paymentId: idSchema, reasonCode: z.enum(recallReasons) }).strict(),
+  subject: (env, input) => paymentSubject(env, input.paymentId),
   async run(env, input) {
     const payment = await env.tx.banking.get('payment', input.paymentId);
     if (payment === undefined || payment.direction !== 'outgoing') return refuse('payment_not_found', 'No outgoing payment has this id.');

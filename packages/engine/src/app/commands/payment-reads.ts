@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { TransferFlags, hasFlag, type Transfer } from '../../core/ledger';
 import { messageDue, reconcile, type BookMovement, type NostroReconciliation } from '../../core/payments';
+import type { Subject } from '../../core/policy';
 import { command, ok, refuse, type CommandEnv } from '../command';
 import { amountSchema, currencySchema, idSchema, limitSchema, textSchema, tokenSchema } from '../schemas';
-import { correspondentFor, dateSchema, messageXmlSchema, paymentView, referenceSchema, uetrSchema } from './payments';
+import { correspondentFor, dateSchema, messageXmlSchema, paymentMessageCharsMax, paymentView, referenceSchema, uetrSchema } from './payments';
 
 /** Statement entries one reconciliation reads (a correspondent's day for a bank of this size is far fewer). */
 export const statementEntriesMax = 20_000;
@@ -13,19 +14,44 @@ const nostroPageTransfers = 1_000;
 
 const statuses = ['queued', 'sent', 'in_progress', 'settled', 'rejected', 'returned', 'credited', 'blocked', 'returning'] as const;
 
+/** A payment as scope sees it: its customer's branch, or the bank's centre for money that belongs to no customer. */
+export async function paymentSubject(env: CommandEnv, paymentId: string): Promise<Subject | null> {
+  const payment = await env.tx.banking.get('payment', paymentId);
+  return payment === undefined ? null : { branchId: payment.branchId ?? centralSubject };
+}
+
+/** The subject of what no branch holds: only staff with no branch reach it. */
+const centralSubject = 'central';
+
+/** Payments, newest id last: a branch's staff see their branch's, central staff all (or one status). */
 export const listPayments = command({
   kind: 'read',
   input: z.object({ status: z.enum(statuses).optional(), after: idSchema.optional(), limit: limitSchema }).strict(),
+  // The caller's own branch: what the list shows is filtered to it below.
+  subject: async (env) => {
+    const branchId = (await env.tx.banking.get('user', env.ctx.actor))?.branchId ?? null;
+    return branchId === null ? null : { branchId };
+  },
   async run(env, input) {
-    const found = input.status === undefined ? await env.tx.banking.list('payment', input.after ?? '', input.limit) : await env.tx.banking.findBy('payment', 'status', input.status, input.limit);
+    const branchId = (await env.tx.banking.get('user', env.ctx.actor))?.branchId ?? null;
+    const found =
+      branchId !== null
+        ? (await env.tx.banking.findBy('payment', 'branch', branchId, paymentsListScanMax)).filter((payment) => (input.status === undefined || payment.status === input.status) && (input.after === undefined || payment.id > input.after)).slice(0, input.limit)
+        : input.status === undefined
+          ? await env.tx.banking.list('payment', input.after ?? '', input.limit)
+          : await env.tx.banking.findBy('payment', 'status', input.status, input.limit);
     return ok({ payments: found.map(({ messages, ...payment }) => ({ ...paymentView({ ...payment, messages: [] }), messageCount: messages.length })) });
   },
 });
+
+/** A branch's payments one list reads before filtering by status (a branch's day is far fewer). */
+export const paymentsListScanMax = 5_000;
 
 /** One payment with every message it exchanged, as it was on the wire. */
 export const getPayment = command({
   kind: 'read',
   input: z.object({ paymentId: idSchema }).strict(),
+  subject: (env, input) => paymentSubject(env, input.paymentId),
   async run(env, input) {
     const payment = await env.tx.banking.get('payment', input.paymentId);
     if (payment === undefined) return refuse('payment_not_found', 'No payment has this id.');
@@ -85,6 +111,10 @@ export const reconcileNostro = command({
   async run(env, input) {
     const correspondent = await correspondentFor(env, input.currency);
     if (!correspondent.ok) return correspondent;
+    // The same statement again: reconciled as it was then, not against today's books.
+    const seen = await env.tx.banking.get('paymentMessage', `camt.053:received:${input.messageId}`);
+    const earlier = await env.tx.banking.get('nostroReconciliation', `${input.currency}:${input.statementId}`);
+    if (seen !== undefined && earlier !== undefined && earlier.messageId === input.messageId) return ok({ ...earlier, reconciled: earlier.breaks.length === 0 });
     const fromNs = BigInt(Date.parse(`${input.fromDate}T00:00:00Z`)) * 1_000_000n;
     const toNs = BigInt(Date.parse(`${input.toDate}T00:00:00Z`) + 86_400_000) * 1_000_000n;
     if (!(toNs > fromNs)) return refuse('dates_out_of_order', 'The statement ends before it starts.');
@@ -100,7 +130,8 @@ export const reconcileNostro = command({
       },
       books,
     });
-    const record: NostroReconciliation = { id: `${input.currency}:${input.statementId}`, currency: input.currency, statementId: input.statementId, fromDate: input.fromDate, toDate: input.toDate, matched: result.matched, breaks: result.breaks, reconciledAtMs: env.nowMs };
+    // A restated statement (same id, another message) replaces the result; each message stays kept under its own id.
+    const record: NostroReconciliation = { id: `${input.currency}:${input.statementId}`, messageId: input.messageId, currency: input.currency, statementId: input.statementId, fromDate: input.fromDate, toDate: input.toDate, matched: result.matched, breaks: result.breaks, reconciledAtMs: env.nowMs };
     await env.tx.banking.put('nostroReconciliation', record);
     await env.tx.banking.put('paymentMessage', { id: `camt.053:received:${input.messageId}`, paymentId: null, type: 'camt.053', direction: 'received', messageId: input.messageId, xml: input.xml, atMs: env.nowMs });
     return ok({ ...record, reconciled: result.breaks.length === 0 });
@@ -113,16 +144,9 @@ async function nostroBooks(env: CommandEnv, nostro: string, fromNs: bigint, toNs
     const row = await env.tx.ledger.balanceAt(nostro as never, ns - 1n);
     return row === undefined ? 0n : row.debitsPosted - row.creditsPosted;
   };
-  const transfers: Transfer[] = [];
-  let after = fromNs - 1n;
-  for (;;) {
-    const page = await env.tx.ledger.accountTransfers(nostro as never, after, nostroPageTransfers);
-    const inPeriod = page.filter((transfer) => transfer.timestamp < toNs);
-    transfers.push(...inPeriod);
-    if (transfers.length > nostroTransfersMax) return null;
-    if (page.length < nostroPageTransfers || inPeriod.length < page.length) break;
-    after = page.at(-1)!.timestamp;
-  }
+  const read = await transfersBetween(env, nostro, fromNs, toNs, nostroTransfersMax);
+  if (!read.complete) return null;
+  const transfers = read.transfers;
   const movementsOf = transfers.filter((transfer) => !hasFlag(transfer.flags, TransferFlags.pending) && !hasFlag(transfer.flags, TransferFlags.voidPendingTransfer));
   const paymentIds = [...new Set(movementsOf.map((transfer) => transfer.userData128).filter((id) => id !== null))];
   const payments = new Map((await Promise.all(paymentIds.map((id) => env.tx.banking.get('payment', id)))).filter((found) => found !== undefined).map((found) => [found.id as string, found]));
@@ -140,6 +164,20 @@ async function nostroBooks(env: CommandEnv, nostro: string, fromNs: bigint, toNs
   return { openingMinor: await balanceBefore(fromNs), closingMinor: await balanceBefore(toNs), movements };
 }
 
+/** An account's ledger transfers in [fromNs, toNs), page by page; `complete` false when there were more than `max`. */
+async function transfersBetween(env: CommandEnv, accountId: string, fromNs: bigint, toNs: bigint, max: number): Promise<{ transfers: Transfer[]; complete: boolean }> {
+  const transfers: Transfer[] = [];
+  let after = fromNs - 1n;
+  for (;;) {
+    const page = await env.tx.ledger.accountTransfers(accountId as never, after, nostroPageTransfers);
+    const inPeriod = page.filter((transfer) => transfer.timestamp < toNs);
+    transfers.push(...inPeriod);
+    if (transfers.length > max) return { transfers: transfers.slice(0, max), complete: false };
+    if (page.length < nostroPageTransfers || inPeriod.length < page.length) return { transfers, complete: true };
+    after = page.at(-1)!.timestamp;
+  }
+}
+
 export const getReconciliation = command({
   kind: 'read',
   input: z.object({ currency: currencySchema, statementId: referenceSchema }).strict(),
@@ -152,8 +190,8 @@ export const getReconciliation = command({
 
 /** Accounts one page of the end-of-day statements covers. */
 export const statementAccountsPerPageMax = 200;
-/** Booked lines one account's day statement carries at most (a busier account is paged by the caller's day). */
-export const statementLinesPerDayMax = 5_000;
+/** Ledger movements one account's day statement reads at most; a busier account's statement says it is incomplete. */
+export const statementLinesPerDayMax = 100_000;
 
 /**
  * The day's booked movements of a page of customer accounts, with the balance before and after:
@@ -164,7 +202,6 @@ export const customerStatements = command({
   input: z.object({ date: dateSchema, after: z.string().max(32).default(''), limit: z.number().int().min(1).max(statementAccountsPerPageMax).default(statementAccountsPerPageMax) }).strict(),
   async run(env, input) {
     const fromNs = BigInt(Date.parse(`${input.date}T00:00:00Z`)) * 1_000_000n;
-    if (Number.isNaN(Number(fromNs / 1_000_000n))) return refuse('date_malformed', 'The date is not a calendar date.');
     const toNs = fromNs + 86_400_000n * 1_000_000n;
     const accounts = await env.tx.banking.list('bankAccount', input.after, input.limit);
     const statements = [];
@@ -179,9 +216,8 @@ async function dayOf(env: CommandEnv, account: { id: string; number: string; cur
     const row = await env.tx.ledger.balanceAt(account.id as never, ns - 1n);
     return row === undefined ? 0n : row.creditsPosted - row.debitsPosted;
   };
-  const transfers = (await env.tx.ledger.accountTransfers(account.id as never, fromNs - 1n, statementLinesPerDayMax)).filter(
-    (transfer) => transfer.timestamp < toNs && !hasFlag(transfer.flags, TransferFlags.pending) && !hasFlag(transfer.flags, TransferFlags.voidPendingTransfer),
-  );
+  const day = await transfersBetween(env, account.id, fromNs, toNs, statementLinesPerDayMax);
+  const transfers = day.transfers.filter((transfer) => !hasFlag(transfer.flags, TransferFlags.pending) && !hasFlag(transfer.flags, TransferFlags.voidPendingTransfer));
   const payments = new Map<string, { uetr: string; endToEndId: string; instructionId: string }>();
   for (const id of new Set(transfers.map((transfer) => transfer.userData128).filter((found) => found !== null))) {
     const payment = await env.tx.banking.get('payment', id);
@@ -197,5 +233,30 @@ async function dayOf(env: CommandEnv, account: { id: string; number: string; cur
     amountMinor: transfer.amount.toString(),
     payment: transfer.userData128 === null ? null : (payments.get(transfer.userData128) ?? null),
   }));
-  return { accountId: account.id, number: account.number, currency: account.currency, holder: customer?.fullName ?? '', openingMinor: (await postedAt(fromNs)).toString(), closingMinor: (await postedAt(toNs)).toString(), lines };
+  return { accountId: account.id, number: account.number, currency: account.currency, holder: customer?.fullName ?? '', openingMinor: (await postedAt(fromNs)).toString(), closingMinor: (await postedAt(toNs)).toString(), lines, complete: day.complete };
 }
+
+/** Exceptions one answer lists at most. */
+export const paymentExceptionsListMax = 500;
+
+/**
+ * What the gateway received and the books could not apply (unreadable, for no payment of this
+ * bank, refused): kept with the message as it came, for operations to resolve with the correspondent.
+ */
+export const recordPaymentException = command({
+  kind: 'write',
+  input: z.object({ messageType: tokenSchema(/^[A-Za-z0-9.]{1,32}$/, 32, 'a message type'), messageId: z.string().max(64).nullable(), xml: z.string().max(paymentMessageCharsMax), code: tokenSchema(/^[a-z0-9_.]{1,64}$/, 64, 'a result code'), message: z.string().max(2_000) }).strict(),
+  async run(env, input) {
+    const id = env.ids.next();
+    await env.tx.banking.put('paymentException', { id, atMs: env.nowMs, ...input });
+    return ok({ id });
+  },
+});
+
+export const listPaymentExceptions = command({
+  kind: 'read',
+  input: z.object({ after: z.string().max(32).default(''), limit: z.number().int().min(1).max(paymentExceptionsListMax).default(100) }).strict(),
+  async run(env, input) {
+    return ok({ exceptions: await env.tx.banking.list('paymentException', input.after, input.limit) });
+  },
+});

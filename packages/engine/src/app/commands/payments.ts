@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { canonicalJson, type JsonValue } from '../../core/canonical-json';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { AccountCodes, TransferCodes } from '../../core/banking/types';
@@ -22,13 +23,18 @@ export const paymentMessageCharsMax = 256 * 1024;
 
 export const bicSchema = tokenSchema(/^[A-Z0-9]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$/, 11, 'a BIC is 8 or 11 capital letters and digits (ISO 9362)');
 export const uetrSchema = tokenSchema(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, 36, 'a UETR is a lower-case UUID version 4');
-export const reasonCodeSchema = tokenSchema(/^[A-Z0-9]{4}$/, 4, 'an ISO 20022 reason code is four capital letters or digits');
+/** An ISO 20022 external code (1-4 letters or digits, as the schema allows), upper-cased: a final status is never refused for its reason code's case. */
+export const reasonCodeSchema = tokenSchema(/^[A-Za-z0-9]{1,4}$/, 4, 'an ISO 20022 reason code is 1-4 letters or digits').transform((code) => code.toUpperCase());
 export const referenceSchema = tokenSchema(/^[A-Za-z0-9/\-?:().,'+ ]{1,35}$/, 35, 'a reference is 1-35 characters of the SWIFT set');
-export const dateSchema = tokenSchema(/^\d{4}-\d{2}-\d{2}$/, 10, 'a date is YYYY-MM-DD');
+export const dateSchema = tokenSchema(/^\d{4}-\d{2}-\d{2}$/, 10, 'a date is YYYY-MM-DD').refine((text) => {
+  const ms = Date.parse(`${text}T00:00:00Z`);
+  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === text;
+}, 'must be a calendar date');
 export const messageXmlSchema = z.string().min(1).max(paymentMessageCharsMax, { message: `must be at most ${paymentMessageCharsMax} characters` });
 export const accountRefSchema = z.union([
   z.object({ iban: tokenSchema(/^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$/, 34, 'an IBAN is 15-34 capital letters and digits, without spaces') }).strict(),
-  z.object({ other: tokenSchema(/^[A-Za-z0-9/\-?:().,'+]{1,34}$/, 34, 'an account number is 1-34 characters of the SWIFT set, without spaces') }).strict(),
+  // As the wire allows it (FIN-X, restricted: spaces inside too): what a correspondent sends is never refused for its account's form.
+  z.object({ other: tokenSchema(/^[A-Za-z0-9/\-?:().,'+](?:[A-Za-z0-9/\-?:().,'+ ]{0,32}[A-Za-z0-9/\-?:().,'+])?$/, 34, 'an account number is 1-34 characters of the SWIFT set') }).strict(),
 ]);
 export const partySchema = z
   .object({
@@ -177,9 +183,18 @@ function accountKey(account: { iban: string } | { other: string }): string {
   return 'iban' in account ? `iban:${account.iban}` : `acct:${account.other}`;
 }
 
+/** A value as JSON sees it (bigints as decimal strings, undefined keys gone), for comparing two requests canonically. */
+function plainJson(value: unknown): JsonValue {
+  return JSON.parse(JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? item.toString() : item))) as JsonValue;
+}
+
+/** A retry is the same payment only when everything it asks for is the same (a corrected IBAN is a new payment, not this one). */
 function sameSend(existing: Payment, input: z.output<typeof sendInput>): Outcome<ReturnType<typeof paymentView>, 'transaction_id_reused'> {
-  const same = existing.direction === 'outgoing' && existing.accountId === input.fromAccountId && existing.amountMinor === input.money.amount && existing.currency === input.money.currency && existing.creditor.name === input.creditor.name;
-  if (!same) return refuse('transaction_id_reused', 'This payment id was already used for a different payment; start a new payment.');
+  const asked = (payment: Pick<Payment, 'accountId' | 'amountMinor' | 'currency' | 'creditor' | 'creditorAgentBic' | 'chargeBearer' | 'remittanceInformation'>) =>
+    canonicalJson(plainJson({ accountId: payment.accountId, amountMinor: payment.amountMinor, currency: payment.currency, creditor: payment.creditor, creditorAgentBic: payment.creditorAgentBic, chargeBearer: payment.chargeBearer, remittanceInformation: payment.remittanceInformation ?? null }));
+  const retried = { accountId: input.fromAccountId, amountMinor: input.money.amount, currency: input.money.currency, creditor: withoutUndefined(input.creditor), creditorAgentBic: input.creditorAgentBic, chargeBearer: input.chargeBearer, ...(input.remittanceInformation === undefined ? {} : { remittanceInformation: input.remittanceInformation }) };
+  const sameDebtor = existing.debtor.townName === input.debtorAddress.townName && existing.debtor.country === input.debtorAddress.country && (input.endToEndId === undefined || input.endToEndId === existing.endToEndId);
+  if (existing.direction !== 'outgoing' || !sameDebtor || asked(existing) !== asked(retried)) return refuse('transaction_id_reused', 'This payment id was already used for a different payment; start a new payment.');
   return ok(paymentView(existing));
 }
 
@@ -226,12 +241,12 @@ export function paymentView(payment: Payment) {
 }
 
 /** The transfers a ledger action makes for an outgoing payment (ids derived, so a retry makes none twice). */
-export function ledgerEvents(payment: Payment, correspondent: Correspondent, action: LedgerAction, returnedMinor: bigint = payment.amountMinor): TransferEvent[] {
+export function ledgerEvents(payment: Payment, correspondent: Correspondent, action: LedgerAction, returned: { readonly amountMinor: bigint; readonly toAccountId: Id128 } = { amountMinor: payment.amountMinor, toAccountId: payment.accountId! }): TransferEvent[] {
   const ledger = ledgerOf(payment.currency);
   const base = { amount: payment.amountMinor, ledger, userData128: payment.id };
   const postEvent: TransferEvent = { ...base, id: derivedId(`post:${payment.id}`), pendingId: payment.id, debitAccountId: payment.accountId!, creditAccountId: correspondent.nostroAccountId, code: TransferCodes.paymentOut, flags: TransferFlags.postPendingTransfer };
   const voidEvent: TransferEvent = { ...base, id: derivedId(`void:${payment.id}`), pendingId: payment.id, debitAccountId: payment.accountId!, creditAccountId: correspondent.nostroAccountId, code: TransferCodes.paymentOut, flags: TransferFlags.voidPendingTransfer };
-  const returnEvent: TransferEvent = { ...base, amount: returnedMinor, id: derivedId(`return:${payment.id}`), debitAccountId: correspondent.nostroAccountId, creditAccountId: payment.accountId!, code: TransferCodes.paymentReturn };
+  const returnEvent: TransferEvent = { ...base, amount: returned.amountMinor, id: derivedId(`return:${payment.id}`), debitAccountId: correspondent.nostroAccountId, creditAccountId: returned.toAccountId, code: TransferCodes.paymentReturn };
   switch (action) {
     case 'none':
       return [];

@@ -1,6 +1,6 @@
 import type { AuditAnchor } from '../audit-anchor';
 import type { Id128 } from '../ids';
-import type { Correspondent, NostroReconciliation, Payment, PaymentMessage } from '../payments/types';
+import type { Correspondent, NostroReconciliation, Payment, PaymentException, PaymentMessage } from '../payments/types';
 import { messageDue } from '../payments/lifecycle';
 import type { StandInPolicy } from '../sync/stand-in';
 import type { RecentNonces } from '../sync/protocol';
@@ -712,6 +712,7 @@ export interface Entities {
   correspondent: Correspondent;
   paymentMessage: PaymentMessage;
   nostroReconciliation: NostroReconciliation;
+  paymentException: PaymentException;
 }
 export type EntityKind = keyof Entities;
 
@@ -780,12 +781,15 @@ export const entityKeys: { readonly [K in EntityKind]: Readonly<Record<string, (
   payment: {
     uetr: (p) => `${p.direction}:${p.uetr}`,
     status: (p) => p.status,
+    // A branch sees its own customers' payments; what belongs to no customer (parked, blocked) only central staff see.
+    branch: (p) => p.branchId ?? 'central',
     // What the payment gateway has to send (see payment.outbox).
     due: (p) => (messageDue(p) === null ? null : 'due'),
   },
   correspondent: {},
   paymentMessage: {},
   nostroReconciliation: {},
+  paymentException: {},
 };
 
 export function branchAccountKey(branchId: string, purpose: BranchAccountPurpose, currency: string): string {

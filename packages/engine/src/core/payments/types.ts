@@ -122,6 +122,8 @@ export type ReconciliationBreak =
 
 export interface NostroReconciliation {
   readonly id: string;
+  /** The camt.053 it was made from. */
+  readonly messageId: string;
   readonly currency: string;
   readonly statementId: string;
   readonly fromDate: string;
@@ -129,4 +131,16 @@ export interface NostroReconciliation {
   readonly matched: number;
   readonly breaks: readonly ReconciliationBreak[];
   readonly reconciledAtMs: number;
+}
+
+/** A message from the correspondent the books could not apply: kept as it came, with why, for operations. */
+export interface PaymentException {
+  readonly id: string;
+  readonly atMs: number;
+  /** The message type as read (pacs.002.001.10…), or `unreadable`. */
+  readonly messageType: string;
+  readonly messageId: string | null;
+  readonly xml: string;
+  readonly code: string;
+  readonly message: string;
 }

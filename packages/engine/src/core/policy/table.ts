@@ -119,10 +119,12 @@ export const commandPolicies = {
   // SWIFT payments: sent only on the live books (the correspondent is reached from the server), within the transfer limit.
   'payment.set_correspondent': rule('payment.manage', 'online'),
   'payment.send': rule('payment.send', 'online', 'own_branch', { limit: 'transfer', secondPerson: aboveLimit('till.supervise') }),
-  'payment.recall': rule('payment.recall', 'online'),
-  'payment.list': rule('payment.read', 'online', 'any', { accessLogged: true }),
-  'payment.get': rule('payment.read', 'online', 'any', { accessLogged: true }),
+  'payment.recall': rule('payment.recall', 'online', 'own_branch'),
+  'payment.list': rule('payment.read', 'online', 'own_branch', { accessLogged: true }),
+  'payment.get': rule('payment.read', 'online', 'own_branch', { accessLogged: true }),
   'payment.reconciliation': rule('payment.manage', 'online'),
+  'payment.exceptions': rule('payment.manage', 'online'),
+  'payment.record_exception': rule('payment.gateway', 'server'),
   // What the correspondent's messages do to the books: the server's payment gateway alone applies them.
   'payment.outbox': rule('payment.gateway', 'server'),
   'payment.mark_sent': rule('payment.gateway', 'server'),
