@@ -8,6 +8,7 @@ import { uetrOf, type Context } from '@qenex/engine';
 import { SimulatedCorrespondent, demoCorrespondent } from '@qenex/server';
 import { buildPacs002 } from '@qenex/protocols';
 import { dropTestDatabase, startTestServer, type TestServer } from '../server/harness';
+import { paymentBody, settleGateway } from './support';
 
 let t: TestServer;
 let correspondent: SimulatedCorrespondent;
@@ -37,24 +38,9 @@ async function must(name: string, input: unknown, ctx: Context) {
   return result.value as Record<string, unknown>;
 }
 
-function paymentBody(paymentId: string, from: string, amount: string) {
-  return {
-    paymentId,
-    fromAccountId: from,
-    money: { amount, currency: 'USD' },
-    creditor: { name: 'Hans Becker', kind: 'person', account: { iban: 'DE89370400440532013000' }, townName: 'Berlin', country: 'DE' },
-    creditorAgentBic: 'COBADEFFXXX',
-    debtorAddress: { streetName: 'Market Street', buildingNumber: '1', postCode: '94105', townName: 'San Francisco', country: 'US' },
-  };
-}
 
-async function settle(cyclesMax = 20): Promise<void> {
-  const gateway = t.server.payments.gateway!;
-  for (let cycle = 0; cycle < cyclesMax; cycle += 1) {
-    const { sent, applied } = await gateway.cycle();
-    if (sent === 0 && applied.length === 0) return;
-  }
-  throw new Error('the gateway was still busy after the cycles allowed');
+function settle(cyclesMax = 20): Promise<void> {
+  return settleGateway(t.server.payments.gateway!, cyclesMax);
 }
 
 async function paymentByUetr(direction: string, uetr: string) {

@@ -5,29 +5,22 @@
  */
 import { createHash } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { Engine, demoUsers, encodeSanctionsList, sanctionsPath, seedDemoBank, ManualClock, SequentialIds, systemRole, uetrOf, type Context, type DemoBank } from '@qenex/engine';
+import { Engine, demoUsers, encodeSanctionsList, sanctionsPath, ManualClock, seedDemoBank, SequentialIds, systemRole, uetrOf, type Context, type DemoBank } from '@qenex/engine';
 import { SqliteStorage } from '@qenex/engine/sqlite';
 import { ScryptPasswordHasher } from '@qenex/engine/node';
+import { gatewayCtx as gateway, mustRun, paymentBody, paymentBooks } from './support';
 
 const { alice, carol, olivia } = demoUsers;
-const gateway: Context = { actor: 'swift-gateway', roles: [systemRole], deviceId: 'server' };
 let engine: Engine;
 let ids: SequentialIds;
 let bank: DemoBank;
 
 beforeEach(async () => {
-  const clock = new ManualClock(Date.UTC(2026, 11, 2, 9, 0, 0));
-  ids = new SequentialIds(clock);
-  engine = new Engine({ storage: new SqliteStorage({ path: ':memory:' }), clock, ids, passwords: new ScryptPasswordHasher({ N: 16, r: 8, p: 1 }), paymentFormats: () => [] });
-  bank = await seedDemoBank(engine, ids, { clock });
-  const set = await engine.execute('payment.set_correspondent', { currency: 'USD', bic: 'CHASUS33XXX', name: 'Correspondent Bank', ownBic: 'QENXGB2LXXX', accountAtCorrespondent: '400012345' }, olivia);
-  expect(set.ok).toBe(true);
+  ({ engine, ids, bank } = await paymentBooks());
 }, 60_000);
 
-async function must(name: string, input: unknown, ctx: Context) {
-  const result = await engine.execute(name as never, input as never, ctx);
-  if (!result.ok) throw new Error(`${name}: ${result.code}: ${result.message}`);
-  return result.value as Record<string, unknown>;
+function must(name: string, input: unknown, ctx: Context) {
+  return mustRun(engine, name, input, ctx);
 }
 
 async function available(customer = 0): Promise<bigint> {
@@ -36,15 +29,7 @@ async function available(customer = 0): Promise<bigint> {
 }
 
 function sendInput(paymentId: string, amount = '10000') {
-  return {
-    paymentId,
-    fromAccountId: bank.customers[0]!.accountIds[0]!,
-    money: { amount, currency: 'USD' },
-    creditor: { name: 'Hans Becker', kind: 'person' as const, account: { iban: 'DE89370400440532013000' }, townName: 'Berlin', country: 'DE' },
-    creditorAgentBic: 'COBADEFFXXX',
-    debtorAddress: { streetName: 'Market Street', buildingNumber: '1', postCode: '94105', townName: 'San Francisco', country: 'US' },
-    remittanceInformation: 'Invoice 2026-117',
-  };
+  return paymentBody(paymentId, bank.customers[0]!.accountIds[0]!, amount);
 }
 
 function send(paymentId = ids.next(), amount = '10000') {

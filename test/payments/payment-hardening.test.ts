@@ -4,45 +4,27 @@
  * another branch's staff, repeated and conflicting incoming messages. Nothing throws; nothing is lost.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { Engine, demoUsers, seedDemoBank, ManualClock, SequentialIds, systemRole, uetrOf, type Context, type DemoBank } from '@qenex/engine';
-import { SqliteStorage } from '@qenex/engine/sqlite';
-import { ScryptPasswordHasher } from '@qenex/engine/node';
+import { demoUsers, uetrOf, type Context, type DemoBank, type Engine, type SequentialIds } from '@qenex/engine';
+import type { SqliteStorage } from '@qenex/engine/sqlite';
+import { gatewayCtx as gateway, mustRun, paymentBody, paymentBooks } from './support';
 
 const { alice, bob, olivia } = demoUsers;
-const gateway: Context = { actor: 'swift-gateway', roles: [systemRole], deviceId: 'server' };
 let engine: Engine;
 let storage: SqliteStorage;
 let ids: SequentialIds;
 let bank: DemoBank;
-let clock: ManualClock;
 
 beforeEach(async () => {
-  clock = new ManualClock(Date.UTC(2026, 11, 2, 9, 0, 0));
-  ids = new SequentialIds(clock);
-  storage = new SqliteStorage({ path: ':memory:' });
-  engine = new Engine({ storage, clock, ids, passwords: new ScryptPasswordHasher({ N: 16, r: 8, p: 1 }), paymentFormats: () => [] });
-  bank = await seedDemoBank(engine, ids, { clock });
-  const set = await engine.execute('payment.set_correspondent', { currency: 'USD', bic: 'CHASUS33XXX', name: 'Correspondent Bank', ownBic: 'QENXGB2LXXX', accountAtCorrespondent: '400012345' }, olivia);
-  expect(set.ok).toBe(true);
+  ({ engine, storage, ids, bank } = await paymentBooks());
 }, 60_000);
 
-async function must(name: string, input: unknown, ctx: Context) {
-  const result = await engine.execute(name as never, input as never, ctx);
-  if (!result.ok) throw new Error(`${name}: ${result.code}: ${result.message}`);
-  return result.value as Record<string, unknown>;
+function must(name: string, input: unknown, ctx: Context) {
+  return mustRun(engine, name, input, ctx);
 }
 
-const creditor = { name: 'Hans Becker', kind: 'person', account: { iban: 'DE89370400440532013000' }, townName: 'Berlin', country: 'DE' };
+const creditor = paymentBody('', '', '0').creditor;
 function sendBody(paymentId: string, fromAccountId: string, amount: string, overrides: Record<string, unknown> = {}) {
-  return {
-    paymentId,
-    fromAccountId,
-    money: { amount, currency: 'USD' },
-    creditor,
-    creditorAgentBic: 'COBADEFFXXX',
-    debtorAddress: { streetName: 'Market Street', buildingNumber: '1', postCode: '94105', townName: 'San Francisco', country: 'US' },
-    ...overrides,
-  };
+  return paymentBody(paymentId, fromAccountId, amount, overrides);
 }
 
 async function addUser(id: string, roles: string[], branchId: string | null): Promise<Context> {

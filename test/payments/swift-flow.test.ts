@@ -11,6 +11,7 @@ import { parseCamt053 } from '@qenex/protocols';
 import { TransferFlags, hasFlag, uetrOf, type Transfer } from '@qenex/engine';
 import { SimulatedCorrespondent, demoCorrespondent } from '@qenex/server';
 import { dropTestDatabase, startTestServer, type TestServer } from '../server/harness';
+import { paymentBody, settleGateway } from './support';
 
 let t: TestServer;
 let correspondent: SimulatedCorrespondent;
@@ -34,27 +35,9 @@ afterAll(async () => {
   await dropTestDatabase();
 });
 
-function paymentBody(paymentId: string, from: string, amount: string, overrides: Record<string, unknown> = {}) {
-  return {
-    paymentId,
-    fromAccountId: from,
-    money: { amount, currency: 'USD' },
-    creditor: { name: 'Hans Becker', kind: 'person', account: { iban: 'DE89370400440532013000' }, townName: 'Berlin', country: 'DE' },
-    creditorAgentBic: 'COBADEFFXXX',
-    debtorAddress: { streetName: 'Market Street', buildingNumber: '1', postCode: '94105', townName: 'San Francisco', country: 'US' },
-    remittanceInformation: 'Invoice 2026-117',
-    ...overrides,
-  };
-}
 
-/** Runs the gateway until a cycle sends and applies nothing (at most `cyclesMax`). */
-async function settle(cyclesMax = 20): Promise<void> {
-  const gateway = t.server.payments.gateway!;
-  for (let cycle = 0; cycle < cyclesMax; cycle += 1) {
-    const { sent, applied } = await gateway.cycle();
-    if (sent === 0 && applied.length === 0) return;
-  }
-  throw new Error('the gateway was still busy after the cycles allowed');
+function settle(cyclesMax = 20): Promise<void> {
+  return settleGateway(t.server.payments.gateway!, cyclesMax);
 }
 
 async function payment(paymentId: string) {
