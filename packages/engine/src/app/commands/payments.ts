@@ -215,12 +215,23 @@ function outgoingPayment(env: CommandEnv, input: z.output<typeof sendInput>, cor
     messageId: `QXM${input.paymentId.slice(0, 32).toUpperCase()}`,
     debtor: withoutUndefined({ name: from.customerName, kind: 'person', account: { other: from.account.number }, ...input.debtorAddress }),
     debtorAgentBic: correspondent.ownBic,
+    ...paymentTail(env, input, correspondent.bic),
+    settlementDate: new Date(env.nowMs).toISOString().slice(0, 10),
+  };
+}
+
+export function withoutUndefined(party: z.output<typeof partySchema> | PaymentParty): PaymentParty {
+  return Object.fromEntries(Object.entries(party).filter(([, value]) => value !== undefined)) as unknown as PaymentParty;
+}
+
+/** What every new payment record starts with besides its own parties: the creditor's side, who and when, nothing exchanged yet. */
+export function paymentTail(env: CommandEnv, input: { creditor: z.output<typeof partySchema>; creditorAgentBic: string; chargeBearer: Payment['chargeBearer']; remittanceInformation?: string | undefined }, correspondentBic: string) {
+  return {
     creditor: withoutUndefined(input.creditor),
     creditorAgentBic: input.creditorAgentBic,
-    correspondentBic: correspondent.bic,
+    correspondentBic,
     chargeBearer: input.chargeBearer,
     ...(input.remittanceInformation === undefined ? {} : { remittanceInformation: input.remittanceInformation }),
-    settlementDate: new Date(env.nowMs).toISOString().slice(0, 10),
     createdAtMs: env.nowMs,
     updatedAtMs: env.nowMs,
     createdBy: env.ctx.actor,
@@ -228,11 +239,7 @@ function outgoingPayment(env: CommandEnv, input: z.output<typeof sendInput>, cor
     recall: null,
     messages: [],
     exceptions: [],
-  };
-}
-
-export function withoutUndefined(party: z.output<typeof partySchema> | PaymentParty): PaymentParty {
-  return Object.fromEntries(Object.entries(party).filter(([, value]) => value !== undefined)) as unknown as PaymentParty;
+  } satisfies Partial<Payment>;
 }
 
 /** A payment as the wire shows it: amounts as strings, the reason in words. */
