@@ -107,7 +107,7 @@ describe('an outgoing payment on the books', () => {
     const strict = new Engine({ storage: new SqliteStorage({ path: ':memory:' }), clock: new ManualClock(Date.UTC(2026, 11, 2, 9)), ids, passwords: new ScryptPasswordHasher({ N: 16, r: 8, p: 1 }), paymentFormats: () => [{ field: 'creditor.account.iban', message: 'the IBAN check digits are wrong' }] });
     const seeded = await seedDemoBank(strict, ids, { clock: new ManualClock(Date.UTC(2026, 11, 2, 9)) });
     await strict.execute('payment.set_correspondent', { currency: 'USD', bic: 'CHASUS33XXX', name: 'Correspondent Bank', ownBic: 'QENXGB2LXXX', accountAtCorrespondent: '400012345' }, olivia);
-    const refused = await strict.execute('payment.send', { paymentId: ids.next(), fromAccountId: seeded.customers[0]!.accountIds[0]!, money: { amount: '100', currency: 'USD' }, creditor: { name: 'X', kind: 'person', account: { iban: 'DE00370400440532013000' } }, creditorAgentBic: 'COBADEFFXXX', debtorAddress: { townName: 'San Francisco', country: 'US' } }, alice);
+    const refused = await strict.execute('payment.send', { paymentId: ids.next(), fromAccountId: seeded.customers[0]!.accountIds[0]!, money: { amount: '100', currency: 'USD' }, creditor: { name: 'X', kind: 'person', account: { iban: 'DE00370400440532013000' }, townName: 'Berlin', country: 'DE' }, creditorAgentBic: 'COBADEFFXXX', debtorAddress: { townName: 'San Francisco', country: 'US' } }, alice);
     expect(refused).toMatchObject({ ok: false, code: 'payment_invalid' });
     expect(refused.ok ? '' : refused.message).toContain('creditor.account.iban');
   });

@@ -126,11 +126,11 @@ function SendPayment({ stores }: { stores: Stores }) {
           </div>
           <div className="field">
             <label htmlFor="payment-creditor-town">Town</label>
-            <input id="payment-creditor-town" maxLength={35} {...field('creditorTown')} />
+            <input id="payment-creditor-town" required maxLength={35} {...field('creditorTown')} />
           </div>
           <div className="field">
             <label htmlFor="payment-creditor-country">Country (2 letters)</label>
-            <input id="payment-creditor-country" maxLength={2} {...field('creditorCountry')} />
+            <input id="payment-creditor-country" required maxLength={2} {...field('creditorCountry')} />
           </div>
         </fieldset>
         <fieldset className="field-group">

@@ -112,7 +112,8 @@ const sendInput = z
     paymentId: idSchema,
     fromAccountId: idSchema,
     money: moneySchema,
-    creditor: partySchema.extend({ account: accountRefSchema }),
+    // CBPR+ no longer carries a fully unstructured address since November 2026: town and country at least.
+    creditor: partySchema.extend({ account: accountRefSchema, townName: textSchema(35), country: tokenSchema(/^[A-Z]{2}$/, 2, 'a country is its ISO 3166 code of two capital letters') }),
     creditorAgentBic: bicSchema,
     /**
      * The customer's address as the payment carries it (CBPR+ asks for a structured one: at least
