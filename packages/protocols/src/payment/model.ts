@@ -106,6 +106,12 @@ export interface CreditTransfer {
   readonly instructingAgent: Agent;
   /** MX InstdAgt; MT receiver (block 2 destination BIC). */
   readonly instructedAgent: Agent;
+  /** MX InstgRmbrsmntAgt; MT :53a: sender's correspondent (settlement method COVE). */
+  readonly instructingReimbursementAgent?: Agent;
+  /** MX InstdRmbrsmntAgt; MT :54a: receiver's correspondent. */
+  readonly instructedReimbursementAgent?: Agent;
+  /** MX ThrdRmbrsmntAgt; MT :55a: third reimbursement institution. */
+  readonly thirdReimbursementAgent?: Agent;
   /** MX PrvsInstgAgt1 (MT :72: /INS/). */
   readonly previousInstructingAgent?: Agent;
   /** MX IntrmyAgt1; MT :56a:. */
