@@ -72,6 +72,12 @@ export interface FinLayout {
   readonly lineBreak: LineBreak;
   /** Line breaks after the last block (a file's final newline). */
   readonly trailing: string;
+  /**
+   * What came before block 1 and is no part of the message: a byte-order mark and blank lines, as
+   * files written by editors and exports have them. The message is read without it; buildFin writes
+   * it back, so a parsed text still comes back byte for byte (a built message has none).
+   */
+  readonly leading?: string;
 }
 
 export interface FinMessage {
@@ -100,6 +106,10 @@ const blockTagsMax = 64;
 const textLinesMax = 5_000;
 
 const standardOrder = ['1', '2', '3', '4', '5'];
+/** A byte-order mark and blank lines before block 1 (spaces and tabs on them too). */
+const leadingNoise = /^\uFEFF?[ \t\r\n]*/;
+/** Line breaks after the last block (a file's final newline, blank lines). */
+const trailingNoise = /^[\r\n]*$/;
 const fieldStart = /^:(\d{2}[A-Z]?):/;
 
 class ParseError extends Error {
@@ -122,6 +132,48 @@ export function parseFin(text: string): Checked<FinMessage> {
   }
 }
 
+/** A file of FIN messages holds a few hundred at most; more is refused, not read. */
+export const finFileMessagesMax = 1_000;
+/** Whole-file limit: a message's limit for each of the messages a file may hold. */
+export const finFileLengthMax = finTextLengthMax * 10;
+
+export interface FinFileEntry {
+  /** Where the message starts in the file (a character offset). */
+  readonly offset: number;
+  /** The message's own text, as parseFin read it (with the separators after it). */
+  readonly text: string;
+  readonly result: Checked<FinMessage>;
+}
+
+/**
+ * Reads every message of a file: one after another (an ACK or NAK `{1:F21…}{4:{177:…}{451:0}}`
+ * before the message it answers, a batch of exports), each starting at a new `{1:`, which no
+ * block 4 text contains (the X set has no braces). A leading byte-order mark and blank lines, and
+ * the separators files put between messages (line breaks, RJE `$`, the DOS-PCC SOH/ETX), are no
+ * part of any message. Each message is parsed on its own: a bad one does not hide the others.
+ */
+export function parseFinFile(text: string): Checked<readonly FinFileEntry[]> {
+  if (text.length > finFileLengthMax) return { ok: false, issues: [{ field: 'file', rule: 'length', message: `longer than ${finFileLengthMax} characters` }] };
+  const starts: number[] = [];
+  for (let at = text.indexOf('{1:'); at !== -1; at = text.indexOf('{1:', at + 3)) {
+    if (starts.length >= finFileMessagesMax) return { ok: false, issues: [{ field: 'file', rule: 'length', message: `more than ${finFileMessagesMax} messages` }] };
+    starts.push(at);
+  }
+  const before = text.slice(0, starts[0] ?? text.length);
+  if (starts.length === 0 || !fileSeparator.test(before.replace(/^\uFEFF/, ''))) {
+    return { ok: false, issues: [{ field: 'file', rule: 'format', message: starts.length === 0 ? 'no FIN message (starting {1:) in the file' : 'text before the first message {1:' }] };
+  }
+  const entries = starts.map((offset, index) => {
+    const chunk = text.slice(offset, starts[index + 1] ?? text.length);
+    const separators = /[$\u0001\u0003 \t\r\n]*$/.exec(chunk)?.[0] ?? '';
+    const own = chunk.slice(0, chunk.length - separators.length) + (separators.match(/^[\r\n]*/)?.[0] ?? '');
+    return { offset, text: own, result: parseFin(own) };
+  });
+  return { ok: true, value: entries };
+}
+
+const fileSeparator = /^[$\u0001\u0003 \t\r\n]*$/;
+
 interface Blocks {
   basicHeader?: BasicHeader;
   applicationHeader?: ApplicationHeader;
@@ -141,15 +193,17 @@ class FinReader {
 
   read(): FinMessage {
     if (this.source.length > finTextLengthMax) fail('message', 'length', `longer than ${finTextLengthMax} characters`);
+    const leading = leadingNoise.exec(this.source)?.[0] ?? '';
+    this.at = leading.length;
     while (this.at < this.source.length && this.source[this.at] === '{') {
       if (this.order.length >= blocksMax) fail('message', 'blocks', `more than ${blocksMax} blocks`, this.lineAt(this.at));
       this.block();
     }
     const trailing = this.source.slice(this.at);
-    if (!/^[\r\n]*$/.test(trailing)) fail('message', 'format', `unexpected ${JSON.stringify(trailing.slice(0, 10))} outside a block`, this.lineAt(this.at));
+    if (!trailingNoise.test(trailing)) fail('message', 'format', `unexpected ${JSON.stringify(trailing.slice(0, 10))} outside a block`, this.lineAt(this.at));
     const { basicHeader, otherBlocks, ...rest } = this.blocks;
     if (basicHeader === undefined) fail('block1', 'mandatory', 'the basic header block {1:} is missing');
-    const layout: FinLayout = { blockOrder: this.order, lineBreak: this.lineBreak ?? '\r\n', trailing };
+    const layout: FinLayout = { blockOrder: this.order, lineBreak: this.lineBreak ?? '\r\n', trailing, ...(leading === '' ? {} : { leading }) };
     return { basicHeader, ...rest, ...(otherBlocks.length > 0 ? { otherBlocks } : {}), layout };
   }
 
@@ -272,7 +326,7 @@ export function buildFin(message: FinMessage): string {
   const lineBreak = layout?.lineBreak ?? '\r\n';
   const present = presentBlockIds(message);
   const order = layout === undefined ? present : [...layout.blockOrder.filter((id) => present.includes(id)), ...present.filter((id) => !layout.blockOrder.includes(id))];
-  return order.map((id) => `{${id}:${blockContent(message, id, lineBreak)}}`).join('') + (layout?.trailing ?? '');
+  return (layout?.leading ?? '') + order.map((id) => `{${id}:${blockContent(message, id, lineBreak)}}`).join('') + (layout?.trailing ?? '');
 }
 
 function presentBlockIds(message: FinMessage): string[] {

@@ -6,7 +6,8 @@
  *
  * Field 70 is written `/ROC/<end-to-end id>` on the first line (the last five characters of a long
  * id on a second line after `//`, the usual continuation mark, whenever the first line is full),
- * then the remittance information on the lines left; lines are read back by concatenation.
+ * then the remittance information on the lines left; lines are read back by joinLines (./text):
+ * a full line runs on into the next, a shorter one ended at a word and a space goes between.
  */
 import type { Charge, ChargeBearer, Checked, CreditTransfer, Issue, SettlementMethod, TranslationNote } from '../payment/model';
 import { amountFromSwift, amountToSwift, dateFromSwift, dateToSwift, fieldOption, firstField, splitTag } from './fields';
@@ -14,7 +15,7 @@ import { buildFin, type FinMessage, type TextField } from './fin';
 import { finHeaders, headerFacts, noteAgentBeyondBic, noteCreationTime, userHeaderOf, type FinHeaderOptions } from './headers';
 import { checkCreditTransfer } from './mt103-checks';
 import { agentField, agentFromField, customerField, customerFromField } from './parties';
-import { fitLine, Notes, wrapText } from './text';
+import { fitLine, joinLines, Notes, wrapText } from './text';
 import { validateFin } from './validate';
 
 export interface Built {
@@ -56,14 +57,18 @@ export function creditTransferToMt103(model: CreditTransfer, header?: FinHeaderO
   );
   const fields = [...referenceFields(model), ...amountFields(model, notes), ...chainFields(model, notes), ...closingFields(model, notes)];
   const message: FinMessage = { ...finHeaders('103', model.instructingAgent.bic ?? '', model.instructedAgent.bic ?? '', header), userHeader: userHeaderOf(model, undefined, notes), text: fields };
-  return { ok: true, value: sealed(message, notes) };
+  return sealed(message, notes);
 }
 
-/** The built message must pass the validator: a model the checks let through that does not is a bug here. */
-export function sealed(message: FinMessage, notes: Notes): Built {
+/**
+ * The built message must pass the validator. A model the checks let through that does not is a
+ * gap in the checks, but it is the caller's input all the same: refused with the validator's
+ * issues (rule `built.<rule>`), never a throw, so no model can crash a request.
+ */
+export function sealed(message: FinMessage, notes: Notes): Checked<Built> {
   const issues = validateFin(message);
-  if (issues.length > 0) throw new Error(`built an invalid message: ${issues.map((entry) => `${entry.field} ${entry.rule}: ${entry.message}`).join('; ')}`);
-  return { message, text: buildFin(message), notes: notes.list };
+  if (issues.length > 0) return { ok: false, issues: issues.map((entry) => ({ field: entry.field, rule: `built.${entry.rule}`, message: `the message built from the model would be refused: ${entry.message}` })) };
+  return { ok: true, value: { message, text: buildFin(message), notes: notes.list } };
 }
 
 function referenceFields(model: CreditTransfer): TextField[] {
@@ -131,7 +136,7 @@ export function remittanceLines(endToEndId: string | undefined, remittance: stri
     if (text.length >= lineWidth) lines.push(`//${text.slice(lineWidth)}`);
   }
   if (remittance !== undefined) {
-    const wrapped = wrapText(remittance, lineWidth, remittanceLinesMax - lines.length);
+    const wrapped = wrapText(remittance, lineWidth, remittanceLinesMax - lines.length, lines.length > 0);
     if (wrapped.cut) notes.add('remittanceInformation', 'truncated', `70 holds ${remittanceLinesMax} lines of ${lineWidth}${endToEndId === undefined ? '' : ', the first for /ROC/'}`);
     lines.push(...wrapped.lines);
   }
@@ -152,7 +157,7 @@ export function readRemittance(value: string | undefined, reference: string): { 
       from = 2;
     }
   }
-  const remittance = lines.slice(from).join('');
+  const remittance = joinLines(lines.slice(from), lineWidth, from > 0);
   return { endToEndId, ...(remittance === '' ? {} : { remittance }) };
 }
 
@@ -196,8 +201,8 @@ export function mt103ToCreditTransfer(message: FinMessage): Checked<Mapped<Credi
   const settlementDate = dateFromSwift(value('32A')?.slice(0, 6) ?? '') ?? '';
   const facts = headerFacts(message, reference, settlementDate, notes);
   noteUnmapped(fields, notes);
-  const debtor = customerFromField(fieldOption(fields, '50') as TextField);
-  const creditor = customerFromField(fieldOption(fields, '59') as TextField);
+  const debtor = customerFromField(fieldOption(fields, '50') as TextField, 'debtor', notes);
+  const creditor = customerFromField(fieldOption(fields, '59') as TextField, 'creditor', notes);
   const remittance = readRemittance(value('70'), reference);
   const intermediary = fieldOption(fields, '56');
   const instructed = value('33B');
@@ -274,6 +279,6 @@ function settlementMethodOf(fields: readonly TextField[], notes: Notes): Settlem
 function noteUnmapped(fields: readonly TextField[], notes: Notes): void {
   for (const field of fields) {
     const { number } = splitTag(field.tag);
-    if (['13', '26', '51', '55'].includes(number)) notes.add(field.tag, 'dropped', `field ${field.tag} has no place in the credit transfer model`);
+    if (['13', '26', '51'].includes(number) || field.tag === '77T') notes.add(field.tag, 'dropped', `field ${field.tag} has no place in the credit transfer model`);
   }
 }

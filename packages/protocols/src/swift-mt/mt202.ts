@@ -11,7 +11,7 @@ import { finHeaders, headerFacts, noteAgentBeyondBic, noteCreationTime, userHead
 import { checkAccount, checkAgent, checkAmount, checkBic, checkDate, checkDateTime, checkId, checkParty, checkReference, checkTexts, checkUetr, isOnlyBic, ModelIssues } from './model-checks';
 import { moneyOf, sealed, type Built, type Mapped } from './mt103';
 import { agentField, agentFromField, customerField, customerFromField } from './parties';
-import { fitLine, Notes, wrapText } from './text';
+import { fitLine, joinLines, Notes, wrapText } from './text';
 import { validateFin } from './validate';
 
 const lineWidth = 35;
@@ -84,7 +84,7 @@ export function institutionTransferToMt202(model: InstitutionTransfer, header?: 
     userHeader: userHeaderOf(model, model.underlying === undefined ? undefined : 'COV', notes),
     text: fields,
   };
-  return { ok: true, value: sealed(message, notes) };
+  return sealed(message, notes);
 }
 
 function fitted(lines: readonly string[], path: string, notes: Notes): string[] {
@@ -162,10 +162,10 @@ function readSequenceB(fields: readonly TextField[], facts: { readonly instructi
     const field = fieldOption(fields, number);
     return field === undefined ? undefined : agentFromField(field, `${path}.${name}`, notes);
   };
-  const debtor = customerFromField(fieldOption(fields, '50') as TextField);
-  const creditor = customerFromField(fieldOption(fields, '59') as TextField);
+  const debtor = customerFromField(fieldOption(fields, '50') as TextField, `${path}.debtor`, notes);
+  const creditor = customerFromField(fieldOption(fields, '59') as TextField, `${path}.creditor`, notes);
   const intermediaryAgent = agent('56', 'intermediaryAgent');
-  const remittance = firstField(fields, '70')?.value.split('\n').join('');
+  const remittance = mapDefined(firstField(fields, '70')?.value, (value) => joinLines(value.split('\n'), lineWidth));
   const instructed = firstField(fields, '33B')?.value;
   if (firstField(fields, '72') !== undefined) notes.add(`${path}.72`, 'dropped', 'sequence B field 72 has no place in the model');
   const debtorAgent = agent('52', 'debtorAgent');
@@ -183,4 +183,8 @@ function readSequenceB(fields: readonly TextField[], facts: { readonly instructi
     ...(remittance === undefined ? {} : { remittanceInformation: remittance }),
     ...(instructed === undefined ? {} : { instructedAmount: moneyOf(instructed) }),
   };
+}
+
+function mapDefined<T, R>(value: T | undefined, map: (value: T) => R): R | undefined {
+  return value === undefined ? undefined : map(value);
 }

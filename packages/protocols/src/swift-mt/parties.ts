@@ -9,14 +9,21 @@
  */
 import type { AccountId, Agent, Party, PostalAddress } from '../payment/model';
 import type { TextField } from './fin';
-import { chunks, fitLine, type Notes } from './text';
+import { chunks, fitLine, joinLines, type Notes } from './text';
 
-/** MT's two-letter clearing codes (`//FW026009593`) and the ISO clearing system each one is. */
+/**
+ * The national clearing codes of the MT standard (`//FW026009593` in a party identifier) and the
+ * ISO clearing system each is, as the MT↔MX translation rules map them. Both CHIPS codes are
+ * USPID in ISO (CH the universal identifier, CP the participant): MX to MT writes CP.
+ */
 export const clearingCodes: Readonly<Record<string, string>> = {
-  AT: 'ATBLZ', AU: 'AUBSB', BL: 'DEBLZ', CC: 'CACPA', CN: 'CNAPS', CP: 'USPID', ES: 'ESNCC', FW: 'USABA', GR: 'GRBIC',
+  AT: 'ATBLZ', AU: 'AUBSB', BL: 'DEBLZ', CC: 'CACPA', CH: 'USPID', CN: 'CNAPS', CP: 'USPID', ES: 'ESNCC', FW: 'USABA', GR: 'GRBIC',
   HK: 'HKNCC', IE: 'IENCC', IN: 'INFSC', IT: 'ITNCC', NZ: 'NZNCC', PL: 'PLKNR', PT: 'PTNCC', RU: 'RUCBC', SC: 'GBDSC', SW: 'CHBCC', ZA: 'ZANCC',
 };
-const clearingCodeOfSystem = new Map(Object.entries(clearingCodes).map(([code, system]) => [system, code]));
+/** The codes the standard allows without a member id: pay through the clearing system itself. */
+const paymentSystemCodes: Readonly<Record<string, string>> = { FW: 'Fedwire', RT: 'the real-time gross settlement system', CH: 'CHIPS', CP: 'CHIPS' };
+/** The MT code written for an ISO clearing system: the first in the table, except USPID, which is CP. */
+const clearingCodeOfSystem = new Map([...Object.entries(clearingCodes).filter(([code]) => code !== 'CH').map(([code, system]) => [system, code] as const)]);
 
 /** The MT clearing code of an ISO clearing system (`USABA` → `FW`). */
 export function clearingCodeOf(system: string): string | undefined {
@@ -160,8 +167,8 @@ function freeLines(name: string | undefined, address: PostalAddress | undefined,
   return lines;
 }
 
-/** Reads 50a/59a back: the party and its account. */
-export function customerFromField(field: TextField): { readonly party: Party; readonly account?: AccountId } {
+/** Reads 50a/59a back: the party and its account; what the model has no place for is noted under `path`. */
+export function customerFromField(field: TextField, path = 'party', notes?: Notes): { readonly party: Party; readonly account?: AccountId } {
   const lines = field.value.split('\n');
   const letter = field.tag.slice(2);
   const first = lines[0] ?? '';
@@ -171,7 +178,9 @@ export function customerFromField(field: TextField): { readonly party: Party; re
   if (letter === 'A') return { party: { bic: rest[0] ?? '' }, ...account };
   if (letter === 'F') {
     const identifier = field.tag === '50F' && !first.startsWith('/') ? schemeFromIdentifier(first) : undefined;
-    return { party: { ...numberedParty(field.tag === '50F' ? lines.slice(1) : rest), ...(identifier === undefined ? {} : { otherId: identifier }) }, ...account };
+    const numbered = numberedParty(field.tag === '50F' ? lines.slice(1) : rest, path, notes);
+    if (identifier !== undefined && numbered.otherId !== undefined) notes?.add(`${path}.otherId`, 'dropped', `the model holds one identifier: ${field.tag}'s party identifier ${first} is kept, ${numbered.otherId.id} (line 6/ or 7/) is not`);
+    return { party: { ...numbered, ...(identifier === undefined ? {} : { otherId: identifier }) }, ...account };
   }
   const [name, ...addressLines] = rest;
   return { party: { ...(name === undefined ? {} : { name }), ...(addressLines.length > 0 ? { postalAddress: { addressLines } } : {}) }, ...account };
@@ -182,26 +191,62 @@ function schemeFromIdentifier(line: string): Party['otherId'] {
   return { id: id.join('/'), scheme, issuer };
 }
 
-function numberedParty(lines: readonly string[]): Party {
-  let name = '';
-  const addressLines: string[] = [];
-  let country: string | undefined;
-  let townName: string | undefined;
-  let birthDate: string | undefined;
-  let birthPlace: string | undefined;
+/** A numbered line of 50F/59F: its number and its text after `n/`. */
+interface NumberedLine {
+  readonly number: string;
+  text: string;
+}
+
+/**
+ * The numbered lines of 50F/59F, as the standard reads them: 1/ name (further 1/ lines continue
+ * it), 2/ address lines, 3/ country/town (further 3/ lines continue the town), 4/ birth date, 5/
+ * birth country/place, 6/ country/issuer/customer identification number (scheme CUST), 7/
+ * country/national identity number (scheme NIDN), 8/ the continuation of the line before it.
+ * Continued lines are joined as narrative (joinLines: a space where a line ended short).
+ */
+function numberedParty(lines: readonly string[], path: string, notes: Notes | undefined): Party {
+  const merged: NumberedLine[] = [];
   for (const line of lines) {
-    const code = line.slice(0, 1);
+    const number = line.slice(0, 1);
     const text = line.slice(2);
-    if (code === '1') name += text;
-    else if (code === '2') addressLines.push(text);
-    else if (code === '3') [country, townName] = splitFirst(text);
-    else if (code === '4') birthDate = text;
-    else if (code === '5') birthPlace = text;
+    const previous = merged[merged.length - 1];
+    const continued = number === '8' ? previous : number === '1' || number === '3' ? merged.find((entry) => entry.number === number) : undefined;
+    if (continued !== undefined) continued.text = joinLines([continued.text, text], numberedWidth);
+    else if (number === '8') notes?.add(`${path}`, 'dropped', `8/${text} continues no line before it`);
+    else merged.push({ number, text });
   }
+  const text = (number: string) => merged.find((entry) => entry.number === number)?.text;
+  const addressLines = merged.filter((entry) => entry.number === '2').map((entry) => entry.text);
+  const [country, townName] = mapText(text('3'), splitFirst) ?? [undefined, undefined];
   const address: PostalAddress = { ...(addressLines.length > 0 ? { addressLines } : {}), ...(townName === undefined ? {} : { townName }), ...(country === undefined ? {} : { country }) };
-  const [birthCountry = '', city = ''] = birthPlace === undefined ? [] : splitFirst(birthPlace);
+  const birthDate = text('4');
+  const [birthCountry = '', city = ''] = mapText(text('5'), splitFirst) ?? [];
   const birth = birthDate === undefined ? {} : { birth: { date: `${birthDate.slice(0, 4)}-${birthDate.slice(4, 6)}-${birthDate.slice(6, 8)}`, city, country: birthCountry } };
-  return { ...(name === '' ? {} : { name }), ...(Object.keys(address).length > 0 ? { postalAddress: address } : {}), ...birth };
+  if (birthDate === undefined && text('5') !== undefined) notes?.add(`${path}.birth`, 'dropped', `a place of birth (5/) without a date of birth (4/) has no place in the model`);
+  const name = text('1');
+  return { ...(name === undefined || name === '' ? {} : { name }), ...(Object.keys(address).length > 0 ? { postalAddress: address } : {}), ...birth, ...identifiersOf(merged, path, notes) };
+}
+
+function mapText<R>(text: string | undefined, map: (text: string) => R): R | undefined {
+  return text === undefined ? undefined : map(text);
+}
+
+/** 6/ `CC/issuer/id` (CUST, issued by `CC/issuer`) and 7/ `CC/id` (NIDN, issued in `CC`): the first is the party's other identifier. */
+function identifiersOf(lines: readonly NumberedLine[], path: string, notes: Notes | undefined): Pick<Party, 'otherId'> {
+  const identifiers = lines.flatMap((line): NonNullable<Party['otherId']>[] => {
+    if (line.number === '6') {
+      const [country = '', issuer = '', ...id] = line.text.split('/');
+      return id.length === 0 ? [{ id: line.text, scheme: 'CUST' }] : [{ id: id.join('/'), scheme: 'CUST', issuer: `${country}/${issuer}` }];
+    }
+    if (line.number === '7') {
+      const [country = '', ...id] = line.text.split('/');
+      return id.length === 0 ? [{ id: line.text, scheme: 'NIDN' }] : [{ id: id.join('/'), scheme: 'NIDN', issuer: country }];
+    }
+    return [];
+  });
+  identifiers.slice(1).forEach((identifier) => notes?.add(`${path}.otherId`, 'dropped', `the model holds one identifier: ${identifier.scheme ?? ''} ${identifier.id} is not kept`));
+  const first = identifiers[0];
+  return first === undefined ? {} : { otherId: first };
 }
 
 function splitFirst(text: string): [string, string | undefined] {
@@ -251,13 +296,27 @@ export function agentFromField(field: TextField, path: string, notes: Notes): Ag
 }
 
 function identifierOf(line: string, path: string, notes: Notes): Pick<Agent, 'account' | 'clearingMemberId'> {
-  const clearing = /^\/\/([A-Z]{2})(.+)$/.exec(line);
-  const system = clearing === null ? undefined : clearingCodes[clearing[1] ?? ''];
-  if (clearing !== null && system !== undefined) return { clearingMemberId: { system, memberId: clearing[2] ?? '' } };
+  // A party identifier starting `//` is a clearing code (the standard reserves it), never an account.
+  if (line.startsWith('//')) return clearingIdentifierOf(line.slice(2), path, notes);
   const marked = /^\/([CD])\/(.*)$/.exec(line);
   if (marked !== null) {
     notes.add(`${path}.account`, 'dropped', `the debit/credit mark /${marked[1] ?? ''}/ has no place in the model`);
     return marked[2] === '' ? {} : { account: accountFromText(marked[2] ?? '') };
   }
   return { account: accountFromText(line.slice(1)) };
+}
+
+/** `FW021000089` as USABA 021000089; a code without member id or an unknown code is noted, not kept. */
+function clearingIdentifierOf(text: string, path: string, notes: Notes): Pick<Agent, 'clearingMemberId'> {
+  const code = /^[A-Z]{2}/.test(text) ? text.slice(0, 2) : '';
+  const memberId = text.slice(code.length);
+  const system = clearingCodes[code];
+  if (system !== undefined && memberId !== '') {
+    if (code === 'CH') notes.add(`${path}.clearingMemberId`, 'restructured', `//CH${memberId} (a CHIPS universal identifier) is read as clearing system USPID, as the translation rules map it; MT written from it says //CP`);
+    return { clearingMemberId: { system, memberId } };
+  }
+  const paymentSystem = paymentSystemCodes[code];
+  if (paymentSystem !== undefined && memberId === '') notes.add(`${path}.clearingMemberId`, 'dropped', `//${code} (pay through ${paymentSystem}) has no place in the model`);
+  else notes.add(`${path}.clearingMemberId`, 'dropped', `//${text} is a clearing code ${code === '' ? 'without the two-letter code' : `(${code})`} the model has no clearing system for`);
+  return {};
 }

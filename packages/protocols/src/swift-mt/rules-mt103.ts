@@ -55,7 +55,18 @@ export function mt103Rules(input: RuleInput): readonly Issue[] {
     ...chargeRules(message),
     ...codeRules(message),
     ...(userHeaderValue(input.message, '119') === 'STP' ? stpRules(message) : []),
+    ...remitRules(message, userHeaderValue(input.message, '119') === 'REMIT'),
   ];
+}
+
+/** MT103 REMIT ({119:REMIT}): 77T is mandatory and 70 not allowed; 77T only in the REMIT variant. */
+function remitRules(message: Mt103View, remit: boolean): Issue[] {
+  const envelope = message.fields.some((field) => field.tag === '77T');
+  if (!remit) return envelope ? [issue('77T', 'remit', 'field 77T is allowed only in MT103 REMIT ({119:REMIT})')] : [];
+  const issues: Issue[] = [];
+  if (!envelope) issues.push(issue('77T', 'remit', 'MT103 REMIT ({119:REMIT}) needs field 77T'));
+  if (message.has('70')) issues.push(issue('70', 'remit', 'MT103 REMIT ({119:REMIT}) does not allow field 70 (the remittance is in 77T)'));
+  return issues;
 }
 
 /** C1, C2. */

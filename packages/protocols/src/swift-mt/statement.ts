@@ -4,7 +4,7 @@
  * available (64), forward available (65, repeated); each entry is one 61, with its 86 in MT940.
  * The 61's entry date has no year: it is read as the date nearest the value date.
  */
-import type { Balance, Checked, Issue, Statement, StatementEntry } from '../payment/model';
+import type { AccountId, Agent, Balance, Checked, Issue, Statement, StatementEntry } from '../payment/model';
 import { amountToSwift, dateFromSwift, dateToSwift, fieldFormats, firstField, isCalendarDate } from './fields';
 import type { FinMessage, TextField } from './fin';
 import { matchFormat } from './format';
@@ -12,7 +12,7 @@ import { finHeaders, headerFacts, noteAgentBeyondBic, noteCreationTime, userHead
 import { checkAccount, checkAmount, checkBic, checkDate, checkDateTime, checkId, checkReference, checkTexts, ModelIssues } from './model-checks';
 import { moneyOf, sealed, type Built, type Mapped } from './mt103';
 import { accountFromText, accountText } from './parties';
-import { Notes, wrapText } from './text';
+import { joinLines, Notes, wrapText } from './text';
 import { validateFin } from './validate';
 
 /** 28C's 5n. */
@@ -132,7 +132,7 @@ function statementToMt(model: Statement, type: StatementType, header: FinHeaderO
     ...(model.messageId === model.statementId ? {} : { userHeader: userHeaderOf({ messageId: model.messageId, instructionId: model.statementId }, undefined, notes) }),
     text: fields,
   };
-  return { ok: true, value: sealed(message, notes) };
+  return sealed(message, notes);
 }
 
 function balanceField(tag: string, balance: Balance): TextField {
@@ -195,21 +195,34 @@ export function mtStatementToStatement(message: FinMessage): Checked<Mapped<Stat
   const entries = fields.flatMap((field, index) => (field.tag === '61' ? [entryOf(field.value, fields[index + 1]?.tag === '86' && index + 1 < closingAt ? fields[index + 1]?.value : undefined, currency, `entries[${entryIndex++}]`, notes)] : []));
   const finalInformation = fields.slice(closingAt + 1).find((field) => field.tag === '86')?.value;
   if (value('21') !== undefined) notes.add('21', 'dropped', 'the related reference of an MT940 has no place in the statement model');
+  const account = accountOf25(value('25') ?? value('25P')?.split('\n')[0] ?? '', facts.instructingAgent, notes);
   const model: Statement = {
     messageId: facts.messageId,
     creationDateTime: facts.creationDateTime,
     statementId: reference,
     sequenceNumber: Number(sequence),
     ...(page === undefined ? {} : { pageNumber: Number(page) }),
-    account: accountFromText(value('25') ?? value('25P')?.split('\n')[0] ?? ''),
+    account: account.account,
     accountCurrency: currency,
-    accountServicer: facts.instructingAgent,
+    accountServicer: account.servicer,
     accountOwner: facts.instructedAgent,
     balances,
     entries,
-    ...(finalInformation === undefined ? {} : { additionalInformation: finalInformation.split('\n').join('') }),
+    ...(finalInformation === undefined ? {} : { additionalInformation: joinLines(finalInformation.split('\n'), informationWidth) }),
   };
   return { ok: true, value: { model, notes: notes.list } };
+}
+
+/**
+ * Field 25 as banks write it: the account alone, or `BANKDEFF/12345678`, the servicing bank's BIC
+ * and the account there (the BIC is the account servicer, the rest the account id).
+ */
+function accountOf25(text: string, sender: Agent, notes: Notes): { readonly account: AccountId; readonly servicer: Agent } {
+  const withBic = /^([A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?)\/(.+)$/.exec(text);
+  if (withBic === null) return { account: accountFromText(text), servicer: sender };
+  const bic = withBic[1] ?? '';
+  if (bic !== sender.bic) notes.add('accountServicer', 'restructured', `the account servicer is ${bic}, named in 25 before the account, not the sender ${sender.bic ?? ''}`);
+  return { account: accountFromText(withBic[2] ?? ''), servicer: bic === sender.bic ? sender : { bic } };
 }
 
 const balanceTypes: Readonly<Record<string, Balance['type']>> = { '60F': 'OPBD', '60M': 'ITBD', '62F': 'CLBD', '62M': 'ITBD', '64': 'CLAV', '65': 'FWAV' };
@@ -235,7 +248,7 @@ function entryOf(line: string, information: string | undefined, currency: string
     transactionCode: typeLetter + typeCode,
     references: ownerReference === noReference ? {} : { accountOwnerReference: ownerReference },
     ...(supplementary === undefined ? {} : { supplementaryDetails: supplementary }),
-    ...(information === undefined ? {} : { additionalInformation: information.split('\n').join('') }),
+    ...(information === undefined ? {} : { additionalInformation: joinLines(information.split('\n'), informationWidth) }),
   };
 }
 

@@ -28,16 +28,29 @@ export function fitLine(text: string, lengthMax: number): { readonly line: strin
   return { line: text.slice(0, lengthMax - 1) + truncationMarker, cut: true };
 }
 
-/** Lines of at most `width`, at most `linesMax` of them (the last cut with `+` when the text is longer). */
-export function wrapText(text: string, width: number, linesMax: number): { readonly lines: readonly string[]; readonly cut: boolean } {
+/**
+ * Lines of at most `width`, at most `linesMax` of them (the last cut with `+` when the text is
+ * longer). A line after the first (or every line, when `continues`: the field has lines before
+ * them) must not start with `:` or `-`, which would end the field or the block: such a line is
+ * written with a space before it, which joinLines takes away again. The space marks exactly the
+ * lines whose text starts with spaces and then `:` or `-`, so the reading back is exact.
+ */
+export function wrapText(text: string, width: number, linesMax: number, continues = false): { readonly lines: readonly string[]; readonly cut: boolean } {
   const lines: string[] = [];
   let at = 0;
   while (at < text.length && lines.length < linesMax) {
-    let end = Math.min(at + width, text.length);
-    // The next line must not start with : or -: end this one earlier (down to one character).
-    while (end < text.length && end - at > 1 && isLineStartForbidden(text[end])) end -= 1;
-    lines.push(text.slice(at, end));
-    at = end;
+    const continuation = continues || lines.length > 0;
+    const escaped = text.slice(at, at + width - 1);
+    if (continuation && escapedStart.test(escaped)) {
+      lines.push(` ${escaped}`);
+      at += escaped.length;
+      continue;
+    }
+    // The full line would begin with spaces and then `:` or `-` only at its last place: stop short of it.
+    const full = text.slice(at, at + width);
+    const line = continuation && escapedStart.test(full) ? escaped : full;
+    lines.push(line);
+    at += line.length;
   }
   if (at >= text.length) return { lines, cut: false };
   const last = lines.pop() ?? '';
@@ -45,8 +58,26 @@ export function wrapText(text: string, width: number, linesMax: number): { reado
   return { lines, cut: true };
 }
 
-function isLineStartForbidden(character: string | undefined): boolean {
-  return character === ':' || character === '-';
+/** Spaces (none or more) and then `:` or `-`: the start of a line wrapText writes with a space before it. */
+const escapedStart = /^ *[:-]/;
+
+/**
+ * Narrative lines read back as one text (70, 72, 86, 50F/59F name lines). The translation rules
+ * join MT's narrative lines without a separator because a writer cuts text at the line's full
+ * width, mid-word; a line that ends before the full width ended where the writer broke it, at a
+ * word, so a space goes between it and the next (two words are never merged). A line that is full
+ * is joined as it is, so text wrapped by wrapText reads back unchanged. A line that starts with
+ * spaces and then `:` or `-` was begun with a space by the writer (wrapText; an MT line cannot start
+ * with `:` or `-`): that one space is dropped and the line joined as it is.
+ */
+export function joinLines(lines: readonly string[], width: number, continues = false): string {
+  let text = '';
+  lines.forEach((line, index) => {
+    const own = (continues || index > 0) && /^ +[:-]/.test(line) ? line.slice(1) : line;
+    if (index === 0 || (lines[index - 1] ?? '').length >= width) text += own;
+    else text += own === '' || text === '' || text.endsWith(' ') || own.startsWith(' ') ? own : ` ${own}`;
+  });
+  return text;
 }
 
 /** `at` cut into pieces of at most `width` (for the numbered lines of 50F and 59F). */

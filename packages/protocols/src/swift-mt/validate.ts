@@ -4,7 +4,7 @@
  * Issues name the field as the standard does (`32A`, `seqB/59F`, `block3/121`) and the rule.
  */
 import type { Issue } from '../payment/model';
-import { matchFormat, firstNonXCharacter } from './format';
+import { matchFormat, firstNonXCharacter, charsetX } from './format';
 import { amountIssues, dateIssues, markIssues, type MessageKind, type Rules } from './checks';
 import { fieldFormats, uetrPattern } from './fields';
 import { messageTypeOf, userHeaderValue, type FinMessage, type TextField } from './fin';
@@ -41,6 +41,8 @@ const mt103Slots: readonly Slot[] = [
   slot('71', 'G', 'O'),
   slot('72', '-', 'O'),
   slot('77', 'B', 'O'),
+  // MT103 REMIT ({119:REMIT}): the remittance envelope; the rules allow it only there, and 70 not with it.
+  slot('77', 'T', 'O'),
 ];
 
 const mt202SequenceA: readonly Slot[] = [
@@ -171,8 +173,9 @@ const userHeaderTags: readonly { readonly tag: string; readonly pattern: RegExp 
   { tag: '121', pattern: /^.+$/ },
   { tag: '115', pattern: /^.{1,32}$/ },
   { tag: '165', pattern: /^\/[A-Z0-9]{3}\/.{0,34}$/ },
-  { tag: '433', pattern: /^\/[A-Z]{3}\/.{0,23}$/ },
-  { tag: '434', pattern: /^\/[A-Z]{3}\/.{0,23}$/ },
+  // Sanctions screening (433) and payment controls (434): `/3!a[/20x]`, the code alone or with information.
+  { tag: '433', pattern: /^\/[A-Z]{3}(\/.{0,20})?$/ },
+  { tag: '434', pattern: /^\/[A-Z]{3}(\/.{0,20})?$/ },
 ];
 
 function userHeaderTagIssues(tags: readonly { readonly tag: string; readonly value: string }[], kind: MessageKind): Issue[] {
@@ -198,8 +201,21 @@ function userHeaderTagIssues(tags: readonly { readonly tag: string; readonly val
 /** A continuation line starting with : or - (it would end the field or the block). */
 const continuationStart = /\n[:-]/;
 
+/** 77T (MT103 REMIT envelope contents) is `9000z`: the extended Z set, line breaks counted in the 9,000. */
+export const envelopeContentsLengthMax = 9000;
+const charsetZ = new RegExp(`^[${charsetX}=!"%&*<>;{@#_\\n]*$`);
+
+function envelopeIssues(name: string, value: string): Issue[] {
+  if (!charsetZ.test(value)) return [{ field: name, rule: 'charset_z', message: 'a character is outside the SWIFT Z character set' }];
+  // On the network a line break is CRLF: two characters of the 9,000.
+  const length = value.length + (value.split('\n').length - 1);
+  if (value === '' || length > envelopeContentsLengthMax) return [{ field: name, rule: 'length', message: `77T holds 1 to ${envelopeContentsLengthMax} characters` }];
+  return [];
+}
+
 /** Characters, line starts, format and the content every use of the field shares. */
 function fieldIssues(name: string, field: TextField): Issue[] {
+  if (field.tag === '77T') return envelopeIssues(name, field.value);
   const bad = firstNonXCharacter(field.value);
   if (bad !== undefined) return [{ field: name, rule: 'charset_x', message: `character ${JSON.stringify(bad)} is outside the SWIFT X character set` }];
   const issues: Issue[] = [];

@@ -30,7 +30,7 @@ import { parseMx } from '../iso20022/mx';
 import type { AppHeader } from '../iso20022/message';
 import type { Agent, Charge, Checked, CreditTransfer, TranslationNote } from '../payment/model';
 import { writableInMt } from './mt-text';
-import { assertReadBack, finalNotes, finOfType, isPossibleDuplicate, issue, withPossibleDuplicate, without, type TranslateOptions, type Translation } from './shared';
+import { readBack, finalNotes, finOfType, isPossibleDuplicate, issue, withPossibleDuplicate, without, type TranslateOptions, type Translation } from './shared';
 
 /** The end-to-end id CBPR+ writes when the debtor gave none; MT writes no /ROC/ for it. */
 export const endToEndNotProvided = 'NOTPROVIDED';
@@ -60,16 +60,21 @@ export function creditTransferAsMt103(source: CreditTransfer, header: AppHeader 
   const model = birthsForMt(agentsForMt(codesForMt(instructedForMt(chargesForMt(endToEndForMt(writableInMt(source, notes), notes), notes), notes), notes), notes), notes);
   const built = creditTransferToMt103(model, options.header);
   if (!built.ok) return built;
-  const output = withPossibleDuplicate(markCutNames(built.value.message, built.value.notes), header?.possibleDuplicate);
-  const readBack = assertReadBack(mt103ToCreditTransfer(assertReadBack(parseFin(output), 'FIN text')), 'MT103');
-  return { ok: true, value: { output, notes: finalNotes(source, readBack.model, [...notes.list, ...built.value.notes], 'MT103') } };
+  const marked = markCutNames(built.value.message, built.value.notes);
+  if (!marked.ok) return marked;
+  const output = withPossibleDuplicate(marked.value, header?.possibleDuplicate);
+  const fin = readBack(parseFin(output), 'FIN text');
+  if (!fin.ok) return fin;
+  const again = readBack(mt103ToCreditTransfer(fin.value), 'MT103');
+  if (!again.ok) return again;
+  return { ok: true, value: { output, notes: finalNotes(source, again.value.model, [...notes.list, ...built.value.notes], 'MT103') } };
 }
 
 /**
  * A name cut to the numbered lines of 50F/59F ends with the `+` marker, as the translation rules
  * mark every cut (the MT layer leaves the extra name lines out without it).
  */
-function markCutNames(message: FinMessage, notes: readonly TranslationNote[]): FinMessage {
+function markCutNames(message: FinMessage, notes: readonly TranslationNote[]): Checked<FinMessage> {
   const cut = (path: string) => notes.some((note) => note.field === path && note.kind === 'truncated');
   const text = (message.text ?? []).map((field): TextField => {
     const path = field.tag === '50F' ? 'debtor.name' : field.tag === '59F' ? 'creditor.name' : undefined;
@@ -83,8 +88,8 @@ function markCutNames(message: FinMessage, notes: readonly TranslationNote[]): F
   });
   const marked = { ...message, text };
   const issues = validateFin(marked);
-  if (issues.length > 0) throw new Error(`marking a cut name broke the message: ${issues.map((entry) => `${entry.field} ${entry.rule}`).join('; ')}`);
-  return marked;
+  if (issues.length > 0) return { ok: false, issues: issues.map((entry) => issue(entry.field, `built.${entry.rule}`, `marking a cut name would break the message: ${entry.message}`)) };
+  return { ok: true, value: marked };
 }
 
 function endToEndForMt(model: CreditTransfer, notes: Notes): CreditTransfer {
@@ -209,8 +214,9 @@ export function translateMt103ToPacs008(finText: string, options: TranslateOptio
   }
   const built = buildPacs008(model, isPossibleDuplicate(message.value) ? { possibleDuplicate: true } : {});
   if (!built.ok) return built;
-  const readBack = assertReadBack(parsePacs008(built.value), 'pacs.008');
-  return { ok: true, value: { output: built.value, notes: finalNotes(source, readBack, [...mappingNotes, ...notes.list], 'pacs.008') } };
+  const again = readBack(parsePacs008(built.value), 'pacs.008');
+  if (!again.ok) return again;
+  return { ok: true, value: { output: built.value, notes: finalNotes(source, again.value, [...mappingNotes, ...notes.list], 'pacs.008') } };
 }
 
 /** 23B and 23E codes to where pacs.008 has them (InstrForCdtrAgt, SvcLvl, CtgyPurp, InstrForNxtAgt). */

@@ -62,8 +62,12 @@ export function finalNotes(source: unknown, readBack: unknown, notes: readonly T
   return distinctNotes([...notes, ...unnotedDifferences(source, readBack, notes, target)]);
 }
 
-/** A translation that cannot read back what it wrote has a bug: that is a crash, not an operating error. */
-export function assertReadBack<T>(result: Checked<T>, what: string): T {
-  if (!result.ok) throw new Error(`the translation wrote a ${what} it cannot read back: ${result.issues.map((entry) => `${entry.field} ${entry.rule}: ${entry.message}`).join('; ')}`);
-  return result.value;
+/**
+ * The output read back. A translation that cannot read back what it wrote has a gap, but the input
+ * came from outside: it is refused with the reader's issues (rule `translate.read_back`), never a
+ * throw, so no message can crash a request.
+ */
+export function readBack<T>(result: Checked<T>, what: string): Checked<T> {
+  if (result.ok) return result;
+  return { ok: false, issues: result.issues.map((entry) => issue(entry.field, 'translate.read_back', `the translation wrote a ${what} it cannot read back (${entry.rule}): ${entry.message}`)) };
 }

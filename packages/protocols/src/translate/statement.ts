@@ -22,7 +22,7 @@ import { bookingDateFrom, mtStatementToStatement, statementToMt940, statementToM
 import { fitLine, Notes } from '../swift-mt/text';
 import { endToEndNotProvided } from './credit-transfer';
 import { writableInMt } from './mt-text';
-import { assertReadBack, finalNotes, finOfType, isPossibleDuplicate, issue, withPossibleDuplicate, without, type TranslateOptions, type Translation } from './shared';
+import { readBack, finalNotes, finOfType, isPossibleDuplicate, issue, withPossibleDuplicate, without, type TranslateOptions, type Translation } from './shared';
 
 export type MtStatementType = '940' | '950';
 
@@ -61,8 +61,11 @@ export function statementAsMt(source: Statement, header: AppHeader | undefined, 
   const built = type === '940' ? statementToMt940(model, options.header) : statementToMt950(model, options.header);
   if (!built.ok) return built;
   const output = withPossibleDuplicate(built.value.message, header?.possibleDuplicate);
-  const readBack = assertReadBack(mtStatementToStatement(assertReadBack(parseFin(output), 'FIN text')), `MT${type}`);
-  return { ok: true, value: { output, notes: finalNotes(source, readBack.model, [...notes.list, ...built.value.notes], `MT${type}`) } };
+  const fin = readBack(parseFin(output), 'FIN text');
+  if (!fin.ok) return fin;
+  const again = readBack(mtStatementToStatement(fin.value), `MT${type}`);
+  if (!again.ok) return again;
+  return { ok: true, value: { output, notes: finalNotes(source, again.value.model, [...notes.list, ...built.value.notes], `MT${type}`) } };
 }
 
 /** A 16x reference: cut with the `+` marker, no slash at either end, no `//`. */
@@ -150,6 +153,7 @@ function mtToCamt053(finText: string, types: readonly MtStatementType[], options
   }
   const built = buildCamt053(model, isPossibleDuplicate(message.value) ? { possibleDuplicate: true } : {});
   if (!built.ok) return built;
-  const readBack = assertReadBack(parseCamt053(built.value), 'camt.053');
-  return { ok: true, value: { output: built.value, notes: finalNotes(source, readBack, [...mappingNotes, ...notes.list], 'camt.053') } };
+  const again = readBack(parseCamt053(built.value), 'camt.053');
+  if (!again.ok) return again;
+  return { ok: true, value: { output: built.value, notes: finalNotes(source, again.value, [...mappingNotes, ...notes.list], 'camt.053') } };
 }
