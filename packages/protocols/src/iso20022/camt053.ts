@@ -1,7 +1,13 @@
 /**
  * camt.053.001.08 bank to customer statement ↔ `Statement`: one account's statement page, its
  * balances and entries. The account owner's bank (the receiver) is the message recipient
- * (GrpHdr/MsgRcpt, an organisation identified by AnyBIC); the servicer is Acct/Svcr.
+ * (GrpHdr/MsgRcpt, an organisation identified by AnyBIC; optional in the schema, and when absent
+ * the header's To); the servicer is Acct/Svcr. An entry's bank transaction code is the
+ * proprietary BkTxCd/Prtry/Cd and/or the ISO Domn code (domain, family, sub-family).
+ *
+ * What real statements carry beyond the model (transaction summaries, related parties,
+ * remittance information, amount details, …) is left out when read, each with a 'dropped' note;
+ * an element outside the schema is still refused.
  *
  * The model's from/to dates are days: they are written as FrToDt from 00:00:00 to 23:59:59 UTC,
  * and read back as the date part of what was sent. The page's LastPgInd is not in the model:
@@ -10,10 +16,10 @@
  */
 import type { Agent, Balance, Checked, Statement, StatementEntry } from '../payment/model';
 import { agentBicOnly } from './cbpr';
-import { code, list, pattern, text, type Codec } from './codec';
-import { accountIdentification, amount, bic, boolean, dateTime, extended, hopAgent, id35, isoDate, lei, postalAddress, restricted, uetr, whole, currencyPattern } from './components';
+import { code, list, mapped, pattern, text, type Codec } from './codec';
+import { accountIdentification, amount, bic, boolean, dateTime, extended, externalCode4, hopAgent, id35, isoDate, lei, postalAddress, restricted, uetr, whole, currencyPattern } from './components';
 import { buildMessage, parseMessage, type BuildOptions, type MessageDefinition } from './message';
-import { record, type RecordRule } from './record';
+import { record, type RecordRule, type Skipped } from './record';
 import { agentHeader } from './shared';
 
 /** Entries on one statement page (a day's nostro activity fits; more goes on the next page). */
@@ -43,20 +49,93 @@ const referencesCodec: Codec<References> = record<References>((f) => [
 
 const noReferences = (references: References) => Object.values(references).every((value) => value === undefined);
 
-const entryCodec: Codec<StatementEntry> = record<StatementEntry>((f) => [
-  f.opt('entryReference', 'NtryRef', id35),
-  f.req('amount', 'Amt', amount()),
-  f.req('creditDebit', 'CdtDbtInd', code(['CRDT', 'DBIT'] as const)),
-  f.opt('reversal', 'RvslInd', boolean),
-  f.req('status', 'Sts/Cd', code(['BOOK', 'PDNG', 'INFO'] as const)),
-  f.opt('bookingDate', 'BookgDt/Dt', isoDate),
-  f.req('valueDate', 'ValDt/Dt', isoDate),
-  f.opt('accountServicerReference', 'AcctSvcrRef', id35),
-  f.req('transactionCode', 'BkTxCd/Prtry/Cd', restricted(35)),
-  f.reqOr('references', 'NtryDtls/TxDtls/Refs', referencesCodec, {}, noReferences),
-  f.opt('supplementaryDetails', 'NtryDtls/TxDtls/AddtlTxInf', extended(34)),
-  f.opt('additionalInformation', 'AddtlNtryInf', extended(500)),
+type BankTransactionCode = NonNullable<StatementEntry['bankTransactionCode']>;
+
+const bankTransactionCodeCodec: Codec<BankTransactionCode> = record<BankTransactionCode>((f) => [
+  f.req('domain', 'Cd', externalCode4),
+  f.req('family', 'Fmly/Cd', externalCode4),
+  f.req('subFamily', 'Fmly/SubFmlyCd', externalCode4),
 ]);
+
+const domainText = (code: BankTransactionCode) => `${code.domain}/${code.family}/${code.subFamily}`;
+
+/** The entry as the XML has it: the proprietary code (BkTxCd/Prtry/Cd) may be absent when the ISO code (Domn) is there. */
+type EntryWire = Omit<StatementEntry, 'transactionCode'> & { readonly transactionCode?: string };
+
+const bankTransactionCodeRules: RecordRule<EntryWire> = (entry) => {
+  if (entry.transactionCode === undefined && entry.bankTransactionCode === undefined) return [{ key: 'transactionCode', rule: 'xml.element_missing', message: 'a bank transaction code is required: BkTxCd/Domn or BkTxCd/Prtry' }];
+  if (entry.transactionCode === undefined && entry.transactionCodeIssuer !== undefined) return [{ key: 'transactionCodeIssuer', rule: 'schema.required', message: 'an issuer goes with a proprietary code (BkTxCd/Prtry/Cd)' }];
+  return [];
+};
+
+/** Elements of an entry (ReportEntry10) the model does not carry, left out with a note when read. */
+const entryNotCarried: Skipped = {
+  Avlbty: 'the availability of the funds',
+  ComssnWvrInd: 'the commission waiver indicator',
+  AddtlInfInd: 'the additional information indicator',
+  AmtDtls: 'the amount details (the entry amount is kept)',
+  Chrgs: 'the charges of the entry',
+  TechInptChanl: 'the technical input channel',
+  Intrst: 'the interest of the entry',
+  CardTx: 'the card transaction',
+  'NtryDtls/Btch': 'the batch details',
+  'NtryDtls/TxDtls/Amt': 'the transaction amount (the entry amount is kept)',
+  'NtryDtls/TxDtls/CdtDbtInd': "the transaction's credit/debit indicator (the entry's is kept)",
+  'NtryDtls/TxDtls/AmtDtls': 'the amount details (the entry amount is kept)',
+  'NtryDtls/TxDtls/Avlbty': 'the availability of the funds',
+  'NtryDtls/TxDtls/BkTxCd': "the transaction's bank transaction code (the entry's is kept)",
+  'NtryDtls/TxDtls/Chrgs': 'the charges of the transaction',
+  'NtryDtls/TxDtls/Intrst': 'the interest of the transaction',
+  'NtryDtls/TxDtls/RltdPties': 'the related parties (debtor, creditor, ultimate parties)',
+  'NtryDtls/TxDtls/RltdAgts': 'the related agents',
+  'NtryDtls/TxDtls/LclInstrm': 'the local instrument',
+  'NtryDtls/TxDtls/Purp': 'the purpose',
+  'NtryDtls/TxDtls/RltdRmtInf': 'related remittance information',
+  'NtryDtls/TxDtls/RmtInf': 'the remittance information',
+  'NtryDtls/TxDtls/RltdDts': 'the related dates',
+  'NtryDtls/TxDtls/RltdPric': 'the related price',
+  'NtryDtls/TxDtls/RltdQties': 'the related quantities',
+  'NtryDtls/TxDtls/FinInstrmId': 'the financial instrument',
+  'NtryDtls/TxDtls/Tax': 'tax information',
+  'NtryDtls/TxDtls/RtrInf': 'the return information',
+  'NtryDtls/TxDtls/CorpActn': 'the corporate action',
+  'NtryDtls/TxDtls/SfkpgAcct': 'the safekeeping account',
+  'NtryDtls/TxDtls/CshDpst': 'the cash deposit',
+  'NtryDtls/TxDtls/CardTx': 'the card transaction',
+  'NtryDtls/TxDtls/SplmtryData': 'supplementary data',
+};
+
+const entryWireCodec: Codec<EntryWire> = record<EntryWire>(
+  (f) => [
+    f.opt('entryReference', 'NtryRef', id35),
+    f.req('amount', 'Amt', amount()),
+    f.req('creditDebit', 'CdtDbtInd', code(['CRDT', 'DBIT'] as const)),
+    f.opt('reversal', 'RvslInd', boolean),
+    f.req('status', 'Sts/Cd', code(['BOOK', 'PDNG', 'INFO'] as const)),
+    f.opt('bookingDate', 'BookgDt/Dt', isoDate),
+    f.req('valueDate', 'ValDt/Dt', isoDate),
+    f.opt('accountServicerReference', 'AcctSvcrRef', id35),
+    f.opt('bankTransactionCode', 'BkTxCd/Domn', bankTransactionCodeCodec),
+    f.opt('transactionCode', 'BkTxCd/Prtry/Cd', restricted(35)),
+    f.opt('transactionCodeIssuer', 'BkTxCd/Prtry/Issr', restricted(35)),
+    f.reqOr('references', 'NtryDtls/TxDtls/Refs', referencesCodec, {}, noReferences),
+    f.opt('supplementaryDetails', 'NtryDtls/TxDtls/AddtlTxInf', extended(34)),
+    f.opt('additionalInformation', 'AddtlNtryInf', extended(500)),
+  ],
+  [bankTransactionCodeRules],
+  entryNotCarried,
+);
+
+/**
+ * An entry: its transaction code is BkTxCd/Prtry/Cd; an entry with only the ISO code (Domn) has
+ * that code as `DOMN/FMLY/SUBF`, and such a model is written back with Domn alone.
+ */
+const entryCodec: Codec<StatementEntry> = mapped<EntryWire, StatementEntry>(
+  entryWireCodec,
+  ({ transactionCode, ...rest }) => ({ ...rest, transactionCode: transactionCode ?? (rest.bankTransactionCode === undefined ? '' : domainText(rest.bankTransactionCode)) }),
+  ({ transactionCode, ...rest }) =>
+    rest.bankTransactionCode !== undefined && rest.transactionCodeIssuer === undefined && transactionCode === domainText(rest.bankTransactionCode) ? rest : { ...rest, transactionCode },
+);
 
 /** The account owner's bank as a message recipient (PartyIdentification135): BIC and LEI in OrgId, name, address. */
 const recipientCodec: Codec<Agent> = record<Agent>(
@@ -94,11 +173,30 @@ const statementRules: RecordRule<Statement> = (statement) => {
   return findings;
 };
 
+/** Elements of a statement (AccountStatement9 and its group header) the model does not carry, left out with a note. */
+const statementNotCarried: Skipped = {
+  'GrpHdr/MsgPgntn': 'the message pagination (the statement pagination is kept)',
+  'GrpHdr/OrgnlBizQry': 'the original business query',
+  'GrpHdr/AddtlInf': 'the group header additional information',
+  'Stmt/RptgSeq': 'the reporting sequence',
+  'Stmt/LglSeqNb': 'the legal sequence number (the electronic one is kept)',
+  'Stmt/CreDtTm': "the statement's creation date-time (the message's is kept)",
+  'Stmt/RptgSrc': 'the reporting source',
+  'Stmt/Acct/Tp': 'the account type',
+  'Stmt/Acct/Nm': 'the account name',
+  'Stmt/Acct/Prxy': 'the account proxy',
+  'Stmt/Acct/Ownr': 'the account owner as a party (the recipient is the model\'s account owner)',
+  'Stmt/RltdAcct': 'the related account',
+  'Stmt/Intrst': 'the interest of the account',
+  'Stmt/TxsSummry': 'the transactions summary (it follows from the entries)',
+};
+
 export const statementCodec: Codec<Statement> = record<Statement>(
   (f) => [
     f.req('messageId', 'GrpHdr/MsgId', id35),
     f.req('creationDateTime', 'GrpHdr/CreDtTm', dateTime),
-    f.req('accountOwner', 'GrpHdr/MsgRcpt', recipientCodec),
+    // MsgRcpt is optional in the schema: without it the account owner is the header's To (fromHeader below).
+    f.reqOr('accountOwner', 'GrpHdr/MsgRcpt', recipientCodec, {}, () => false),
     f.req('statementId', 'Stmt/Id', id35),
     f.opt('pageNumber', 'Stmt/StmtPgntn/PgNb', whole(pageNumberMax)),
     f.derived('Stmt/StmtPgntn/LastPgInd', lastPage, 'camt.last_page'),
@@ -113,6 +211,7 @@ export const statementCodec: Codec<Statement> = record<Statement>(
     f.opt('additionalInformation', 'Stmt/AddtlStmtInf', extended(500)),
   ],
   [statementRules],
+  statementNotCarried,
 );
 
 export const camt053: MessageDefinition<Statement> = {
@@ -120,6 +219,7 @@ export const camt053: MessageDefinition<Statement> = {
   root: 'BkToCstmrStmt',
   codec: statementCodec,
   header: (model) => agentHeader({ instructingAgent: model.accountServicer, instructedAgent: model.accountOwner, messageId: model.messageId, creationDateTime: model.creationDateTime }),
+  fromHeader: (model, header) => (Object.keys(model.accountOwner).length === 0 ? { ...model, accountOwner: { bic: header.to.bic } } : model),
 };
 
 /** Builds the CBPR+ camt.053 envelope of a statement page, or refuses it naming model paths. */

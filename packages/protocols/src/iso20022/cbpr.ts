@@ -100,12 +100,43 @@ export const amountPositive: Rule<bigint> = {
 /** CBPR+ pacs.008/pacs.009/pacs.004 settle over accounts: INDA (instructed agent's) or INGA (instructing agent's). */
 export const settlementMethods = ['INDA', 'INGA'] as const;
 
+/** The settlement method of a message whose model carries no reimbursement agents (pacs.009, pacs.004): INDA or INGA. */
 export const settlementMethodRule: Rule<string> = {
   id: 'cbpr.settlement_method',
   test: (method) =>
     (settlementMethods as readonly string[]).includes(method)
       ? undefined
-      : `CBPR+ allows INDA or INGA here (COVE needs reimbursement agents this model does not carry; CLRG is for market infrastructures)`,
+      : `CBPR+ allows INDA or INGA here (COVE needs reimbursement agents this message's model does not carry; CLRG is for market infrastructures)`,
+};
+
+/** The settlement instruction of a pacs.008: its method and the reimbursement agents (GrpHdr/SttlmInf). */
+export interface SettlementShape {
+  readonly settlementMethod: string;
+  readonly instructingReimbursementAgent?: unknown;
+  readonly instructedReimbursementAgent?: unknown;
+  readonly thirdReimbursementAgent?: unknown;
+}
+
+/**
+ * CBPR+ pacs.008 settlement: INDA or INGA over the account between the two agents, with no
+ * reimbursement agents; or COVE, where the cover goes through the instructing and/or instructed
+ * reimbursement agent (MT :53a:, :54a:); a third reimbursement agent (:55a:) needs both of them
+ * (ISO ThirdReimbursementAgentRule). CLRG is for market infrastructures, not CBPR+.
+ */
+export const settlementWithReimbursementRule: Rule<SettlementShape> = {
+  id: 'cbpr.settlement_method',
+  test: (settlement) => {
+    const instructing = settlement.instructingReimbursementAgent !== undefined;
+    const instructed = settlement.instructedReimbursementAgent !== undefined;
+    const third = settlement.thirdReimbursementAgent !== undefined;
+    if (settlement.settlementMethod === 'COVE') {
+      if (!instructing && !instructed) return 'COVE needs the instructing or the instructed reimbursement agent the cover goes through';
+      if (third && !(instructing && instructed)) return 'a third reimbursement agent needs both the instructing and the instructed reimbursement agents';
+      return undefined;
+    }
+    if (!(settlementMethods as readonly string[]).includes(settlement.settlementMethod)) return 'CBPR+ allows INDA, INGA, or COVE with reimbursement agents (CLRG is for market infrastructures)';
+    return instructing || instructed || third ? 'reimbursement agents go with settlement method COVE only (CBPR+)' : undefined;
+  },
 };
 
 /** The postal address fields the rules look at (PostalAddress24, as the model has it). */

@@ -7,7 +7,7 @@
  * path (`creditor.postalAddress.country`); after reading, the same checks name the XML path
  * (`Document/FIToFICstmrCdtTrf/CdtTrfTxInf/Cdtr/PstlAdr/Ctry`). Every site carries both paths.
  */
-import type { Issue } from '../payment/model';
+import type { Issue, TranslationNote } from '../payment/model';
 import type { Rule } from './cbpr';
 import { escapeXml, type XmlElement } from './xml';
 
@@ -21,6 +21,16 @@ export interface Report {
   /** 'model' before building (issues name model paths), 'xml' after reading (issues name XML paths). */
   readonly mode: 'model' | 'xml';
   readonly issues: Issue[];
+  /**
+   * When reading: what the message holds that the model does not carry (a schema-defined element
+   * left out, named by its XML path). Absent, such elements are not collected (building never has them).
+   */
+  readonly notes?: TranslationNote[];
+}
+
+/** Records that an element the schema defines was read but is not carried by the model. */
+export function dropped(report: Report, xmlPath: string, detail: string): void {
+  report.notes?.push({ field: xmlPath, kind: 'dropped', detail });
 }
 
 export function flag(report: Report, site: Site, rule: string, message: string): void {

@@ -12,9 +12,10 @@
  * The envelope is the one SWIFT's MX translator and CBPR+ sample files use: the business
  * application header and the document side by side, each in its own namespace. We write it
  * compact (no indentation, so every text is exactly the model's); the parser accepts any
- * prefixes and whitespace between elements, and `BusMsgEnvlp` as the envelope's name too.
+ * prefixes and whitespace between elements, and `BusMsgEnvlp` as the envelope's name too (the
+ * same content; ../node/iso20022-schema.ts validates both names, so parser and validator agree).
  */
-import type { Checked, Issue } from '../payment/model';
+import type { Checked, Issue, TranslationNote } from '../payment/model';
 import { bic, dateTime, id35, boolean, restricted } from './components';
 import { code, type Codec, type Report, type Site } from './codec';
 import { record } from './record';
@@ -87,6 +88,19 @@ export interface MessageDefinition<T> {
   readonly codec: Codec<T>;
   /** The header a model is sent with (Fr, To, BizMsgIdr, BizSvc, CreDt); a parsed header must agree with it. */
   readonly header: (model: T) => Omit<AppHeader, 'messageDefinitionId'>;
+  /**
+   * Fills, from the header read with it, what the document may leave out (camt.053's optional
+   * GrpHdr/MsgRcpt is the header's To); applied after reading, before the model's checks.
+   */
+  readonly fromHeader?: (model: T, header: AppHeader) => T;
+}
+
+/** A parsed envelope: its header, its model, and what it held that the model does not carry. */
+export interface ParsedMessage<T> {
+  readonly header: AppHeader;
+  readonly message: T;
+  /** Elements the schema defines that the model leaves out ('dropped', named by XML path). */
+  readonly notes: readonly TranslationNote[];
 }
 
 /** Options of a build: header fields CBPR+ leaves to the sender. */
@@ -152,18 +166,22 @@ export function readHeader(element: XmlElement): Checked<AppHeader> {
   return report.issues.length > 0 ? { ok: false, issues: report.issues } : { ok: true, value: header };
 }
 
-/** Reads the document of a known type into its model, then checks it as the builder would. */
-export function readDocument<T>(definition: MessageDefinition<T>, document: XmlElement): Checked<T> {
+/**
+ * Reads the document of a known type into its model (completed from `header` when the type says
+ * how), then checks it as the builder would; the notes list what the model does not carry.
+ */
+export function readDocument<T>(definition: MessageDefinition<T>, document: XmlElement, header?: AppHeader): Checked<{ model: T; notes: readonly TranslationNote[] }> {
   const site = documentSite(definition);
   const [root, ...rest] = document.children;
   if (root === undefined || root.name !== definition.root || root.namespace !== document.namespace || rest.length > 0) {
     return { ok: false, issues: [issue(site.xml, 'xml.element_missing', `the Document holds exactly one ${definition.root}`)] };
   }
-  const report: Report = { mode: 'xml', issues: [] };
-  const model = definition.codec.read([root], site, report);
-  if (model === undefined || report.issues.length > 0) return { ok: false, issues: report.issues };
+  const report: Report = { mode: 'xml', issues: [], notes: [] };
+  const read = definition.codec.read([root], site, report);
+  if (read === undefined || report.issues.length > 0) return { ok: false, issues: report.issues };
+  const model = header === undefined || definition.fromHeader === undefined ? read : definition.fromHeader(read, header);
   definition.codec.check(model, site, report);
-  return report.issues.length > 0 ? { ok: false, issues: report.issues } : { ok: true, value: model };
+  return report.issues.length > 0 ? { ok: false, issues: report.issues } : { ok: true, value: { model, notes: report.notes ?? [] } };
 }
 
 /** The header must say what the document says: same sender, receiver, id, type and business service. */
@@ -184,7 +202,7 @@ export function headerMismatches<T>(definition: MessageDefinition<T>, header: Ap
 }
 
 /** Parses the wire form into the header and the model of `definition`'s type. */
-export function parseMessage<T>(definition: MessageDefinition<T>, xml: string): Checked<{ header: AppHeader; message: T }> {
+export function parseMessage<T>(definition: MessageDefinition<T>, xml: string): Checked<ParsedMessage<T>> {
   const envelope = readEnvelope(xml);
   if (!envelope.ok) return envelope;
   if (envelope.parts.type !== definition.type) {
@@ -193,12 +211,12 @@ export function parseMessage<T>(definition: MessageDefinition<T>, xml: string): 
   return parseParts(definition, envelope.parts);
 }
 
-export function parseParts<T>(definition: MessageDefinition<T>, parts: EnvelopeParts): Checked<{ header: AppHeader; message: T }> {
+export function parseParts<T>(definition: MessageDefinition<T>, parts: EnvelopeParts): Checked<ParsedMessage<T>> {
   const header = readHeader(parts.header);
-  const document = readDocument(definition, parts.document);
+  const document = readDocument(definition, parts.document, header.ok ? header.value : undefined);
   const issues = [...(header.ok ? [] : header.issues), ...(document.ok ? [] : document.issues)];
   if (!header.ok || !document.ok) return { ok: false, issues };
-  const mismatches = headerMismatches(definition, header.value, document.value);
+  const mismatches = headerMismatches(definition, header.value, document.value.model);
   if (mismatches.length > 0) return { ok: false, issues: mismatches };
-  return { ok: true, value: { header: header.value, message: document.value } };
+  return { ok: true, value: { header: header.value, message: document.value.model, notes: document.value.notes } };
 }

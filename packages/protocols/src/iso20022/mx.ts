@@ -2,7 +2,7 @@
  * `parseMx`: reads any MX envelope we know, tells its type from the Document's namespace, and
  * parses it into the matching model.
  */
-import type { CancellationRequest, Checked, CreditTransfer, CustomerInitiation, InstitutionTransfer, PaymentReturn, PaymentStatusReport, Statement } from '../payment/model';
+import type { CancellationRequest, Checked, CreditTransfer, CustomerInitiation, InstitutionTransfer, PaymentReturn, PaymentStatusReport, Statement, TranslationNote } from '../payment/model';
 import { camt053 } from './camt053';
 import { camt056 } from './camt056';
 import { parseParts, readEnvelope, type AppHeader, type EnvelopeParts, type MessageDefinition } from './message';
@@ -16,9 +16,14 @@ interface Parsed<Type extends string, Model> {
   readonly type: Type;
   readonly header: AppHeader;
   readonly message: Model;
+  /**
+   * What the message holds that the model does not carry: elements the schema defines and the
+   * model leaves out (kind 'dropped', field the XML path). Empty when everything was carried.
+   */
+  readonly notes: readonly TranslationNote[];
 }
 
-/** A parsed message: its type (MsgDefIdr), its header, and its model. */
+/** A parsed message: its type (MsgDefIdr), its header, its model, and notes on what was left out. */
 export type MxMessage =
   | Parsed<'pacs.008.001.08', CreditTransfer>
   | Parsed<'pacs.009.001.08', InstitutionTransfer>
@@ -30,7 +35,7 @@ export type MxMessage =
 
 function as<Type extends MxMessage['type'], Model>(type: Type, definition: MessageDefinition<Model>, parts: EnvelopeParts): Checked<Parsed<Type, Model>> {
   const parsed = parseParts(definition, parts);
-  return parsed.ok ? { ok: true, value: { type, header: parsed.value.header, message: parsed.value.message } } : parsed;
+  return parsed.ok ? { ok: true, value: { type, header: parsed.value.header, message: parsed.value.message, notes: parsed.value.notes } } : parsed;
 }
 
 /** Parses an MX envelope of any supported type (issues name XML paths). */

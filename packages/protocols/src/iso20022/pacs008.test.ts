@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CreditTransfer, Issue } from '../payment/model';
+import { parseMx } from './mx';
 import { buildPacs008, parsePacs008 } from './pacs008';
 import { creditTransferArbitrary, exampleCreditTransfer } from './testing/arbitraries';
 
@@ -125,9 +126,16 @@ describe('pacs.008 parser refuses a message breaking a rule, naming the XML path
     expect(parsedIssues(xml.replace('<NbOfTxs>1</NbOfTxs>', '<NbOfTxs>2</NbOfTxs>'))).toContainEqual(expect.objectContaining({ field: 'Document/FIToFICstmrCdtTrf/GrpHdr/NbOfTxs', rule: 'cbpr.one_transaction' }));
   });
 
-  it('an element the model cannot carry is refused, not dropped', () => {
+  it('an element outside the schema is refused, not dropped', () => {
+    const withUnknown = xml.replace('<RmtInf>', '<Taxes><RefNb>1</RefNb></Taxes><RmtInf>');
+    expect(parsedIssues(withUnknown)).toContainEqual(expect.objectContaining({ field: `${tx}/Taxes`, rule: 'xml.element_not_supported' }));
+  });
+
+  it('an element the schema defines and the model does not carry is left out with a note (parseMx), not refused', () => {
     const withTax = xml.replace('<RmtInf>', '<Tax><RefNb>1</RefNb></Tax><RmtInf>');
-    expect(parsedIssues(withTax)).toContainEqual(expect.objectContaining({ field: `${tx}/Tax`, rule: 'xml.element_not_supported' }));
+    expect(parsePacs008(withTax)).toEqual({ ok: true, value: exampleCreditTransfer });
+    const parsed = parseMx(withTax);
+    expect(parsed.ok && parsed.value.notes).toEqual([expect.objectContaining({ field: `${tx}/Tax`, kind: 'dropped' })]);
   });
 
   it('an amount with more decimals than its currency, or no Ccy', () => {

@@ -3,9 +3,13 @@
  * the path of elements (in schema order) where its value lives, so a flat model field can sit
  * deep in the XML (`instructionId` at `PmtId/InstrId`) and consecutive entries under one parent
  * share that parent element when written. Reading walks the same paths and reports any element
- * the record does not know: what the model cannot carry is refused, never silently dropped.
+ * the record does not know. An element the schema defines but the model does not carry is listed
+ * in the record's `skipped` paths: reading leaves it out with a 'dropped' note naming its XML
+ * path (a schema-valid message is never refused for it); any other element is an issue
+ * (`xml.element_not_supported`), so what is truly unknown is still refused, never silently dropped.
+ * Whether the message is schema-valid at all (order, facets) is the XSD validator's call (../node).
  */
-import { childSite, flag, type Codec, type Report, type Site } from './codec';
+import { childSite, dropped, flag, type Codec, type Report, type Site } from './codec';
 import { escapeXml, type XmlElement } from './xml';
 
 interface FieldEntry {
@@ -210,9 +214,17 @@ function checkDerived(entry: DerivedEntry, element: XmlElement, record: Loose, s
 interface TrieNode {
   readonly children: Map<string, TrieNode>;
   leaf: boolean;
+  /** Set on an element the schema defines and the model leaves out: why it is not carried. */
+  skipped?: string;
 }
 
-function trieOf(entries: readonly Entry[]): TrieNode {
+/**
+ * Schema paths (relative to the record's element, `/`-separated) the model does not carry, each
+ * with the reason given in its note. The whole element at the path is left out when read.
+ */
+export type Skipped = Readonly<Record<string, string>>;
+
+function trieOf(entries: readonly Entry[], skipped: Skipped): TrieNode {
   const root: TrieNode = { children: new Map(), leaf: false };
   for (const entry of entries) {
     let node = root;
@@ -229,6 +241,20 @@ function trieOf(entries: readonly Entry[]): TrieNode {
     if (node.children.size > 0) throw new Error(`record entry ${entry.path.join('/')} holds other entries' elements`);
     node.leaf = true;
   }
+  for (const [path, why] of Object.entries(skipped)) {
+    let node = root;
+    for (const name of path.split('/')) {
+      if (node.leaf || node.skipped !== undefined) throw new Error(`skipped path ${path} passes through an element the record reads or skips`);
+      let next = node.children.get(name);
+      if (next === undefined) {
+        next = { children: new Map(), leaf: false };
+        node.children.set(name, next);
+      }
+      node = next;
+    }
+    if (node.leaf || node.children.size > 0) throw new Error(`skipped path ${path} is an element the record reads`);
+    node.skipped = why;
+  }
   return root;
 }
 
@@ -243,6 +269,10 @@ function checkKnown(element: XmlElement, node: TrieNode, xmlPath: string, report
       flag(report, { model: '', xml: childPath }, 'xml.element_not_supported', child.namespace === element.namespace ? 'is not an element this message carries' : `is in namespace ${child.namespace}, expected ${element.namespace}`);
       continue;
     }
+    if (next.skipped !== undefined) {
+      dropped(report, childPath, `${child.name} is not carried by the model: ${next.skipped}`);
+      continue;
+    }
     if (next.leaf) continue;
     if (seen.has(child.name)) {
       flag(report, { model: '', xml: childPath }, 'xml.element_repeated', 'occurs more than once');
@@ -253,10 +283,13 @@ function checkKnown(element: XmlElement, node: TrieNode, xmlPath: string, report
   }
 }
 
-/** A record codec of `T` from its entries (in schema order) and the rules across its fields. */
-export function record<T>(define: (f: Fields<T>) => readonly Entry[], rules: readonly RecordRule<T>[] = []): Codec<T> {
+/**
+ * A record codec of `T` from its entries (in schema order), the rules across its fields, and the
+ * schema's optional paths under it that the model does not carry (read as notes, see `Skipped`).
+ */
+export function record<T>(define: (f: Fields<T>) => readonly Entry[], rules: readonly RecordRule<T>[] = [], skipped: Skipped = {}): Codec<T> {
   const entries = define(fields<T>());
-  const trie = trieOf(entries);
+  const trie = trieOf(entries, skipped);
   return {
     check: (value, site, report) => checkRecord(entries, rules, value as Loose, site, report),
     write: (value, tag) => writeRecord(entries, value as Loose, tag),

@@ -11,7 +11,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { memoryPages, validateXML } from 'xmllint-wasm';
-import { documentNamespace, envelopeNamespace, headerNamespace, headerType, type MxType } from '../iso20022/message';
+import { documentNamespace, envelopeNames, envelopeNamespace, headerNamespace, headerType, type MxType } from '../iso20022/message';
 
 /** The largest of the schemas is camt.053 at about 100 KB: a file far larger is not one of them. */
 export const iso20022SchemaBytesMax = 1024 * 1024;
@@ -62,16 +62,22 @@ function schemaText(schemaPath: string): Promise<string> {
 
 export const schemaFileOf = (type: MxType | typeof headerType): string => `${type}.xsd`;
 
-/** The envelope's own schema: Envelope holds the header's AppHdr then the document's Document. */
+/**
+ * The envelope's own schema: the root holds the header's AppHdr then the document's Document.
+ * The root is named as the parser accepts it (iso20022/message.ts `envelopeNames`): Envelope, as
+ * SWIFT's MX samples and translator write it, or BusMsgEnvlp, the same content under the name
+ * some files use; both in urn:swift:xsd:envelope, so the parser and this validator agree.
+ */
 export function envelopeSchema(type: MxType): string {
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="${envelopeNamespace}" xmlns:h="${headerNamespace}" xmlns:d="${documentNamespace(type)}" elementFormDefault="qualified">`,
+    `<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="${envelopeNamespace}" xmlns:e="${envelopeNamespace}" xmlns:h="${headerNamespace}" xmlns:d="${documentNamespace(type)}" elementFormDefault="qualified">`,
     `<xs:import namespace="${headerNamespace}" schemaLocation="${schemaFileOf(headerType)}"/>`,
     `<xs:import namespace="${documentNamespace(type)}" schemaLocation="${schemaFileOf(type)}"/>`,
-    '<xs:element name="Envelope"><xs:complexType><xs:sequence>',
+    '<xs:complexType name="BusinessMessage"><xs:sequence>',
     '<xs:element ref="h:AppHdr"/><xs:element ref="d:Document"/>',
-    '</xs:sequence></xs:complexType></xs:element>',
+    '</xs:sequence></xs:complexType>',
+    ...envelopeNames.map((name) => `<xs:element name="${name}" type="e:BusinessMessage"/>`),
     '</xs:schema>',
   ].join('');
 }

@@ -87,7 +87,12 @@ export interface CreditTransfer {
   /** MX PmtTpInf/SvcLvl/Cd, e.g. G001 (gpi); MT block 3 field 111. */
   readonly serviceLevel?: string;
   readonly categoryPurpose?: string;
-  /** MT :23B: CRED (and :23E: instruction codes below). */
+  /** MX PmtTpInf/InstrPrty (HIGH or NORM); MT block 2 priority / block 3 113 are the nearest. */
+  readonly instructionPriority?: 'HIGH' | 'NORM';
+  /**
+   * MT :23B: CRED (and :23E: instruction codes below). A code may carry its additional
+   * information after a slash, as MT :23E: writes it (`PHOB/+49 69 1234`): MX InstrForCdtrAgt Cd + InstrInf.
+   */
   readonly instructionCodes?: readonly string[];
   /** MX IntrBkSttlmAmt; MT :32A: currency and amount. */
   readonly settlementAmount: Amount;
@@ -116,6 +121,10 @@ export interface CreditTransfer {
   readonly previousInstructingAgent?: Agent;
   /** MX IntrmyAgt1; MT :56a:. */
   readonly intermediaryAgent?: Agent;
+  /** MX IntrmyAgt2 (after IntrmyAgt1, with IntrmyAgt2Acct as its account); MT103 has no field for it. */
+  readonly secondIntermediaryAgent?: Agent;
+  /** MX IntrmyAgt3 (with IntrmyAgt3Acct); MT103 has no field for it. */
+  readonly thirdIntermediaryAgent?: Agent;
   /** MX UltmtDbtr (MT :50F: / MT 70 cannot hold it: reported on translation). */
   readonly ultimateDebtor?: Party;
   /** MX Dbtr; MT :50a: (A, F or K). */
@@ -275,8 +284,15 @@ export interface StatementEntry {
   readonly accountServicerReference?: string;
   /** MX NtryRef. */
   readonly entryReference?: string;
-  /** MT :61: transaction type identification code (e.g. NTRF, NMSC, FCHG); MX BkTxCd/Prtry/Cd `SWIFT/NTRF`-style or a Domn code. */
+  /**
+   * MT :61: transaction type identification code (e.g. NTRF, NMSC, FCHG); MX BkTxCd/Prtry/Cd, or
+   * when the entry has only the ISO code (BkTxCd/Domn), that code written `DOMN/FMLY/SUBF`.
+   */
   readonly transactionCode: string;
+  /** MX BkTxCd/Domn: the ISO bank transaction code (domain, family, sub-family, e.g. PMNT/ICDT/XBCT). */
+  readonly bankTransactionCode?: { readonly domain: string; readonly family: string; readonly subFamily: string };
+  /** MX BkTxCd/Prtry/Issr: who issued the proprietary code (e.g. SWIFT). */
+  readonly transactionCodeIssuer?: string;
   /** References of the underlying payment (MT :61: reference for the account owner; MX NtryDtls/TxDtls/Refs). */
   readonly references: {
     readonly accountOwnerReference?: string;

@@ -129,17 +129,39 @@ export const creditTransferArbitrary: fc.Arbitrary<CreditTransfer> = fc
     uetr: uetrArbitrary,
     serviceLevel: optional(fc.constantFrom('G001', 'G002', 'SDVA')),
     categoryPurpose: optional(code4),
-    instructionCodes: optional(fc.uniqueArray(fc.constantFrom('CHQB', 'HOLD', 'PHOB', 'TELB'), { minLength: 1, maxLength: 4 })),
+    instructionPriority: optional(fc.constantFrom('HIGH', 'NORM' as const)),
+    instructionCodes: optional(
+      fc
+        .uniqueArray(fc.constantFrom('CHQB', 'HOLD', 'PHOB', 'TELB'), { minLength: 1, maxLength: 4 })
+        .chain((codes) => fc.tuple(...codes.map((code) => (code === 'CHQB' ? fc.constant(undefined) : optional(finXText(30))).map((information) => (information === undefined ? code : `${code}/${information}`))))),
+    ),
     settlementAmount: amountArbitrary(),
     settlementDate: dateArbitrary,
-    settlementMethod: settlementMethodArbitrary,
+    settlement: fc.oneof(
+      { weight: 3, arbitrary: settlementMethodArbitrary.map((settlementMethod) => ({ settlementMethod })) },
+      {
+        weight: 1,
+        arbitrary: fc
+          .record({ instructing: optional(chainAgentArbitrary(true)), instructed: optional(chainAgentArbitrary(true)), third: optional(chainAgentArbitrary(true)) })
+          .map(({ instructing, instructed, third }) => {
+            // COVE goes through at least one reimbursement agent; a third one needs both others.
+            const first = instructing ?? (instructed === undefined ? { bic: 'COVRUS33' } : undefined);
+            return compact({
+              settlementMethod: 'COVE' as const,
+              instructingReimbursementAgent: first,
+              instructedReimbursementAgent: instructed,
+              thirdReimbursementAgent: first !== undefined && instructed !== undefined ? third : undefined,
+            });
+          }),
+      },
+    ),
     instructed: optional(fc.tuple(amountArbitrary(), fc.tuple(textOf(digits, 1, 5), textOf(digits, 0, 6)).map(([whole, fraction]) => (fraction === '' ? whole : `${whole}.${fraction}`)))),
     chargeBearer: chargeBearerArbitrary,
     charges: optional(fc.array(fc.record({ amount: amountArbitrary(), agent: hopAgentArbitrary }), { minLength: 1, maxLength: 3 })),
     instructingAgent: hopAgentArbitrary,
     instructedAgent: hopAgentArbitrary,
     previousInstructingAgent: optional(chainAgentArbitrary(true)),
-    intermediaryAgent: optional(chainAgentArbitrary(true)),
+    intermediaries: optional(fc.array(chainAgentArbitrary(true), { minLength: 1, maxLength: 3 })),
     ultimateDebtor: optional(partyArbitrary(false)),
     debtor: partyArbitrary(true),
     debtorAccount: optional(accountArbitrary),
@@ -153,7 +175,17 @@ export const creditTransferArbitrary: fc.Arbitrary<CreditTransfer> = fc
     remittanceInformation: optional(extendedText(140)),
     regulatoryReporting: optional(fc.array(extendedText(35), { minLength: 1, maxLength: 3 })),
   })
-  .map(({ instructed, ...rest }) => compact({ ...rest, instructedAmount: instructed?.[0], exchangeRate: instructed?.[1] }));
+  .map(({ instructed, settlement, intermediaries, ...rest }) =>
+    compact({
+      ...rest,
+      ...settlement,
+      instructedAmount: instructed?.[0],
+      exchangeRate: instructed?.[1],
+      intermediaryAgent: intermediaries?.[0],
+      secondIntermediaryAgent: intermediaries?.[1],
+      thirdIntermediaryAgent: intermediaries?.[2],
+    }),
+  );
 
 const additionalInformationArbitrary = optional(fc.array(extendedText(105), { minLength: 1, maxLength: 2 }));
 const originalTypeArbitrary = fc.constantFrom('pacs.008.001.08', 'pacs.009.001.08', 'MT103');
@@ -275,14 +307,20 @@ const entryArbitrary = (currency: readonly [string, number]): fc.Arbitrary<State
       valueDate: dateArbitrary,
       accountServicerReference: optional(finXText(35)),
       entryReference: optional(finXText(35)),
-      transactionCode: fc.constantFrom('NTRF', 'NMSC', 'FCHG', 'SWIFT/NTRF'),
+      code: fc.oneof(
+        fc.record({ transactionCode: fc.constantFrom('NTRF', 'NMSC', 'FCHG', 'SWIFT/NTRF'), transactionCodeIssuer: optional(fc.constantFrom('SWIFT', 'BANK')) }).map(compact),
+        // The ISO code alone (the model's transactionCode is then DOMN/FMLY/SUBF), or with a proprietary one.
+        fc
+          .record({ domain: fc.constantFrom('PMNT', 'ACMT'), family: fc.constantFrom('ICDT', 'RCDT', 'MCOP'), subFamily: fc.constantFrom('XBCT', 'BOOK', 'OTHR'), proprietary: optional(fc.constantFrom('NTRF', 'NMSC')) })
+          .map(({ proprietary, ...bankTransactionCode }) => ({ bankTransactionCode, transactionCode: proprietary ?? `${bankTransactionCode.domain}/${bankTransactionCode.family}/${bankTransactionCode.subFamily}` })),
+      ),
       references: fc
         .record({ accountOwnerReference: optional(finXText(35)), endToEndId: optional(finXText(35)), instructionId: optional(finXText(35)), transactionId: optional(finXText(35)), uetr: optional(uetrArbitrary) })
         .map(compact),
       supplementaryDetails: optional(extendedText(34)),
       additionalInformation: optional(extendedText(500)),
     })
-    .map(compact);
+    .map(({ code, ...rest }) => compact({ ...rest, ...code }));
 
 export const statementArbitrary: fc.Arbitrary<Statement> = fc.constantFrom(...currencyExponents).chain((currency) =>
   fc
