@@ -4,6 +4,7 @@
  * C2, C3, C10, C12–C18), each refusal naming the model field.
  */
 import type { CreditTransfer, Issue } from '../payment/model';
+import { clearingCodeOf } from './parties';
 import { instructionCodeOrder } from './rules-mt103';
 import {
   bothInEuEea,
@@ -52,11 +53,31 @@ export function checkCreditTransfer(model: CreditTransfer): Issue[] {
   checkAgent('debtorAgent', model.debtorAgent, issues, false);
   checkAgent('creditorAgent', model.creditorAgent, issues, true);
   if (model.intermediaryAgent !== undefined) checkAgent('intermediaryAgent', model.intermediaryAgent, issues, true);
+  checkReimbursementAgents(model, issues);
   if (model.previousInstructingAgent?.bic !== undefined) checkBic('previousInstructingAgent.bic', model.previousInstructingAgent.bic, issues);
   checkCurrencyRules(model, issues);
   checkInstructionCodes(model, issues);
   checkCharges(model, issues);
   return issues.list;
+}
+
+function hasMtClearingCode(agent: { readonly clearingMemberId?: { readonly system: string } }): boolean {
+  return agent.clearingMemberId !== undefined && clearingCodeOf(agent.clearingMemberId.system) !== undefined;
+}
+
+/** 53a 54a 55a: a BIC, a name, or an account (53B/54B/55B's party identifier alone); C7: 55a needs 53a and 54a. */
+function checkReimbursementAgents(model: CreditTransfer, issues: ModelIssues): void {
+  for (const key of ['instructingReimbursementAgent', 'instructedReimbursementAgent', 'thirdReimbursementAgent'] as const) {
+    const agent = model[key];
+    if (agent === undefined) continue;
+    checkBic(`${key}.bic`, agent.bic, issues);
+    checkAccount(`${key}.account`, agent.account, issues);
+    if (agent.bic === undefined && agent.name === undefined && agent.account === undefined && !hasMtClearingCode(agent)) issues.add(key, 'mandatory', 'a reimbursement agent needs a BIC, a name, an account or a clearing member id of a system with an MT clearing code');
+    if (agent.name?.startsWith('/') === true) issues.add(`${key}.name`, 'format', 'a name must not start with / (it would read as a party identifier)');
+  }
+  if (model.settlementMethod === 'COVE' && model.thirdReimbursementAgent !== undefined && (model.instructingReimbursementAgent === undefined || model.instructedReimbursementAgent === undefined)) {
+    issues.add('thirdReimbursementAgent', 'C7', 'a third reimbursement agent (55a) needs both the instructing (53a) and the instructed (54a) reimbursement agents');
+  }
 }
 
 /** C1 (36 with 33B in another currency, and only then) and C2 (33B between EU/EEA banks). */

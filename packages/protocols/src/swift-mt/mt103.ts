@@ -55,7 +55,7 @@ export function creditTransferToMt103(model: CreditTransfer, header?: FinHeaderO
     ],
     'MT103 has no field for it',
   );
-  const fields = [...referenceFields(model), ...amountFields(model, notes), ...chainFields(model, notes), ...closingFields(model, notes)];
+  const fields = [...referenceFields(model), ...amountFields(model), ...chainFields(model, notes), ...closingFields(model, notes)];
   const message: FinMessage = { ...finHeaders('103', model.instructingAgent.bic ?? '', model.instructedAgent.bic ?? '', header), userHeader: userHeaderOf(model, undefined, notes), text: fields };
   return sealed(message, notes);
 }
@@ -78,12 +78,11 @@ function referenceFields(model: CreditTransfer): TextField[] {
   return [{ tag: '20', value: model.instructionId }, { tag: '23B', value: bankOperation }, ...codes.map((code) => ({ tag: '23E', value: code }))];
 }
 
-function amountFields(model: CreditTransfer, notes: Notes): TextField[] {
+function amountFields(model: CreditTransfer): TextField[] {
   const settlement = model.settlementAmount;
   const fields: TextField[] = [{ tag: '32A', value: `${dateToSwift(model.settlementDate) ?? ''}${settlement.currency}${amountToSwift(settlement.amountMinor, settlement.currency)}` }];
   if (model.instructedAmount !== undefined) fields.push({ tag: '33B', value: `${model.instructedAmount.currency}${amountToSwift(model.instructedAmount.amountMinor, model.instructedAmount.currency)}` });
   if (model.exchangeRate !== undefined) fields.push({ tag: '36', value: rateToSwift(model.exchangeRate) });
-  if (model.settlementMethod !== 'INDA') notes.add('settlementMethod', 'dropped', `${model.settlementMethod} needs correspondents (53a/54a) the model does not name; the message settles as INDA (the receiver debits the sender's account)`);
   return fields;
 }
 
@@ -98,17 +97,39 @@ export function rateFromSwift(text: string): string {
   return fraction === '' ? whole : `${whole}.${fraction}`;
 }
 
-/** 50a, 52a (left out when it is the sender), 56a, 57a (left out when it is the receiver and may be), 59a. */
+/** 50a, 52a (left out when it is the sender), 53a 54a 55a, 56a, 57a (left out when it is the receiver and may be), 59a. */
 function chainFields(model: CreditTransfer, notes: Notes): TextField[] {
   const fields = [customerField('50', model.debtor, model.debtorAccount, 'debtor', notes)];
   if (model.debtorAccount !== undefined && model.debtor.bic === undefined && fields[0]?.tag === '50F' && !fields[0].value.startsWith('/')) notes.add('debtorAccount', 'dropped', '50F carries the identifier');
   if (!onlyBic(model.debtorAgent, model.instructingAgent.bic)) fields.push(agentField('52', model.debtorAgent, ['A', 'D'], 'debtorAgent', notes));
+  fields.push(...reimbursementFields(model, notes));
   if (model.intermediaryAgent !== undefined) fields.push(agentField('56', model.intermediaryAgent, ['A', 'C', 'D'], 'intermediaryAgent', notes));
   const codes = model.instructionCodes ?? [];
   const needs57 = model.intermediaryAgent !== undefined || codes.some((code) => code.startsWith('TELE') || code.startsWith('PHON'));
   if (needs57 || !onlyBic(model.creditorAgent, model.instructedAgent.bic)) fields.push(agentField('57', model.creditorAgent, ['A', 'C', 'D'], 'creditorAgent', notes));
   fields.push(customerField('59', model.creditor, model.creditorAccount, 'creditor', notes));
   return fields;
+}
+
+/**
+ * 53a, 54a, 55a from the reimbursement agents of a COVE settlement, options A, B, D (C4–C8: with
+ * SPRI, SSTD, SPAY 53a not D, 54a and 55a A only). INDA and INGA settle on the account between
+ * sender and receiver: no correspondent field (the model has no settlement account for a 53B).
+ */
+function reimbursementFields(model: CreditTransfer, notes: Notes): TextField[] {
+  const agents = [
+    ['53', 'instructingReimbursementAgent', model.instructingReimbursementAgent],
+    ['54', 'instructedReimbursementAgent', model.instructedReimbursementAgent],
+    ['55', 'thirdReimbursementAgent', model.thirdReimbursementAgent],
+  ] as const;
+  if (model.settlementMethod !== 'COVE') {
+    if (model.settlementMethod === 'CLRG') notes.add('settlementMethod', 'dropped', 'MT103 has no clearing settlement: the message settles as INDA (the receiver debits the sender\'s account)');
+    notes.dropIfPresent(agents.map(([, path, agent]) => [path, agent] as const), `reimbursement agents go with settlement method COVE only; ${model.settlementMethod} settles between sender and receiver`);
+    return [];
+  }
+  if (agents.every(([, , agent]) => agent === undefined)) notes.add('settlementMethod', 'dropped', 'COVE without a reimbursement agent has no 53a/54a to name: the message settles as INDA');
+  const serviceLevel = ['SPRI', 'SSTD', 'SPAY'].includes(model.instructionCodes?.[0] ?? '');
+  return agents.flatMap(([number, path, agent]) => (agent === undefined ? [] : [agentField(number, agent, serviceLevel ? (number === '53' ? ['A', 'B'] : ['A']) : ['A', 'B', 'D'], path, notes)]));
 }
 
 function onlyBic(agent: { readonly bic?: string }, bic: string | undefined): boolean {
@@ -218,7 +239,7 @@ export function mt103ToCreditTransfer(message: FinMessage): Checked<Mapped<Credi
     ...(codes[0] === 'CRED' ? (codes.length > 1 ? { instructionCodes: codes.slice(1) } : {}) : { instructionCodes: codes }),
     settlementAmount: settlement,
     settlementDate,
-    settlementMethod: settlementMethodOf(fields, notes),
+    ...reimbursementOf(fields, notes),
     ...(instructed === undefined ? {} : { instructedAmount: moneyOf(instructed) }),
     ...(rate === undefined ? {} : { exchangeRate: rateFromSwift(rate) }),
     chargeBearer,
@@ -264,16 +285,38 @@ export function readInstructions(value: string | undefined): { readonly previous
   return { previous: { bic: previous[1] ?? '' }, instructions: lines.slice(1) };
 }
 
-function settlementMethodOf(fields: readonly TextField[], notes: Notes): SettlementMethod {
+/**
+ * The settlement, as the MT to MX translation rules read 53a/54a/55a: none of them is INDA (the
+ * receiver debits the sender's account); 53B with a party identifier alone (and no 54a) names the
+ * account between the two: /C/ (the sender credits the receiver's account with it) is INGA, /D/ or
+ * no mark (the receiver debits the sender's account) INDA, the account itself not kept (the model
+ * has no settlement account); otherwise COVE through the reimbursement agents 53a, 54a, 55a.
+ */
+function reimbursementOf(fields: readonly TextField[], notes: Notes): Pick<CreditTransfer, 'settlementMethod' | 'instructingReimbursementAgent' | 'instructedReimbursementAgent' | 'thirdReimbursementAgent'> {
   const field53 = fieldOption(fields, '53');
   const field54 = fieldOption(fields, '54');
-  if (field53 === undefined && field54 === undefined) return 'INDA';
-  if (field53?.tag === '53B' && field54 === undefined) {
-    notes.add('settlementMethod', 'restructured', `53B ${field53.value} (the sender's account) read as INGA; the account is not kept`);
-    return 'INGA';
+  const field55 = fieldOption(fields, '55');
+  if (field53 === undefined && field54 === undefined) {
+    if (field55 !== undefined) notes.add(field55.tag, 'dropped', `${field55.tag} without 53a and 54a has no place`);
+    return { settlementMethod: 'INDA' };
   }
-  notes.add('settlementMethod', 'restructured', 'read as COVE; the correspondents of 53a/54a have no place in the credit transfer model');
-  return 'COVE';
+  const accountOnly = field53?.tag === '53B' && !field53.value.includes('\n') && field53.value.startsWith('/');
+  if (field53 !== undefined && accountOnly && field54 === undefined) {
+    const method: SettlementMethod = field53.value.startsWith('/C/') ? 'INGA' : 'INDA';
+    notes.add('settlementMethod', 'restructured', `53B ${field53.value} names the account between sender and receiver: ${method}${method === 'INGA' ? " (the sender credits the receiver's account)" : " (the receiver debits the sender's account)"}; the account itself has no place in the model`);
+    if (field55 !== undefined) notes.add(field55.tag, 'dropped', `${field55.tag} without 54a has no place`);
+    return { settlementMethod: method };
+  }
+  const instructing = field53 === undefined || accountOnly ? undefined : agentFromField(field53, 'instructingReimbursementAgent', notes);
+  if (field53 !== undefined && accountOnly) notes.add('instructingReimbursementAgent', 'dropped', `53B ${field53.value} (an account, no bank) has no place with 54a`);
+  const instructed = field54 === undefined ? undefined : agentFromField(field54, 'instructedReimbursementAgent', notes);
+  const third = field55 === undefined ? undefined : agentFromField(field55, 'thirdReimbursementAgent', notes);
+  return {
+    settlementMethod: 'COVE',
+    ...(instructing === undefined ? {} : { instructingReimbursementAgent: instructing }),
+    ...(instructed === undefined ? {} : { instructedReimbursementAgent: instructed }),
+    ...(third === undefined ? {} : { thirdReimbursementAgent: third }),
+  };
 }
 
 function noteUnmapped(fields: readonly TextField[], notes: Notes): void {

@@ -254,7 +254,7 @@ function splitFirst(text: string): [string, string | undefined] {
   return at === -1 ? [text, undefined] : [text.slice(0, at), text.slice(at + 1)];
 }
 
-/** A bank as option A, C or D of `options`, with its clearing code or account as party identifier. */
+/** A bank as option A, B, C or D of `options`, with its clearing code or account as party identifier. */
 export function agentField(number: string, agent: Agent, options: readonly string[], path: string, notes: Notes): TextField {
   notes.dropIfPresent([[`${path}.lei`, agent.lei]], `MT field ${number}a has no place for it`);
   const clearing = agent.clearingMemberId === undefined ? undefined : clearingCodeOfSystem.get(agent.clearingMemberId.system);
@@ -274,6 +274,10 @@ export function agentField(number: string, agent: Agent, options: readonly strin
     return { tag: `${number}A`, value: [identifier, agent.bic].filter(isText).join('\n') };
   }
   if (options.includes('C') && agent.name === undefined && agent.postalAddress === undefined && clearingLine !== undefined) return { tag: `${number}C`, value: clearingLine };
+  // Option B: the party identifier alone, or with a location (the name, read back as one).
+  if (options.includes('B') && agent.postalAddress === undefined && (agent.name === undefined ? identifier !== undefined : agent.name.length <= lineWidth)) {
+    return { tag: `${number}B`, value: [identifier, agent.name].filter(isText).join('\n') };
+  }
   return { tag: `${number}D`, value: [identifier, ...freeLines(agent.name, agent.postalAddress, path, notes)].filter(isText).join('\n') };
 }
 

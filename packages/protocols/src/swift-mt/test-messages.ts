@@ -20,7 +20,7 @@ export const mt103Base: Fields = [
   ['71A', 'SHA'],
 ];
 
-const mt103Order = ['20', '13C', '23B', '23E', '26T', '32A', '33B', '36', '50', '51A', '52', '53', '54', '55', '56', '57', '59', '70', '71A', '71F', '71G', '72', '77B'];
+const mt103Order = ['20', '13C', '23B', '23E', '26T', '32A', '33B', '36', '50', '51A', '52', '53', '54', '55', '56', '57', '59', '70', '71A', '71F', '71G', '72', '77B', '77T'];
 
 function rankOf(order: readonly string[], tag: string): number {
   const exact = order.indexOf(tag);
@@ -37,7 +37,7 @@ export function editMt103(changes: { readonly set?: Fields; readonly remove?: re
 
 /** 71F, 71G and 23E repeat or stand beside 71A/23B: each is its own group; other letters replace each other. */
 function groupOf(tag: string): string {
-  return ['23B', '23E', '71A', '71F', '71G', '13C', '26T', '51A', '77B'].includes(tag) ? tag : tag.slice(0, 2);
+  return ['23B', '23E', '71A', '71F', '71G', '13C', '26T', '51A', '77B', '77T'].includes(tag) ? tag : tag.slice(0, 2);
 }
 
 export interface Envelope {

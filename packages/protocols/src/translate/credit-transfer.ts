@@ -11,8 +11,10 @@
  *   agent MT can name only by option D gets NOTPROVIDED as its name.
  * - MT to MX: 23B other than CRED has no place; 23E codes go to InstrForCdtrAgt (CHQB, HOLD,
  *   PHOB, TELB), SvcLvl (SDVA), CtgyPurp (INTC, CORT) or InstrForNxtAgt (/TELI/…); the charges
- *   lose their 71F/71G type (ChrgBr tells it); 53a/54a cover routes are refused (CBPR+ pacs.008
- *   settles INDA or INGA); an option D agent without address lines gets the line NOTPROVIDED.
+ *   lose their 71F/71G type (ChrgBr tells it); 53a/54a/55a are the reimbursement agents of a
+ *   COVE settlement (InstgRmbrsmntAgt, InstdRmbrsmntAgt, ThrdRmbrsmntAgt), 53B with an account
+ *   alone INDA or INGA (the MT layer reads them); an agent named without a BIC or clearing code
+ *   and without address lines gets the line NOTPROVIDED.
  *
  * Then the output is read back and compared with the source model field by field (./shared).
  */
@@ -202,7 +204,6 @@ export function translateMt103ToPacs008(finText: string, options: TranslateOptio
   const mapped = mt103ToCreditTransfer(message.value);
   if (!mapped.ok) return mapped;
   const source = mapped.value.model;
-  if (source.settlementMethod === 'COVE') return { ok: false, issues: [issue('53a', 'translate.cover', 'a cover payment (53a/54a correspondents) has no CBPR+ pacs.008 form here: the reimbursement agents are not carried')] };
   const notes = new Notes();
   let model = addressesForMx(chargesForMx(codesForMx(source, notes), notes), notes);
   // The MT layer's guess at the creation time gives way to the translation's clock when there is one.
@@ -270,12 +271,20 @@ function chargesForMx(model: CreditTransfer, notes: Notes): CreditTransfer {
 
 /** CBPR+ wants an agent named without a BIC or clearing id to have an address: option D's name alone gets the line NOTPROVIDED. */
 function addressesForMx(model: CreditTransfer, notes: Notes): CreditTransfer {
-  const addressed = (key: 'debtorAgent' | 'creditorAgent' | 'intermediaryAgent'): Agent | undefined => {
+  const addressed = (key: 'debtorAgent' | 'creditorAgent' | 'intermediaryAgent' | ReimbursementKey): Agent | undefined => {
     const agent = model[key];
     if (agent === undefined || agent.bic !== undefined || agent.clearingMemberId !== undefined || agent.postalAddress !== undefined) return agent;
     notes.add(`${key}.postalAddress`, 'restructured', `an agent named by name alone needs a postal address in CBPR+: the line ${notProvided} is written`);
     return { ...agent, postalAddress: { addressLines: [notProvided] } };
   };
   const intermediaryAgent = addressed('intermediaryAgent');
-  return { ...model, debtorAgent: addressed('debtorAgent') ?? model.debtorAgent, creditorAgent: addressed('creditorAgent') ?? model.creditorAgent, ...(intermediaryAgent === undefined ? {} : { intermediaryAgent }) };
+  const reimbursement = Object.fromEntries(reimbursementKeys.flatMap((key) => mapAgent(addressed(key), (agent) => [key, agent] as const))) as Pick<CreditTransfer, ReimbursementKey>;
+  return { ...model, debtorAgent: addressed('debtorAgent') ?? model.debtorAgent, creditorAgent: addressed('creditorAgent') ?? model.creditorAgent, ...(intermediaryAgent === undefined ? {} : { intermediaryAgent }), ...reimbursement };
+}
+
+const reimbursementKeys = ['instructingReimbursementAgent', 'instructedReimbursementAgent', 'thirdReimbursementAgent'] as const;
+type ReimbursementKey = (typeof reimbursementKeys)[number];
+
+function mapAgent<R>(agent: Agent | undefined, map: (agent: Agent) => R): R[] {
+  return agent === undefined ? [] : [map(agent)];
 }
