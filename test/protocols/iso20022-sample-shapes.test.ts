@@ -52,6 +52,17 @@ describe.skipIf(schemaMissing)('F2 pacs.008: a schema-valid element the model la
     expect(parsePacs008(xml)).toEqual({ ok: true, value: parsed.message });
   });
 
+  it('header priority, a floor and contact details: parsed, each named in a note', async () => {
+    const xml = pacs008Xml()
+      .replace('</AppHdr>', '<Prty>NORM</Prty></AppHdr>')
+      .replace('<BldgNb>12</BldgNb>', '<BldgNb>12</BldgNb><Flr>3</Flr>')
+      .replace('</Cdtr>', '<CtctDtls><PhneNb>+44-2071234567</PhneNb></CtctDtls></Cdtr>');
+    expect(await schemaValid(xml, 'pacs.008.001.08')).toBe(true);
+    const parsed = ok(parseMx(xml));
+    expect(parsed.message).toEqual(exampleCreditTransfer);
+    expect(droppedFields(parsed.notes)).toEqual(['AppHdr/Prty', `${tx}/Dbtr/PstlAdr/Flr`, `${tx}/Cdtr/CtctDtls`]);
+  });
+
   it('a message the model carries whole has no notes', () => {
     expect(ok(parseMx(pacs008Xml())).notes).toEqual([]);
   });

@@ -173,6 +173,15 @@ export const postalAddress: Codec<PostalAddress> = record<PostalAddress>(
     f.opt('addressLines', 'AdrLine', list(extended(70), { max: 7 })),
   ],
   [addressRules],
+  {
+    AdrTp: 'the address type',
+    SubDept: 'the sub-department',
+    Flr: 'the floor',
+    PstBx: 'the post box',
+    Room: 'the room',
+    TwnLctnNm: 'the town location name',
+    DstrctNm: 'the district name',
+  },
 );
 
 interface AccountChoice {
@@ -266,6 +275,7 @@ export function party(options: { readonly named: boolean }): Codec<Party> {
       f.opt('countryOfResidence', 'CtryOfRes', country),
     ],
     rules,
+    { CtctDtls: 'the contact details' },
   );
 }
 

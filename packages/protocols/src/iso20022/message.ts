@@ -78,7 +78,14 @@ export const headerCodec: Codec<AppHeader> = record<AppHeader>((f) => [
   f.req('creationDate', 'CreDt', dateTime),
   f.opt('copyDuplicate', 'CpyDplct', code(['CODU', 'COPY', 'DUPL'] as const)),
   f.opt('possibleDuplicate', 'PssblDplct', boolean),
-]);
+], [], {
+  CharSet: 'the character set',
+  MktPrctc: 'the market practice',
+  BizPrcgDt: 'the business processing date',
+  Prty: 'the header priority',
+  Sgntr: 'the signature (checked by the network, not here)',
+  Rltd: 'the related header',
+});
 
 /** What a message type tells the generic build and parse. */
 export interface MessageDefinition<T> {
@@ -157,13 +164,13 @@ export function readEnvelope(xml: string): { ok: true; parts: EnvelopeParts } | 
   return { ok: true, parts: { header, document, type } };
 }
 
-/** Reads and checks the header (issues name XML paths). */
-export function readHeader(element: XmlElement): Checked<AppHeader> {
-  const report: Report = { mode: 'xml', issues: [] };
+/** Reads and checks the header (issues name XML paths); the notes list what the model does not carry. */
+export function readHeader(element: XmlElement): Checked<AppHeader> & { readonly notes?: readonly TranslationNote[] } {
+  const report: Report = { mode: 'xml', issues: [], notes: [] };
   const header = headerCodec.read([element], headerSite, report);
   if (header === undefined || report.issues.length > 0) return { ok: false, issues: report.issues };
   headerCodec.check(header, headerSite, report);
-  return report.issues.length > 0 ? { ok: false, issues: report.issues } : { ok: true, value: header };
+  return report.issues.length > 0 ? { ok: false, issues: report.issues } : { ok: true, value: header, notes: report.notes ?? [] };
 }
 
 /**
@@ -218,5 +225,5 @@ export function parseParts<T>(definition: MessageDefinition<T>, parts: EnvelopeP
   if (!header.ok || !document.ok) return { ok: false, issues };
   const mismatches = headerMismatches(definition, header.value, document.value.model);
   if (mismatches.length > 0) return { ok: false, issues: mismatches };
-  return { ok: true, value: { header: header.value, message: document.value.model, notes: document.value.notes } };
+  return { ok: true, value: { header: header.value, message: document.value.model, notes: [...(header.notes ?? []), ...document.value.notes] } };
 }
