@@ -3,11 +3,12 @@
  * text MT cannot start a line with (F4), 50F's further lines (F5), a cover payment's reimbursement
  * agents (F7), file-shaped FIN text (F9).
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildPacs008, parsePacs008 } from '../../packages/protocols/src/iso20022/index';
-import { exampleCreditTransfer } from '../../packages/protocols/src/iso20022/testing/arbitraries';
+import { creditTransferArbitrary, exampleCreditTransfer } from '../../packages/protocols/src/iso20022/testing/arbitraries';
 import type { Checked } from '../../packages/protocols/src/payment/model';
-import { parseFin, validateFin } from '../../packages/protocols/src/swift-mt/index';
+import { creditTransferToMt103, parseFin, validateFin } from '../../packages/protocols/src/swift-mt/index';
 import { editMt103, finText } from '../../packages/protocols/src/swift-mt/test-messages';
 import { translate, translateMt103ToPacs008, translatePacs008ToMt103 } from '../../packages/protocols/src/translate/index';
 
@@ -71,5 +72,20 @@ describe('70 narrative lines', () => {
   it('lines shorter than 35 keep a space between their words in RmtInf/Ustrd', () => {
     const mx = ok(translateMt103ToPacs008(finText(editMt103({ set: [['70', '/ROC/ORDER-2024-17\nINVOICE 123\nAND 456']] }))));
     expect(mx.output).toContain('<Ustrd>INVOICE 123 AND 456</Ustrd>');
+  });
+});
+
+describe('no model makes the MT builder or the translation throw', () => {
+  it('random pacs.008 models (with remittance text of - and :) translate or are refused, never throw', () => {
+    const text = fc.string({ unit: fc.constantFrom('A', ' ', '-', ':', '/', '.'), minLength: 1, maxLength: 140 });
+    fc.assert(
+      fc.property(creditTransferArbitrary, text, (model, remittanceInformation) => {
+        const source = { ...model, remittanceInformation };
+        creditTransferToMt103(source);
+        const mx = buildPacs008(source);
+        if (mx.ok) translatePacs008ToMt103(mx.value);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

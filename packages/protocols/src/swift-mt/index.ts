@@ -4,6 +4,7 @@
  * model.
  *
  *   parseFin(text): Checked<FinMessage>                    buildFin(message): string
+ *   parseFinFile(text): Checked<FinFileEntry[]>            (several messages, an ACK before one)
  *   validateFin(message): Issue[]
  *   creditTransferToMt103(model, header?): Checked<Built>  mt103ToCreditTransfer(message): Checked<Mapped<CreditTransfer>>
  *   institutionTransferToMt202(model, header?)             mt202ToInstitutionTransfer(message)     (COV when `underlying`)
@@ -14,8 +15,8 @@
  * - CreditTransfer.instructionCodes holds 23B and 23E in one list: here a bank operation code
  *   (CRED, CRTS, SPAY, SPRI, SSTD) in first place is 23B, the rest 23E. A separate
  *   `bankOperationCode` would say it plainly.
- * - The model has no reimbursement agents (MX InstgRmbrsmntAgt / InstdRmbrsmntAgt = MT 53a/54a),
- *   so settlementMethod COVE/INGA cannot be built and is read back without its correspondents.
+ * - The model has no settlement account (MX SttlmInf/SttlmAcct = MT 53B with an account alone):
+ *   such a 53B is read as INDA (or INGA with /C/) with a note, and not written.
  * - Balance.type ITBD is both 60M (intermediate opening) and 62M (intermediate closing): here the
  *   position in `balances` tells them apart (opening first, closing second).
  * - StatementEntry has no funds code (61 subfield 4) and no place for MT940 :21:.
