@@ -158,13 +158,22 @@ describe('camt.053 to MT940 and MT950', () => {
 });
 
 /** The MX arbitrary's statements where MT can go at all: BICs of four letters first, YYMMDD's years, 15d amounts, 5n numbers, an opening and a closing balance. */
+const dayMs = 86_400_000;
+const year2000Ms = Date.UTC(2000, 0, 1);
+
+/** A date of 2000–2099 mapped into 2000–2078 in order: days since 2000 scaled by 79/100 (never reversing two dates). */
+function squeezedDate(date: string): string {
+  const days = Math.round((Date.parse(`${date.slice(0, 10)}T00:00:00Z`) - year2000Ms) / dayMs);
+  return `${new Date(year2000Ms + Math.floor((days * 79) / 100) * dayMs).toISOString().slice(0, 10)}${date.slice(10)}`;
+}
+
 function mtWritable(model: Statement): Statement {
   const fixed = JSON.parse(
     JSON.stringify(model, (key, value: unknown) => {
       if (typeof value === 'bigint') return { $bigint: (value % 10n ** 11n || 1n).toString() };
       if (key === 'bic' && typeof value === 'string') return value.slice(0, 4).replace(/\d/g, (digit) => 'ABCDEFGHIJ'[Number(digit)] ?? 'A') + value.slice(4);
-      // Years squeezed into 2000–2078 in order, so a period still starts before it ends.
-      if (/date$/i.test(key) && typeof value === 'string') return `${2000 + Math.floor(((Number(value.slice(0, 4)) - 2000) * 79) / 100)}${value.slice(4)}`;
+      // Whole dates squeezed into 2000–2078 (the years MT's YYMMDD reads back) by a map that keeps their order, so a period still starts before it ends.
+      if (/date$/i.test(key) && typeof value === 'string') return squeezedDate(value);
       if (key === 'sequenceNumber' && typeof value === 'number') return value % 100_000;
       return value;
     }),
