@@ -47,6 +47,12 @@ describe('F2 pacs.008: schema-valid CBPR+ elements refuse the whole message', ()
       expect(parsed.ok ? [] : parsed.issues).toEqual([]);
     });
   }
+
+  it('a translation to MT103 names what the reader could not carry (structured remittance), never drops it silently', () => {
+    const translated = translate(cases['RmtInf/Strd']!);
+    if (!translated.ok) throw new Error(JSON.stringify(translated.issues));
+    expect(translated.value.notes).toContainEqual(expect.objectContaining({ kind: 'dropped', field: expect.stringMatching(/RmtInf\/Strd/) }));
+  });
 });
 
 const camt053 = (o: { rcpt?: string; stmt?: string; acct?: string; btc?: string; txd?: string; summ?: string } = {}) => `<?xml version="1.0" encoding="UTF-8"?>

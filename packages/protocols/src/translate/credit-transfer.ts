@@ -52,7 +52,12 @@ export function translatePacs008ToMt103(xml: string, options: TranslateOptions =
   const parsed = parseMx(xml);
   if (!parsed.ok) return parsed;
   if (parsed.value.type !== 'pacs.008.001.08') return { ok: false, issues: [issue('Document', 'mx.type', `a ${parsed.value.type}, not a pacs.008`)] };
-  return creditTransferAsMt103(parsed.value.message, parsed.value.header, options);
+  return withReadNotes(creditTransferAsMt103(parsed.value.message, parsed.value.header, options), parsed.value.notes);
+}
+
+/** What the MX reader did not carry (schema-valid elements the model has no place for) heads the translation's notes. */
+export function withReadNotes(translated: Checked<Translation>, read: readonly TranslationNote[]): Checked<Translation> {
+  return translated.ok && read.length > 0 ? { ok: true, value: { ...translated.value, notes: [...read, ...translated.value.notes] } } : translated;
 }
 
 /** A parsed pacs.008 (model and header) as MT103. */

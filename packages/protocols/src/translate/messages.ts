@@ -7,6 +7,7 @@
 import { buildCamt053 } from '../iso20022/camt053';
 import type { MxType } from '../iso20022/message';
 import { parseMx } from '../iso20022/mx';
+import { withReadNotes } from './credit-transfer';
 import { buildPacs008 } from '../iso20022/pacs008';
 import type { Checked, CreditTransfer, Issue, Statement, TranslationNote } from '../payment/model';
 import { parseFin, type FinMessage } from '../swift-mt/fin';
@@ -133,10 +134,10 @@ export function translate(input: string, options: TranslateAnyOptions = {}): Che
   if (syntax === 'mx') {
     const parsed = parseMx(text);
     if (!parsed.ok) return parsed;
-    const { type, header, message } = parsed.value;
-    if (type === 'pacs.008.001.08') return tagged('pacs.008', 'mt103', creditTransferAsMt103(message, header, options));
+    const { type, header, message, notes } = parsed.value;
+    if (type === 'pacs.008.001.08') return tagged('pacs.008', 'mt103', withReadNotes(creditTransferAsMt103(message, header, options), notes));
     const statementType = options.statementType ?? '940';
-    if (type === 'camt.053.001.08') return tagged('camt.053', statementType === '940' ? 'mt940' : 'mt950', statementAsMt(message, header, statementType, options));
+    if (type === 'camt.053.001.08') return tagged('camt.053', statementType === '940' ? 'mt940' : 'mt950', withReadNotes(statementAsMt(message, header, statementType, options), notes));
     return { ok: false, issues: [issue('Document', 'translate.unsupported', `${type} is not translated (pacs.008 and camt.053 are)`)] };
   }
   if (syntax === 'mt') {

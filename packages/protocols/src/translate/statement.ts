@@ -16,6 +16,7 @@
 import { buildCamt053, parseCamt053 } from '../iso20022/camt053';
 import type { AppHeader } from '../iso20022/message';
 import { parseMx } from '../iso20022/mx';
+import { withReadNotes } from './credit-transfer';
 import type { Balance, Checked, Statement, StatementEntry } from '../payment/model';
 import { parseFin } from '../swift-mt/fin';
 import { bookingDateFrom, mtStatementToStatement, statementToMt940, statementToMt950 } from '../swift-mt/statement';
@@ -47,7 +48,7 @@ function camt053ToMt(xml: string, type: MtStatementType, options: TranslateOptio
   const parsed = parseMx(xml);
   if (!parsed.ok) return parsed;
   if (parsed.value.type !== 'camt.053.001.08') return { ok: false, issues: [issue('Document', 'mx.type', `a ${parsed.value.type}, not a camt.053`)] };
-  return statementAsMt(parsed.value.message, parsed.value.header, type, options);
+  return withReadNotes(statementAsMt(parsed.value.message, parsed.value.header, type, options), parsed.value.notes);
 }
 
 /** A parsed camt.053 (model and header) as MT940 or MT950. */
