@@ -32,6 +32,7 @@
  * Found on the way: ibantools' validateIBAN hangs on "FR/4-DIYß9.4N" (see compareOne).
  */
 import { isValidIBAN, validateIBAN, ValidationErrorsIBAN } from 'ibantools';
+import { seededFraction } from '@qenex/engine/testing';
 import { describe, expect, it } from 'vitest';
 import {
   compileBbanStructure,
@@ -105,17 +106,8 @@ const alphabetOf: Record<BbanCharacterKind, string> = { n: digits, a: letters, c
 /** Fully random strings: no space, since ibantools does not take the print form (we do, by design). */
 const noisePool = digits + letters + 'abcxyz-./+_*#éß';
 
-/** mulberry32: a seeded PRNG, so a failure reproduces from the printed seed. */
-function prng(start: number): () => number {
-  let state = start >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (the engine's testing generator): a failure reproduces from the printed seed. */
+const prng = seededFraction;
 
 type Random = () => number;
 

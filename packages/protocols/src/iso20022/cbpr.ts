@@ -9,6 +9,7 @@
  *
  * Each rule is a pure test returning the reason it fails, or undefined.
  */
+import type { PostalAddress } from '../payment/model';
 
 /** A rule with a stable id (the `Issue.rule`) and a test saying why a value breaks it. */
 export interface Rule<T> {
@@ -139,18 +140,8 @@ export const settlementWithReimbursementRule: Rule<SettlementShape> = {
   },
 };
 
-/** The postal address fields the rules look at (PostalAddress24, as the model has it). */
-export interface AddressShape {
-  readonly department?: string;
-  readonly streetName?: string;
-  readonly buildingNumber?: string;
-  readonly buildingName?: string;
-  readonly postCode?: string;
-  readonly townName?: string;
-  readonly countrySubDivision?: string;
-  readonly country?: string;
-  readonly addressLines?: readonly string[];
-}
+/** The postal address fields the rules look at: PostalAddress24, as the model has it. */
+export type AddressShape = PostalAddress;
 
 /** A broken address rule: the address field it names (a model key) and why. */
 export interface AddressFinding {
