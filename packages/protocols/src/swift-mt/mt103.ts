@@ -54,7 +54,8 @@ export function creditTransferToMt103(model: CreditTransfer, header?: FinHeaderO
       ['instructionPriority', model.instructionPriority],
       ['secondIntermediaryAgent', model.secondIntermediaryAgent],
       ['thirdIntermediaryAgent', model.thirdIntermediaryAgent],
-      ['transactionId', model.transactionId === model.instructionId ? undefined : model.transactionId],
+      // MT103 reads no TxId back (its :20: is the instruction id), even when the two were the same.
+      ['transactionId', model.transactionId],
     ],
     'MT103 has no field for it',
   );
