@@ -49,6 +49,18 @@ export function checkTexts(value: unknown, path: string, issues: ModelIssues, de
 }
 
 /** A 16x reference as 20 and 21 want it (T26: no leading or trailing slash, no //). */
+/** What every transfer model carries and MT checks alike (MT103 and MT202): its texts, ids, UETR, amount and date. */
+export function checkTransferBasics(model: { messageId: string; creationDateTime: string; instructionId: string; endToEndId: string; uetr: string; settlementAmount: Amount; settlementDate: string }, issues: ModelIssues): void {
+  checkTexts(model, '', issues);
+  checkId('messageId', model.messageId, issues);
+  checkDateTime('creationDateTime', model.creationDateTime, issues);
+  checkReference('instructionId', model.instructionId, issues);
+  checkId('endToEndId', model.endToEndId, issues);
+  checkUetr('uetr', model.uetr, issues);
+  checkAmount('settlementAmount', model.settlementAmount, issues);
+  checkDate('settlementDate', model.settlementDate, issues);
+}
+
 export function checkReference(path: string, value: string, issues: ModelIssues): void {
   if (value.length > referenceLengthMax) issues.add(path, 'length', `at most ${referenceLengthMax} characters in MT (16x)`);
   if (value.startsWith('/') || value.endsWith('/') || value.includes('//')) issues.add(path, 'slash', 'must not start or end with / nor contain //');

@@ -6,22 +6,7 @@
 import type { CreditTransfer, Issue } from '../payment/model';
 import { clearingCodeOf } from './parties';
 import { instructionCodeOrder } from './rules-mt103';
-import {
-  bothInEuEea,
-  checkAccount,
-  checkAgent,
-  checkAmount,
-  checkBic,
-  checkDate,
-  checkDateTime,
-  checkExchangeRate,
-  checkId,
-  checkParty,
-  checkReference,
-  checkTexts,
-  checkUetr,
-  ModelIssues,
-} from './model-checks';
+import { bothInEuEea, checkAccount, checkAgent, checkAmount, checkBic, checkExchangeRate, checkParty, checkTransferBasics, ModelIssues } from './model-checks';
 
 const bankOperations = new Set(['CRED', 'CRTS', 'SPAY', 'SPRI', 'SSTD']);
 /** 23E's additional information is 30x. */
@@ -29,14 +14,7 @@ const instructionInformationLengthMax = 30;
 
 export function checkCreditTransfer(model: CreditTransfer): Issue[] {
   const issues = new ModelIssues();
-  checkTexts(model, '', issues);
-  checkId('messageId', model.messageId, issues);
-  checkDateTime('creationDateTime', model.creationDateTime, issues);
-  checkReference('instructionId', model.instructionId, issues);
-  checkId('endToEndId', model.endToEndId, issues);
-  checkUetr('uetr', model.uetr, issues);
-  checkAmount('settlementAmount', model.settlementAmount, issues);
-  checkDate('settlementDate', model.settlementDate, issues);
+  checkTransferBasics(model, issues);
   if (model.instructedAmount !== undefined) checkAmount('instructedAmount', model.instructedAmount, issues);
   if (model.exchangeRate !== undefined) checkExchangeRate('exchangeRate', model.exchangeRate, issues);
   for (const [path, bic] of [

@@ -8,7 +8,7 @@ import type { Checked, InstitutionTransfer, Issue } from '../payment/model';
 import { amountToSwift, dateFromSwift, dateToSwift, fieldOption, firstField } from './fields';
 import type { FinMessage, TextField } from './fin';
 import { finHeaders, headerFacts, noteAgentBeyondBic, noteCreationTime, userHeaderOf, type FinHeaderOptions } from './headers';
-import { checkAccount, checkAgent, checkAmount, checkBic, checkDate, checkDateTime, checkId, checkParty, checkReference, checkTexts, checkUetr, isOnlyBic, ModelIssues } from './model-checks';
+import { checkAccount, checkAgent, checkAmount, checkBic, checkParty, checkReference, checkTransferBasics, isOnlyBic, ModelIssues } from './model-checks';
 import { moneyOf, sealed, type Built, type Mapped } from './mt103';
 import { agentField, agentFromField, customerField, customerFromField } from './parties';
 import { fitLine, joinLines, Notes, wrapText } from './text';
@@ -20,15 +20,8 @@ const instructionLinesMax = 6;
 
 export function checkInstitutionTransfer(model: InstitutionTransfer): Issue[] {
   const issues = new ModelIssues();
-  checkTexts(model, '', issues);
-  checkId('messageId', model.messageId, issues);
-  checkDateTime('creationDateTime', model.creationDateTime, issues);
-  checkReference('instructionId', model.instructionId, issues);
+  checkTransferBasics(model, issues);
   checkReference('relatedReference', model.relatedReference, issues);
-  checkId('endToEndId', model.endToEndId, issues);
-  checkUetr('uetr', model.uetr, issues);
-  checkAmount('settlementAmount', model.settlementAmount, issues);
-  checkDate('settlementDate', model.settlementDate, issues);
   for (const [path, bic] of [
     ['instructingAgent.bic', model.instructingAgent.bic],
     ['instructedAgent.bic', model.instructedAgent.bic],
