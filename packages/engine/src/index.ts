@@ -79,5 +79,8 @@ export { simulate, splitByTime, fraudTypologies, defaultFraudRate, simulationCus
 export * from './core/reports';
 export * from './core/payments';
 export type { PaymentFormats, PaymentFormatIssue } from './ports/payment-formats';
+export type { CustodyKeys } from './ports/custody-keys';
+export * from './core/assets/units';
+export type * from './core/assets/types';
 export { uetrOf, instructionIdOf, paymentView, paymentMessageCharsMax } from './app/commands/payments';
 export type { MessageApplied } from './app/commands/payment-events';

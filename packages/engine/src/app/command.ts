@@ -8,6 +8,7 @@ import type { StorageTx } from '../ports/storage';
 import type { HybridKeyPair } from '../core/crypto';
 import type { MonitoredTransaction } from '../core/monitoring/types';
 import type { PaymentFormats } from '../ports/payment-formats';
+import type { CustodyKeys } from '../ports/custody-keys';
 
 /** Who is asking, from where. Every command runs with one. */
 export interface Context {
@@ -52,6 +53,8 @@ export interface CommandEnv {
   readonly requestApproval: ((command: string, input: { readonly [key: string]: JsonValue }, reason: string) => Promise<string>) | null;
   /** The host's check of the message an outgoing payment makes; null where no payment can be sent from. */
   readonly paymentFormats: PaymentFormats | null;
+  /** The host's custody keys for digital assets (the server's, sealed under its key-encryption key); null where no wallet is kept. */
+  readonly custodyKeys: CustodyKeys | null;
 }
 
 export interface NestedOptions {

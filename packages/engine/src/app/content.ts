@@ -153,3 +153,46 @@ export async function screenParties(tx: StorageTx, partiesOf: () => Promise<read
 export function describeMatch(match: FuzzyMatch): { listId: string; entryId: string; matchedName: string; score: number; explanation: { part: string; value: number; detail: string }[] } {
   return { listId: match.listId, entryId: match.entryId, matchedName: match.matchedName, score: rounded(match.score), explanation: explained(match) };
 }
+
+const addressCache = new Map<string, ReadonlyMap<string, { listId: string; entryId: string; name: string; currency: string }>>();
+
+/** An address as the lists are matched by: a 0x-hex (EVM) address in any case is one address. */
+function addressKey(address: string): string {
+  const trimmed = address.trim();
+  return /^0x[0-9a-fA-F]{40}$/.test(trimmed) ? trimmed.toLowerCase() : trimmed;
+}
+
+/**
+ * A chain address against the digital-currency addresses the lists in force name (OFAC lists
+ * sanctioned wallets in its SDN entries). An EVM address is matched whatever currency it was filed
+ * under: the same key holds every token on the chain. A hit refuses before anything is held.
+ */
+export async function addressScreening(tx: StorageTx, address: string): Promise<Refusal | null> {
+  const lists = await tx.banking.findBy('installedContent', 'kind', 'sanctions_list', sanctionsListsMax);
+  if (lists.length === 0) return null;
+  const key = lists.map((list) => list.sha256).sort().join(',');
+  let index = addressCache.get(key);
+  if (index === undefined) {
+    const built = new Map<string, { listId: string; entryId: string; name: string; currency: string }>();
+    for (const list of lists) {
+      if (!bodyIntact(list)) return refuse('screening_unavailable', `The sanctions list ${list.id} here is damaged, so the destination cannot be screened; nothing was done. Check for updates, then try again.`);
+      const document = parseSanctionsList(parseJson(list.body));
+      if (!document.ok) throw new Error(`installed sanctions list ${list.id} does not parse: ${document.message}`);
+      for (const entry of document.value.entries) {
+        for (const listed of entry.digitalCurrencyAddresses ?? []) {
+          built.set(addressKey(listed.address), { listId: document.value.listId, entryId: entry.id, name: entry.names[0] ?? '', currency: listed.currency });
+        }
+      }
+    }
+    if (addressCache.size >= parsedCacheMax) addressCache.delete(addressCache.keys().next().value!);
+    addressCache.set(key, built);
+    index = built;
+  }
+  const hit = index.get(addressKey(address));
+  if (hit === undefined) return null;
+  return refuse('destination_sanctioned', `The destination address is listed as a ${hit.currency} address of entry ${hit.entryId} ("${hit.name}") on the sanctions list ${hit.listId}. Nothing was done; refer the customer to compliance.`, {
+    listId: hit.listId,
+    entryId: hit.entryId,
+    matchedName: hit.name,
+  });
+}

@@ -10,6 +10,7 @@ import { clockNs, type Clock } from '../ports/clock';
 import type { IdSource } from '../ports/ids';
 import type { PasswordHasher } from '../ports/password';
 import type { PaymentFormats } from '../ports/payment-formats';
+import type { CustodyKeys } from '../ports/custody-keys';
 import type { AccessRecord, Storage, StorageTx } from '../ports/storage';
 import type { CommandEnv, CommandSpec, Context, HoldRequest, NestedOptions, Outcome, Refusal, ServerKeys } from './command';
 import { commands } from './commands';
@@ -62,6 +63,8 @@ export interface EngineDeps {
   readonly fraud?: FraudOptions;
   /** How this host checks the message an outgoing payment makes (the server: the protocols package); none elsewhere. */
   readonly paymentFormats?: PaymentFormats;
+  /** The custody keys of customers' digital-asset wallets (the server's); none elsewhere. */
+  readonly custodyKeys?: CustodyKeys;
   /**
    * Where this engine runs: the authority (the central server, or a standalone bank such as the
    * command-line demo) decides commands online; an enrolled workstation runs them offline,
@@ -618,6 +621,7 @@ export class Engine {
       approvedBy: null,
       policyOf: (command) => this.policies[command],
       paymentFormats: this.deps.paymentFormats ?? null,
+      custodyKeys: this.deps.custodyKeys ?? null,
       requestApproval:
         this.host === 'workstation'
           ? null

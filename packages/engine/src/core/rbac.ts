@@ -47,6 +47,11 @@ export const permissions = [
   'payment.recall',
   'payment.manage',
   'payment.gateway',
+  'asset.read',
+  'asset.manage',
+  'asset.withdraw',
+  'asset.swap',
+  'asset.gateway',
 ] as const;
 export type Permission = (typeof permissions)[number];
 
@@ -62,6 +67,9 @@ const tellerPermissions: readonly Permission[] = [
   'transfer.create',
   'payment.send',
   'payment.read',
+  'asset.read',
+  'asset.withdraw',
+  'asset.swap',
 ];
 
 export const rolePermissions: Readonly<Record<Role, readonly Permission[]>> = {
@@ -79,7 +87,7 @@ export const rolePermissions: Readonly<Record<Role, readonly Permission[]>> = {
     'payment.recall',
   ],
   compliance_officer: ['payment.read', 'branch.read', 'customer.read', 'customer.verify', 'account.read', 'ledger.read', 'audit.read', 'access.read', 'sync.exceptions', 'compliance.screen', 'compliance.review', 'compliance.rules', 'approval.decide', 'screening.sweep'],
-  operations: ['payment.read', 'payment.recall', 'payment.manage', 'approval.decide', 'branch.read', 'fx.rates.read', 'customer.read', 'account.read', 'ledger.read', 'branch.manage', 'product.manage', 'limits.manage', 'vault.operate', 'audit.anchor'],
+  operations: ['asset.read', 'asset.manage', 'payment.read', 'payment.recall', 'payment.manage', 'approval.decide', 'branch.read', 'fx.rates.read', 'customer.read', 'account.read', 'ledger.read', 'branch.manage', 'product.manage', 'limits.manage', 'vault.operate', 'audit.anchor'],
   /** Publishes the bank's rate sheets; moves no money itself. */
   treasury: ['branch.read', 'fx.rates.publish', 'fx.rates.read', 'ledger.read', 'approval.decide'],
   /**
@@ -87,7 +95,7 @@ export const rolePermissions: Readonly<Record<Role, readonly Permission[]>> = {
    * posts outside a banking command, and never to a customer's or a branch's accounts.
    */
   ledger_operator: ['ledger.read', 'ledger.write'],
-  admin: ['branch.read', 'branch.manage', 'product.manage', 'limits.manage', 'audit.read', 'user.manage', 'approval.decide', 'device.manage', 'update.status'],
+  admin: ['asset.read', 'asset.manage', 'branch.read', 'branch.manage', 'product.manage', 'limits.manage', 'audit.read', 'user.manage', 'approval.decide', 'device.manage', 'update.status'],
   auditor: ['payment.read', 'branch.read', 'fx.rates.read', 'customer.read', 'account.read', 'ledger.read', 'audit.read', 'access.read'],
   /**
    * The bank's online and mobile banking front end: it moves a customer's money on the customer's
@@ -114,7 +122,7 @@ const devicePermissions: readonly Permission[] = ['sync.push'];
  * applying what the correspondent sent. Never assignable to a user.
  */
 export const systemRole = 'system';
-const systemPermissions: readonly Permission[] = ['audit.anchor', 'update.install', 'screening.sweep', 'payment.gateway'];
+const systemPermissions: readonly Permission[] = ['audit.anchor', 'update.install', 'screening.sweep', 'payment.gateway', 'asset.gateway'];
 
 export function isRole(value: string): value is Role {
   return (roles as readonly string[]).includes(value);

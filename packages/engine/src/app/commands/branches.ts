@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AccountCodes, branchAccountKey, limitRuleId, type Branch, type BranchAccountPurpose, type LimitRule, type Till } from '../../core/banking/types';
 import { limitKinds } from '../../core/policy';
+import { assetCodeSchema, isAssetCode } from './asset-schemas';
 import { roles } from '../../core/rbac';
 import { usernameSchema } from './identity';
 import { denominationsOf } from '../../core/banking/denominations';
@@ -145,7 +146,8 @@ export const setLimit = command({
   input: z.object({
     holder: z.union([z.object({ role: z.enum(roles) }).strict(), z.object({ user: usernameSchema }).strict()]),
     kind: z.enum(limitKinds),
-    currency: currencySchema,
+    /** A currency; for the `asset` kind, a registered digital asset's code. */
+    currency: z.union([currencySchema, assetCodeSchema]),
     perTransaction: nonNegativeAmountSchema,
     perDay: nonNegativeAmountSchema,
   }),
@@ -166,7 +168,11 @@ export const setLimit = command({
   precheck: limitProblem,
 });
 
-async function limitProblem(env: CommandEnv, input: { holder: { role: string } | { user: string }; perTransaction: bigint; perDay: bigint }) {
+async function limitProblem(env: CommandEnv, input: { holder: { role: string } | { user: string }; kind: string; currency: string; perTransaction: bigint; perDay: bigint }) {
+  if ((input.kind === 'asset') !== isAssetCode(input.currency)) {
+    return refuse('limit_currency_mismatch', input.kind === 'asset' ? 'An asset limit names a digital asset\'s code.' : 'This limit names an ISO 4217 currency.');
+  }
+  if (input.kind === 'asset' && (await env.tx.banking.get('digitalAsset', input.currency)) === undefined) return refuse('asset_not_found', `${input.currency} is not a registered asset.`);
   if ('user' in input.holder && (await env.tx.banking.get('user', input.holder.user)) === undefined) {
     return refuse('user_not_found', `There is no user ${input.holder.user}.`);
   }

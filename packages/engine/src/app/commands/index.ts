@@ -28,6 +28,8 @@ import { addCaseNote, assignCase, closeCase, getCase, listCases, proposeReport, 
 import { recallPayment, receivePayment, receiveRecall, applyPaymentReturn, applyPaymentStatus, markPaymentSent } from './payment-events';
 import { customerStatements, getPayment, getReconciliation, listPaymentExceptions, listPayments, paymentOutbox, recordPaymentException, reconcileNostro } from './payment-reads';
 import { sendPayment, setCorrespondent } from './payments';
+import { custodyPositions, getTokenAccount, listAssets, openTokenAccount, registerAsset, registerPool } from './assets';
+import { assetOutbox, assetWatch, confirmOnChain, listChainOps, observeDeposits, recordReceipt, recordSigned, swapTokens, withdrawTokens } from './asset-chain';
 import { accessLog, anchorAudit, auditHead, auditLog, verifyAudit } from './audit';
 
 /** The engine's one entry point: every change of state is one of these commands. */
@@ -129,4 +131,19 @@ export const commands = {
   'payment.customer_statements': customerStatements,
   'payment.record_exception': recordPaymentException,
   'payment.exceptions': listPaymentExceptions,
+  'asset.register': registerAsset,
+  'asset.register_pool': registerPool,
+  'asset.list': listAssets,
+  'asset.open_account': openTokenAccount,
+  'asset.account': getTokenAccount,
+  'asset.operations': listChainOps,
+  'asset.withdraw': withdrawTokens,
+  'asset.swap': swapTokens,
+  'asset.watch': assetWatch,
+  'asset.observe_deposits': observeDeposits,
+  'asset.confirm': confirmOnChain,
+  'asset.outbox': assetOutbox,
+  'asset.record_signed': recordSigned,
+  'asset.record_receipt': recordReceipt,
+  'asset.positions': custodyPositions,
 } as const;

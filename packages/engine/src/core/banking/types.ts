@@ -2,6 +2,7 @@ import type { AuditAnchor } from '../audit-anchor';
 import type { Id128 } from '../ids';
 import type { Correspondent, NostroReconciliation, Payment, PaymentException, PaymentMessage } from '../payments/types';
 import { messageDue } from '../payments/lifecycle';
+import type { AssetDeposit, ChainOp, CustodyWallet, DigitalAsset, SwapPool, TokenAccount } from '../assets/types';
 import type { StandInPolicy } from '../sync/stand-in';
 import type { RecentNonces } from '../sync/protocol';
 import type { JsonValue } from '../canonical-json';
@@ -24,6 +25,10 @@ export const AccountCodes = {
   nostro: 304,
   /** Payments in flight that belong to no customer: a return waiting to go, money blocked under sanctions. */
   paymentsSuspense: 305,
+  /** What the bank's custody wallets hold of a digital asset on chain (an asset of the bank, on the asset's ledger). */
+  tokenCustody: 400,
+  /** A customer's holding of a digital asset. */
+  customerTokens: 401,
 } as const;
 
 /** Transfer codes: why money moved. */
@@ -42,6 +47,9 @@ export const TransferCodes = {
   paymentOut: 70,
   paymentIn: 71,
   paymentReturn: 72,
+  tokenDeposit: 80,
+  tokenWithdrawal: 81,
+  tokenSwap: 82,
 } as const;
 
 export type KycStatus = 'pending' | 'verified' | 'rejected';
@@ -713,6 +721,12 @@ export interface Entities {
   paymentMessage: PaymentMessage;
   nostroReconciliation: NostroReconciliation;
   paymentException: PaymentException;
+  digitalAsset: DigitalAsset;
+  swapPool: SwapPool;
+  custodyWallet: CustodyWallet;
+  tokenAccount: TokenAccount;
+  assetDeposit: AssetDeposit;
+  chainOp: ChainOp;
 }
 export type EntityKind = keyof Entities;
 
@@ -790,6 +804,12 @@ export const entityKeys: { readonly [K in EntityKind]: Readonly<Record<string, (
   paymentMessage: {},
   nostroReconciliation: {},
   paymentException: {},
+  digitalAsset: { contract: (a) => `${a.chainId}:${a.contract}` },
+  swapPool: {},
+  custodyWallet: { chain: (w) => w.chainId, address: (w) => `${w.chainId}:${w.address}` },
+  tokenAccount: { holding: (t) => `${t.customerId}:${t.assetId}`, customer: (t) => t.customerId },
+  assetDeposit: { status: (d) => `${d.id.slice(0, d.id.indexOf(':'))}:${d.status}`, account: (d) => d.accountId },
+  chainOp: { status: (o) => `${o.chainId}:${o.status}`, txHash: (o) => o.txHash ?? null, account: (o) => o.fromAccountId },
 };
 
 export function branchAccountKey(branchId: string, purpose: BranchAccountPurpose, currency: string): string {

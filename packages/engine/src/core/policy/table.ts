@@ -135,6 +135,23 @@ export const commandPolicies = {
   'payment.reconcile_nostro': rule('payment.gateway', 'server'),
   // The end-of-day camt.053 of every customer account: the server's own run; it reads customers' movements.
   'payment.customer_statements': rule('payment.gateway', 'server', 'any', { accessLogged: true }),
+  // Digital assets: a token registered or a pool allowed is the bank's money at stake: a second person agrees.
+  'asset.register': rule('asset.manage', 'server', 'any', { secondPerson: always('asset.manage') }),
+  'asset.register_pool': rule('asset.manage', 'server', 'any', { secondPerson: always('asset.manage') }),
+  'asset.list': rule('asset.read', 'online'),
+  'asset.open_account': rule('account.open', 'online', 'own_branch'),
+  'asset.account': rule('asset.read', 'online', 'own_branch', { accessLogged: true }),
+  'asset.operations': rule('asset.read', 'online', 'own_branch', { accessLogged: true }),
+  // Tokens leave custody within the caller's asset limit; over it (and with none set, always) a head teller agrees.
+  'asset.withdraw': rule('asset.withdraw', 'online', 'own_branch', { limit: 'asset', secondPerson: aboveLimit('till.supervise') }),
+  'asset.swap': rule('asset.swap', 'online', 'own_branch', { limit: 'asset', secondPerson: aboveLimit('till.supervise') }),
+  'asset.watch': rule('asset.gateway', 'server'),
+  'asset.observe_deposits': rule('asset.gateway', 'server'),
+  'asset.confirm': rule('asset.gateway', 'server'),
+  'asset.outbox': rule('asset.gateway', 'server'),
+  'asset.record_signed': rule('asset.gateway', 'server'),
+  'asset.record_receipt': rule('asset.gateway', 'server'),
+  'asset.positions': rule('asset.gateway', 'server'),
 } as const satisfies Readonly<Record<string, CommandPolicy>>;
 
 export type PolicyTable = Readonly<Record<string, CommandPolicy>>;

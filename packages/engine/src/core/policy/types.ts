@@ -22,7 +22,8 @@ export type Runs = 'offline' | 'local' | 'online' | 'server';
 export type Scope = 'any' | 'own_branch' | 'own_till' | 'self';
 
 /** The limits a bank sets per role and currency (and may override per user), per transaction and per day. */
-export const limitKinds = ['cash', 'transfer', 'fx', 'variance'] as const;
+/** `asset`: token withdrawals and swaps, per registered digital asset (its code in place of a currency), in the asset's ledger units. */
+export const limitKinds = ['cash', 'transfer', 'fx', 'variance', 'asset'] as const;
 export type LimitKind = (typeof limitKinds)[number];
 
 /** A limit the policy table itself fixes (not per currency): a tolerance in basis points. */
