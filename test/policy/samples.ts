@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { defaultScenarioInput, demoPassword, demoReportingProfile, demoUsers, type Context } from '@qenex/engine';
-import { matrixCorrespondent, paymentSample, reconcileSample, sampleAmount, sampleVariance, userOf, workstationId, type MatrixWorld, type Size } from './world';
+import { matrixAssets, matrixCorrespondent, paymentSample, reconcileSample, sampleAmount, sampleVariance, userOf, workstationId, type MatrixWorld, type Size } from './world';
 
 /**
  * For every command, a request that succeeds when the policy lets the caller make it: fresh ids,
@@ -153,6 +153,28 @@ export const samples: Readonly<Record<string, SampleOf>> = {
   'payment.record_exception': async () => only({ messageType: 'unreadable', messageId: null, xml: '<x/>', code: 'message_invalid', message: 'Matrix.' }),
   'payment.customer_statements': async (w) => only({ date: new Date(w.clock.nowMs()).toISOString().slice(0, 10), limit: 5 }),
   'payment.reconcile_nostro': async (w) => only(reconcileSample(`MXN${w.next()}`, new Date(w.clock.nowMs()).toISOString().slice(0, 10))),
+  'asset.register': async (w) => only({ assetId: `MXR${w.next()}`, name: 'Matrix token', chainId: '31337', contract: `0x${w.next().toString(16).padStart(40, '0')}`, decimals: 6, maxHoldingTokens: '1000000', confirmations: 2 }),
+  'asset.register_pool': async (w) => only({ poolId: `MXP${w.next()}`, assetA: 'MXTA', assetB: 'MXTB', pair: matrixAssets.pair, router: matrixAssets.router, deadlineSecondsMax: 300 }),
+  'asset.list': async () => only({ limit: 5 }),
+  'asset.open_account': async (w) => only({ accountId: w.ids.next(), customerId: await w.customer(true), assetId: 'MXTA' }),
+  'asset.account': async (w) => only({ accountId: w.image.rich.tokenA }),
+  'asset.operations': async (w) => only({ accountId: w.image.rich.tokenA }),
+  'asset.withdraw': async (w, _caller, size) => only({ withdrawalId: w.ids.next(), accountId: w.image.rich.tokenA, to: `0x${'12'.repeat(20)}`, amount: sampleAmount[size] }),
+  'asset.swap': async (w, _caller, size) => only({ swapId: w.ids.next(), poolId: 'MXTAB', fromAccountId: w.image.rich.tokenA, toAccountId: w.image.rich.tokenB, amountIn: sampleAmount[size], minOut: '1', deadlineSeconds: 120 }),
+  // The custody gateway's commands: only the server's own process runs them.
+  'asset.watch': async () => only({ chainId: '31337' }),
+  'asset.observe_deposits': async () => only({ chainId: '31337', logs: [] }),
+  'asset.confirm': async () => only({ chainId: '31337', head: '5', blocks: [] }),
+  'asset.outbox': async () => only({ chainId: '31337' }),
+  'asset.record_signed': async (w) => {
+    const { opId, nonce, txHash } = await w.tokenWithdrawal();
+    return only({ opId, txs: [{ nonce, rawTx: '0x02f8', txHash }] });
+  },
+  'asset.record_receipt': async (w) => {
+    const { opId, txHash } = await w.tokenWithdrawal(true);
+    return only({ opId, receipt: { txHash, status: 'success', blockNumber: '3', blockHash: `0x${'8'.repeat(64)}`, transfers: [] } });
+  },
+  'asset.positions': async () => only({}),
 };
 
 /** A till the caller may return cash from: their own (or T1, for a caller who has none). */

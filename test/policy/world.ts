@@ -24,6 +24,7 @@ import {
   type Verdict,
 } from '@qenex/engine';
 import { SqliteStorage } from '@qenex/engine/sqlite';
+import { SealedCustodyKeys } from '@qenex/engine/node';
 import { cheapPasswords, serverKeys } from '../sync/simulation';
 
 /**
@@ -61,7 +62,7 @@ export interface Image {
   readonly startMs: number;
   /** Each till-working matrix user's own open session. */
   readonly sessions: Readonly<Record<string, Id128>>;
-  readonly rich: { readonly customerId: Id128; readonly usd: Id128; readonly eur: Id128 };
+  readonly rich: { readonly customerId: Id128; readonly usd: Id128; readonly eur: Id128; readonly tokenA: Id128; readonly tokenB: Id128 };
 }
 
 const deviceSigning = hybridKeyPair(new Uint8Array(64).fill(77));
@@ -91,7 +92,7 @@ async function buildImage(): Promise<Image> {
   const clock = new ManualClock(startMs);
   const ids = new SequentialIds(clock, 500);
   const storage = new SqliteStorage({ path: ':memory:' });
-  const engine = new Engine({ storage, clock, ids, serverKeys: serverKeys(), passwords: cheapPasswords, paymentFormats: () => [] });
+  const engine = new Engine({ storage, clock, ids, serverKeys: serverKeys(), passwords: cheapPasswords, paymentFormats: () => [], custodyKeys: matrixCustodyKeys });
   const bank = await seedDemoBank(engine, ids, { clock });
   const { bob, olivia, adam } = demoUsers;
   const bootstrap = { actor: 'bootstrap-1', roles: ['admin'], deviceId: 'bootstrap' };
@@ -116,9 +117,33 @@ async function buildImage(): Promise<Image> {
   await enrolDevice(engine, bank.branchId, workstationId);
   await must(engine, 'payment.set_correspondent', matrixCorrespondent, olivia);
   for (const role of matrixRoles) await must(engine, 'device.register_user', { deviceId: workstationId, username: userOf(role) }, adam);
+  const tokens = await richTokens(engine, ids, rich.customerId);
   const bytes = storage.db.serialize();
   await storage.close();
-  return { bytes, bank, startMs, sessions, rich };
+  return { bytes, bank, startMs, sessions, rich: { ...rich, ...tokens } };
+}
+
+/** Custody keys for the matrix's token accounts, sealed under a fixed test key. */
+const matrixCustodyKeys = new SealedCustodyKeys(new Uint8Array(32).fill(5));
+/** The matrix's digital assets: two tokens on a test chain, and a pool between them. */
+export const matrixAssets = { chainId: '31337', tokenA: `0x${'a1'.repeat(20)}`, tokenB: `0x${'b2'.repeat(20)}`, pair: `0x${'c3'.repeat(20)}`, router: `0x${'d4'.repeat(20)}` } as const;
+
+/** The rich customer's two token accounts, ten tokens deposited into the first and credited once confirmed. */
+async function richTokens(engine: Engine, ids: SequentialIds, customerId: Id128): Promise<{ tokenA: Id128; tokenB: Id128 }> {
+  const { olivia, adam, alice } = demoUsers;
+  for (const [assetId, contract] of [['MXTA', matrixAssets.tokenA], ['MXTB', matrixAssets.tokenB]] as const) {
+    await approved(engine, 'asset.register', { assetId, name: assetId, chainId: matrixAssets.chainId, contract, decimals: 18, maxHoldingTokens: '1000000000', confirmations: 1 }, olivia, adam);
+  }
+  await approved(engine, 'asset.register_pool', { poolId: 'MXTAB', assetA: 'MXTA', assetB: 'MXTB', pair: matrixAssets.pair, router: matrixAssets.router, deadlineSecondsMax: 600 }, olivia, adam);
+  const tokenA = ids.next();
+  const tokenB = ids.next();
+  const opened = await must(engine, 'asset.open_account', { accountId: tokenA, customerId, assetId: 'MXTA' }, alice);
+  await must(engine, 'asset.open_account', { accountId: tokenB, customerId, assetId: 'MXTB' }, alice);
+  const blockHash = `0x${'e5'.repeat(32)}`;
+  const log = { token: matrixAssets.tokenA, from: `0x${'f6'.repeat(20)}`, to: opened.address, value: (10n * 10n ** 18n).toString(), txHash: `0x${'a7'.repeat(32)}`, logIndex: 0, blockNumber: '1', blockHash };
+  await must(engine, 'asset.observe_deposits', { chainId: matrixAssets.chainId, logs: [log] }, gatewayCtx);
+  await must(engine, 'asset.confirm', { chainId: matrixAssets.chainId, head: '1', blocks: [{ number: '1', hash: blockHash }] }, gatewayCtx);
+  return { tokenA, tokenB };
 }
 
 /** The bank's USD correspondent: where the matrix's SWIFT payments go. */
@@ -128,7 +153,7 @@ export const matrixCorrespondent = { currency: 'USD', bic: 'CHASUS33XXX', name: 
 export const gatewayCtx: Context = { actor: 'swift-gateway', roles: ['system'], deviceId: 'server' };
 
 /** A verified customer with a large USD balance (a deposit held and approved) and a EUR account. */
-async function richCustomer(engine: Engine, ids: SequentialIds, bank: DemoBank): Promise<Image['rich']> {
+async function richCustomer(engine: Engine, ids: SequentialIds, bank: DemoBank): Promise<Omit<Image['rich'], 'tokenA' | 'tokenB'>> {
   const { alice, bob } = demoUsers;
   const customerId = ids.next();
   await must(engine, 'customer.create', { customerId, branchId: bank.branchId, fullName: 'Rich Matrix', dateOfBirth: '1970-01-01', nationalId: 'MX-RICH-1', address: '1 Vault Row', phone: '+1 415 555 0100' }, alice);
@@ -169,7 +194,7 @@ export class MatrixWorld {
     this.storage = new SqliteStorage({ path: ':memory:', image: image.bytes });
     this.clock = new ManualClock(image.startMs + 60_000);
     this.ids = new SequentialIds(this.clock, 900);
-    this.engine = new Engine({ storage: this.storage, clock: this.clock, ids: this.ids, serverKeys: serverKeys(), passwords: cheapPasswords, paymentFormats: () => [], ...(policies === undefined ? {} : { policies }) });
+    this.engine = new Engine({ storage: this.storage, clock: this.clock, ids: this.ids, serverKeys: serverKeys(), passwords: cheapPasswords, paymentFormats: () => [], custodyKeys: matrixCustodyKeys, ...(policies === undefined ? {} : { policies }) });
   }
 
   close(): Promise<void> {
@@ -204,6 +229,17 @@ export class MatrixWorld {
     await this.must('payment.send', paymentSample(this.image.rich.usd, paymentId, '1000'), demoUsers.alice);
     await this.must('payment.mark_sent', { paymentId, type: 'pacs.008', messageId: `MX${this.next()}`, xml: '<Envelope/>' }, gatewayCtx);
     return paymentId;
+  }
+
+  /** A withdrawal of the rich customer's tokens, admitted (alice asks, bob agrees); signed by the gateway when asked. */
+  async tokenWithdrawal(signed = false): Promise<{ opId: Id128; nonce: number; txHash: string }> {
+    const opId = this.ids.next();
+    await mustWithApproval(this.engine, 'asset.withdraw', { withdrawalId: opId, accountId: this.image.rich.tokenA, to: `0x${'34'.repeat(20)}`, amount: '1000' } as never, demoUsers.alice, demoUsers.bob);
+    const op = await this.storage.read((tx) => tx.banking.get('chainOp', opId));
+    const wallet = await this.storage.read((tx) => tx.banking.get('custodyWallet', op!.walletId));
+    const txHash = `0x${opId.padStart(64, '0')}`;
+    if (signed) await this.must('asset.record_signed', { opId, txs: [{ nonce: wallet!.nextNonce, rawTx: '0x02f8', txHash }] }, gatewayCtx);
+    return { opId, nonce: wallet!.nextNonce + (signed ? 1 : 0), txHash };
   }
 
   /** A reconciliation of the nostro against an (empty) statement, made by the gateway. */

@@ -55,6 +55,12 @@ export interface ServerConfig {
   readonly gatewayIntervalMs: number;
   /** The bank's own BIC: the account servicer on the statements it issues. */
   readonly bankBic: string;
+  /** The key that seals customers' custody keys for digital assets (32 bytes, base64url, mode 0600), made on first start. */
+  readonly custodyKekFile: string;
+  /** A chain node's JSON-RPC endpoint for digital-asset custody; null runs no custody gateway. */
+  readonly chainRpcUrl: string | null;
+  /** How often the custody gateway reads the chain and sends what the books admitted. */
+  readonly chainIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -150,5 +156,8 @@ export function readConfig(env: Env): ServerConfig {
     correspondentUrl: url(env, 'QENEX_CORRESPONDENT_URL', ['http:', 'https:']),
     gatewayIntervalMs: integer(env, 'QENEX_GATEWAY_INTERVAL_MS', 1000, 0, 60 * 60 * 1000),
     bankBic: bic(env, 'QENEX_BANK_BIC', 'QNXBUS33XXX'),
+    custodyKekFile: nonEmpty(env.QENEX_CUSTODY_KEK_FILE) ?? `${dataDir}/custody-kek`,
+    chainRpcUrl: url(env, 'QENEX_CHAIN_RPC_URL', ['http:', 'https:']),
+    chainIntervalMs: integer(env, 'QENEX_CHAIN_INTERVAL_MS', 4000, 100, 60 * 60 * 1000),
   };
 }

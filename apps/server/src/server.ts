@@ -1,6 +1,6 @@
 import { onnxRuntimeFactory } from './ai/onnx-runtime';
 import { Engine, RandomIds, systemClock, type AuditAnchor, type Clock, type KvPorts } from '@qenex/engine';
-import { ScryptPasswordHasher } from '@qenex/engine/node';
+import { ScryptPasswordHasher, SealedCustodyKeys } from '@qenex/engine/node';
 import { PostgresStorage } from '@qenex/engine/postgres';
 import type { FastifyInstance } from 'fastify';
 import { AuditAnchorSchedule, auditAnchorsFile } from './audit-anchors';
@@ -96,6 +96,8 @@ export async function startServer(config: ServerConfig, overrides: ServerOverrid
     fraud: { runtime: onnxRuntimeFactory() },
     // An outgoing payment is checked as the pacs.008 it makes (CBPR+ and the schema's facets, the IBAN and BIC registries) before money is held.
     paymentFormats,
+    // Customers' wallet keys for digital assets: made here, kept in the books only sealed under this key.
+    custodyKeys: SealedCustodyKeys.fromFile(config.custodyKekFile),
     // An anchor changes nothing a workstation pulls: no reason to wake them every minute.
     hooks: {
       committed: (name) => {
