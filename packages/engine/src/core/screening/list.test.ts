@@ -5,6 +5,8 @@ import {
   birthDatesPerEntryMax,
   countryCodeOfName,
   countryCodes,
+  digitalCurrencyAddressCharsMax,
+  digitalCurrencyAddressesPerEntryMax,
   encodeSanctionsList,
   isBirthDate,
   nameCharsMax,
@@ -265,5 +267,55 @@ describe('the optional qualifiers: birthDates, nationalities, weakNames', () => 
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('the optional digitalCurrencyAddresses', () => {
+  const eth = { currency: 'ETH', address: '0x7Db418b5D567A4e0E8c59Ad71BE1FcE48f3E6107' };
+  const xbt = { currency: 'XBT', address: '18Ke1QWE9nQfXuhJijHggZuPJ5ZYxapoBK' };
+  const withAddresses: SanctionsList = { ...list, entries: [{ ...entry, digitalCurrencyAddresses: [eth, xbt] }, list.entries[1]!] };
+  const addressVariant = (change: (entry: Record<string, unknown>) => void) => {
+    const document = JSON.parse(encodeSanctionsList(withAddresses)) as { entries: Record<string, unknown>[] };
+    change(document.entries[0]!);
+    return document;
+  };
+
+  it('leaves the bytes of an entry without addresses exactly as they were, and gives it back without the key', () => {
+    const plain: SanctionsList = { ...list, entries: [{ id: '306', type: 'entity', names: ['BANCO NACIONAL DE CUBA'], programs: ['CUBA'] }] };
+    const bytes = encodeSanctionsList(plain);
+    expect(bytes).toBe(
+      '{"entries":[{"id":"306","names":["BANCO NACIONAL DE CUBA"],"programs":["CUBA"],"type":"entity"}],"kind":"qenex.sanctions-list","listId":"ofac-sdn","publishedAt":"2021-07-07","schema":1,"source":"US Treasury OFAC"}',
+    );
+    const back = parseSanctionsList(JSON.parse(bytes));
+    expect(back).toEqual({ ok: true, value: plain });
+    expect(back.ok && 'digitalCurrencyAddresses' in back.value.entries[0]!).toBe(false);
+    expect(encodeSanctionsList(back.ok ? back.value : plain)).toBe(bytes);
+  });
+
+  it('encodes addresses in canonical key order, in the order given and as written, and reads them back unchanged', () => {
+    const bytes = encodeSanctionsList(withAddresses);
+    expect(bytes.startsWith(`{"entries":[{"digitalCurrencyAddresses":[{"address":"${eth.address}","currency":"ETH"},{"address":"${xbt.address}","currency":"XBT"}],"id":"7843",`)).toBe(true);
+    expect(parseSanctionsList(JSON.parse(bytes))).toEqual({ ok: true, value: withAddresses });
+  });
+
+  it('refuses an empty array, a repeated pair, too many, other fields, and a currency or address of the wrong form', () => {
+    expect(refusal(addressVariant((item) => (item.digitalCurrencyAddresses = [])))).toMatch(/digitalCurrencyAddresses holds 1 to/);
+    expect(refusal(addressVariant((item) => (item.digitalCurrencyAddresses = [eth, eth])))).toMatch(/digitalCurrencyAddresses\[1\] repeats/);
+    const many = Array.from({ length: digitalCurrencyAddressesPerEntryMax + 1 }, (_, index) => ({ currency: 'XBT', address: `1abc${index}` }));
+    expect(refusal(addressVariant((item) => (item.digitalCurrencyAddresses = many)))).toMatch(/holds 1 to 128 items/);
+    expect(refusal(addressVariant((item) => (item.digitalCurrencyAddresses = [{ ...eth, network: 'ARB' }])))).toMatch(/exactly the fields currency and address/);
+    expect(refusal(addressVariant((item) => (item.digitalCurrencyAddresses = [{ address: eth.address }])))).toMatch(/exactly the fields currency and address/);
+    for (const currency of ['', 'E TH', 'ETH;', 'X'.repeat(17), 7]) expect(refusal(addressVariant((item) => (item.digitalCurrencyAddresses = [{ ...eth, currency }])))).toMatch(/currency is 1 to 16/);
+    for (const address of ['', ' 0xabc', '0xabc.', '0xa b', '0xabc;', 'a'.repeat(digitalCurrencyAddressCharsMax + 1), '\u202e0xabc', 12]) {
+      expect(refusal(addressVariant((item) => (item.digitalCurrencyAddresses = [{ ...eth, address }])))).toMatch(/address is 1 to 128/);
+    }
+    // The same address under two currencies is two pairs (OFAC files 0xd882cfc2… under ETH and ETC).
+    expect(parseSanctionsList(addressVariant((item) => (item.digitalCurrencyAddresses = [eth, { ...eth, currency: 'ETC' }]))).ok).toBe(true);
+    expect(parseSanctionsList(addressVariant((item) => (item.digitalCurrencyAddresses = [{ currency: 'BCH', address: 'bitcoincash:qq1234' }]))).ok).toBe(true);
+  });
+
+  it('builds entries for converters with each pair once and no empty array', () => {
+    expect(sanctionsEntry({ id: '1', type: 'entity', names: ['A CO'], programs: [], digitalCurrencyAddresses: [] })).toEqual({ id: '1', type: 'entity', names: ['A CO'], programs: [] });
+    expect(sanctionsEntry({ id: '1', type: 'entity', names: ['A CO'], programs: [], digitalCurrencyAddresses: [eth, xbt, { ...eth }] }).digitalCurrencyAddresses).toEqual([eth, xbt]);
   });
 });

@@ -39,6 +39,19 @@ export interface SanctionsEntry {
    * one of `names`.
    */
   readonly weakNames?: readonly string[];
+  /**
+   * Digital-currency (wallet) addresses the publisher lists for the entry (OFAC's "Digital
+   * Currency Address - ETH 0x…"), each pair once, in the order the publisher gives them. The
+   * currency code and the address are kept as written; `digital-address.ts` decides how an address
+   * is compared.
+   */
+  readonly digitalCurrencyAddresses?: readonly DigitalCurrencyAddress[];
+}
+
+/** One wallet address on a list: OFAC's currency code (`XBT`, `ETH`, `USDT`…) and the address, both as the publisher writes them. */
+export interface DigitalCurrencyAddress {
+  readonly currency: string;
+  readonly address: string;
 }
 
 export interface SanctionsList {
@@ -87,6 +100,12 @@ export const birthYearMax = 2100;
 export const nationalitiesPerEntryMax = 32;
 /** Weak aliases of one entry, bounded like its names. */
 export const weakNamesPerEntryMax = namesPerEntryMax;
+/** Wallet addresses of one entry. The most on OFAC's SDN list (2021 snapshot) is 19, ent_num 30518. */
+export const digitalCurrencyAddressesPerEntryMax = 128;
+/** A currency code as OFAC writes it: XBT, ETH, USDT, DASH. */
+export const digitalCurrencyCodeCharsMax = 16;
+/** One address. The longest on OFAC's SDN list is 64 characters; Monero integrated addresses run to 106. */
+export const digitalCurrencyAddressCharsMax = 128;
 
 const listIdPattern = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const entryIdPattern = new RegExp(`^[A-Za-z0-9][A-Za-z0-9._:-]{0,${entryIdCharsMax - 1}}$`);
@@ -102,7 +121,14 @@ const forbiddenCharacter = /[\p{Cc}\u202a-\u202e\u2066-\u2069\ud800-\udfff]/u;
 
 const listKeys = ['kind', 'schema', 'listId', 'source', 'publishedAt', 'entries'] as const;
 const entryKeys = ['id', 'type', 'names', 'programs'] as const;
-const optionalEntryKeys = ['birthDates', 'nationalities', 'weakNames'] as const;
+const optionalEntryKeys = ['birthDates', 'nationalities', 'weakNames', 'digitalCurrencyAddresses'] as const;
+const digitalCurrencyAddressKeys = ['currency', 'address'] as const;
+const digitalCurrencyCodePattern = new RegExp(`^[A-Za-z0-9]{1,${digitalCurrencyCodeCharsMax}}$`);
+/**
+ * Letters and digits, and inside an address `:` `_` `-` (a `bitcoincash:` prefix): no space, no
+ * punctuation a converter failed to strip, so a listed address is a string a customer could type.
+ */
+const digitalCurrencyAddressPattern = new RegExp(`^[A-Za-z0-9](?:[A-Za-z0-9:_-]{0,${digitalCurrencyAddressCharsMax - 2}}[A-Za-z0-9])?$`);
 const birthDatePattern = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/;
 
 /** A sanctions list read off the wire (the value `JSON.parse` gave), checked whole. */
@@ -160,10 +186,49 @@ function parseEntry(value: unknown, at: string): SanctionsListResult<SanctionsEn
   if (!programs.ok) return programs;
   const qualifiers = parseQualifiers(value, named, names.value);
   if (!qualifiers.ok) return qualifiers;
-  return { ok: true, value: { id, type: type as SanctionsEntryType, names: names.value, programs: programs.value, ...qualifiers.value } };
+  const addresses = Object.prototype.hasOwnProperty.call(value, 'digitalCurrencyAddresses') ? parseDigitalCurrencyAddresses(value.digitalCurrencyAddresses, `${named}.digitalCurrencyAddresses`) : undefined;
+  if (addresses !== undefined && !addresses.ok) return addresses;
+  return {
+    ok: true,
+    value: { id, type: type as SanctionsEntryType, names: names.value, programs: programs.value, ...qualifiers.value, ...(addresses === undefined ? {} : { digitalCurrencyAddresses: addresses.value }) },
+  };
 }
 
-type Qualifiers = Pick<SanctionsEntry, (typeof optionalEntryKeys)[number]>;
+type Qualifiers = Pick<SanctionsEntry, 'birthDates' | 'nationalities' | 'weakNames'>;
+
+/** A non-empty array of distinct { currency, address } pairs, exactly those two keys, each of its form. */
+function parseDigitalCurrencyAddresses(value: unknown, at: string): SanctionsListResult<DigitalCurrencyAddress[]> {
+  if (!Array.isArray(value)) return invalid(`${at} is an array.`);
+  if (value.length < 1 || value.length > digitalCurrencyAddressesPerEntryMax) return invalid(`${at} holds 1 to ${digitalCurrencyAddressesPerEntryMax} items.`);
+  const addresses: DigitalCurrencyAddress[] = [];
+  const seen = new Set<string>();
+  for (const [index, item] of (value as unknown[]).entries()) {
+    const itemAt = `${at}[${index}]`;
+    if (!isPlainRecord(item)) return invalid(`${itemAt} is not an object.`);
+    const keys = Object.keys(item);
+    if (keys.length !== digitalCurrencyAddressKeys.length || !digitalCurrencyAddressKeys.every((key) => keys.includes(key))) return invalid(`${itemAt} has exactly the fields currency and address.`);
+    const { currency, address } = item;
+    if (typeof currency !== 'string' || !digitalCurrencyCodePattern.test(currency)) return invalid(`${itemAt}.currency is 1 to ${digitalCurrencyCodeCharsMax} letters and digits.`);
+    if (typeof address !== 'string' || !digitalCurrencyAddressPattern.test(address)) {
+      return invalid(`${itemAt}.address is 1 to ${digitalCurrencyAddressCharsMax} letters and digits (and : _ - inside).`);
+    }
+    const pair = `${currency} ${address}`;
+    if (seen.has(pair)) return invalid(`${itemAt} repeats an earlier item.`);
+    seen.add(pair);
+    addresses.push({ currency, address });
+  }
+  return { ok: true, value: addresses };
+}
+
+/** Whether `address` has the form a list may hold (the converters check what they read against it). */
+export function isDigitalCurrencyAddress(address: string): boolean {
+  return digitalCurrencyAddressPattern.test(address);
+}
+
+/** Whether `currency` has the form of a currency code a list may hold. */
+export function isDigitalCurrencyCode(currency: string): boolean {
+  return digitalCurrencyCodePattern.test(currency);
+}
 
 /** The optional fields of an entry: each absent, or a non-empty array of distinct valid items. */
 function parseQualifiers(value: { readonly [key: string]: unknown }, named: string, names: readonly string[]): SanctionsListResult<Qualifiers> {
@@ -269,7 +334,7 @@ export function encodeSanctionsList(list: SanctionsList): string {
 
 /** An entry's fields as JSON; a qualifier the entry lacks has no key at all. */
 function encodeEntry(entry: SanctionsEntry): JsonValue {
-  const { id, type, names, programs, birthDates, nationalities, weakNames } = entry;
+  const { id, type, names, programs, birthDates, nationalities, weakNames, digitalCurrencyAddresses } = entry;
   return {
     id,
     type,
@@ -278,6 +343,7 @@ function encodeEntry(entry: SanctionsEntry): JsonValue {
     ...(birthDates === undefined ? {} : { birthDates: [...birthDates] }),
     ...(nationalities === undefined ? {} : { nationalities: [...nationalities] }),
     ...(weakNames === undefined ? {} : { weakNames: [...weakNames] }),
+    ...(digitalCurrencyAddresses === undefined ? {} : { digitalCurrencyAddresses: digitalCurrencyAddresses.map(({ currency, address }) => ({ currency, address })) }),
   };
 }
 
@@ -290,6 +356,7 @@ export interface SanctionsEntryParts {
   readonly birthDates?: readonly string[];
   readonly nationalities?: readonly string[];
   readonly weakNames?: readonly string[];
+  readonly digitalCurrencyAddresses?: readonly DigitalCurrencyAddress[];
 }
 
 /**
@@ -303,6 +370,7 @@ export function sanctionsEntry(parts: SanctionsEntryParts): SanctionsEntry {
   const weakNames = distinct(parts.weakNames ?? []).filter((name) => !strongNames.has(name));
   const birthDates = distinct(parts.birthDates ?? []);
   const nationalities = distinct(parts.nationalities ?? []);
+  const digitalCurrencyAddresses = distinctAddresses(parts.digitalCurrencyAddresses ?? []);
   return {
     id: parts.id,
     type: parts.type,
@@ -311,7 +379,18 @@ export function sanctionsEntry(parts: SanctionsEntryParts): SanctionsEntry {
     ...(birthDates.length === 0 ? {} : { birthDates }),
     ...(nationalities.length === 0 ? {} : { nationalities }),
     ...(weakNames.length === 0 ? {} : { weakNames }),
+    ...(digitalCurrencyAddresses.length === 0 ? {} : { digitalCurrencyAddresses }),
   };
+}
+
+/** Each { currency, address } pair once, in the order read. */
+function distinctAddresses(addresses: readonly DigitalCurrencyAddress[]): DigitalCurrencyAddress[] {
+  const byPair = new Map<string, DigitalCurrencyAddress>();
+  for (const { currency, address } of addresses) {
+    const pair = `${currency} ${address}`;
+    if (!byPair.has(pair)) byPair.set(pair, { currency, address });
+  }
+  return [...byPair.values()];
 }
 
 function distinct(values: readonly string[]): string[] {
