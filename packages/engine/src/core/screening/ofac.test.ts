@@ -84,6 +84,57 @@ describe('parseOfacSdnCsv on small files', () => {
   });
 });
 
+describe('parseOfacSdnCsv: wallet addresses in Remarks, and their overflow in sdn_comments.csv', () => {
+  const withRemarks = (entNum: string, name: string, remarks: string) => `${entNum},${name},-0- ,"CYBER2",${nulls(7)},"${remarks}"`;
+  const eth = '0x7Db418b5D567A4e0E8c59Ad71BE1FcE48f3E6107';
+  const sdn = [
+    withRemarks('30518', '"HOLDER, A"', `a.k.a. 'x'; Digital Currency Address - XBT 1AbcD; alt. Digital Currency Address - ETH ${eth}; alt. Digital Currency Address - ETH ${eth}; Digital Currency Address - ETC ${eth}; Digital Currency Address - XBT 1Gq`),
+    withRemarks('29703', '"HOLDER, B"', 'Digital Currency Address - XMR 5be5; Digital Currency Addres'),
+    withRemarks('7', '"PLAIN"', 'Linked To: SOMEONE.'),
+    withRemarks('8', '"LAST ONE"', 'alt. Digital Currency Address - LTC LWnbj.'),
+    sdnRow('9', '"NONE"', '-0- ', '"CUBA"'),
+  ].join('\r\n') + '\r\n\u001a';
+  const comments = ['30518,"ChmWq; Digital Currency Address - BCH 18M8b."', '29703,"s - ETH 0x8576acc5c05d6ce88f4e49bf65bdf0c62f91353c; Phone Number 7931."'].join('\r\n') + '\r\n';
+  const addresses = (list: SanctionsList) => Object.fromEntries(list.entries.map((entry) => [entry.id, entry.digitalCurrencyAddresses]));
+
+  it('reads each address with its currency code as written, each pair once, joining the cut Remarks to its rest with nothing between', () => {
+    const list = parseOfacSdnCsv(sdn, undefined, meta, comments);
+    if (!list.ok) throw new Error(list.message);
+    expect(addresses(list.value)).toEqual({
+      '7': undefined,
+      '8': [{ currency: 'LTC', address: 'LWnbj' }],
+      '9': undefined,
+      '29703': [{ currency: 'XMR', address: '5be5' }, { currency: 'ETH', address: '0x8576acc5c05d6ce88f4e49bf65bdf0c62f91353c' }],
+      '30518': [
+        { currency: 'XBT', address: '1AbcD' },
+        { currency: 'ETH', address: eth },
+        { currency: 'ETC', address: eth },
+        { currency: 'XBT', address: '1GqChmWq' },
+        { currency: 'BCH', address: '18M8b' },
+      ],
+    });
+    expect(list.value.entries.find((entry) => entry.id === '7')).toEqual({ id: '7', type: 'entity', names: ['PLAIN'], programs: ['CYBER2'] });
+  });
+
+  it('without sdn_comments.csv leaves the cut last segment unread: never a half address', () => {
+    expect(addresses(parsed(sdn))).toMatchObject({
+      '29703': [{ currency: 'XMR', address: '5be5' }],
+      '30518': [{ currency: 'XBT', address: '1AbcD' }, { currency: 'ETH', address: eth }, { currency: 'ETC', address: eth }],
+    });
+  });
+
+  it('refuses a continuation of an entry the main file lacks, and an address it cannot read whole', () => {
+    const refused = (main: string, rest?: string) => {
+      const result = parseOfacSdnCsv(main, undefined, meta, rest);
+      return result.ok ? 'accepted' : result.message;
+    };
+    expect(refused(sdn, '999,"more."\r\n')).toMatch(/sdn_comments.csv record 1: ent_num 999 is not in sdn.csv/);
+    expect(refused(sdn, '30518,"a","b"\r\n')).toMatch(/^sdn_comments.csv: line 1: 3 fields/);
+    expect(refused(withRemarks('1', '"A"', 'Digital Currency Address - XBT 1abc (verified).'))).toMatch(/ent_num 1: "Digital Currency Address - XBT 1abc \(verified\)\." is not a currency code and an address/);
+    expect(refused(withRemarks('1', '"A"', 'Digital Currency Address - XBT ; Passport 1.'))).toMatch(/ent_num 1: .* is not a currency code and an address/);
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 // The real files
 

@@ -6,13 +6,20 @@
  *   Vess_flag, Vess_owner, Remarks. SDN_Type empty means an entity; several programmes share one
  *   field as `SDGT] [IFSR`.
  * - `alt.csv`: ent_num, alt_num, alt_type (aka, fka, nka), alt_name, alt_remarks.
+ * - `sdn_comments.csv`: ent_num, the rest of a Remarks field OFAC cut at 1,000 characters. The
+ *   cut falls anywhere, inside a word or an address ("…Digital Currency Addres" + "s - ETH 0x…"),
+ *   so the rest is joined on with nothing between.
  *
- * Only what screening by name needs is kept: id, type, names, programmes. Names stay as OFAC
+ * What screening needs is kept: id, type, names, programmes, and the wallet addresses OFAC writes
+ * in Remarks as `Digital Currency Address - XBT 12QtD5…;` (with or without `alt.`), currency code
+ * and address as written. Without sdn_comments.csv a cut Remarks field (one that does not end in
+ * `.`, as every whole one does) has its last, cut segment left unread, so that no half address is
+ * published; the addresses that were in the rest are then missing. Names stay as OFAC
  * writes them (`HUSSEIN, Saddam`); the screening key makes word order irrelevant. Aliases that OFAC
  * mentions only in Remarks ("a.k.a. 'BNC'") are not read: the alt file is the structured source.
  */
 import { parseCsv } from './csv';
-import { invalid, parseSanctionsList, sanctionsEntriesMax, sanctionsListKind, sanctionsListSchema, sanctionsNamesMax, type SanctionsEntry, type SanctionsEntryType, type SanctionsList, type SanctionsListResult } from './list';
+import { invalid, isDigitalCurrencyAddress, isDigitalCurrencyCode, parseSanctionsList, sanctionsEntriesMax, sanctionsListKind, sanctionsListSchema, sanctionsNamesMax, type DigitalCurrencyAddress, type SanctionsEntry, type SanctionsEntryType, type SanctionsList, type SanctionsListResult } from './list';
 
 export interface OfacListMeta {
   readonly listId: string;
@@ -23,6 +30,7 @@ export interface OfacListMeta {
 export const ofacSdnSource = 'US Treasury OFAC, Specially Designated Nationals list (legacy CSV)';
 export const ofacSdnFields = 12;
 export const ofacAltFields = 5;
+export const ofacCommentsFields = 2;
 /** The longest field the files may hold: Remarks runs to about a thousand characters before OFAC moves the rest to sdn_comments.csv. */
 export const ofacFieldCharsMax = 4_096;
 
@@ -30,25 +38,45 @@ export const ofacFieldCharsMax = 4_096;
 const numberPattern = /^[0-9]{1,15}$/;
 const nullMarker = '-0-';
 const programSeparator = '] [';
+const remarksSeparator = ';';
+/** `Digital Currency Address - ETH 0x…` up to the next `;` (or the end); the address group is trimmed and stripped of a final `.` by the reader. */
+const digitalCurrencyAddressPattern = /Digital Currency Address - ([^\s;]+)\s+([^;]*)/gu;
 
 /**
  * The SDN list from `sdn.csv` and, when given, its aliases from `alt.csv`. Entries come sorted by
  * ent_num and aliases by alt_num, so the document depends on the files' content, not their row
- * order. An alias of an ent_num the main file lacks is refused: the two files are not one snapshot.
+ * order. An alias or a remarks continuation of an ent_num the main file lacks is refused: the files
+ * are not one snapshot. `commentsCsv` is `sdn_comments.csv`, the rest of Remarks cut short; pass
+ * it, or the wallet addresses in that rest are missing from the list.
  */
-export function parseOfacSdnCsv(sdnCsv: string, altCsv: string | undefined, meta: OfacListMeta): SanctionsListResult<SanctionsList> {
+export function parseOfacSdnCsv(sdnCsv: string, altCsv: string | undefined, meta: OfacListMeta, commentsCsv?: string): SanctionsListResult<SanctionsList> {
   const main = parseCsv(sdnCsv, { fieldsPerRecord: ofacSdnFields, recordsMax: sanctionsEntriesMax, fieldCharsMax: ofacFieldCharsMax });
   if (!main.ok) return invalid(`sdn.csv: ${main.message}`);
+  const remarks = new Map<string, string | undefined>();
   const entries = new Map<string, { readonly entry: SanctionsEntry; readonly order: number }>();
   for (const [index, record] of main.records.entries()) {
     const entry = sdnEntry(record);
     if (typeof entry === 'string') return invalid(`sdn.csv record ${index + 1}: ${entry}`);
     if (entries.has(entry.id)) return invalid(`sdn.csv record ${index + 1}: ent_num ${entry.id} appears twice`);
     entries.set(entry.id, { entry, order: Number(entry.id) });
+    remarks.set(entry.id, ofacValue(record[ofacSdnFields - 1] ?? ''));
   }
   const aliases = altCsv === undefined ? new Map<string, string[]>() : readAliases(altCsv, entries);
   if (typeof aliases === 'string') return invalid(aliases);
-  const sorted = [...entries.values()].sort((a, b) => a.order - b.order);
+  const continuations = commentsCsv === undefined ? new Map<string, string>() : readContinuations(commentsCsv, entries);
+  if (typeof continuations === 'string') return invalid(continuations);
+  const addresses = new Map<string, DigitalCurrencyAddress[]>();
+  for (const [id, text] of remarks) {
+    const read = remarksAddresses(wholeRemarks(text, continuations.get(id)));
+    if (typeof read === 'string') return invalid(`sdn.csv ent_num ${id}: ${read}`);
+    if (read.length > 0) addresses.set(id, read);
+  }
+  const sorted = [...entries.values()]
+    .sort((a, b) => a.order - b.order)
+    .map(({ entry }) => {
+      const found = addresses.get(entry.id);
+      return { entry: found === undefined ? entry : { ...entry, digitalCurrencyAddresses: found } };
+    });
   return parseSanctionsList({
     kind: sanctionsListKind,
     schema: sanctionsListSchema,
@@ -86,6 +114,44 @@ function readAliases(altCsv: string, entries: ReadonlyMap<string, unknown>): Map
     byEntry.set(entNum, list);
   }
   return new Map([...byEntry].map(([entNum, list]) => [entNum, list.sort((a, b) => a.altNum - b.altNum).map((item) => item.name)]));
+}
+
+/** The continuation of Remarks by ent_num (rows of one ent_num joined in file order), or why the file is refused. */
+function readContinuations(commentsCsv: string, entries: ReadonlyMap<string, unknown>): Map<string, string> | string {
+  const comments = parseCsv(commentsCsv, { fieldsPerRecord: ofacCommentsFields, recordsMax: sanctionsEntriesMax, fieldCharsMax: ofacFieldCharsMax });
+  if (!comments.ok) return `sdn_comments.csv: ${comments.message}`;
+  const byEntry = new Map<string, string>();
+  for (const [index, [entNumField, text]] of comments.records.entries()) {
+    const entNum = ofacNumber(ofacValue(entNumField ?? ''));
+    const at = `sdn_comments.csv record ${index + 1}`;
+    if (entNum === undefined) return `${at}: ent_num is not a number`;
+    if (!entries.has(entNum)) return `${at}: ent_num ${entNum} is not in sdn.csv`;
+    // Not trimmed: a space at either end may be a space of the cut text.
+    byEntry.set(entNum, (byEntry.get(entNum) ?? '') + (text ?? ''));
+  }
+  return byEntry;
+}
+
+/**
+ * Remarks whole: with its continuation joined on as is; without one, a field that does not end in
+ * `.` was cut (every whole Remarks on the SDN list ends in `.`), so its last segment is left out.
+ */
+function wholeRemarks(text: string | undefined, continuation: string | undefined): string {
+  if (text === undefined) return (continuation ?? '').trim();
+  if (continuation !== undefined) return `${text}${continuation}`.trim();
+  return text.endsWith('.') ? text : text.slice(0, text.lastIndexOf(remarksSeparator) + 1);
+}
+
+/** The wallet addresses Remarks lists, each pair once, in the order written; or why one is not an address. */
+function remarksAddresses(remarks: string): DigitalCurrencyAddress[] | string {
+  const found = new Map<string, DigitalCurrencyAddress>();
+  for (const match of remarks.matchAll(digitalCurrencyAddressPattern)) {
+    const currency = match[1] ?? '';
+    const address = (match[2] ?? '').trim().replace(/\.$/u, '');
+    if (!isDigitalCurrencyCode(currency) || !isDigitalCurrencyAddress(address)) return `${JSON.stringify(match[0].slice(0, 120))} is not a currency code and an address`;
+    found.set(`${currency} ${address}`, { currency, address });
+  }
+  return [...found.values()];
 }
 
 function entryType(sdnType: string | undefined): SanctionsEntryType {
