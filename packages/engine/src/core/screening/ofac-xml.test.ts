@@ -102,6 +102,18 @@ describe('parseOfacXml on small documents', () => {
     expect(refusal(document(entity + entity.replace('<uid>306</uid>', '<uid>0306</uid>')))).toMatch(/the id 306 is already another entry's/);
   });
 
+  it('reads Digital Currency Address ids as wallet addresses, code after the dash and idNumber as written, and refuses one it cannot read', () => {
+    const ids = (items: string) => `<sdnEntry><uid>30518</uid><lastName>HOLDER</lastName><sdnType>Entity</sdnType><programList><program>CYBER2</program></programList><idList>${items}</idList></sdnEntry>`;
+    const id = (type: string, number: string) => `<id><uid>1</uid><idType>${type}</idType><idNumber>${number}</idNumber></id>`;
+    const eth = '0x7Db418b5D567A4e0E8c59Ad71BE1FcE48f3E6107';
+    const list = parsed(document(ids(id('Passport', 'X 123') + id('Digital Currency Address - ETH', eth) + id('Digital Currency Address - USDT', ` ${eth} `) + id('Digital Currency Address - ETH', eth) + id('Digital Currency Address - XBT', '1AbcD'))));
+    expect(list.entries[0]!.digitalCurrencyAddresses).toEqual([{ currency: 'ETH', address: eth }, { currency: 'USDT', address: eth }, { currency: 'XBT', address: '1AbcD' }]);
+    expect('digitalCurrencyAddresses' in parsed(document(ids(id('Passport', 'X 123')))).entries[0]!).toBe(false);
+    expect(refusal(document(ids(id('Digital Currency Address - ETH', '0xab cd'))))).toMatch(/sdnEntry 1: uid 30518: "Digital Currency Address - ETH" "0xab cd" is not a currency code and an address/);
+    expect(refusal(document(ids(id('Digital Currency Address - ', eth))))).toMatch(/is not a currency code and an address/);
+    expect(refusal(document(ids('<id><idType>Digital Currency Address - XBT</idType></id>')))).toMatch(/is not a currency code and an address/);
+  });
+
   it('refuses hostile XML as content_invalid: entity expansion, deep nesting, a huge file', () => {
     expect(refusal(`<!DOCTYPE sdnList [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]>${document(entity.replace('BANCO', '&b;')).replace(/^<\?xml[^>]*>\n/, '')}`)).toMatch(/^OFAC XML: .*DTD/);
     expect(refusal(document(`<sdnEntry>${'<akaList>'.repeat(40)}${'</akaList>'.repeat(40)}</sdnEntry>`))).toMatch(/nested over 32 deep/);
@@ -213,6 +225,12 @@ describe.skipIf(missing && !ci)('parseOfacXml on the real consolidated (non-SDN)
     expect(dated.every((entry) => entry.birthDates?.length === 1)).toBe(true);
     expect(list.entries.filter((entry) => entry.birthDates !== undefined)).toHaveLength(74);
     expect(list.entries.flatMap((entry) => (entry.nationalities === undefined ? [] : [[entry.id, ...entry.nationalities]]))).toEqual([['9647', 'PS'], ['50476', 'HT']]);
+  });
+
+  it('has no wallet address: the consolidated non-SDN list of this snapshot lists none', () => {
+    const { xml, list } = realFile();
+    expect(xml.match(/Digital Currency/g)).toBeNull();
+    expect(list.entries.filter((entry) => entry.digitalCurrencyAddresses !== undefined)).toEqual([]);
   });
 
   it('round-trips through encode and parse unchanged, byte for byte', () => {

@@ -13,16 +13,22 @@
  *   `Feb 1961`, `12 Feb 1961` (and ISO dates). "circa 1962" and "1960 to 1962" are left out.
  * - nationalities: nationalityList/nationality/country and citizenshipList/citizenship/country, by
  *   `countryCodeOfName`; a country the table lacks is left out.
+ * - digitalCurrencyAddresses: idList/id whose idType is `Digital Currency Address - ETH` (the code
+ *   after the dash, as written) and whose idNumber is the address, in the file's order. One that is
+ *   not a currency code and an address refuses the file: a wallet address is never dropped unread.
  */
 import { childElement, childElements, childText, elementText, parseXml, type XmlElement } from './xml';
 import {
   countryCodeOfName,
   invalid,
   isBirthDate,
+  isDigitalCurrencyAddress,
+  isDigitalCurrencyCode,
   parseSanctionsList,
   sanctionsEntry,
   sanctionsListKind,
   sanctionsListSchema,
+  type DigitalCurrencyAddress,
   type PublishedListMeta,
   type SanctionsEntry,
   type SanctionsEntryType,
@@ -37,6 +43,8 @@ const publishDatePattern = /^(\d{2})\/(\d{2})\/(\d{4})$/;
 const months = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 const ofacDatePattern = /^(?:(?:(\d{1,2}) )?([A-Za-z]{3}) )?(\d{4})$/;
 const isoDatePattern = /^\d{4}-\d{2}-\d{2}$/;
+/** `Digital Currency Address - ETH`; also matches the type with its code missing, so that it is refused, not skipped. */
+const digitalCurrencyIdTypePattern = /^Digital Currency Address\b(?:\s*-)?\s*(.*)$/u;
 
 export function parseOfacXml(xml: string, meta: PublishedListMeta): SanctionsListResult<SanctionsList> {
   const document = parseXml(xml);
@@ -84,6 +92,8 @@ function ofacEntry(record: XmlElement): SanctionsEntry | string {
   // Array.prototype.sort is stable: akas without a uid keep their order, after the numbered ones.
   akas.sort((a, b) => a.order - b.order);
   const countries = [...listItems(record, 'nationalityList', 'nationality'), ...listItems(record, 'citizenshipList', 'citizenship')];
+  const addresses = digitalCurrencyAddresses(record);
+  if (typeof addresses === 'string') return `uid ${id}: ${addresses}`;
   return sanctionsEntry({
     id,
     type: entryType(childText(record, 'sdnType')),
@@ -92,7 +102,23 @@ function ofacEntry(record: XmlElement): SanctionsEntry | string {
     programs: listItems(record, 'programList', 'program').flatMap((program) => elementText(program) ?? []),
     birthDates: listItems(record, 'dateOfBirthList', 'dateOfBirthItem').flatMap((item) => ofacBirthDate(childText(item, 'dateOfBirth')) ?? []),
     nationalities: countries.flatMap((country) => countryCodeOfName(childText(country, 'country') ?? '') ?? []),
+    digitalCurrencyAddresses: addresses,
   });
+}
+
+/** The wallet addresses of idList, or why one is not an address. */
+function digitalCurrencyAddresses(record: XmlElement): DigitalCurrencyAddress[] | string {
+  const addresses: DigitalCurrencyAddress[] = [];
+  for (const item of listItems(record, 'idList', 'id')) {
+    const idType = childText(item, 'idType') ?? '';
+    const typed = digitalCurrencyIdTypePattern.exec(idType);
+    if (typed === null) continue;
+    const currency = typed[1] ?? '';
+    const address = childText(item, 'idNumber') ?? '';
+    if (!isDigitalCurrencyCode(currency) || !isDigitalCurrencyAddress(address)) return `${JSON.stringify(idType.slice(0, 60))} ${JSON.stringify(address.slice(0, 140))} is not a currency code and an address`;
+    addresses.push({ currency, address });
+  }
+  return addresses;
 }
 
 /** "lastName, firstName" when OFAC gives a first name, else lastName; `undefined` without a lastName. */
