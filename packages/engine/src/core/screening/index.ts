@@ -16,6 +16,11 @@ export {
   birthYearMax,
   nationalitiesPerEntryMax,
   weakNamesPerEntryMax,
+  digitalCurrencyAddressesPerEntryMax,
+  digitalCurrencyCodeCharsMax,
+  digitalCurrencyAddressCharsMax,
+  isDigitalCurrencyAddress,
+  isDigitalCurrencyCode,
   countryCodes,
   countryCodeOfName,
   isBirthDate,
@@ -26,11 +31,12 @@ export {
   type SanctionsEntry,
   type SanctionsEntryParts,
   type SanctionsEntryType,
+  type DigitalCurrencyAddress,
   type SanctionsListResult,
   type PublishedListMeta,
 } from './list';
 export { parseCsv, type CsvOptions, type CsvResult } from './csv';
-export { parseOfacSdnCsv, ofacSdnSource, ofacSdnFields, ofacAltFields, ofacFieldCharsMax, type OfacListMeta } from './ofac';
+export { parseOfacSdnCsv, ofacSdnSource, ofacSdnFields, ofacAltFields, ofacCommentsFields, ofacFieldCharsMax, type OfacListMeta } from './ofac';
 export {
   parseXml,
   xmlLimits,
@@ -59,3 +65,17 @@ export {
   type ScreeningMatch,
 } from './screen';
 export { buildFuzzyIndex, screenFuzzy, screenFuzzyByScan, scorePair, shippedThreshold, weakAliasFactor, fuzzyQueryCharsMax, fuzzyMatchesMax, fuzzyMatchesDefault, nearMissMargin, nameTokensMax, type FuzzyIndex, type FuzzyMatch, type FuzzyQuery, type FuzzyOptions, type FuzzyExplanationPart, type FuzzyQueryType, type PairOptions, type PairScore } from './fuzzy';
+export {
+  buildDigitalAddressIndex,
+  screenDigitalAddress,
+  screenDigitalAddressIn,
+  digitalAddressKey,
+  isEvmAddress,
+  digitalAddressesIndexMax,
+  screenedAddressCharsMax,
+  digitalAddressMatchesMax,
+  networkCharsMax,
+  type DigitalAddressIndex,
+  type DigitalAddressMatch,
+  type DigitalAddressScreening,
+} from './digital-address';
