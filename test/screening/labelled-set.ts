@@ -54,7 +54,7 @@ function readVector(file: string): string {
  */
 export function loadSanctionsLists(): SanctionsList[] {
   const converted = [
-    parseOfacSdnCsv(readVector('sdn.csv.gz'), readVector('alt.csv.gz'), { listId: 'ofac-sdn', publishedAt: '2021-07-07' }),
+    parseOfacSdnCsv(readVector('sdn.csv.gz'), readVector('alt.csv.gz'), { listId: 'ofac-sdn', publishedAt: '2021-07-07' }, readVector('sdn_comments.csv.gz')),
     parseUnConsolidatedXml(readVector('UN_consolidated.xml.gz'), { listId: 'un-consolidated' }),
     parseOfacXml(readVector('ofac_consolidated_non_sdn.xml.gz'), { listId: 'ofac-consolidated' }),
   ];

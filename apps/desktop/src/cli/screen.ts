@@ -56,7 +56,8 @@ export async function listsFromDirectory(directory: string): Promise<SanctionsLi
     let parsed: { ok: true; value: SanctionsList } | { ok: false; message: string } | null = null;
     if (plain === 'sdn.csv') {
       const alt = ['alt.csv', 'alt.csv.gz'].map((file) => join(directory, file)).find((file) => existsSync(file));
-      parsed = parseOfacSdnCsv(await text(path), alt === undefined ? undefined : await text(alt), { listId: 'ofac-sdn', publishedAt: new Date().toISOString().slice(0, 10) });
+      const comments = ['sdn_comments.csv', 'sdn_comments.csv.gz'].map((file) => join(directory, file)).find((file) => existsSync(file));
+      parsed = parseOfacSdnCsv(await text(path), alt === undefined ? undefined : await text(alt), { listId: 'ofac-sdn', publishedAt: new Date().toISOString().slice(0, 10) }, comments === undefined ? undefined : await text(comments));
     } else if (plain.endsWith('.json')) {
       parsed = parseSanctionsList(JSON.parse(await text(path)));
     } else if (plain.endsWith('.xml')) {

@@ -259,7 +259,9 @@ async function contentCommand(action: string | undefined, flags: Map<string, str
   }
   if (action === 'sanctions-ofac') {
     const listId = one(flags, 'list');
-    const parsed = parseOfacSdnCsv(await readText(one(flags, 'sdn')), flags.has('alt') ? await readText(one(flags, 'alt')) : undefined, { listId, publishedAt: one(flags, 'published') });
+    // OFAC cuts Remarks at 1,000 characters and continues them in sdn_comments.csv (wallet addresses among them).
+    const comments = flags.has('comments') ? await readText(one(flags, 'comments')) : undefined;
+    const parsed = parseOfacSdnCsv(await readText(one(flags, 'sdn')), flags.has('alt') ? await readText(one(flags, 'alt')) : undefined, { listId, publishedAt: one(flags, 'published') }, comments);
     if (!parsed.ok) throw new UsageError(`the OFAC files do not parse: ${parsed.message}`);
     await writeFile(one(flags, 'out'), encodeSanctionsList(parsed.value), { flag: 'wx' });
     io.out(`${parsed.value.entries.length} entries of ${listId}: ${one(flags, 'out')}; compliance stages it with update add --role compliance --path content/sanctions/${listId}.json`);

@@ -9,7 +9,7 @@ import type { CaseAlert, InstalledContent } from '../core/banking/types';
 import { encodeHex } from '../core/crypto';
 import { parseStandInDocument, standInPath, standInPolicyOf, type StandInDocument } from '../core/update/content';
 import type { StandInPolicy } from '../core/sync/stand-in';
-import { buildFuzzyIndex, parseSanctionsList, screenFuzzy, shippedThreshold, type FuzzyIndex, type FuzzyMatch, type SanctionsList } from '../core/screening';
+import { buildDigitalAddressIndex, screenDigitalAddressIn, type DigitalAddressIndex, buildFuzzyIndex, parseSanctionsList, screenFuzzy, shippedThreshold, type FuzzyIndex, type FuzzyMatch, type SanctionsList } from '../core/screening';
 import type { Storage, StorageTx } from '../ports/storage';
 import { refuse, type Refusal, type ScreenedParty } from './command';
 
@@ -154,13 +154,7 @@ export function describeMatch(match: FuzzyMatch): { listId: string; entryId: str
   return { listId: match.listId, entryId: match.entryId, matchedName: match.matchedName, score: rounded(match.score), explanation: explained(match) };
 }
 
-const addressCache = new Map<string, ReadonlyMap<string, { listId: string; entryId: string; name: string; currency: string }>>();
-
-/** An address as the lists are matched by: a 0x-hex (EVM) address in any case is one address. */
-function addressKey(address: string): string {
-  const trimmed = address.trim();
-  return /^0x[0-9a-fA-F]{40}$/.test(trimmed) ? trimmed.toLowerCase() : trimmed;
-}
+const addressCache = new Map<string, DigitalAddressIndex>();
 
 /**
  * A chain address against the digital-currency addresses the lists in force name (OFAC lists
@@ -173,23 +167,18 @@ export async function addressScreening(tx: StorageTx, address: string): Promise<
   const key = lists.map((list) => list.sha256).sort().join(',');
   let index = addressCache.get(key);
   if (index === undefined) {
-    const built = new Map<string, { listId: string; entryId: string; name: string; currency: string }>();
+    const parsed: SanctionsList[] = [];
     for (const list of lists) {
       if (!bodyIntact(list)) return refuse('screening_unavailable', `The sanctions list ${list.id} here is damaged, so the destination cannot be screened; nothing was done. Check for updates, then try again.`);
       const document = parseSanctionsList(parseJson(list.body));
       if (!document.ok) throw new Error(`installed sanctions list ${list.id} does not parse: ${document.message}`);
-      for (const entry of document.value.entries) {
-        for (const listed of entry.digitalCurrencyAddresses ?? []) {
-          built.set(addressKey(listed.address), { listId: document.value.listId, entryId: entry.id, name: entry.names[0] ?? '', currency: listed.currency });
-        }
-      }
+      parsed.push(document.value);
     }
-    if (addressCache.size >= parsedCacheMax) addressCache.delete(addressCache.keys().next().value!);
-    addressCache.set(key, built);
-    index = built;
+    index = remember(addressCache, key, buildDigitalAddressIndex(parsed));
   }
-  const hit = index.get(addressKey(address));
-  if (hit === undefined) return null;
+  const screened = screenDigitalAddressIn(index, address);
+  if (!screened.hit) return null;
+  const hit = screened.matches[0]!;
   return refuse('destination_sanctioned', `The destination address is listed as a ${hit.currency} address of entry ${hit.entryId} ("${hit.name}") on the sanctions list ${hit.listId}. Nothing was done; refer the customer to compliance.`, {
     listId: hit.listId,
     entryId: hit.entryId,

@@ -8,11 +8,11 @@
  * that appears or disappears (a date of birth now known) is an amendment of that field.
  */
 import { assert } from '../assert';
-import { sanctionsEntriesMax, type SanctionsEntry, type SanctionsList } from './list';
+import { sanctionsEntriesMax, type DigitalCurrencyAddress, type SanctionsEntry, type SanctionsList } from './list';
 
 /** The fields of an entry besides its id, in the order a diff names them. */
 export type SanctionsEntryField = Exclude<keyof SanctionsEntry, 'id'>;
-export const sanctionsEntryFields: readonly SanctionsEntryField[] = ['type', 'names', 'weakNames', 'programs', 'birthDates', 'nationalities'];
+export const sanctionsEntryFields: readonly SanctionsEntryField[] = ['type', 'names', 'weakNames', 'programs', 'birthDates', 'nationalities', 'digitalCurrencyAddresses'];
 
 export interface SanctionsListDiff {
   /** Ids only in the new list, in its order. */
@@ -55,7 +55,14 @@ function entriesById(entries: readonly SanctionsEntry[]): Map<string, SanctionsE
   return byId;
 }
 
-function sameField(a: string | readonly string[] | undefined, b: string | readonly string[] | undefined): boolean {
+type FieldValue = string | readonly (string | DigitalCurrencyAddress)[] | undefined;
+
+function sameField(a: FieldValue, b: FieldValue): boolean {
   if (a === undefined || b === undefined || typeof a === 'string' || typeof b === 'string') return a === b;
-  return a.length === b.length && a.every((item, index) => item === b[index]);
+  return a.length === b.length && a.every((item, index) => sameItem(item, b[index]));
+}
+
+function sameItem(a: string | DigitalCurrencyAddress, b: string | DigitalCurrencyAddress | undefined): boolean {
+  if (typeof a === 'string' || b === undefined || typeof b === 'string') return a === b;
+  return a.currency === b.currency && a.address === b.address;
 }
