@@ -10,6 +10,7 @@ import { parseUnConsolidatedXml } from './un';
 
 const saddam: SanctionsEntry = { id: 'IQi.001', type: 'individual', names: ['SADDAM HUSSEIN AL-TIKRITI'], programs: ['Iraq'], birthDates: ['1937-04-28'], nationalities: ['IQ'], weakNames: ['Abu Ali'] };
 const bank: SanctionsEntry = { id: 'QDe.001', type: 'entity', names: ['AL RASHID TRUST'], programs: ['Al-Qaida'] };
+const wallet: SanctionsEntry = { id: 'KPe.001', type: 'entity', names: ['LAZARUS GROUP'], programs: ['DPRK3'], digitalCurrencyAddresses: [{ currency: 'ETH', address: '0x098b716b8aaf21512996dc57eb0615e2383e2f96' }] };
 const houthis: SanctionsEntry = { id: 'YEe.001', type: 'entity', names: ['THE HOUTHIS'], programs: ['Yemen'] };
 const list = (entries: SanctionsEntry[]): SanctionsList => ({ kind: 'qenex.sanctions-list', schema: 1, listId: 'un-consolidated', source: 'UN', publishedAt: '2026-02-27', entries });
 
@@ -45,7 +46,13 @@ describe('diffSanctionsLists', () => {
   });
 
   it('compares every field of an entry', () => {
-    expect([...sanctionsEntryFields].sort()).toEqual(Object.keys(saddam).filter((key) => key !== 'id').sort());
+    expect([...sanctionsEntryFields].sort()).toEqual([...new Set([...Object.keys(saddam), ...Object.keys(wallet)])].filter((key) => key !== 'id').sort());
+  });
+
+  it('names a wallet address added to an entry as an amendment of its addresses', () => {
+    const more = { ...wallet, digitalCurrencyAddresses: [...wallet.digitalCurrencyAddresses!, { currency: 'XBT', address: '12QtD5BFwRsdNsAZY76UVE1xyCGNTojH9h' }] };
+    expect(diffSanctionsLists(list([wallet]), list([more])).amended).toEqual([{ id: 'KPe.001', fields: ['digitalCurrencyAddresses'] }]);
+    expect(diffSanctionsLists(list([wallet]), list([{ ...wallet, digitalCurrencyAddresses: [{ currency: 'ETH', address: '0x098b716b8aaf21512996dc57eb0615e2383e2f96' }] }])).amended).toEqual([]);
   });
 
   it('refuses to compare two different lists (a programmer error)', () => {
