@@ -17,6 +17,7 @@ function holders(policy: CommandPolicy): string {
   if (policy.permission === 'audit.anchor' && !roles.some((role) => rolePermissions[role].includes('audit.anchor'))) return 'the server';
   if (policy.permission === 'update.install') return "the host's update client (after verifying the signed metadata)";
   if (policy.permission === 'payment.gateway') return "the server's payment gateway (what the correspondent sent)";
+  if (policy.permission === 'asset.gateway') return "the server's custody gateway (what the chain shows)";
   const granted = roles.filter((role) => rolePermissions[role].includes(policy.permission));
   const system = policy.permission === 'audit.anchor' ? ['the server'] : [];
   return [...granted, ...system].join(', ') || 'nobody';
