@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { defaultScenarioInput, demoPassword, demoReportingProfile, demoUsers, type Context } from '@qenex/engine';
+import { cbdcSamples } from './cbdc-samples';
 import { matrixAssets, matrixCorrespondent, paymentSample, reconcileSample, sampleAmount, sampleVariance, userOf, workstationId, type MatrixWorld, type Size } from './world';
 
 /**
@@ -175,6 +176,7 @@ export const samples: Readonly<Record<string, SampleOf>> = {
     return only({ opId, receipt: { txHash, status: 'success', blockNumber: '3', blockHash: `0x${'8'.repeat(64)}`, transfers: [] } });
   },
   'asset.positions': async () => only({}),
+  ...cbdcSamples,
 };
 
 /** A till the caller may return cash from: their own (or T1, for a caller who has none). */

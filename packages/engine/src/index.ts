@@ -18,6 +18,8 @@ export * from './core/banking/types';
 export * from './core/banking/denominations';
 export * from './core/banking/account-number';
 export * from './core/banking/fx';
+export { cbdcLedgerOf, cbdcLedgerOffset, holdingLimitOf, splitIncoming, splitPayment, tierOf, type IncomingSplit, type PaymentSplit } from './core/cbdc/wallet';
+export type { CbdcBooks, CbdcOperation, CbdcPolicy, CbdcTier, CbdcWallet } from './core/cbdc/types';
 export type { Clock } from './ports/clock';
 export type { IdSource } from './ports/ids';
 export type { Storage, StorageTx, LedgerStore, LedgerTotals, AccessRecord, AccessEntry } from './ports/storage';

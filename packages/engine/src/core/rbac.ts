@@ -52,6 +52,9 @@ export const permissions = [
   'asset.withdraw',
   'asset.swap',
   'asset.gateway',
+  'cbdc.manage',
+  'cbdc.treasury',
+  'cbdc.gateway',
 ] as const;
 export type Permission = (typeof permissions)[number];
 
@@ -89,13 +92,13 @@ export const rolePermissions: Readonly<Record<Role, readonly Permission[]>> = {
   compliance_officer: ['payment.read', 'branch.read', 'customer.read', 'customer.verify', 'account.read', 'ledger.read', 'audit.read', 'access.read', 'sync.exceptions', 'compliance.screen', 'compliance.review', 'compliance.rules', 'approval.decide', 'screening.sweep'],
   operations: ['asset.read', 'asset.manage', 'payment.read', 'payment.recall', 'payment.manage', 'approval.decide', 'branch.read', 'fx.rates.read', 'customer.read', 'account.read', 'ledger.read', 'branch.manage', 'product.manage', 'limits.manage', 'vault.operate', 'audit.anchor'],
   /** Publishes the bank's rate sheets; moves no money itself. */
-  treasury: ['branch.read', 'fx.rates.publish', 'fx.rates.read', 'ledger.read', 'approval.decide'],
+  treasury: ['branch.read', 'fx.rates.publish', 'fx.rates.read', 'ledger.read', 'approval.decide', 'cbdc.manage', 'cbdc.treasury'],
   /**
    * Raw ledger batches for the bank's own integrations (clearing, suspense): the one role that
    * posts outside a banking command, and never to a customer's or a branch's accounts.
    */
   ledger_operator: ['ledger.read', 'ledger.write'],
-  admin: ['asset.read', 'asset.manage', 'branch.read', 'branch.manage', 'product.manage', 'limits.manage', 'audit.read', 'user.manage', 'approval.decide', 'device.manage', 'update.status'],
+  admin: ['asset.read', 'asset.manage', 'branch.read', 'branch.manage', 'product.manage', 'limits.manage', 'audit.read', 'user.manage', 'approval.decide', 'device.manage', 'update.status', 'cbdc.manage'],
   auditor: ['payment.read', 'branch.read', 'fx.rates.read', 'customer.read', 'account.read', 'ledger.read', 'audit.read', 'access.read'],
   /**
    * The bank's online and mobile banking front end: it moves a customer's money on the customer's
@@ -122,7 +125,7 @@ const devicePermissions: readonly Permission[] = ['sync.push'];
  * applying what the correspondent sent. Never assignable to a user.
  */
 export const systemRole = 'system';
-const systemPermissions: readonly Permission[] = ['audit.anchor', 'update.install', 'screening.sweep', 'payment.gateway', 'asset.gateway'];
+const systemPermissions: readonly Permission[] = ['audit.anchor', 'update.install', 'screening.sweep', 'payment.gateway', 'asset.gateway', 'cbdc.gateway'];
 
 export function isRole(value: string): value is Role {
   return (roles as readonly string[]).includes(value);

@@ -28,6 +28,7 @@ import { addCaseNote, assignCase, closeCase, getCase, listCases, proposeReport, 
 import { recallPayment, receivePayment, receiveRecall, applyPaymentReturn, applyPaymentStatus, markPaymentSent } from './payment-events';
 import { customerStatements, getPayment, getReconciliation, listPaymentExceptions, listPayments, paymentOutbox, recordPaymentException, reconcileNostro } from './payment-reads';
 import { sendPayment, setCorrespondent } from './payments';
+import { defundCbdcWallet, fundCbdcWallet, getCbdcWallet, issueCbdc, moveCbdcReserves, openCbdcWallet, payFromCbdcWallet, receiveCbdcPayment, redeemCbdc, setCbdcPolicy } from './cbdc-wallets';
 import { custodyPositions, getTokenAccount, listAssets, openTokenAccount, registerAsset, registerPool } from './assets';
 import { assetOutbox, assetWatch, confirmOnChain, listChainOps, observeDeposits, recordReceipt, recordSigned, swapTokens, withdrawTokens } from './asset-chain';
 import { accessLog, anchorAudit, auditHead, auditLog, verifyAudit } from './audit';
@@ -131,6 +132,16 @@ export const commands = {
   'payment.customer_statements': customerStatements,
   'payment.record_exception': recordPaymentException,
   'payment.exceptions': listPaymentExceptions,
+  'cbdc.set_policy': setCbdcPolicy,
+  'cbdc.open_wallet': openCbdcWallet,
+  'cbdc.wallet': getCbdcWallet,
+  'cbdc.fund': fundCbdcWallet,
+  'cbdc.defund': defundCbdcWallet,
+  'cbdc.pay': payFromCbdcWallet,
+  'cbdc.receive': receiveCbdcPayment,
+  'cbdc.issue': issueCbdc,
+  'cbdc.redeem': redeemCbdc,
+  'cbdc.move_reserves': moveCbdcReserves,
   'asset.register': registerAsset,
   'asset.register_pool': registerPool,
   'asset.list': listAssets,

@@ -3,6 +3,7 @@ import type { Id128 } from '../ids';
 import type { Correspondent, NostroReconciliation, Payment, PaymentException, PaymentMessage } from '../payments/types';
 import { messageDue } from '../payments/lifecycle';
 import type { AssetDeposit, ChainOp, CustodyWallet, DigitalAsset, SwapPool, TokenAccount } from '../assets/types';
+import type { CbdcBooks, CbdcOperation, CbdcPolicy, CbdcWallet } from '../cbdc/types';
 import type { StandInPolicy } from '../sync/stand-in';
 import type { RecentNonces } from '../sync/protocol';
 import type { JsonValue } from '../canonical-json';
@@ -29,6 +30,16 @@ export const AccountCodes = {
   tokenCustody: 400,
   /** A customer's holding of a digital asset. */
   customerTokens: 401,
+  /** A customer's retail CBDC wallet (on the currency's CBDC ledger; never overdrawn, never above its holding limit). */
+  cbdcWallet: 102,
+  /** The bank's reserve account at the central bank (an asset, on the fiat ledger). */
+  centralBankReserves: 306,
+  /** The fiat value of the bank's own CBDC holdings (an asset, on the fiat ledger; equals the CBDC float). */
+  cbdcPosition: 307,
+  /** The bank's own CBDC holdings (on the CBDC ledger). */
+  cbdcFloat: 500,
+  /** The central bank's issuance counterpart on the CBDC ledger: its debit balance is all CBDC on the bank's books. */
+  cbdcIssuance: 501,
 } as const;
 
 /** Transfer codes: why money moved. */
@@ -50,6 +61,16 @@ export const TransferCodes = {
   tokenDeposit: 80,
   tokenWithdrawal: 81,
   tokenSwap: 82,
+  cbdcIssue: 90,
+  cbdcRedeem: 91,
+  cbdcFund: 92,
+  cbdcDefund: 93,
+  cbdcPayment: 94,
+  cbdcWaterfall: 95,
+  cbdcReverseWaterfall: 96,
+  cbdcIncoming: 97,
+  cbdcOutgoing: 98,
+  cbdcReserves: 99,
 } as const;
 
 export type KycStatus = 'pending' | 'verified' | 'rejected';
@@ -727,6 +748,10 @@ export interface Entities {
   tokenAccount: TokenAccount;
   assetDeposit: AssetDeposit;
   chainOp: ChainOp;
+  cbdcPolicy: CbdcPolicy;
+  cbdcBooks: CbdcBooks;
+  cbdcWallet: CbdcWallet;
+  cbdcOperation: CbdcOperation;
 }
 export type EntityKind = keyof Entities;
 
@@ -810,6 +835,10 @@ export const entityKeys: { readonly [K in EntityKind]: Readonly<Record<string, (
   tokenAccount: { holding: (t) => `${t.customerId}:${t.assetId}`, customer: (t) => t.customerId },
   assetDeposit: { status: (d) => `${d.id.slice(0, d.id.indexOf(':'))}:${d.status}`, account: (d) => d.accountId },
   chainOp: { status: (o) => `${o.chainId}:${o.status}`, txHash: (o) => o.txHash ?? null, account: (o) => o.fromAccountId },
+  cbdcPolicy: {},
+  cbdcBooks: {},
+  cbdcWallet: { holding: (w) => `${w.customerId}:${w.currency}`, linked: (w) => w.linkedAccountId },
+  cbdcOperation: {},
 };
 
 export function branchAccountKey(branchId: string, purpose: BranchAccountPurpose, currency: string): string {

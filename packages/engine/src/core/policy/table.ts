@@ -135,6 +135,19 @@ export const commandPolicies = {
   'payment.reconcile_nostro': rule('payment.gateway', 'server'),
   // The end-of-day camt.053 of every customer account: the server's own run; it reads customers' movements.
   'payment.customer_statements': rule('payment.gateway', 'server', 'any', { accessLogged: true }),
+  // Retail CBDC (the digital euro model): the holding limits are the bank's published sheet, agreed by a second person;
+  // funding and defunding move a customer's money between their own deposit and wallet (bounded by the holding limit),
+  // a payment leaves them as a transfer does (the transfer limit, a supervisor above it); reserves move only with two treasurers.
+  'cbdc.set_policy': rule('cbdc.manage', 'server', 'any', { secondPerson: always('cbdc.manage') }),
+  'cbdc.open_wallet': rule('account.open', 'online', 'own_branch'),
+  'cbdc.wallet': rule('account.read', 'online', 'own_branch', { accessLogged: true }),
+  'cbdc.fund': rule('transfer.create', 'online', 'own_branch'),
+  'cbdc.defund': rule('transfer.create', 'online', 'own_branch'),
+  'cbdc.pay': rule('transfer.create', 'online', 'own_branch', { limit: 'transfer', secondPerson: aboveLimit('till.supervise') }),
+  'cbdc.receive': rule('cbdc.gateway', 'server'),
+  'cbdc.issue': rule('cbdc.treasury', 'server', 'any', { secondPerson: always('cbdc.treasury') }),
+  'cbdc.redeem': rule('cbdc.treasury', 'server', 'any', { secondPerson: always('cbdc.treasury') }),
+  'cbdc.move_reserves': rule('cbdc.treasury', 'server', 'any', { secondPerson: always('cbdc.treasury') }),
   // Digital assets: a token registered or a pool allowed is the bank's money at stake: a second person agrees.
   'asset.register': rule('asset.manage', 'server', 'any', { secondPerson: always('asset.manage') }),
   'asset.register_pool': rule('asset.manage', 'server', 'any', { secondPerson: always('asset.manage') }),
