@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { defaultScenarioInput, demoPassword, demoReportingProfile, demoUsers, type Context } from '@qenex/engine';
 import { cbdcSamples } from './cbdc-samples';
+import { cbdcTokenSamples } from './cbdc-token-samples';
 import { matrixAssets, matrixCorrespondent, paymentSample, reconcileSample, sampleAmount, sampleVariance, userOf, workstationId, type MatrixWorld, type Size } from './world';
 
 /**
@@ -177,6 +178,7 @@ export const samples: Readonly<Record<string, SampleOf>> = {
   },
   'asset.positions': async () => only({}),
   ...cbdcSamples,
+  ...cbdcTokenSamples,
 };
 
 /** A till the caller may return cash from: their own (or T1, for a caller who has none). */

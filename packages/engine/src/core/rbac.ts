@@ -55,6 +55,7 @@ export const permissions = [
   'cbdc.manage',
   'cbdc.treasury',
   'cbdc.gateway',
+  'cbdc.settle',
 ] as const;
 export type Permission = (typeof permissions)[number];
 
@@ -125,7 +126,7 @@ const devicePermissions: readonly Permission[] = ['sync.push'];
  * applying what the correspondent sent. Never assignable to a user.
  */
 export const systemRole = 'system';
-const systemPermissions: readonly Permission[] = ['audit.anchor', 'update.install', 'screening.sweep', 'payment.gateway', 'asset.gateway', 'cbdc.gateway'];
+const systemPermissions: readonly Permission[] = ['audit.anchor', 'update.install', 'screening.sweep', 'payment.gateway', 'asset.gateway', 'cbdc.gateway', 'cbdc.settle'];
 
 export function isRole(value: string): value is Role {
   return (roles as readonly string[]).includes(value);

@@ -3,6 +3,7 @@ import type { Account, BalanceRow, CreateTransferResult, LedgerChanges, Transfer
 import type { AuditStore } from './audit-store';
 import type { BankingStore } from './banking-store';
 import type { JsonValue } from '../core/canonical-json';
+import type { HybridPublicKeys } from '../core/crypto/hybrid-signature';
 
 /** Reads a batch needs before it runs, and the one write that records what it did. */
 export interface LedgerStore {
@@ -57,11 +58,36 @@ export interface AccessLogStore {
   page(afterSeq: number, limit: number, subject?: string): Promise<AccessEntry[]>;
 }
 
+/**
+ * CBDC tokens (core/cbdc/tokens.ts): the set of unspent output hashes and nothing of the outputs
+ * themselves, the txids that settled (so a replay is known), and each currency's issuer key.
+ * Hashes and txids are 64 lowercase hex digits at the port, 32 bytes in the stores.
+ */
+export interface UtxoStore {
+  /** Removes those of `hashes` that are unspent; answers how many were (and now are not). */
+  spend(hashes: readonly string[]): Promise<number>;
+  /** Adds `hashes` to the set; one already there is a programmer error and fails the transaction. */
+  create(hashes: readonly string[]): Promise<void>;
+  /** Those of `hashes` that are unspent (in no particular order). */
+  unspent(hashes: readonly string[]): Promise<string[]>;
+  /** How many outputs are unspent. */
+  count(): Promise<number>;
+  /** Those of `txids` that have settled. */
+  settled(txids: readonly string[]): Promise<string[]>;
+  /** Records settled txids; one already recorded is a programmer error and fails the transaction. */
+  recordSettled(txids: readonly string[]): Promise<void>;
+  /** The issuer's public keys of a currency's tokens, if it has one. */
+  issuer(currency: string): Promise<HybridPublicKeys | undefined>;
+  /** Sets (or replaces) the issuer's public keys of a currency. */
+  setIssuer(currency: string, publicKeys: HybridPublicKeys): Promise<void>;
+}
+
 export interface StorageTx {
   readonly ledger: LedgerStore;
   readonly banking: BankingStore;
   readonly audit: AuditStore;
   readonly access: AccessLogStore;
+  readonly utxo: UtxoStore;
 }
 
 /**

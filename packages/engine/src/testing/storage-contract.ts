@@ -147,6 +147,7 @@ export function describeStorageContract(name: string, open: () => Promise<Storag
     describeBankingStore(store);
     describeAuditStore(store);
     describeAccessLog(store);
+    describeUtxoStore(store);
     describeConcurrency(store);
     describeEngine(store);
   });
@@ -526,6 +527,64 @@ function describeAccessLog(store: () => Storage): void {
       await store().appendAccess([{ atMs: 1, actor: 'a', deviceId: 'd', command: 'customer.get', subjects: [id(5)], detail: {} }]);
       await expect(store().transaction(async () => { throw new Error('rolled back'); })).rejects.toThrow('rolled back');
       expect(await store().read(({ access }) => access.page(0, 10, id(5)))).toHaveLength(1);
+    });
+  });
+}
+
+/** A 32-byte hash as the unspent set keeps it, from a small number (64 hex digits). */
+const hash = (n: number): string => n.toString(16).padStart(64, 'f');
+
+function describeUtxoStore(store: () => Storage): void {
+  describe('CBDC unspent set', () => {
+    it('creates, finds, counts and spends output hashes; spending answers how many were unspent', async () => {
+      await store().transaction(async ({ utxo }) => {
+        expect(await utxo.count()).toBe(0);
+        await utxo.create([hash(1), hash(2), hash(3)]);
+      });
+      await store().read(async ({ utxo }) => {
+        expect([...(await utxo.unspent([hash(3), hash(9), hash(1)]))].sort()).toEqual([hash(1), hash(3)]);
+        expect(await utxo.unspent([])).toEqual([]);
+        expect(await utxo.count()).toBe(3);
+      });
+      await store().transaction(async ({ utxo }) => {
+        expect(await utxo.spend([hash(1), hash(9)])).toBe(1);
+        expect(await utxo.spend([hash(1)])).toBe(0);
+        expect(await utxo.spend([])).toBe(0);
+        expect(await utxo.unspent([hash(1), hash(2)])).toEqual([hash(2)]);
+      });
+      expect(await store().read(({ utxo }) => utxo.count())).toBe(2);
+    });
+
+    it('rolls back spends, creations and settled txids together, and refuses a hash or txid twice', async () => {
+      await store().transaction(async ({ utxo }) => {
+        await utxo.create([hash(1)]);
+        await utxo.recordSettled([hash(100)]);
+      });
+      await expect(
+        store().transaction(async ({ utxo }) => {
+          expect(await utxo.spend([hash(1)])).toBe(1);
+          await utxo.create([hash(2)]);
+          await utxo.recordSettled([hash(101)]);
+          throw new Error('rolled back');
+        }),
+      ).rejects.toThrow('rolled back');
+      await expect(store().transaction(({ utxo }) => utxo.create([hash(1)]))).rejects.toThrow();
+      await expect(store().transaction(({ utxo }) => utxo.recordSettled([hash(100)]))).rejects.toThrow();
+      await store().read(async ({ utxo }) => {
+        expect(await utxo.unspent([hash(1), hash(2)])).toEqual([hash(1)]);
+        expect(await utxo.settled([hash(100), hash(101)])).toEqual([hash(100)]);
+        expect(await utxo.count()).toBe(1);
+      });
+    });
+
+    it('keeps each currency\'s issuer keys byte for byte, and replaces them', async () => {
+      const keys = (fill: number) => ({ mlDsa65: new Uint8Array(1952).fill(fill), ed25519: new Uint8Array(32).fill(fill + 1) });
+      expect(await store().read(({ utxo }) => utxo.issuer('USD'))).toBeUndefined();
+      await store().transaction(({ utxo }) => utxo.setIssuer('USD', keys(7)));
+      await store().transaction(({ utxo }) => utxo.setIssuer('EUR', keys(0)));
+      await store().transaction(({ utxo }) => utxo.setIssuer('USD', keys(200)));
+      expect(await store().read(({ utxo }) => utxo.issuer('USD'))).toEqual(keys(200));
+      expect(await store().read(({ utxo }) => utxo.issuer('EUR'))).toEqual(keys(0));
     });
   });
 }

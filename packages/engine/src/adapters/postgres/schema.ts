@@ -120,4 +120,13 @@ const accessLogMigrations: readonly string[] = [
   `,
 ];
 
-export const migrations: readonly string[] = [...ledgerMigrations, ...bankingMigrations, ...entityIndexMigrations, ...accessLogMigrations];
+/** CBDC tokens (UtxoStore), as the SQLite adapter's: 32-byte bytea keys. */
+const cbdcTokenMigrations: readonly string[] = [
+  `
+  CREATE TABLE cbdc_unspent (hash BYTEA PRIMARY KEY);
+  CREATE TABLE cbdc_settled (txid BYTEA PRIMARY KEY);
+  CREATE TABLE cbdc_issuers (currency TEXT COLLATE "C" PRIMARY KEY, ml_dsa_65 BYTEA NOT NULL, ed25519 BYTEA NOT NULL);
+  `,
+];
+
+export const migrations: readonly string[] = [...ledgerMigrations, ...bankingMigrations, ...entityIndexMigrations, ...accessLogMigrations, ...cbdcTokenMigrations];

@@ -5,6 +5,7 @@ import { appendAccessRecords, PostgresAccessStore } from './access-store';
 import { PostgresAuditStore } from './audit-store';
 import { PostgresBankingStore } from './banking-store';
 import { PostgresLedgerStore } from './ledger-store';
+import { PostgresUtxoStore } from './utxo-store';
 import { migrations } from './schema';
 import { Session } from './session';
 
@@ -178,6 +179,7 @@ export class PostgresStorage implements Storage {
           banking: new PostgresBankingStore(session),
           audit: new PostgresAuditStore(session),
           access: new PostgresAccessStore(session),
+          utxo: new PostgresUtxoStore(session),
         });
         return { begun, working };
       });

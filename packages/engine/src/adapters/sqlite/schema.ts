@@ -102,4 +102,16 @@ const accessLogMigrations: readonly string[] = [
   `,
 ];
 
-export const migrations: readonly string[] = [...ledgerMigrations, ...bankingMigrations, ...entityIndexMigrations, ...accessLogMigrations];
+/**
+ * CBDC tokens (UtxoStore): the unspent set and the settled txids, 32-byte BLOB keys; each
+ * currency's token issuer. Nothing of a spent output is kept.
+ */
+const cbdcTokenMigrations: readonly string[] = [
+  `
+  CREATE TABLE cbdc_unspent (hash BLOB PRIMARY KEY) WITHOUT ROWID;
+  CREATE TABLE cbdc_settled (txid BLOB PRIMARY KEY) WITHOUT ROWID;
+  CREATE TABLE cbdc_issuers (currency TEXT PRIMARY KEY, ml_dsa_65 BLOB NOT NULL, ed25519 BLOB NOT NULL) WITHOUT ROWID;
+  `,
+];
+
+export const migrations: readonly string[] = [...ledgerMigrations, ...bankingMigrations, ...entityIndexMigrations, ...accessLogMigrations, ...cbdcTokenMigrations];

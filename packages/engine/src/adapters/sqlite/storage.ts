@@ -6,6 +6,7 @@ import { SqliteAccessStore } from './access-store';
 import { SqliteAuditStore } from './audit-store';
 import { SqliteBankingStore, SqliteMirrorStore } from './banking-store';
 import { SqliteLedgerStore } from './ledger-store';
+import { SqliteUtxoStore } from './utxo-store';
 import { migrations } from './schema';
 
 export interface SqliteOptions {
@@ -62,6 +63,7 @@ export class SqliteStorage implements Storage {
       banking,
       audit: new SqliteAuditStore(this.db),
       access: this.access,
+      utxo: new SqliteUtxoStore(this.db),
     };
     this.mirror = new SqliteMirrorStore(this.db, banking);
   }

@@ -32,6 +32,7 @@ import { defundCbdcWallet, fundCbdcWallet, getCbdcWallet, issueCbdc, moveCbdcRes
 import { custodyPositions, getTokenAccount, listAssets, openTokenAccount, registerAsset, registerPool } from './assets';
 import { assetOutbox, assetWatch, confirmOnChain, listChainOps, observeDeposits, recordReceipt, recordSigned, swapTokens, withdrawTokens } from './asset-chain';
 import { accessLog, anchorAudit, auditHead, auditLog, verifyAudit } from './audit';
+import { cbdcUnspent, mintCbdc, setCbdcTokenIssuer, settleCbdc } from './cbdc-tokens';
 
 /** The engine's one entry point: every change of state is one of these commands. */
 export const commands = {
@@ -142,6 +143,10 @@ export const commands = {
   'cbdc.issue': issueCbdc,
   'cbdc.redeem': redeemCbdc,
   'cbdc.move_reserves': moveCbdcReserves,
+  'cbdc.set_token_issuer': setCbdcTokenIssuer,
+  'cbdc.mint': mintCbdc,
+  'cbdc.settle': settleCbdc,
+  'cbdc.unspent': cbdcUnspent,
   'asset.register': registerAsset,
   'asset.register_pool': registerPool,
   'asset.list': listAssets,

@@ -148,6 +148,12 @@ export const commandPolicies = {
   'cbdc.issue': rule('cbdc.treasury', 'server', 'any', { secondPerson: always('cbdc.treasury') }),
   'cbdc.redeem': rule('cbdc.treasury', 'server', 'any', { secondPerson: always('cbdc.treasury') }),
   'cbdc.move_reserves': rule('cbdc.treasury', 'server', 'any', { secondPerson: always('cbdc.treasury') }),
+  // CBDC tokens (OpenCBDC's model): whoever holds the issuer's secret key can mint, so setting it takes two;
+  // a mint needs no second person here because the issuer's own signature over it is the second authority.
+  'cbdc.set_token_issuer': rule('cbdc.manage', 'server', 'any', { secondPerson: always('cbdc.manage') }),
+  'cbdc.mint': rule('cbdc.treasury', 'server'),
+  'cbdc.settle': rule('cbdc.settle', 'server'),
+  'cbdc.unspent': rule('cbdc.settle', 'server'),
   // Digital assets: a token registered or a pool allowed is the bank's money at stake: a second person agrees.
   'asset.register': rule('asset.manage', 'server', 'any', { secondPerson: always('asset.manage') }),
   'asset.register_pool': rule('asset.manage', 'server', 'any', { secondPerson: always('asset.manage') }),
