@@ -65,14 +65,13 @@ interface Checked {
   readonly txid: CbdcHash;
 }
 
-/** Validation of every transaction, pure and before any write: null where it passed. */
-function validateAll(txs: ReadonlyArray<CbdcTransaction | undefined>, issuers: Map<string, HybridPublicKeys>, options: CbdcSettleOptions): Array<CbdcSettleResult | Checked> {
+/** Validation of every transaction, pure and before any write: the transaction and its txid where it passed. */
+function validateAll(txs: ReadonlyArray<CbdcTransaction | undefined>, issuers: Map<string, HybridPublicKeys>): Array<CbdcSettleResult | Checked> {
   return txs.map((tx) => {
     if (tx === undefined) return refused(null, 'malformed');
     const { code, txid } = validateCbdcTransaction(tx, (currency) => issuers.get(currency));
     if (code !== 'ok') return refused(txid, code);
     assert(txid !== null, 'a valid transaction has a txid');
-    if (tx.kind === 'mint' && options.mint !== true) return refused(txid, 'mint_not_permitted');
     return { tx, txid };
   });
 }
@@ -83,7 +82,7 @@ function validateAll(txs: ReadonlyArray<CbdcTransaction | undefined>, issuers: M
  */
 export async function settleCbdcTransactions(env: CommandEnv, txs: ReadonlyArray<CbdcTransaction | undefined>, options: CbdcSettleOptions = {}): Promise<CbdcSettleResult[]> {
   assert(txs.length <= cbdcSettleBatchMax, `a settlement batch holds at most ${cbdcSettleBatchMax} transactions`);
-  const checked = validateAll(txs, await issuersOf(env, txs), options);
+  const checked = validateAll(txs, await issuersOf(env, txs));
   const candidates = checked.filter((item): item is Checked => 'tx' in item);
   const [settledBefore, unspentBefore] = await Promise.all([
     env.tx.utxo.settled(candidates.map((item) => item.txid)),
@@ -98,6 +97,8 @@ export async function settleCbdcTransactions(env: CommandEnv, txs: ReadonlyArray
   const results = checked.map((item): CbdcSettleResult => {
     if (!('tx' in item)) return item;
     if (settled.has(item.txid)) return refused(item.txid, 'already_settled');
+    // After the replay check: a mint already settled answers as any replay does.
+    if (item.tx.kind === 'mint' && options.mint !== true) return refused(item.txid, 'mint_not_permitted');
     const inputs = item.tx.inputs.map(inputHash);
     if (!inputs.every((hash) => available.has(hash) || created.has(hash))) return refused(item.txid, 'input_spent_or_unknown');
     for (const hash of inputs) {
