@@ -6,6 +6,7 @@
  */
 import { admissionBenchmarks } from './admission';
 import { aiBenchmarks } from './ai';
+import { cbdcBenchmarks } from './cbdc';
 import { drBenchmarks } from './dr';
 import { ledgerBenchmarks } from './ledger';
 import { rulesBenchmarks } from './rules';
@@ -17,7 +18,7 @@ import { syncBenchmarks } from './sync';
 import { uiBenchmarks } from './ui';
 import { figureLine, log, type Benchmark } from './support';
 
-const registry: readonly Benchmark[] = [...ledgerBenchmarks, ...serverBenchmarks, ...syncBenchmarks, ...admissionBenchmarks, ...uiBenchmarks, ...drBenchmarks, ...screeningBenchmarks, ...rulesBenchmarks, ...aiBenchmarks, ...swiftMxBenchmarks, ...swiftMtBenchmarks];
+const registry: readonly Benchmark[] = [...ledgerBenchmarks, ...serverBenchmarks, ...syncBenchmarks, ...admissionBenchmarks, ...uiBenchmarks, ...drBenchmarks, ...screeningBenchmarks, ...rulesBenchmarks, ...aiBenchmarks, ...swiftMxBenchmarks, ...swiftMtBenchmarks, ...cbdcBenchmarks];
 
 function selected(prefixes: readonly string[]): Benchmark[] {
   if (prefixes.length === 0) return [...registry];
