@@ -5,3 +5,5 @@
  */
 export * from './evm/devnet';
 export * from './evm/signer';
+export * from './rpc/viem-chain';
+export * from './rpc/devnet-rpc-server';

@@ -62,9 +62,12 @@ export interface EvmDevnetOptions {
 }
 
 /** One transaction as a block recorded it. */
-interface MinedTx {
+export interface MinedTx {
   readonly hash: Hex;
   readonly raw: Hex;
+  readonly from: Address;
+  readonly to: Address | null;
+  readonly effectiveGasPrice: bigint;
   readonly status: 'success' | 'reverted';
   readonly gasUsed: bigint;
   readonly logs: readonly (RawLog & { readonly logIndex: number })[];
@@ -276,11 +279,12 @@ export class EvmDevnet {
   // ---------------------------------------------------------------- what the JSON-RPC server needs beyond the port
 
   /** The full logs of a mined transaction (any event, not only Transfer/Swap), for eth_getTransactionReceipt. */
-  minedTransaction(txHash: Hex): { readonly block: BlockRef; readonly index: number; readonly raw: Hex; readonly status: 'success' | 'reverted'; readonly gasUsed: bigint; readonly logs: readonly (RawLog & { readonly logIndex: number })[] } | null {
+  minedTransaction(txHash: Hex): (MinedTx & { readonly block: BlockRef; readonly index: number; readonly cumulativeGasUsed: bigint }) | null {
     const found = this.minedTx(lower(txHash) as Hex);
     if (found === null) return null;
-    const position = this.txIndex.get(found.tx.hash)?.position ?? 0;
-    return { block: found.block.ref, index: position, raw: found.tx.raw, status: found.tx.status, gasUsed: found.tx.gasUsed, logs: found.tx.logs };
+    const index = this.txIndex.get(found.tx.hash)?.position ?? 0;
+    const cumulativeGasUsed = found.block.txs.slice(0, index + 1).reduce((sum, tx) => sum + tx.gasUsed, 0n);
+    return { ...found.tx, block: found.block.ref, index, cumulativeGasUsed };
   }
 
   /** Logs in a block range, optionally of some contracts and with a first topic, for eth_getLogs. */
@@ -558,7 +562,7 @@ export class EvmDevnet {
     });
     const taken = this.pending.slice(0, blockTransactionsMax);
     this.pending = this.pending.slice(taken.length);
-    const included: { readonly hash: Hex; readonly raw: Hex }[] = [];
+    const included: { readonly hash: Hex; readonly raw: Hex; readonly tx: TypedTransaction }[] = [];
     const results: RunTxResult[] = [];
     for (const entry of taken) {
       try {
@@ -576,7 +580,9 @@ export class EvmDevnet {
       assert(result !== undefined, 'a result for every included transaction');
       const status = 'status' in result.receipt && result.receipt.status === 1 ? 'success' : 'reverted';
       const logs = result.receipt.logs.map(([address, topics, data]) => ({ address: lower(toHex(address)), topics: topics.map(toHex), data: toHex(data), logIndex: logIndex++ }));
-      return { hash: entry.hash, raw: entry.raw, status, gasUsed: result.totalGasSpent, logs };
+      const to = entry.tx.to === undefined ? null : lower(entry.tx.to.toString());
+      const effectiveGasPrice = result.totalGasSpent === 0n ? 0n : result.amountSpent / result.totalGasSpent;
+      return { hash: entry.hash, raw: entry.raw, from: senderOf(entry.tx), to, effectiveGasPrice, status, gasUsed: result.totalGasSpent, logs };
     });
     const mined: MinedBlock = { ref: refOf(block), block, txs };
     this.blocks.push(mined);
