@@ -41,19 +41,43 @@ async function assetOf(env: CommandEnv, id: string): Promise<DigitalAsset> {
   return asset;
 }
 
-/** Holds `units` of a customer's tokens for a chain transaction; refused (nothing held) when they are not available. */
-async function hold(env: CommandEnv, op: ChainOp, asset: DigitalAsset): Promise<Refused | null> {
+/**
+ * Records an admitted withdrawal or swap and holds its tokens on the ledger (a pending transfer to
+ * custody); refused, with nothing held or recorded, when they are not available.
+ */
+async function admitOp(
+  env: CommandEnv,
+  asset: DigitalAsset,
+  account: TokenAccount,
+  fields: Pick<ChainOp, 'id' | 'kind' | 'to' | 'poolId' | 'toAccountId' | 'minOut' | 'deadlineS'> & { readonly amountUnits: bigint },
+): Promise<Outcome<ChainOp, string>> {
+  const op: ChainOp = {
+    ...fields,
+    chainId: asset.chainId,
+    walletId: account.walletId,
+    customerId: account.customerId,
+    branchId: account.branchId,
+    fromAccountId: account.id,
+    fromAssetId: asset.id,
+    amountUnits: fields.amountUnits.toString(),
+    holdTransferId: derivedId(`asset-hold:${fields.id}`),
+    status: 'admitted',
+    requestedBy: env.ctx.actor,
+    requestedAtMs: env.nowMs,
+  };
   const event: TransferEvent = {
     id: op.holdTransferId,
     debitAccountId: op.fromAccountId,
     creditAccountId: asset.custodyAccountId,
-    amount: BigInt(op.amountUnits),
+    amount: fields.amountUnits,
     ledger: asset.ledger,
     code: op.kind === 'withdrawal' ? TransferCodes.tokenWithdrawal : TransferCodes.tokenSwap,
     flags: TransferFlags.pending,
   };
   const posted = await post(env, [event]);
-  return posted.ok ? null : posted;
+  if (!posted.ok) return posted;
+  await env.tx.banking.put('chainOp', op);
+  return ok(op);
 }
 
 function opSubjectOf(env: CommandEnv, accountId: string) {
@@ -87,26 +111,7 @@ export const withdrawTokens = command({
     const wallet = (await env.tx.banking.get('custodyWallet', account.walletId))!;
     if (input.to === wallet.address) return refuse('destination_is_custody', 'That is the customer\'s own custody address; nothing would leave.');
     const asset = await assetOf(env, account.assetId);
-    const op: ChainOp = {
-      id: input.withdrawalId,
-      kind: 'withdrawal',
-      chainId: asset.chainId,
-      walletId: wallet.id,
-      customerId: account.customerId,
-      branchId: account.branchId,
-      fromAccountId: account.id,
-      fromAssetId: asset.id,
-      amountUnits: input.amount.toString(),
-      holdTransferId: derivedId(`asset-hold:${input.withdrawalId}`),
-      to: input.to,
-      status: 'admitted',
-      requestedBy: env.ctx.actor,
-      requestedAtMs: env.nowMs,
-    };
-    const refused = await hold(env, op, asset);
-    if (refused !== null) return refused;
-    await env.tx.banking.put('chainOp', op);
-    return ok(op);
+    return admitOp(env, asset, account, { id: input.withdrawalId, kind: 'withdrawal', amountUnits: input.amount, to: input.to });
   },
 });
 
@@ -144,29 +149,8 @@ export const swapTokens = command({
     if (!pairOk) return refuse('pool_does_not_swap_these', `Pool ${pool.id} swaps ${pool.assetA} and ${pool.assetB}.`);
     if (input.deadlineSeconds > pool.deadlineSecondsMax) return refuse('deadline_too_far', `Pool ${pool.id} allows at most ${pool.deadlineSecondsMax} s.`);
     const asset = await assetOf(env, from.assetId);
-    const op: ChainOp = {
-      id: input.swapId,
-      kind: 'swap',
-      chainId: asset.chainId,
-      walletId: from.walletId,
-      customerId: from.customerId,
-      branchId: from.branchId,
-      fromAccountId: from.id,
-      fromAssetId: asset.id,
-      amountUnits: input.amountIn.toString(),
-      holdTransferId: derivedId(`asset-hold:${input.swapId}`),
-      poolId: pool.id,
-      toAccountId: to.id,
-      minOut: input.minOut,
-      deadlineS: (BigInt(Math.floor(env.nowMs / 1000)) + BigInt(input.deadlineSeconds)).toString(),
-      status: 'admitted',
-      requestedBy: env.ctx.actor,
-      requestedAtMs: env.nowMs,
-    };
-    const refused = await hold(env, op, asset);
-    if (refused !== null) return refused;
-    await env.tx.banking.put('chainOp', op);
-    return ok(op);
+    const deadlineS = (BigInt(Math.floor(env.nowMs / 1000)) + BigInt(input.deadlineSeconds)).toString();
+    return admitOp(env, asset, from, { id: input.swapId, kind: 'swap', amountUnits: input.amountIn, poolId: pool.id, toAccountId: to.id, minOut: input.minOut, deadlineS });
   },
 });
 
