@@ -55,6 +55,8 @@ export interface TestServerOptions {
   readonly correspondentUrl?: string;
   /** QENEX_GATEWAY_INTERVAL_MS; 0 otherwise (a test runs the payment gateway's cycles itself). */
   readonly gatewayIntervalMs?: number;
+  /** QENEX_CHAIN_RPC_URL and QENEX_CHAIN_ID: a node for the custody gateway (none otherwise); its cycles every QENEX_CHAIN_INTERVAL_MS (an hour here: the test runs them). */
+  readonly chain?: { readonly rpcUrl: string; readonly chainId: bigint };
 }
 
 /** The run's database, for a test that opens a connection of its own (the admin CLI). */
@@ -79,6 +81,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     QENEX_SERVER_KEYS_FILE: options.keysFile ?? join(dataDir, 'server-keys.json'),
     QENEX_GATEWAY_INTERVAL_MS: String(options.gatewayIntervalMs ?? 0),
     ...(options.correspondentUrl === undefined ? {} : { QENEX_CORRESPONDENT_URL: options.correspondentUrl }),
+    ...(options.chain === undefined ? {} : { QENEX_CHAIN_RPC_URL: options.chain.rpcUrl, QENEX_CHAIN_ID: options.chain.chainId.toString(), QENEX_CHAIN_INTERVAL_MS: '3600000' }),
   });
   schemas += 1;
   const schema = options.schema ?? `s${process.pid}_${schemas}_${randomBytes(3).toString('hex')}`;

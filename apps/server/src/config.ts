@@ -59,6 +59,8 @@ export interface ServerConfig {
   readonly custodyKekFile: string;
   /** A chain node's JSON-RPC endpoint for digital-asset custody; null runs no custody gateway. */
   readonly chainRpcUrl: string | null;
+  /** The chain id the node must be on (EIP-155); the registered assets name it too. */
+  readonly chainId: bigint;
   /** How often the custody gateway reads the chain and sends what the books admitted. */
   readonly chainIntervalMs: number;
 }
@@ -158,6 +160,7 @@ export function readConfig(env: Env): ServerConfig {
     bankBic: bic(env, 'QENEX_BANK_BIC', 'QNXBUS33XXX'),
     custodyKekFile: nonEmpty(env.QENEX_CUSTODY_KEK_FILE) ?? `${dataDir}/custody-kek`,
     chainRpcUrl: url(env, 'QENEX_CHAIN_RPC_URL', ['http:', 'https:']),
+    chainId: BigInt(integer(env, 'QENEX_CHAIN_ID', 1, 1, Number.MAX_SAFE_INTEGER)),
     chainIntervalMs: integer(env, 'QENEX_CHAIN_INTERVAL_MS', 4000, 100, 60 * 60 * 1000),
   };
 }

@@ -18,6 +18,8 @@ import { ChangeNotifier, registerNotifications } from './notifications';
 import { registerUpdateFiles, UpdateService } from './update/service';
 import { paymentFormats } from './payments/gateway';
 import { startPaymentService, type PaymentService } from './payments/service';
+import { CustodyGateway, CustodySchedule } from './assets/custody-gateway';
+import { ViemChain } from '@qenex/protocols/defi-node';
 
 export interface RunningServer {
   readonly address: string;
@@ -36,6 +38,8 @@ export interface RunningServer {
   readonly sweeper: ScreeningSweeper;
   /** The SWIFT payment gateway and, in a demo, the simulated correspondent it talks to. */
   readonly payments: PaymentService;
+  /** The digital-asset custody gateway's schedule, when QENEX_CHAIN_RPC_URL names a node; `runNow()` runs one cycle. */
+  readonly custody: CustodySchedule | null;
   /** Anchors the audit head now, as the timer does: the new anchor, or null when it was anchored already. */
   anchorAudit(): Promise<AuditAnchor | null>;
   /** Stops taking requests, finishes those in flight and the queued transfers, then closes everything. */
@@ -86,6 +90,7 @@ export async function startServer(config: ServerConfig, overrides: ServerOverrid
   const kv = overrides.kv ?? (await connectKv(config.redisUrl));
   const { keys: serverKeys } = loadServerKeys(overrides.serverKeysFile ?? config.serverKeysFile);
   const notifier = new ChangeNotifier(kv);
+  const custodyKeys = SealedCustodyKeys.fromFile(config.custodyKekFile);
   const engine = new Engine({
     storage,
     clock,
@@ -97,7 +102,7 @@ export async function startServer(config: ServerConfig, overrides: ServerOverrid
     // An outgoing payment is checked as the pacs.008 it makes (CBPR+ and the schema's facets, the IBAN and BIC registries) before money is held.
     paymentFormats,
     // Customers' wallet keys for digital assets: made here, kept in the books only sealed under this key.
-    custodyKeys: SealedCustodyKeys.fromFile(config.custodyKekFile),
+    custodyKeys,
     // An anchor changes nothing a workstation pulls: no reason to wake them every minute.
     hooks: {
       committed: (name) => {
@@ -132,8 +137,10 @@ export async function startServer(config: ServerConfig, overrides: ServerOverrid
   const demoUsers = config.demo && isEmpty ? await seedDemoServer(engine, ids, clock) : [];
   const address = await app.listen({ host: config.host, port: config.port });
   const payments = await startPaymentService(config, { engine, nowMs: () => clock.nowMs(), log: app.log });
+  const custody = custodySchedule(config, engine, custodyKeys, app.log);
   anchors.start();
   updates.start();
+  custody?.start();
   await backups?.start();
 
   let closing: Promise<void> | null = null;
@@ -142,6 +149,7 @@ export async function startServer(config: ServerConfig, overrides: ServerOverrid
       // No new backup starts; one running is waited for at the end, beside the rest of the shutdown.
       const backupsStopped = backups?.stop();
       updates.stop();
+      await custody?.stop();
       await payments.stop();
       await app.close();
       await batcher.drain();
@@ -154,5 +162,17 @@ export async function startServer(config: ServerConfig, overrides: ServerOverrid
       await backupsStopped;
     })());
   const auditAnchors = { auditAnchorsFile: auditAnchorsFile(config.dataDir), anchorAudit: () => anchors.anchorNow() };
-  return { address, app, engine, storage, kv, embedded: embedded !== null, demoUsers, updates, sweeper, payments, ...auditAnchors, close };
+  return { address, app, engine, storage, kv, embedded: embedded !== null, demoUsers, updates, sweeper, payments, custody, ...auditAnchors, close };
+}
+
+/** The custody gateway on the node QENEX_CHAIN_RPC_URL names, through viem; none without one. */
+function custodySchedule(config: ServerConfig, engine: Engine, keys: SealedCustodyKeys, log: FastifyInstance['log']): CustodySchedule | null {
+  if (config.chainRpcUrl === null) return null;
+  const chain = new ViemChain({ chainId: config.chainId, url: config.chainRpcUrl });
+  const gateway = new CustodyGateway({ engine, chain, keys, log });
+  return new CustodySchedule(gateway, {
+    intervalMs: config.chainIntervalMs,
+    verify: () => chain.verifyChainId(),
+    onError: (error) => log.error({ err: error }, 'custody gateway cycle failed; it runs again next interval'),
+  });
 }

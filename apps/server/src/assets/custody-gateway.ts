@@ -182,6 +182,57 @@ export class CustodyGateway {
   }
 }
 
+/**
+ * Runs the gateway's cycles on a timer, one at a time: a cycle that fails (the node down, say) is
+ * logged and the next one starts over from the chain, as a restart would.
+ */
+export class CustodySchedule {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> = Promise.resolve();
+  private stopped = false;
+  private verified = false;
+
+  constructor(
+    private readonly gateway: CustodyGateway,
+    private readonly options: {
+      readonly intervalMs: number;
+      /** Run before the first cycle and again until it succeeds (the node is on the chain the books expect). */
+      readonly verify?: () => Promise<void>;
+      readonly onError: (error: unknown) => void;
+      readonly onCycle?: (cycle: CustodyCycle) => void;
+    },
+  ) {}
+
+  start(): void {
+    this.schedule(0);
+  }
+
+  /** One cycle now, after any running one. */
+  runNow(): Promise<void> {
+    const run = this.running.then(async () => {
+      if (!this.verified && this.options.verify !== undefined) await this.options.verify();
+      this.verified = true;
+      const cycle = await this.gateway.cycle();
+      this.options.onCycle?.(cycle);
+    });
+    this.running = run.catch(this.options.onError);
+    return this.running;
+  }
+
+  /** Stops the timer and waits for a cycle in progress. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== null) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => void this.runNow().finally(() => this.schedule(this.options.intervalMs)), delayMs);
+    this.timer.unref();
+  }
+}
+
 interface ToSign {
   readonly op: { readonly id: string; readonly kind: 'withdrawal' | 'swap'; readonly to?: string; readonly minOut?: string; readonly deadlineS?: string };
   readonly wallet: { readonly address: Address; readonly sealedKey: string; readonly nextNonce: number };

@@ -7,6 +7,7 @@ import {
   checkPositive,
   formatDecimal,
   formatMoney,
+  formatUnits,
   parseDecimal,
   parseMinor,
   parsePositiveDecimal,
@@ -143,6 +144,13 @@ describe('formatDecimal and formatMoney', () => {
     expect(formatMoney(1000000n, 'KWD')).toBe('1,000.000 KWD');
     expect(formatMoney(999n, 'JPY')).toBe('999 JPY');
     expect(formatMoney(5n, 'CLF')).toBe('0.0005 CLF');
+  });
+
+  it('formats a unit that is no ISO currency at the scale given (a token at its book scale)', () => {
+    expect(formatUnits(4_500_000_000n, 9, 'QXTA')).toBe('4.500000000 QXTA');
+    expect(formatUnits(1_234_567_000_000_001n, 9, 'QXTA')).toBe('1,234,567.000000001 QXTA');
+    expect(formatUnits(-12n, 0, 'PTS')).toBe('-12 PTS');
+    fc.assert(fc.property(fc.bigInt({ min: -amountMax, max: amountMax }), (amount) => formatUnits(amount, 2, 'USD') === formatMoney(amount, 'USD')));
   });
 
   it('throws on a currency it does not know: a programmer error, not an operating one', () => {

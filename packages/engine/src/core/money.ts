@@ -89,22 +89,35 @@ export function checkPositive(amountMinor: bigint): Parsed<bigint, MoneyError> {
 export function formatDecimal(amountMinor: bigint, currencyCode: string): string {
   const currency = currencyByCode(currencyCode);
   if (currency === undefined) throw new RangeError(`unknown currency ${currencyCode}`);
+  return decimalOfUnits(amountMinor, currency.exponent);
+}
+
+/** Minor units with `exponent` digits after the point, as a plain decimal string: (123456n, 2) → "1234.56". */
+export function decimalOfUnits(amountMinor: bigint, exponent: number): string {
   const negative = amountMinor < 0n;
   const digits = (negative ? -amountMinor : amountMinor).toString();
-  if (currency.exponent === 0) return (negative ? '-' : '') + digits;
-  const padded = digits.padStart(currency.exponent + 1, '0');
-  const whole = padded.slice(0, -currency.exponent);
-  const fraction = padded.slice(-currency.exponent);
+  if (exponent === 0) return (negative ? '-' : '') + digits;
+  const padded = digits.padStart(exponent + 1, '0');
+  const whole = padded.slice(0, -exponent);
+  const fraction = padded.slice(-exponent);
   return `${negative ? '-' : ''}${whole}.${fraction}`;
 }
 
 /** Formats for people: thousands separators and the currency code ("1,234.56 USD"). */
 export function formatMoney(amountMinor: bigint, currencyCode: string): string {
-  const plain = formatDecimal(amountMinor, currencyCode);
+  return groupedWithCode(formatDecimal(amountMinor, currencyCode), currencyCode);
+}
+
+/** As formatMoney, for a unit that is not an ISO currency (a token at its book scale): "1,234.500000000 QXTA". */
+export function formatUnits(amountMinor: bigint, exponent: number, code: string): string {
+  return groupedWithCode(decimalOfUnits(amountMinor, exponent), code);
+}
+
+function groupedWithCode(plain: string, code: string): string {
   const negative = plain.startsWith('-');
   const [whole = '', fraction] = (negative ? plain.slice(1) : plain).split('.');
   const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${negative ? '-' : ''}${grouped}${fraction === undefined ? '' : '.' + fraction} ${currencyCode}`;
+  return `${negative ? '-' : ''}${grouped}${fraction === undefined ? '' : '.' + fraction} ${code}`;
 }
 
 export function toWire(money: Money): WireMoney {

@@ -80,6 +80,14 @@ async function admitOp(
   return ok(op);
 }
 
+/** What a withdrawal or swap weighs against the caller's `asset` limit: book units of the token, at its scale. */
+async function assetMeasure(env: CommandEnv, accountId: string, amountUnits: bigint) {
+  const account = await env.tx.banking.get('tokenAccount', accountId);
+  if (account === undefined) return null;
+  const asset = await assetOf(env, account.assetId);
+  return { amountMinor: amountUnits, currency: account.assetId, exponent: asset.scale };
+}
+
 function opSubjectOf(env: CommandEnv, accountId: string) {
   return tokenAccountSubject(env, accountId);
 }
@@ -95,8 +103,7 @@ export const withdrawTokens = command({
   input: z.object({ withdrawalId: idSchema, accountId: idSchema, to: chainAddressSchema, amount: amountSchema }).strict(),
   subject: (env, input) => opSubjectOf(env, input.accountId),
   async measure(env, input) {
-    const account = await env.tx.banking.get('tokenAccount', input.accountId);
-    return account === undefined ? null : { amountMinor: input.amount, currency: account.assetId };
+    return assetMeasure(env, input.accountId, input.amount);
   },
   async precheck(env, input) {
     // A sanctioned destination is refused whoever would approve it, before anything is held.
@@ -131,8 +138,7 @@ export const swapTokens = command({
     .strict(),
   subject: (env, input) => opSubjectOf(env, input.fromAccountId),
   async measure(env, input) {
-    const account = await env.tx.banking.get('tokenAccount', input.fromAccountId);
-    return account === undefined ? null : { amountMinor: input.amountIn, currency: account.assetId };
+    return assetMeasure(env, input.fromAccountId, input.amountIn);
   },
   async run(env, input) {
     const again = await existingOp(env, input.swapId, (op) => op.kind === 'swap' && op.fromAccountId === input.fromAccountId && op.toAccountId === input.toAccountId && op.amountUnits === input.amountIn.toString());

@@ -1,4 +1,5 @@
-import { formatMoney } from '../money';
+import { currencyByCode } from '../currencies';
+import { formatMoney, formatUnits } from '../money';
 import { branchRoles, rolesAllow } from '../rbac';
 import type { StandInDecision } from '../sync/stand-in';
 import type { CommandPolicy } from './types';
@@ -39,6 +40,8 @@ export interface Measure {
   readonly amountMinor: bigint;
   /** The currency, or for a fixed limit the unit (basis points). */
   readonly currency: string;
+  /** Digits after the point when the unit is not an ISO currency (a token at its book scale). */
+  readonly exponent?: number;
 }
 
 /** A caller's limit for a kind and currency; absent means none, so every amount needs a second person. */
@@ -213,12 +216,17 @@ function overLimit(rules: CommandPolicy, request: AdmissionRequest): Omit<Needed
     return measure.amountMinor === 0n ? null : { basis: 'no_limit', message: `You have no ${rules.limit} limit in ${measure.currency}; a supervisor must approve this.` };
   }
   if (measure.amountMinor > limit.perTransactionMinor) {
-    return { basis: 'per_transaction', message: `This is over your ${rules.limit} limit of ${formatMoney(limit.perTransactionMinor, measure.currency)} for one transaction; a supervisor must approve it.` };
+    return { basis: 'per_transaction', message: `This is over your ${rules.limit} limit of ${amountText(limit.perTransactionMinor, measure)} for one transaction; a supervisor must approve it.` };
   }
   if (request.usedTodayMinor + measure.amountMinor > limit.perDayMinor) {
-    return { basis: 'per_day', message: `This would take you over your ${rules.limit} limit of ${formatMoney(limit.perDayMinor, measure.currency)} for today; a supervisor must approve it.` };
+    return { basis: 'per_day', message: `This would take you over your ${rules.limit} limit of ${amountText(limit.perDayMinor, measure)} for today; a supervisor must approve it.` };
   }
   return null;
+}
+
+function amountText(amountMinor: bigint, measure: Measure): string {
+  if (measure.exponent !== undefined) return formatUnits(amountMinor, measure.exponent, measure.currency);
+  return currencyByCode(measure.currency) === undefined ? `${amountMinor} minor units of ${measure.currency}` : formatMoney(amountMinor, measure.currency);
 }
 
 function checkerProblem(rules: CommandPolicy, request: AdmissionRequest, checker: Caller, permission: string): Admission | null {
