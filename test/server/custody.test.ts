@@ -22,7 +22,8 @@ describe('custody gateway in the server', () => {
   let devnet: EvmDevnet;
   let rpc: DevnetRpcServer;
   let token: Address;
-  const tokens: Record<string, string> = {};
+  const tokens = { alice: '', bob: '', olivia: '', adam: '' };
+  type User = keyof typeof tokens;
 
   beforeAll(async () => {
     devnet = await EvmDevnet.create({ chainId: 31337n, genesisTimestampS: BigInt(Math.floor(Date.now() / 1000)) });
@@ -31,7 +32,7 @@ describe('custody gateway in the server', () => {
     await devnet.fundEther(customerOwn, e18);
     rpc = await startDevnetRpcServer(devnet);
     t = await startTestServer({ chain: { rpcUrl: rpc.url, chainId: 31337n } });
-    for (const user of ['alice', 'bob', 'olivia', 'adam']) tokens[user] = await t.signIn(user);
+    for (const user of Object.keys(tokens) as User[]) tokens[user] = await t.signIn(user);
   });
   afterAll(async () => {
     await t.close();
@@ -39,7 +40,7 @@ describe('custody gateway in the server', () => {
     await dropTestDatabase();
   });
 
-  async function approved(maker: string, path: string, body: unknown, checker: string) {
+  async function approved(maker: User, path: string, body: unknown, checker: User) {
     const held = await t.request('POST', path, { token: tokens[maker], body });
     expect(held.status, JSON.stringify(held.body)).toBe(202);
     const decided = await t.request('POST', `/api/v1/approvals/${held.body.approvalId}/decision`, { token: tokens[checker], body: { decision: 'approve' } });
