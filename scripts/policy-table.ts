@@ -18,6 +18,8 @@ function holders(policy: CommandPolicy): string {
   if (policy.permission === 'update.install') return "the host's update client (after verifying the signed metadata)";
   if (policy.permission === 'payment.gateway') return "the server's payment gateway (what the correspondent sent)";
   if (policy.permission === 'asset.gateway') return "the server's custody gateway (what the chain shows)";
+  if (policy.permission === 'cbdc.gateway') return "the server's CBDC gateway (what the central bank's settlement reports)";
+  if (policy.permission === 'cbdc.settle') return "the server's CBDC settlement (signed token transactions)";
   const granted = roles.filter((role) => rolePermissions[role].includes(policy.permission));
   const system = policy.permission === 'audit.anchor' ? ['the server'] : [];
   return [...granted, ...system].join(', ') || 'nobody';

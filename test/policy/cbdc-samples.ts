@@ -1,4 +1,4 @@
-import { demoUsers, type Context, type Id128 } from '@qenex/engine';
+import { cbdcOwnerId, cbdcTransactionToJson, cbdcWalletOwner, demoUsers, hybridKeyPair, hybridPublicKeysToJson, signCbdcTransaction, type Context, type Id128 } from '@qenex/engine';
 import { sampleAmount, type MatrixWorld, type Size } from './world';
 
 /**
@@ -49,6 +49,22 @@ async function walletRequest(w: MatrixWorld) {
   return { walletId: w.ids.next(), customerId, accountId };
 }
 
+/** The rich customer's phone: the key their offline coins belong to. */
+const device = hybridKeyPair(new Uint8Array(64).fill(31));
+const deviceKeys = hybridPublicKeysToJson(device.publicKeys);
+
+/** A coin of 10.00 freshly loaded onto the phone, and a voucher paying 4.00 of it to the payee's wallet. */
+async function offlineVoucher(w: MatrixWorld, payer: Id128, payee: Id128) {
+  const loaded = (await w.must('cbdc.load_offline', { operationId: w.ids.next(), walletId: payer, money: usd('1000'), device: deviceKeys }, demoUsers.alice)) as { coin: { txid: string; index: number } };
+  const owner = cbdcOwnerId(device.publicKeys);
+  const input = { txid: loaded.coin.txid, index: loaded.coin.index, output: { value: 1000n, currency: 'USD', owner } };
+  const outputs = [
+    { value: 400n, currency: 'USD', owner: cbdcWalletOwner(payee) },
+    { value: 600n, currency: 'USD', owner },
+  ];
+  return cbdcTransactionToJson(signCbdcTransaction({ kind: 'transfer', inputs: [input], outputs, redeemed: 0n }, [device]));
+}
+
 type SampleOf = (w: MatrixWorld, caller: Context, size: Size) => Promise<{ readonly input: unknown }>;
 const only = (input: unknown) => ({ input });
 
@@ -76,6 +92,12 @@ export const cbdcSamples: Readonly<Record<string, SampleOf>> = {
     await fixtureOf(w);
     return only({ operationId: w.ids.next(), money: usd('1000') });
   },
+  'cbdc.load_offline': async (w) => only({ operationId: w.ids.next(), walletId: (await fixtureOf(w)).payer, money: usd('1000'), device: deviceKeys }),
+  'cbdc.offline_pay': async (w) => {
+    const { payer, payee } = await fixtureOf(w);
+    return only({ paymentId: w.ids.next(), payerWalletId: payer, payeeWalletId: payee, voucher: await offlineVoucher(w, payer, payee) });
+  },
+  'cbdc.offline_coins': async (w) => only({ walletId: (await fixtureOf(w)).payer }),
   'cbdc.move_reserves': async (w) => {
     await fixtureOf(w);
     return only({ operationId: w.ids.next(), branchId: w.bank.branchId, money: usd('1000'), direction: 'to_reserves' });

@@ -19,7 +19,7 @@ export * from './core/banking/denominations';
 export * from './core/banking/account-number';
 export * from './core/banking/fx';
 export { cbdcLedgerOf, cbdcLedgerOffset, holdingLimitOf, splitIncoming, splitPayment, tierOf, type IncomingSplit, type PaymentSplit } from './core/cbdc/wallet';
-export type { CbdcBooks, CbdcOperation, CbdcPolicy, CbdcTier, CbdcWallet } from './core/cbdc/types';
+export type { CbdcBooks, CbdcCoin, CbdcOperation, CbdcPolicy, CbdcTier, CbdcWallet } from './core/cbdc/types';
 export * from './core/cbdc/index';
 export { settleCbdcTransactions, cbdcUnspentQueryMax, type CbdcSettleCode, type CbdcSettleOptions, type CbdcSettleResult } from './app/commands/cbdc-tokens';
 export type { Clock } from './ports/clock';

@@ -55,6 +55,8 @@ export interface CommandEnv {
   readonly paymentFormats: PaymentFormats | null;
   /** The host's custody keys for digital assets (the server's, sealed under its key-encryption key); null where no wallet is kept. */
   readonly custodyKeys: CustodyKeys | null;
+  /** Where this engine runs: the bank's books (`authority`), or a branch workstation's copy, deciding provisionally offline. */
+  readonly host: 'authority' | 'workstation';
 }
 
 export interface NestedOptions {

@@ -622,6 +622,7 @@ export class Engine {
       policyOf: (command) => this.policies[command],
       paymentFormats: this.deps.paymentFormats ?? null,
       custodyKeys: this.deps.custodyKeys ?? null,
+      host: this.host,
       requestApproval:
         this.host === 'workstation'
           ? null

@@ -53,7 +53,7 @@ function creditBalance(account: Account): bigint {
   return account.creditsPosted - account.debitsPosted;
 }
 
-async function accountOf(env: CommandEnv, id: Id128): Promise<Account> {
+export async function accountOf(env: CommandEnv, id: Id128): Promise<Account> {
   const account = await ledgerAccount(env, id);
   if (account === undefined) throw new Error(`CBDC books: ledger account ${id} is missing`);
   return account;
@@ -65,13 +65,15 @@ async function booksOf(env: CommandEnv, currency: string): Promise<Outcome<{ boo
   return ok({ books, policy });
 }
 
-interface WalletState {
+export interface WalletState {
   readonly wallet: CbdcWallet;
   readonly customer: Customer;
   readonly linked: BankAccount;
   readonly tier: CbdcTier;
   readonly limitMinor: bigint;
   readonly balanceMinor: bigint;
+  /** What counts against the holding limit: the wallet's balance and its unspent offline coins. */
+  readonly holdingMinor: bigint;
   readonly linkedAvailableMinor: bigint;
   readonly books: CbdcBooks;
   readonly policy: CbdcPolicy;
@@ -80,7 +82,7 @@ interface WalletState {
 type WalletRefusal = 'wallet_not_found' | 'currency_mismatch' | 'no_linked_account' | 'cbdc_not_offered';
 
 /** A wallet with everything its rules read: the customer's tier and limit now, its balance, the linked account's available money. */
-async function walletState(env: CommandEnv, walletId: Id128, currency: string, whose = 'The'): Promise<Outcome<WalletState, WalletRefusal>> {
+export async function walletState(env: CommandEnv, walletId: Id128, currency: string, whose = 'The'): Promise<Outcome<WalletState, WalletRefusal>> {
   const wallet = await env.tx.banking.get('cbdcWallet', walletId);
   if (wallet === undefined) return refuse('wallet_not_found', `${whose} CBDC wallet does not exist.`);
   if (wallet.currency !== currency) return refuse('currency_mismatch', `${whose} wallet holds ${wallet.currency}; the amount is in ${currency}.`);
@@ -97,6 +99,7 @@ async function walletState(env: CommandEnv, walletId: Id128, currency: string, w
     tier,
     limitMinor: holdingLimitOf(found.value.policy, tier),
     balanceMinor: creditBalance(walletAccount),
+    holdingMinor: creditBalance(walletAccount) + (wallet.offlineMinor ?? 0n),
     linkedAvailableMinor: availableBalance(linkedAccount, true),
     ...found.value,
   });
@@ -141,7 +144,7 @@ interface Booking {
   readonly split?: Partial<Pick<CbdcOperation, 'fromWalletMinor' | 'fromLinkedMinor' | 'toWalletMinor' | 'toLinkedMinor' | 'issuedOnDemandMinor'>>;
 }
 
-async function book(env: CommandEnv, operationId: Id128, booking: Booking, legs: readonly Leg[]) {
+export async function book(env: CommandEnv, operationId: Id128, booking: Booking, legs: readonly Leg[]) {
   const events = chain(operationId, legs);
   const posted = await post(env, events);
   if (!posted.ok) return posted;
@@ -167,18 +170,18 @@ async function book(env: CommandEnv, operationId: Id128, booking: Booking, legs:
 }
 
 /** A retry of a booked operation answers as the first run did; the same id for something else is refused. */
-async function replayOf(env: CommandEnv, operationId: Id128, kind: CbdcOperationKind, money: { amount: bigint; currency: string }, walletId: Id128 | null, fingerprint: string): Promise<Outcome<OperationView & { fresh: boolean }, 'transaction_id_reused'> | null> {
+export async function replayOf(env: CommandEnv, operationId: Id128, kind: CbdcOperationKind, money: { amount: bigint; currency: string }, walletId: Id128 | null, fingerprint: string): Promise<Outcome<OperationView & { fresh: boolean }, 'transaction_id_reused'> | null> {
   const existing = await env.tx.banking.get('cbdcOperation', operationId);
   if (existing === undefined) return null;
   const same = existing.kind === kind && existing.amountMinor === money.amount && existing.currency === money.currency && existing.walletId === walletId && existing.fingerprint === fingerprint;
   return same ? ok({ ...operationView(existing), fresh: false }) : refuse('transaction_id_reused', 'This operation id was already used for a different CBDC operation; start a new one.');
 }
 
-async function isBooked(env: CommandEnv, operationId: Id128): Promise<boolean> {
+export async function isBooked(env: CommandEnv, operationId: Id128): Promise<boolean> {
   return (await env.tx.banking.get('cbdcOperation', operationId)) !== undefined;
 }
 
-async function walletSubject(env: CommandEnv, walletId: Id128): Promise<Subject | null> {
+export async function walletSubject(env: CommandEnv, walletId: Id128): Promise<Subject | null> {
   const wallet = await env.tx.banking.get('cbdcWallet', walletId);
   return wallet === undefined ? null : { branchId: wallet.branchId };
 }
@@ -189,15 +192,16 @@ async function freshMeasure(env: CommandEnv, input: OperationInput) {
 }
 
 const holdingRefusal = (state: WalletState, amount: bigint): Refusal<'exceeds_holding_limit'> =>
-  refuse('exceeds_holding_limit', `This would take the wallet above its ${state.tier} holding limit; at most ${fundingRoom(state.balanceMinor, state.limitMinor)} more fits.`, {
+  refuse('exceeds_holding_limit', `This would take the wallet above its ${state.tier} holding limit; at most ${fundingRoom(state.holdingMinor, state.limitMinor)} more fits.`, {
     limitMinor: state.limitMinor.toString(),
     balanceMinor: state.balanceMinor.toString(),
+    offlineMinor: (state.holdingMinor - state.balanceMinor).toString(),
     amountMinor: amount.toString(),
   });
 
 // ——— the policy sheet and the books ———
 
-const bankAccountFlags = { noOverdraft: AccountFlags.debitsMustNotExceedCredits | AccountFlags.history, assetNoNegative: AccountFlags.creditsMustNotExceedDebits | AccountFlags.history };
+export const bankAccountFlags = { noOverdraft: AccountFlags.debitsMustNotExceedCredits | AccountFlags.history, assetNoNegative: AccountFlags.creditsMustNotExceedDebits | AccountFlags.history };
 
 async function openBooks(env: CommandEnv, currency: string): Promise<CbdcBooks> {
   const books: CbdcBooks = { id: currency, floatAccountId: env.ids.next(), issuanceAccountId: env.ids.next(), reserveAccountId: env.ids.next(), positionAccountId: env.ids.next(), openedAtMs: env.nowMs };
@@ -283,13 +287,14 @@ export const getCbdcWallet = command({
     if (wallet === undefined) return refuse('wallet_not_found', 'No CBDC wallet has this id.');
     const state = await walletState(env, wallet.id, wallet.currency);
     if (!state.ok) return state;
-    const { tier, limitMinor, balanceMinor, policy } = state.value;
+    const { tier, limitMinor, balanceMinor, holdingMinor, policy } = state.value;
     return ok({
-      wallet,
+      wallet: { ...wallet, offlineMinor: (wallet.offlineMinor ?? 0n).toString() },
       tier,
       balance: balanceMinor.toString(),
+      offline: (holdingMinor - balanceMinor).toString(),
       limit: limitMinor.toString(),
-      room: fundingRoom(balanceMinor, limitMinor).toString(),
+      room: fundingRoom(holdingMinor, limitMinor).toString(),
       policyVersion: policy.version,
       linked: balancesOf(await accountOf(env, wallet.linkedAccountId)),
     });
@@ -306,7 +311,7 @@ async function fundPlan(env: CommandEnv, input: WalletMoneyInput) {
   const state = await walletState(env, input.walletId, input.money.currency);
   if (!state.ok) return state;
   const amount = input.money.amount;
-  if (amount > fundingRoom(state.value.balanceMinor, state.value.limitMinor)) return holdingRefusal(state.value, amount);
+  if (amount > fundingRoom(state.value.holdingMinor, state.value.limitMinor)) return holdingRefusal(state.value, amount);
   if (amount > state.value.linkedAvailableMinor) return refuse('insufficient_funds', 'Insufficient funds: the linked account does not have enough available balance.');
   const issued = await onDemandIssue(env, state.value.books, amount);
   if (!issued.ok) return issued;
@@ -389,7 +394,7 @@ async function payPlan(env: CommandEnv, input: PayInput) {
     if (input.payee.walletId === input.walletId) return refuse('accounts_must_be_different', 'A wallet cannot pay itself.');
     const receiving = await walletState(env, input.payee.walletId, input.money.currency, "The payee's");
     if (!receiving.ok) return receiving;
-    payee = { kind: 'wallet', side: { walletId: receiving.value.wallet.id, linkedAccountId: receiving.value.linked.id }, split: splitIncoming(receiving.value.balanceMinor, receiving.value.limitMinor, input.money.amount) };
+    payee = { kind: 'wallet', side: { walletId: receiving.value.wallet.id, linkedAccountId: receiving.value.linked.id }, split: splitIncoming(receiving.value.holdingMinor, receiving.value.limitMinor, input.money.amount) };
   }
   const issued = await onDemandIssue(env, payer.value.books, split.fromLinked);
   if (!issued.ok) return issued;
@@ -457,8 +462,8 @@ export const receiveCbdcPayment = command({
     if (replay !== null) return replay;
     const state = await walletState(env, input.walletId, input.money.currency);
     if (!state.ok) return state;
-    const { books, wallet, linked, balanceMinor, limitMinor } = state.value;
-    const split = splitIncoming(balanceMinor, limitMinor, input.money.amount);
+    const { books, wallet, linked, holdingMinor, limitMinor } = state.value;
+    const split = splitIncoming(holdingMinor, limitMinor, input.money.amount);
     const legs = planReceive(books, input.money.currency, { walletId: wallet.id, linkedAccountId: linked.id }, split);
     return book(env, input.operationId, { kind: 'receive', currency: input.money.currency, amountMinor: input.money.amount, walletId: wallet.id, fingerprint, split: { toWalletMinor: split.toWallet, toLinkedMinor: split.toLinked } }, legs);
   },

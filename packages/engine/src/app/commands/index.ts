@@ -33,6 +33,7 @@ import { custodyPositions, getTokenAccount, listAssets, openTokenAccount, regist
 import { assetOutbox, assetWatch, confirmOnChain, listChainOps, observeDeposits, recordReceipt, recordSigned, swapTokens, withdrawTokens } from './asset-chain';
 import { accessLog, anchorAudit, auditHead, auditLog, verifyAudit } from './audit';
 import { cbdcUnspent, mintCbdc, setCbdcTokenIssuer, settleCbdc } from './cbdc-tokens';
+import { cbdcOfflineCoins, loadCbdcOffline, payCbdcOffline } from './cbdc-offline';
 
 /** The engine's one entry point: every change of state is one of these commands. */
 export const commands = {
@@ -147,6 +148,9 @@ export const commands = {
   'cbdc.mint': mintCbdc,
   'cbdc.settle': settleCbdc,
   'cbdc.unspent': cbdcUnspent,
+  'cbdc.load_offline': loadCbdcOffline,
+  'cbdc.offline_pay': payCbdcOffline,
+  'cbdc.offline_coins': cbdcOfflineCoins,
   'asset.register': registerAsset,
   'asset.register_pool': registerPool,
   'asset.list': listAssets,

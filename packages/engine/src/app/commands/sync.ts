@@ -287,6 +287,8 @@ export async function branchSnapshot(env: CommandEnv, device: Device) {
   const limitRules = await limitsOf(env, people);
   const tallies = await env.tx.banking.findBy('tally', 'branchDay', `${branchId}:${businessDay(env.nowMs)}`, snapshotAccountsMax);
   const rateSheets = await env.tx.banking.list('rateSheet', '', snapshotRateSheetsMax);
+  // The branch's CBDC wallets, so a counter without a link can take an offline voucher between two of them.
+  const cbdcWallets = await env.tx.banking.findBy('cbdcWallet', 'branch', branchId, snapshotAccountsMax);
   const ledgerIds = [...tills.map((t) => t.accountId), ...bankAccounts.map((a) => a.id), ...branchAccounts.map((a) => a.accountId)];
   const accounts: Account[] = await env.tx.ledger.accounts(ledgerIds);
   const compliance = await complianceSnapshot(env, people);
@@ -308,6 +310,7 @@ export async function branchSnapshot(env: CommandEnv, device: Device) {
     limitRules,
     tallies,
     rateSheets,
+    cbdcWallets,
     accounts,
     ...compliance,
   };

@@ -279,6 +279,7 @@ export class WorkstationSync {
         monitoringDecision: snapshot.caseDecisions ?? [],
         monitoringConfig: snapshot.monitoringConfigs ?? [],
         monitoringState: snapshot.monitoringState ?? [],
+        cbdcWallet: snapshot.cbdcWallets ?? [],
       });
       // Later commands are never timed before this pull, which told the server the queue's head.
       const declaredAtMs = Number((request.payload as { atMs: number }).atMs);

@@ -3,7 +3,7 @@ import type { Id128 } from '../ids';
 import type { Correspondent, NostroReconciliation, Payment, PaymentException, PaymentMessage } from '../payments/types';
 import { messageDue } from '../payments/lifecycle';
 import type { AssetDeposit, ChainOp, CustodyWallet, DigitalAsset, SwapPool, TokenAccount } from '../assets/types';
-import type { CbdcBooks, CbdcOperation, CbdcPolicy, CbdcWallet } from '../cbdc/types';
+import type { CbdcBooks, CbdcCoin, CbdcOperation, CbdcPolicy, CbdcWallet } from '../cbdc/types';
 import type { StandInPolicy } from '../sync/stand-in';
 import type { RecentNonces } from '../sync/protocol';
 import type { JsonValue } from '../canonical-json';
@@ -32,6 +32,8 @@ export const AccountCodes = {
   customerTokens: 401,
   /** A customer's retail CBDC wallet (on the currency's CBDC ledger; never overdrawn, never above its holding limit). */
   cbdcWallet: 102,
+  /** Value on customers' offline CBDC devices: the unspent offline coins (on the CBDC ledger). */
+  cbdcOffline: 103,
   /** The bank's reserve account at the central bank (an asset, on the fiat ledger). */
   centralBankReserves: 306,
   /** The fiat value of the bank's own CBDC holdings (an asset, on the fiat ledger; equals the CBDC float). */
@@ -71,6 +73,8 @@ export const TransferCodes = {
   cbdcIncoming: 97,
   cbdcOutgoing: 98,
   cbdcReserves: 99,
+  cbdcOfflineLoad: 100,
+  cbdcOfflinePayment: 101,
 } as const;
 
 export type KycStatus = 'pending' | 'verified' | 'rejected';
@@ -552,6 +556,19 @@ export type CaseAlert =
       readonly reasons: readonly FraudReason[];
       readonly unavailable?: string;
       readonly atMs: number;
+    }
+  | {
+      /** The same offline CBDC value spent twice: the second payment refused at sync. */
+      readonly kind: 'double_spend';
+      readonly paymentId: string;
+      readonly txid: string;
+      /** The payment that spent the value first, and where. */
+      readonly firstPaymentId: string;
+      readonly firstDeviceId: string | null;
+      readonly valueMinor: string;
+      readonly currency: string;
+      readonly deviceId: string | null;
+      readonly atMs: number;
     };
 
 /** One reason of a fraud score: the feature, this payment's value, what it added (log-odds) and the words for it. */
@@ -752,6 +769,7 @@ export interface Entities {
   cbdcBooks: CbdcBooks;
   cbdcWallet: CbdcWallet;
   cbdcOperation: CbdcOperation;
+  cbdcCoin: CbdcCoin;
 }
 export type EntityKind = keyof Entities;
 
@@ -837,8 +855,9 @@ export const entityKeys: { readonly [K in EntityKind]: Readonly<Record<string, (
   chainOp: { status: (o) => `${o.chainId}:${o.status}`, txHash: (o) => o.txHash ?? null, account: (o) => o.fromAccountId },
   cbdcPolicy: {},
   cbdcBooks: {},
-  cbdcWallet: { holding: (w) => `${w.customerId}:${w.currency}`, linked: (w) => w.linkedAccountId },
+  cbdcWallet: { holding: (w) => `${w.customerId}:${w.currency}`, linked: (w) => w.linkedAccountId, branch: (w) => w.branchId },
   cbdcOperation: {},
+  cbdcCoin: { wallet: (c) => (c.spentBy === null ? c.walletId : null) },
 };
 
 export function branchAccountKey(branchId: string, purpose: BranchAccountPurpose, currency: string): string {

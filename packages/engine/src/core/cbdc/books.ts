@@ -121,6 +121,23 @@ export function planReceive(books: Books, currency: string, payee: WalletSide, s
   ]);
 }
 
+/** A load onto the customer's offline device: the wallet's CBDC becomes an offline coin (the offline account holds every unspent coin's value). */
+export function planLoadOffline(currency: string, walletId: Id128, offlineAccountId: Id128, amount: bigint): Leg[] {
+  return legs([{ leg: 'load_offline:cbdc', ledger: cbdcLedgerOf(currency), debitAccountId: walletId, creditAccountId: offlineAccountId, amount, code: TransferCodes.cbdcOfflineLoad }]);
+}
+
+/**
+ * An offline payment settled: the coins it spent leave the offline account (its change stays
+ * there, as new coins); what fits the payee's limit goes to their wallet, the excess on to their
+ * deposit account (the waterfall), as for any incoming payment.
+ */
+export function planOfflineSettle(books: Books, currency: string, offlineAccountId: Id128, payee: WalletSide, split: IncomingSplit): Leg[] {
+  return legs([
+    { leg: 'offline_pay:cbdc', ledger: cbdcLedgerOf(currency), debitAccountId: offlineAccountId, creditAccountId: payee.walletId, amount: split.toWallet, code: TransferCodes.cbdcOfflinePayment },
+    ...walletToDeposit(books, currency, offlineAccountId, payee.linkedAccountId, split.toLinked, 'waterfall', TransferCodes.cbdcWaterfall),
+  ]);
+}
+
 /** The bank's reserves from (or back to) its own funds: a branch's head-office account on the fiat ledger. */
 export function planMoveReserves(books: Books, currency: string, headOfficeAccountId: Id128, direction: 'to_reserves' | 'from_reserves', amount: bigint): Leg[] {
   const toReserves = direction === 'to_reserves';

@@ -113,6 +113,8 @@ const valuePattern = /^[1-9][0-9]{0,18}$/;
 const ownerLabel = utf8ToBytes('qenex/cbdc/owner\u0000');
 const outputLabel = utf8ToBytes('qenex/cbdc/output\u0000');
 const txidLabel = utf8ToBytes('qenex/cbdc/tx\u0000');
+const walletOwnerLabel = utf8ToBytes('qenex/cbdc/wallet-owner\u0000');
+const loadLabel = utf8ToBytes('qenex/cbdc/offline-load\u0000');
 /** What a witness signs: this label, then the 32 txid bytes; no other QENEX signature starts so. */
 const signingLabel = utf8ToBytes('qenex/cbdc/sign\u0000');
 
@@ -129,6 +131,20 @@ function labelledHash(label: Uint8Array, text: string): CbdcHash {
 /** The owner id of a key pair's public keys: what an output names as its owner. */
 export function cbdcOwnerId(publicKeys: HybridPublicKeys): CbdcHash {
   return encodeHex(sha256(concatBytes(ownerLabel, publicKeys.mlDsa65, publicKeys.ed25519)));
+}
+
+/**
+ * The owner id of the bank's receiving side of a customer's CBDC wallet: an offline payment to the
+ * wallet pays an output to this id, and settlement deposits it into the wallet at once. No key
+ * pair hashes to it (a different label), so nobody can spend such an output but the books.
+ */
+export function cbdcWalletOwner(walletId: string): CbdcHash {
+  return labelledHash(walletOwnerLabel, walletId);
+}
+
+/** The txid of the coin a load onto an offline device creates: from the load's operation id, so a replayed load makes the same coin. */
+export function cbdcLoadTxid(operationId: string): CbdcHash {
+  return labelledHash(loadLabel, operationId);
 }
 
 /** The hash the unspent set keeps for output `index` of transaction `txid`. */

@@ -40,6 +40,11 @@ export interface CbdcBooks {
   readonly issuanceAccountId: Id128;
   readonly reserveAccountId: Id128;
   readonly positionAccountId: Id128;
+  /**
+   * Value loaded onto customers' offline devices (on the CBDC ledger): its credit balance is the
+   * value of every unspent offline coin, opened with the first load.
+   */
+  readonly offlineAccountId?: Id128;
   readonly openedAtMs: number;
 }
 
@@ -52,9 +57,32 @@ export interface CbdcWallet {
   /** The customer's deposit account in the same currency: the waterfall's and reverse waterfall's other side. */
   readonly linkedAccountId: Id128;
   readonly openedAtMs: number;
+  /** Value of the unspent offline coins loaded from this wallet (and their change): counts against the holding limit. */
+  readonly offlineMinor?: bigint;
 }
 
-export type CbdcOperationKind = 'issue' | 'redeem' | 'move_reserves' | 'fund' | 'defund' | 'pay' | 'receive';
+/**
+ * An offline coin: an unspent output of the CBDC token model that a customer's device holds,
+ * loaded from their wallet (or change of an offline payment). The set of unspent hashes decides
+ * settlement; this record says whose wallet the value came from, and which payment spent it, so a
+ * second spend of the same value is recognised as one.
+ */
+export interface CbdcCoin {
+  /** The output's hash: the entry of the unspent set. */
+  readonly id: string;
+  readonly walletId: Id128;
+  readonly currency: string;
+  readonly valueMinor: bigint;
+  /** The output's preimage: the transaction that made it, its index, and its owner id. */
+  readonly txid: string;
+  readonly index: number;
+  readonly owner: string;
+  /** The settled offline payment that spent it; null while unspent. */
+  readonly spentBy: { readonly paymentId: Id128; readonly txid: string; readonly deviceId: string | null; readonly atMs: number } | null;
+  readonly createdAtMs: number;
+}
+
+export type CbdcOperationKind = 'issue' | 'redeem' | 'move_reserves' | 'fund' | 'defund' | 'pay' | 'receive' | 'load_offline' | 'offline_pay';
 
 /**
  * One money-moving CBDC command as it was booked: how a replay with the same id answers exactly as
