@@ -8,6 +8,7 @@ import { demoUsers, Engine, ManualClock, mustWithApproval, seedDemoBank, Sequent
 import { ScryptPasswordHasher, SealedCustodyKeys } from '@qenex/engine/node';
 import { SqliteStorage } from '@qenex/engine/sqlite';
 import { mustRun } from '../payments/support';
+import { installSanctionsList } from '../support/sanctions';
 
 const gateway: Context = { actor: 'custody-gateway', roles: [systemRole], deviceId: 'server' };
 const token = '0x' + 'aa'.repeat(20);
@@ -134,5 +135,32 @@ describe('custody books', () => {
     await mustRun(engine, 'asset.record_signed', { opId: op['id'], txs: [{ nonce: 0, rawTx: '0x02', txHash: hash(1) }] }, gateway);
     const other = await engine.execute('asset.record_receipt', { opId: op['id'], receipt: { txHash: hash(2), status: 'success', blockNumber: '13', blockHash: hash(13), transfers: [] } } as never, gateway);
     expect(other.ok ? '' : other.code).toBe('receipt_of_another_transaction');
+  });
+
+  it('refuses a withdrawal to a sanctioned address before anything is held, whoever would approve it', async () => {
+    const { engine, clock, a, address } = await books();
+    await mustRun(engine, 'asset.observe_deposits', { chainId: '31337', logs: [log(address, 10n * wei, 10)] }, gateway);
+    await mustRun(engine, 'asset.confirm', { chainId: '31337', head: '12', blocks: [{ number: '10', hash: hash(10) }] }, gateway);
+    // The list writes the address as its publisher does (EIP-55 mixed case); the customer types it in lower case.
+    const listed = '0x8589427373D6D84E98730D7795D8f6f8731FDA16';
+    await installSanctionsList(engine, clock, {
+      kind: 'qenex.sanctions-list',
+      schema: 1,
+      listId: 'test-addresses',
+      source: 'made for this test',
+      publishedAt: '2026-12-01',
+      entries: [{ id: 'A-1', type: 'entity', names: ['Mixer Example'], programs: ['CYBER2'], digitalCurrencyAddresses: [{ currency: 'ETH', address: listed }] }],
+    });
+    const input = { withdrawalId: 'd1'.padEnd(32, '0'), accountId: a['id'], to: listed.toLowerCase(), amount: '1000000000' };
+    const refused = await engine.execute('asset.withdraw', input as never, demoUsers.alice);
+    expect(refused).toMatchObject({ ok: false, code: 'destination_sanctioned', details: { listId: 'test-addresses', entryId: 'A-1' } });
+    // Not even held for a supervisor: nothing is on hold, nothing waits for approval.
+    expect(await balance(engine, a['id'] as string)).toMatchObject({ posted: '10000000000', available: '10000000000' });
+    const pending = await engine.execute('approval.list', {} as never, demoUsers.bob);
+    expect(JSON.stringify(pending)).not.toContain('asset.withdraw');
+    // Another address goes ahead to the usual approval.
+    const clean = await engine.execute('asset.withdraw', { ...input, withdrawalId: 'd2'.padEnd(32, '0'), to: '0x' + '22'.repeat(20) } as never, demoUsers.alice);
+    expect(clean).toMatchObject({ ok: false, code: 'approval_required' });
+    expect(JSON.stringify(await engine.execute('approval.list', {} as never, demoUsers.bob))).toContain('asset.withdraw');
   });
 });

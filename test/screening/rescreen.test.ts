@@ -3,14 +3,14 @@
  * names comes back with the entry, the score and its parts, page by page; only compliance may ask;
  * with no list in force it says so rather than report everyone clean.
  */
-import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoUsers, encodeSanctionsList, sanctionsPath, systemRole, type Context, type SanctionsList } from '@qenex/engine';
+import { demoUsers, type Context, type SanctionsList } from '@qenex/engine';
 import { SqliteStorage } from '@qenex/engine/sqlite';
 import { drillServerKeys, seedBooks, type DrillBooks } from '../dr/books';
+import { installSanctionsList } from '../support/sanctions';
 
 const compliance: Context = { actor: 'lena', roles: ['compliance_officer'], deviceId: 'hq' };
 let dir: string;
@@ -22,21 +22,7 @@ function list(names: readonly string[]): SanctionsList {
 }
 
 async function install(document: SanctionsList): Promise<void> {
-  const body = encodeSanctionsList(document);
-  const bytes = new TextEncoder().encode(body);
-  const installed = await books.engine.execute(
-    'update.install',
-    {
-      trust: { roots: [], timestamp: null, snapshot: null, targets: null, delegated: {}, verifiedAtMs: books.clock.nowMs() },
-      install: [{ path: sanctionsPath('test-list'), role: 'compliance', sha256: createHash('sha256').update(bytes).digest('hex'), length: bytes.length, body }],
-      remove: [],
-      checkedAtMs: books.clock.nowMs(),
-      refusal: null,
-      appStaged: null,
-    },
-    { actor: 'update-client', roles: [systemRole], deviceId: 'update-client' },
-  );
-  expect(installed.ok).toBe(true);
+  await installSanctionsList(books.engine, books.clock, document);
 }
 
 beforeAll(async () => {
