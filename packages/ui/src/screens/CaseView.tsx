@@ -403,10 +403,14 @@ function Proposal({ detail, me, canFile, onFile }: { detail: CaseDetail; me: str
 function Evidence({ detail }: { detail: CaseDetail }) {
   const screening = detail.case.alerts.filter((alert): alert is Extract<Wire<CaseAlert>, { kind: 'screening' }> => alert.kind === 'screening');
   const fraud = detail.fraudDecisions ?? [];
-  if (detail.decisions.length === 0 && screening.length === 0 && fraud.length === 0) return <p className="muted">No decision or hit is attached to this case.</p>;
+  const doubleSpends = detail.case.alerts.filter((alert): alert is Extract<Wire<CaseAlert>, { kind: 'double_spend' }> => alert.kind === 'double_spend');
+  if (detail.decisions.length === 0 && screening.length === 0 && fraud.length === 0 && doubleSpends.length === 0) return <p className="muted">No decision or hit is attached to this case.</p>;
   const byName = new Map(detail.customers.map((customer) => [customer.name.toLowerCase(), customer]));
   return (
     <>
+      {doubleSpends.map((alert) => (
+        <DoubleSpendEvidence key={alert.paymentId} alert={alert} />
+      ))}
       {fraud.map((record) => (
         <FraudEvidence key={record.id} record={record} />
       ))}
@@ -417,6 +421,22 @@ function Evidence({ detail }: { detail: CaseDetail }) {
         <HitReview key={`${alert.listId}-${alert.entryId}-${alert.atMs}`} alert={alert} index={index} customer={byName.get(alert.partyName.toLowerCase()) ?? (detail.case.partyName === null && detail.customers.length === 1 ? detail.customers[0] : undefined)} />
       ))}
     </>
+  );
+}
+
+/** An offline CBDC voucher refused at sync: the value it spent had been spent already, by another payment at another counter. */
+function DoubleSpendEvidence({ alert }: { alert: Extract<Wire<CaseAlert>, { kind: 'double_spend' }> }) {
+  const headingId = `double-spend-${alert.paymentId}`;
+  return (
+    <section className="decision" aria-labelledby={headingId}>
+      <h4 id={headingId}>
+        <span className="tag decision-block">Refused</span> Offline CBDC double spend of <Money minor={alert.valueMinor} currency={alert.currency} />
+      </h4>
+      <p>
+        Payment <code title={alert.paymentId}>{shortId(alert.paymentId)}</code>, taken offline at {alert.deviceId ?? 'an unknown counter'} at {dateTime(alert.atMs)}, spent value that payment{' '}
+        <code title={alert.firstPaymentId}>{shortId(alert.firstPaymentId)}</code> had already spent at {alert.firstDeviceId ?? 'an unknown counter'}. The first payment settled; this one moved nothing.
+      </p>
+    </section>
   );
 }
 

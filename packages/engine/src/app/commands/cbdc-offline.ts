@@ -18,6 +18,7 @@ import { cbdcLedgerOf, splitIncoming } from '../../core/cbdc/wallet';
 import { hybridPublicKeysFromJson } from '../../core/crypto/hybrid-signature';
 import { assert } from '../../core/assert';
 import type { Id128 } from '../../core/ids';
+import { formatMoney } from '../../core/money';
 import { sarDueAtMs, openOrJoinCase } from '../cases';
 import { command, ok, refuse, type CommandEnv, type Outcome, type Refusal } from '../command';
 import { fraudQueue } from '../fraud';
@@ -172,7 +173,7 @@ async function takeAtCounter(env: CommandEnv, input: PayInput, voucher: Voucher,
 async function doubleSpend(env: CommandEnv, input: PayInput, voucher: Voucher, payer: CbdcWallet, first: NonNullable<CbdcCoin['spentBy']>): Promise<Refusal<'cbdc_double_spend'>> {
   const opened = await openOrJoinCase(env.tx, env.ids, {
     queue: fraudQueue,
-    title: `Offline CBDC double spend: ${voucher.amountMinor} minor units of ${voucher.currency} paid with value already spent by payment ${first.paymentId}`,
+    title: `Offline CBDC double spend: ${formatMoney(voucher.amountMinor, voucher.currency)} paid with value already spent by payment ${first.paymentId}`,
     branchId: payer.branchId,
     customerId: payer.customerId,
     partyName: null,
