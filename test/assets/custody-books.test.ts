@@ -158,6 +158,12 @@ describe('custody books', () => {
     expect(await balance(engine, a['id'] as string)).toMatchObject({ posted: '10000000000', available: '10000000000' });
     const pending = await engine.execute('approval.list', {} as never, demoUsers.bob);
     expect(JSON.stringify(pending)).not.toContain('asset.withdraw');
+    // Within the teller's own limit (no approval, so no hold to screen before): refused all the same.
+    await mustWithApproval(engine, 'limit.set', { holder: { role: 'teller' }, kind: 'asset', currency: 'QXTA', perTransaction: '100000000000', perDay: '100000000000' }, demoUsers.olivia, demoUsers.adam);
+    const alone = await engine.execute('asset.withdraw', { ...input, withdrawalId: 'd3'.padEnd(32, '0') } as never, demoUsers.alice);
+    expect(alone).toMatchObject({ ok: false, code: 'destination_sanctioned' });
+    expect(await balance(engine, a['id'] as string)).toMatchObject({ available: '10000000000' });
+    await mustWithApproval(engine, 'limit.set', { holder: { role: 'teller' }, kind: 'asset', currency: 'QXTA', perTransaction: '1', perDay: '1' }, demoUsers.olivia, demoUsers.adam);
     // Another address goes ahead to the usual approval.
     const clean = await engine.execute('asset.withdraw', { ...input, withdrawalId: 'd2'.padEnd(32, '0'), to: '0x' + '22'.repeat(20) } as never, demoUsers.alice);
     expect(clean).toMatchObject({ ok: false, code: 'approval_required' });

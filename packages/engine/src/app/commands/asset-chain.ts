@@ -105,14 +105,14 @@ export const withdrawTokens = command({
   async measure(env, input) {
     return assetMeasure(env, input.accountId, input.amount);
   },
-  async precheck(env, input) {
-    // A sanctioned destination is refused whoever would approve it, before anything is held.
-    const screened = await addressScreening(env.tx, input.to);
-    return screened;
-  },
+  // A sanctioned destination is refused whoever would approve it: before a hold is recorded, and
+  // again when it runs (alone within the limit, or approved after a list named the address).
+  precheck: (env, input) => addressScreening(env.tx, input.to),
   async run(env, input) {
     const again = await existingOp(env, input.withdrawalId, (op) => op.kind === 'withdrawal' && op.fromAccountId === input.accountId && op.to === input.to && op.amountUnits === input.amount.toString());
     if (again !== null) return again;
+    const screened = await addressScreening(env.tx, input.to);
+    if (screened !== null) return screened;
     const account = await env.tx.banking.get('tokenAccount', input.accountId);
     if (account === undefined) return refuse('account_not_found', 'No token account has this id.');
     const wallet = (await env.tx.banking.get('custodyWallet', account.walletId))!;

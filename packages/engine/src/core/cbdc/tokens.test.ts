@@ -34,6 +34,24 @@ const pay = signCbdcTransaction({ kind: 'transfer', inputs: coins, outputs: [out
 const code = (tx: CbdcTransaction) => validateCbdcTransaction(tx, issuerOf).code;
 
 describe('CBDC tokens', () => {
+  it('verifies both halves of every owner: a witness borrowing another owner\'s signature through a shared Ed25519 key is checked on its own', () => {
+    // The attacker knows the victim's Ed25519 secret only, and pairs it with an ML-DSA key of their own.
+    const victim = keys(7);
+    const attacker = keys(8);
+    const mixed: HybridKeyPair = {
+      publicKeys: { mlDsa65: attacker.publicKeys.mlDsa65, ed25519: victim.publicKeys.ed25519 },
+      secretKeys: { mlDsa65: attacker.secretKeys.mlDsa65, ed25519: victim.secretKeys.ed25519 },
+    };
+    const inputs: CbdcInput[] = [
+      { txid: 'aa'.repeat(32), index: 0, output: out(10n, mixed) },
+      { txid: 'bb'.repeat(32), index: 0, output: out(500n, victim) },
+    ];
+    const signed = signCbdcTransaction({ kind: 'transfer', inputs, outputs: [out(510n, attacker)], redeemed: 0n }, [mixed, mixed]);
+    // The second witness claims the victim's keys (its owner) with the first witness's signatures.
+    const forged: CbdcTransaction = { ...signed, witnesses: [signed.witnesses[0]!, { publicKeys: victim.publicKeys, signature: signed.witnesses[0]!.signature }] };
+    expect(code(forged)).toBe('signature_invalid');
+  });
+
   it('accepts an issuer-signed mint and an owner-signed balanced transfer; the txid ignores the witnesses', () => {
     expect(code(mint)).toBe('ok');
     expect(code(pay)).toBe('ok');

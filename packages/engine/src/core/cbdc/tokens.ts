@@ -254,8 +254,9 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((byte, index) => byte === b[index]);
 }
 
+/** Both public keys (through the owner id) and both signatures: a witness reusing one half of another's keys is verified on its own. */
 function witnessKey(witness: CbdcWitness): string {
-  return `${encodeBase64url(witness.publicKeys.ed25519)}.${encodeBase64url(witness.signature.ed25519)}.${encodeBase64url(witness.signature.mlDsa65)}`;
+  return `${cbdcOwnerId(witness.publicKeys)}.${encodeBase64url(witness.signature.ed25519)}.${encodeBase64url(witness.signature.mlDsa65)}`;
 }
 
 /** Each distinct (keys, signature) pair is verified once: an owner of several inputs costs one verification. */
