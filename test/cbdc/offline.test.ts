@@ -14,7 +14,6 @@ import {
   demoUsers,
   Engine,
   hybridKeyPair,
-  hybridPublicKeysToJson,
   ManualClock,
   mustWithApproval,
   SequentialIds,
@@ -27,6 +26,7 @@ import {
 } from '@qenex/engine';
 import { SqliteStorage } from '@qenex/engine/sqlite';
 import { cheapPasswords, directTransport, serverKeys, world, type World } from '../sync/simulation';
+import { offlineLoad } from './support';
 
 const usd = (amount: bigint | string) => ({ amount: amount.toString(), currency: 'USD' });
 const teller = (index: number): Context => ({ actor: index === 0 ? 'alice' : 'tom', roles: ['teller'], deviceId: `ws-${index}` });
@@ -92,7 +92,7 @@ describe('offline CBDC vouchers', () => {
     await must('cbdc.fund', { operationId: ids.next(), walletId: payerWallet, money: usd(100_000n) });
     const device = hybridKeyPair(new Uint8Array(64).fill(77));
     const loadId = ids.next();
-    const loaded = await must('cbdc.load_offline', { operationId: loadId, walletId: payerWallet, money: usd(60_000n), device: hybridPublicKeysToJson(device.publicKeys) });
+    const loaded = await must('cbdc.load_offline', offlineLoad(device, loadId, payerWallet, usd(60_000n)));
     for (const station of stations) expect(await station.sync.pull()).toBe('pulled');
     return { payer: payer!, payerWallet, payeeWallet, device, coin: loaded.coin as Coin, loadId };
   }
@@ -112,15 +112,27 @@ describe('offline CBDC vouchers', () => {
   it('loads value onto a device as one coin, counted against the holding limit, and a replayed load makes the same coin', async () => {
     const { payerWallet, device, coin, loadId } = await setUp();
     expect(coin.output).toEqual({ value: '60000', currency: 'USD', owner: cbdcOwnerId(device.publicKeys) });
-    const again = await must('cbdc.load_offline', { operationId: loadId, walletId: payerWallet, money: usd(60_000n), device: hybridPublicKeysToJson(device.publicKeys) });
+    const again = await must('cbdc.load_offline', offlineLoad(device, loadId, payerWallet, usd(60_000n)));
     expect(again.coin).toEqual(coin);
     const books = await offlineBooks(payerWallet);
     expect(books).toMatchObject({ offline: 60_000n, balanced: true, coins: { totalMinor: '60000' }, wallet: { balance: '40000', offline: '60000', room: '200000' } });
     // More than the wallet holds cannot be loaded; the limit counts the device's value too.
-    const tooMuch = await serverEngine.executeAny('cbdc.load_offline', { operationId: ids.next(), walletId: payerWallet, money: usd(40_001n), device: hybridPublicKeysToJson(device.publicKeys) }, demoUsers.alice);
+    const tooMuch = await serverEngine.executeAny('cbdc.load_offline', offlineLoad(device, ids.next(), payerWallet, usd(40_001n)), demoUsers.alice);
     expect(tooMuch).toMatchObject({ ok: false, code: 'insufficient_funds' });
     const overLimit = await serverEngine.executeAny('cbdc.fund', { operationId: ids.next(), walletId: payerWallet, money: usd(200_001n) }, demoUsers.alice);
     expect(overLimit).toMatchObject({ ok: false, code: 'exceeds_holding_limit' });
+  });
+
+  it('counts a voucher against the teller\'s transfer limit: above it, a head teller agrees', async () => {
+    const { payerWallet, payeeWallet, device, coin } = await setUp();
+    // The world gives alice a transfer limit of her own; lowered here to 100.00 a transaction.
+    await server.transaction(async (tx) => {
+      const rule = (await tx.banking.list('limitRule', '', 1000)).find((found) => found.kind === 'transfer' && 'user' in found.holder && found.holder.user === 'alice')!;
+      await tx.banking.put('limitRule', { ...rule, perTransactionMinor: 10_000n });
+    });
+    const held = await serverEngine.executeAny('cbdc.offline_pay', { paymentId: ids.next(), payerWalletId: payerWallet, payeeWalletId: payeeWallet, voucher: cbdcTransactionToJson(voucher(device, coin, payeeWallet, 25_000n)) }, teller(0));
+    expect(held).toMatchObject({ ok: false, code: 'approval_required', details: { basis: 'per_transaction', checker: 'till.supervise' } });
+    expect(await offlineBooks(payerWallet)).toMatchObject({ offline: 60_000n, coins: { totalMinor: '60000' } });
   });
 
   it('settles the honest voucher at sync and refuses the double spend from the other counter, opening its case', async () => {
@@ -187,6 +199,15 @@ describe('offline CBDC vouchers', () => {
     await must('cbdc.open_wallet', { walletId: thirdWallet, customerId: third!.id, currency: 'USD', linkedAccountId: third!.accountIds[0] });
     const redirected = await serverEngine.executeAny('cbdc.offline_pay', { paymentId: ids.next(), payerWalletId: payerWallet, payeeWalletId: thirdWallet, voucher: cbdcTransactionToJson(voucher(device, coin, payeeWallet, 100n)) }, demoUsers.alice);
     expect(redirected).toMatchObject({ ok: false, code: 'voucher_payee_mismatch' });
+    // A load onto keys nobody proves to hold (the proof signed by another key, or for another amount) is refused.
+    const stolenProof = offlineLoad(thief, ids.next(), payerWallet, usd(100n));
+    const unproven = await serverEngine.executeAny('cbdc.load_offline', { ...stolenProof, device: offlineLoad(device, ids.next(), payerWallet, usd(100n)).device }, demoUsers.alice);
+    expect(unproven).toMatchObject({ ok: false, code: 'device_proof_invalid' });
+    const otherAmount = offlineLoad(device, ids.next(), payerWallet, usd(100n));
+    expect(await serverEngine.executeAny('cbdc.load_offline', { ...otherAmount, money: usd(10_000n) }, demoUsers.alice)).toMatchObject({ ok: false, code: 'device_proof_invalid' });
+    // An offline coin settles only as a voucher: the token network's settlement refuses it.
+    const viaNetwork = await serverEngine.executeAny('cbdc.settle', { transactions: [cbdcTransactionToJson(voucher(device, coin, payeeWallet, 100n))] }, { actor: 'cbdc-settlement', roles: [systemRole], deviceId: 'server' });
+    expect(viaNetwork).toMatchObject({ ok: true, value: { settled: 0, results: [{ result: 'offline_coin' }] } });
     // Malformed input: a clear refusal, nothing changed.
     const malformed = await serverEngine.executeAny('cbdc.offline_pay', { paymentId: ids.next(), payerWalletId: payerWallet, payeeWalletId: payeeWallet, voucher: { kind: 'transfer' } }, demoUsers.alice);
     expect(malformed).toMatchObject({ ok: false, code: 'voucher_malformed' });

@@ -1,5 +1,5 @@
 /** What the CBDC tests share: the demo bank on SQLite offering EUR wallets, with customers holding euros. */
-import { Engine, ManualClock, SequentialIds, demoPassword, demoUsers, mustWithApproval, seedDemoBank, systemRole, type Context, type DemoBank, type Id128 } from '@qenex/engine';
+import { Engine, ManualClock, SequentialIds, demoPassword, demoUsers, hybridPublicKeysToJson, mustWithApproval, seedDemoBank, signCbdcLoad, systemRole, type Context, type DemoBank, type HybridKeyPair, type Id128 } from '@qenex/engine';
 import { ScryptPasswordHasher } from '@qenex/engine/node';
 import { SqliteStorage } from '@qenex/engine/sqlite';
 
@@ -115,4 +115,10 @@ export async function snapshot(books: CbdcBooksUnderTest): Promise<string> {
   const people = await Promise.all(books.customers.map((customer) => balances(books, customer)));
   const own = await bankBooks(books);
   return JSON.stringify({ totals, people, own }, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
+}
+
+/** cbdc.load_offline's input: the customer's device asks for the load, signed with its key. */
+export function offlineLoad(device: HybridKeyPair, operationId: string, walletId: string, money: { readonly amount: string; readonly currency: string }) {
+  const proof = signCbdcLoad(device, { operationId, walletId, amountMinor: BigInt(money.amount), currency: money.currency });
+  return { operationId, walletId, money, device: hybridPublicKeysToJson(device.publicKeys), proof };
 }

@@ -6,13 +6,12 @@ import {
   demoUsers,
   holdingLimitOf,
   hybridKeyPair,
-  hybridPublicKeysToJson,
   signCbdcTransaction,
   tierOf,
   type Context,
 } from '@qenex/engine';
 import { describe, expect, it } from 'vitest';
-import { balances, bankBooks, cbdcBooks, eur, ledgersBalanced, settlementCtx, snapshot, type CbdcBooksUnderTest } from './support';
+import { balances, bankBooks, cbdcBooks, eur, ledgersBalanced, offlineLoad, settlementCtx, snapshot, type CbdcBooksUnderTest } from './support';
 
 /**
  * Random days of a CBDC branch — the sheet changed (limits raised and lowered), wallets funded,
@@ -155,7 +154,7 @@ async function runStep(books: CbdcBooksUnderTest, done: Done[], current: Step): 
       const balance = (await balances(books, books.customers[current.who]!)).wallet;
       const amount = current.share === 100 ? balance + 1n : (balance * BigInt(current.share)) / 100n;
       if (amount === 0n) return { ok: false, replay: false, flow, external: 0n, skipped: true };
-      command = { name: 'cbdc.load_offline', input: { operationId: id, walletId: wallet(current.who), money: eur(amount), device: hybridPublicKeysToJson(devices[current.who]!.publicKeys) }, ctx: alice };
+      command = { name: 'cbdc.load_offline', input: offlineLoad(devices[current.who]!, id, wallet(current.who), eur(amount)), ctx: alice };
       break;
     }
     case 'offline_pay': {
@@ -221,8 +220,7 @@ describe('CBDC wallets under random days (property)', () => {
           // Each customer starts with 1,000.00 in the wallet and 500.00 of it on their phone.
           for (const [index, customer] of books.customers.entries()) {
             await books.engine.executeAny('cbdc.fund', { operationId: books.ids.next(), walletId: customer.walletId, money: eur(100_000n) }, alice);
-            const device = hybridPublicKeysToJson(devices[index]!.publicKeys);
-            const loaded = await books.engine.executeAny('cbdc.load_offline', { operationId: books.ids.next(), walletId: customer.walletId, money: eur(50_000n), device }, alice);
+            const loaded = await books.engine.executeAny('cbdc.load_offline', offlineLoad(devices[index]!, books.ids.next(), customer.walletId, eur(50_000n)), alice);
             expect(loaded.ok).toBe(true);
           }
           const done: Done[] = [];

@@ -7,9 +7,10 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cbdcOwnerId, cbdcTransactionToJson, cbdcWalletOwner, demoPassword, demoUsers, hybridKeyPair, hybridPublicKeysToJson, mustWithApproval, signCbdcTransaction, type Context } from '@qenex/engine';
+import { cbdcOwnerId, cbdcTransactionToJson, cbdcWalletOwner, demoPassword, demoUsers, hybridKeyPair, mustWithApproval, signCbdcTransaction, type Context } from '@qenex/engine';
 import type { BrowserWorkstation } from '../../apps/desktop/src/node/workstation-main';
 import { dropTestDatabase, startTestServer, type TestServer } from '../server/harness';
+import { offlineLoad } from '../cbdc/support';
 import { axeViolations, complianceWorkstation, currentAccountOf, engineId, launchBrowser, shot, type Link } from './support';
 
 const usd = (amount: string) => ({ amount, currency: 'USD' });
@@ -45,7 +46,7 @@ describe('an offline CBDC double spend, as compliance sees its case in a real br
     const [amara, lukas] = wallets as [string, string];
     await must('cbdc.fund', { operationId: engineId('c1'), walletId: amara, money: usd('50000') });
     const phone = hybridKeyPair(new Uint8Array(64).fill(12));
-    const { coin } = await must('cbdc.load_offline', { operationId: engineId('d1'), walletId: amara, money: usd('30000'), device: hybridPublicKeysToJson(phone.publicKeys) });
+    const { coin } = await must('cbdc.load_offline', offlineLoad(phone, engineId('d1'), amara, usd('30000')));
     const owner = cbdcOwnerId(phone.publicKeys);
     const input = { txid: coin.txid, index: coin.index, output: { value: 30_000n, currency: 'USD', owner } };
     const voucher = (amount: bigint) =>

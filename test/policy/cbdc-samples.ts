@@ -1,4 +1,5 @@
-import { cbdcOwnerId, cbdcTransactionToJson, cbdcWalletOwner, demoUsers, hybridKeyPair, hybridPublicKeysToJson, signCbdcTransaction, type Context, type Id128 } from '@qenex/engine';
+import { cbdcOwnerId, cbdcTransactionToJson, cbdcWalletOwner, demoUsers, hybridKeyPair, signCbdcTransaction, systemRole, type Context, type Id128 } from '@qenex/engine';
+import { offlineLoad } from '../cbdc/support';
 import { sampleAmount, type MatrixWorld, type Size } from './world';
 
 /**
@@ -51,15 +52,22 @@ async function walletRequest(w: MatrixWorld) {
 
 /** The rich customer's phone: the key their offline coins belong to. */
 const device = hybridKeyPair(new Uint8Array(64).fill(31));
-const deviceKeys = hybridPublicKeysToJson(device.publicKeys);
 
-/** A coin of 10.00 freshly loaded onto the phone, and a voucher paying 4.00 of it to the payee's wallet. */
-async function offlineVoucher(w: MatrixWorld, payer: Id128, payee: Id128) {
-  const loaded = (await w.must('cbdc.load_offline', { operationId: w.ids.next(), walletId: payer, money: usd('1000'), device: deviceKeys }, demoUsers.alice)) as { coin: { txid: string; index: number } };
+/** A coin of the amount and 6.00 more freshly loaded onto the phone, and a voucher paying the amount of it to the payee's wallet. */
+async function offlineVoucher(w: MatrixWorld, payer: Id128, payee: Id128, size: Size) {
+  const amount = sampleAmount[size];
+  const value = BigInt(amount) + 600n;
+  // What is loaded first comes in to the wallet from another intermediary, so the samples never run the wallet dry.
+  const incoming = { operationId: w.ids.next(), walletId: payer, money: usd(value.toString()), payer: { name: 'Matrix Payer', kind: 'person', intermediaryBic: 'INGBNL2AXXX' } };
+  await w.must('cbdc.receive', incoming, { actor: 'cbdc-gateway', roles: [systemRole], deviceId: 'server' });
+  const load = offlineLoad(device, w.ids.next(), payer, usd(value.toString()));
+  // A large load is over a teller's transfer limit: the head teller agrees, as at the counter.
+  const answer = size === 'large' ? await w.approved('cbdc.load_offline', load, demoUsers.alice, demoUsers.bob) : await w.must('cbdc.load_offline', load, demoUsers.alice);
+  const loaded = (size === 'large' ? answer.result : answer) as { coin: { txid: string; index: number } };
   const owner = cbdcOwnerId(device.publicKeys);
-  const input = { txid: loaded.coin.txid, index: loaded.coin.index, output: { value: 1000n, currency: 'USD', owner } };
+  const input = { txid: loaded.coin.txid, index: loaded.coin.index, output: { value, currency: 'USD', owner } };
   const outputs = [
-    { value: 400n, currency: 'USD', owner: cbdcWalletOwner(payee) },
+    { value: BigInt(amount), currency: 'USD', owner: cbdcWalletOwner(payee) },
     { value: 600n, currency: 'USD', owner },
   ];
   return cbdcTransactionToJson(signCbdcTransaction({ kind: 'transfer', inputs: [input], outputs, redeemed: 0n }, [device]));
@@ -92,10 +100,10 @@ export const cbdcSamples: Readonly<Record<string, SampleOf>> = {
     await fixtureOf(w);
     return only({ operationId: w.ids.next(), money: usd('1000') });
   },
-  'cbdc.load_offline': async (w) => only({ operationId: w.ids.next(), walletId: (await fixtureOf(w)).payer, money: usd('1000'), device: deviceKeys }),
-  'cbdc.offline_pay': async (w) => {
+  'cbdc.load_offline': async (w, _caller, size) => only(offlineLoad(device, w.ids.next(), (await fixtureOf(w)).payer, usd(sampleAmount[size]))),
+  'cbdc.offline_pay': async (w, _caller, size) => {
     const { payer, payee } = await fixtureOf(w);
-    return only({ paymentId: w.ids.next(), payerWalletId: payer, payeeWalletId: payee, voucher: await offlineVoucher(w, payer, payee) });
+    return only({ paymentId: w.ids.next(), payerWalletId: payer, payeeWalletId: payee, voucher: await offlineVoucher(w, payer, payee, size) });
   },
   'cbdc.offline_coins': async (w) => only({ walletId: (await fixtureOf(w)).payer }),
   'cbdc.move_reserves': async (w) => {

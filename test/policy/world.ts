@@ -114,6 +114,9 @@ async function buildImage(): Promise<Image> {
   }
   const rich = await richCustomer(engine, ids, bank);
   await approved(engine, 'standin.set_policy', { branchId: bank.branchId, currency: 'USD', ...matrixStandIn, validForMs: 30 * 24 * 3600 * 1000 }, olivia, adam);
+  // Every transfer-limited command runs large for each mode within one business day: the head
+  // teller's daily cap is raised so that what decides is the per-transaction limit the table names.
+  await approved(engine, 'limit.set', { holder: { role: 'head_teller' }, kind: 'transfer', currency: 'USD', perTransaction: '2000000', perDay: '1000000000' }, olivia, adam);
   await enrolDevice(engine, bank.branchId, workstationId);
   await must(engine, 'payment.set_correspondent', matrixCorrespondent, olivia);
   for (const role of matrixRoles) await must(engine, 'device.register_user', { deviceId: workstationId, username: userOf(role) }, adam);

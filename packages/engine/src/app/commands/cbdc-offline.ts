@@ -7,6 +7,7 @@ import {
   cbdcTransactionFromJson,
   cbdcWalletOwner,
   createdOutputHashes,
+  verifyCbdcLoad,
   inputHash,
   outputHash,
   validateCbdcTransaction,
@@ -25,7 +26,9 @@ import { fraudQueue } from '../fraud';
 import { applyAccounts } from '../ledger';
 import { idSchema, moneySchema } from '../schemas';
 import { settleCbdcTransactions } from './cbdc-tokens';
-import { bankAccountFlags, book, replayOf, walletState, walletSubject } from './cbdc-wallets';
+import { bankAccountFlags, book, isBooked, replayOf, walletState, walletSubject } from './cbdc-wallets';
+import { derivedId } from './payments';
+import { holdersOf, moneyMeasure, monitoredLegs } from './subjects';
 
 /**
  * Offline CBDC payments, on the digital euro's offline model: value is loaded from a customer's
@@ -45,7 +48,9 @@ import { bankAccountFlags, book, replayOf, walletState, walletSubject } from './
 
 const publicKeysSchema = z.object({ mlDsa65: z.string().max(4096), ed25519: z.string().max(64) }).strict();
 
-const loadInput = z.object({ operationId: idSchema, walletId: idSchema, money: moneySchema, device: publicKeysSchema }).strict();
+const signatureSchema = z.object({ mlDsa65: z.string().max(4500), ed25519: z.string().max(100) }).strict();
+/** `proof`: the device signs the load (signCbdcLoad), so value is only ever loaded onto a key someone holds. */
+const loadInput = z.object({ operationId: idSchema, walletId: idSchema, money: moneySchema, device: publicKeysSchema, proof: signatureSchema }).strict();
 
 async function offlineAccountOf(env: CommandEnv, books: CbdcBooks): Promise<Id128> {
   if (books.offlineAccountId !== undefined) return books.offlineAccountId;
@@ -77,9 +82,13 @@ export const loadCbdcOffline = command({
   kind: 'write',
   input: loadInput,
   subject: (env, input) => walletSubject(env, input.walletId),
+  // The customer's money leaves the bank's view of their wallet: it counts against the teller's transfer limit (a replay is not counted twice).
+  measure: async (env, input) => ((await isBooked(env, input.operationId)) ? null : moneyMeasure(input.money)),
   async run(env, input) {
     const keys = hybridPublicKeysFromJson(input.device);
     if (keys === undefined) return refuse('public_keys_malformed', "The device's keys must be base64url ML-DSA-65 (1952 bytes) and Ed25519 (32 bytes) public keys.");
+    const request = { operationId: input.operationId, walletId: input.walletId, amountMinor: input.money.amount, currency: input.money.currency };
+    if (!verifyCbdcLoad(keys, request, input.proof)) return refuse('device_proof_invalid', "The device's signature of this load does not verify: load onto the customer's own device, which signs the request.");
     const owner = cbdcOwnerId(keys);
     const txid = cbdcLoadTxid(input.operationId);
     const replay = await replayOf(env, input.operationId, 'load_offline', input.money, input.walletId, owner);
@@ -217,7 +226,7 @@ async function settleOffline(env: CommandEnv, input: PayInput, voucher: Voucher,
     return doubleSpend(env, input, voucher, payer, spent);
   }
   const unspent = await env.tx.utxo.unspent(voucher.inputs);
-  assert(unspent.length === voucher.inputs.length, 'an offline coin not marked spent is in the unspent set');
+  if (unspent.length !== voucher.inputs.length) return refuse('cbdc_coin_unavailable', 'A coin of the voucher is no longer in the unspent set; nothing was paid. Operations should reconcile the offline coins.');
   const [payerState, payee] = await Promise.all([walletState(env, payer.id, voucher.currency, "The payer's"), walletState(env, payeeWallet.id, voucher.currency, "The payee's")]);
   if (!payerState.ok) return payerState;
   if (!payee.ok) return payee;
@@ -246,10 +255,39 @@ async function settleOffline(env: CommandEnv, input: PayInput, voucher: Voucher,
  * A payment with an offline voucher from one of the bank's CBDC wallets to another: taken at the
  * counter offline, settled (or refused) by the server at sync; online, settled at once.
  */
+/** The amount a voucher pays the payee, or null when it is not one (run refuses it); null too for a payment already taken or settled, which is not counted twice. */
+async function voucherMeasure(env: CommandEnv, input: PayInput) {
+  const voucher = checkVoucher(input);
+  if (!voucher.ok || (await alreadyDecided(env, input, voucher.value))) return null;
+  return moneyMeasure({ amount: voucher.value.amountMinor, currency: voucher.value.currency });
+}
+
+async function alreadyDecided(env: CommandEnv, input: PayInput, voucher: Voucher): Promise<boolean> {
+  if (env.host !== 'workstation') return isBooked(env, input.paymentId);
+  const first = await env.tx.banking.get('cbdcCoin', voucher.inputs[0]!);
+  return first?.spentBy?.paymentId === input.paymentId;
+}
+
+async function linkedOf(env: CommandEnv, walletId: Id128): Promise<string> {
+  return (await env.tx.banking.get('cbdcWallet', walletId))?.linkedAccountId ?? walletId;
+}
+
 export const payCbdcOffline = command({
   kind: 'write',
   input: payInput,
   subject: (env, input) => walletSubject(env, input.payerWalletId),
+  // A teller's transfer limit bounds what they take at the counter, as for an online wallet payment; the parties are screened and the payment monitored.
+  measure: (env, input) => voucherMeasure(env, input),
+  parties: async (env, input) => holdersOf(env, derivedId(`cbdc-offline:${input.paymentId}`), [await linkedOf(env, input.payerWalletId), await linkedOf(env, input.payeeWalletId)]),
+  monitored: async (env, input) => {
+    const voucher = checkVoucher(input);
+    if (!voucher.ok || (await alreadyDecided(env, input, voucher.value))) return [];
+    const money = { amount: voucher.value.amountMinor, currency: voucher.value.currency };
+    return monitoredLegs(env, derivedId(`cbdc-offline:${input.paymentId}`), money, [
+      { id: input.paymentId, accountId: await linkedOf(env, input.payerWalletId), kind: 'transfer_out', counterpartyAccountId: `cbdc:${input.payeeWalletId}` },
+      { id: `${input.paymentId}:in`, accountId: await linkedOf(env, input.payeeWalletId), kind: 'transfer_in', counterpartyAccountId: `cbdc:${input.payerWalletId}` },
+    ]);
+  },
   async run(env, input): Promise<Outcome<OfflinePayment, string>> {
     const voucher = checkVoucher(input);
     if (!voucher.ok) return voucher;

@@ -32,7 +32,7 @@ import { currencySchema, tokenSchema } from '../schemas';
  * there): about 1.3 ms per owner, so a full batch holds the lock for some 330 ms.
  */
 
-export type CbdcSettleCode = Exclude<CbdcValidationCode, 'ok'> | 'input_spent_or_unknown' | 'already_settled' | 'mint_not_permitted';
+export type CbdcSettleCode = Exclude<CbdcValidationCode, 'ok'> | 'input_spent_or_unknown' | 'already_settled' | 'mint_not_permitted' | 'offline_coin';
 
 export interface CbdcSettleResult {
   /** Null only for a transaction too malformed to have a txid. */
@@ -43,6 +43,8 @@ export interface CbdcSettleResult {
 export interface CbdcSettleOptions {
   /** Whether mints may settle (cbdc.mint); a settlement batch refuses them: `mint_not_permitted`. */
   readonly mint?: boolean;
+  /** Outputs that only another path may spend (offline coins, spent by an offline voucher): a transaction spending one is refused `offline_coin`. */
+  readonly reserved?: ReadonlySet<CbdcHash>;
 }
 
 /** The most hashes one cbdc.unspent asks about. */
@@ -100,6 +102,7 @@ export async function settleCbdcTransactions(env: CommandEnv, txs: ReadonlyArray
     // After the replay check: a mint already settled answers as any replay does.
     if (item.tx.kind === 'mint' && options.mint !== true) return refused(item.txid, 'mint_not_permitted');
     const inputs = item.tx.inputs.map(inputHash);
+    if (options.reserved !== undefined && inputs.some((hash) => options.reserved!.has(hash))) return refused(item.txid, 'offline_coin');
     if (!inputs.every((hash) => available.has(hash) || created.has(hash))) return refused(item.txid, 'input_spent_or_unknown');
     for (const hash of inputs) {
       if (created.delete(hash)) continue;
@@ -144,7 +147,12 @@ export const settleCbdc = command({
   kind: 'write',
   input: z.object({ transactions: transactionsSchema }),
   async run(env, input) {
-    const results = await settleCbdcTransactions(env, input.transactions.map(cbdcTransactionFromJson));
+    const txs = input.transactions.map(cbdcTransactionFromJson);
+    // Offline coins are the offline account's on the ledger: they settle only as offline vouchers (cbdc.offline_pay), which move that account too.
+    const hashes = [...new Set(txs.flatMap((tx) => tx?.inputs.map(inputHash) ?? []))];
+    const coins = await Promise.all(hashes.map((hash) => env.tx.banking.get('cbdcCoin', hash)));
+    const reserved = new Set(coins.flatMap((coin) => (coin === undefined ? [] : [coin.id])));
+    const results = await settleCbdcTransactions(env, txs, { reserved });
     return ok({ results, settled: results.filter((result) => result.result === 'settled').length });
   },
   audit: (input) => ({ transactions: input.transactions.length }),

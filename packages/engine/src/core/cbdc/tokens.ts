@@ -115,6 +115,8 @@ const outputLabel = utf8ToBytes('qenex/cbdc/output\u0000');
 const txidLabel = utf8ToBytes('qenex/cbdc/tx\u0000');
 const walletOwnerLabel = utf8ToBytes('qenex/cbdc/wallet-owner\u0000');
 const loadLabel = utf8ToBytes('qenex/cbdc/offline-load\u0000');
+/** What a device signs to have value loaded onto it: proof it holds the key the coin will belong to. */
+const loadProofLabel = utf8ToBytes('qenex/cbdc/load-proof\u0000');
 /** What a witness signs: this label, then the 32 txid bytes; no other QENEX signature starts so. */
 const signingLabel = utf8ToBytes('qenex/cbdc/sign\u0000');
 
@@ -145,6 +147,38 @@ export function cbdcWalletOwner(walletId: string): CbdcHash {
 /** The txid of the coin a load onto an offline device creates: from the load's operation id, so a replayed load makes the same coin. */
 export function cbdcLoadTxid(operationId: string): CbdcHash {
   return labelledHash(loadLabel, operationId);
+}
+
+/** A load onto a device, as the device signs it. */
+export interface CbdcLoadRequest {
+  readonly operationId: string;
+  readonly walletId: string;
+  readonly amountMinor: bigint;
+  readonly currency: string;
+}
+
+export interface CbdcLoadProof {
+  readonly mlDsa65: string;
+  readonly ed25519: string;
+}
+
+function loadMessage(request: CbdcLoadRequest): Uint8Array {
+  const body = canonicalJson({ operationId: request.operationId, walletId: request.walletId, amount: request.amountMinor.toString(), currency: request.currency });
+  return concatBytes(loadProofLabel, utf8ToBytes(body));
+}
+
+/** The device's signature of a load (base64url halves): it holds the secret keys of the owner the coin is made for. */
+export function signCbdcLoad(keys: HybridKeyPair, request: CbdcLoadRequest, options: HybridSignOptions = {}): CbdcLoadProof {
+  const signature = hybridSign(keys.secretKeys, loadMessage(request), options);
+  return { mlDsa65: encodeBase64url(signature.mlDsa65), ed25519: encodeBase64url(signature.ed25519) };
+}
+
+/** Whether `proof` is the holder of `publicKeys` signing exactly this load; false for anything malformed. */
+export function verifyCbdcLoad(publicKeys: HybridPublicKeys, request: CbdcLoadRequest, proof: CbdcLoadProof): boolean {
+  const mlDsa65 = decodeBase64url(proof.mlDsa65);
+  const ed25519 = decodeBase64url(proof.ed25519);
+  if (mlDsa65?.length !== mlDsa65SignatureBytes || ed25519?.length !== ed25519SignatureBytes) return false;
+  return hybridVerify(publicKeys, loadMessage(request), { mlDsa65, ed25519 });
 }
 
 /** The hash the unspent set keeps for output `index` of transaction `txid`. */

@@ -154,9 +154,9 @@ export const commandPolicies = {
   'cbdc.mint': rule('cbdc.treasury', 'server'),
   'cbdc.settle': rule('cbdc.settle', 'server'),
   'cbdc.unspent': rule('cbdc.settle', 'server'),
-  // The customer's device key authorises an offline payment (it spends their coins): no teller limit applies, and the server settles it again.
-  'cbdc.load_offline': rule('transfer.create', 'online', 'own_branch'),
-  'cbdc.offline_pay': rule('transfer.create', 'offline', 'own_branch'),
+  // Value onto a customer's device and offline vouchers count against the teller's transfer limit as a wallet payment does; the server settles a voucher again.
+  'cbdc.load_offline': rule('transfer.create', 'online', 'own_branch', { limit: 'transfer', secondPerson: aboveLimit('till.supervise') }),
+  'cbdc.offline_pay': rule('transfer.create', 'offline', 'own_branch', { limit: 'transfer', secondPerson: aboveLimit('till.supervise') }),
   'cbdc.offline_coins': rule('account.read', 'online', 'own_branch', { accessLogged: true }),
   // Digital assets: a token registered or a pool allowed is the bank's money at stake: a second person agrees.
   'asset.register': rule('asset.manage', 'server', 'any', { secondPerson: always('asset.manage') }),
