@@ -147,6 +147,10 @@ describe('offline CBDC vouchers', () => {
     // The same counter recognises the value it already took.
     const again = await payOffline(0, ids.next(), payerWallet, payeeWallet, second);
     expect(again).toMatchObject({ ok: false, code: 'cbdc_double_spend', details: { firstPaymentId: honestId } });
+    // Under the first payment's own id it is the same double spend, not a replay.
+    expect(await payOffline(0, honestId, payerWallet, payeeWallet, second)).toMatchObject({ ok: false, code: 'cbdc_double_spend' });
+    // The honest voucher again under a new id is the same voucher, taken once.
+    expect(await payOffline(0, ids.next(), payerWallet, payeeWallet, honest)).toMatchObject({ ok: false, code: 'voucher_already_taken', details: { paymentId: honestId } });
 
     expect(await stations[0]!.sync.push()).toBe('answered');
     expect(await stations[1]!.sync.push()).toBe('answered');
@@ -161,6 +165,11 @@ describe('offline CBDC vouchers', () => {
     expect(cases[0]).toMatchObject({ status: 'open', queue: 'fraud', transactionIds: expect.arrayContaining([honestId, secondId]) });
     expect(cases[0]!.alerts).toEqual([expect.objectContaining({ kind: 'double_spend', paymentId: secondId, firstPaymentId: honestId, firstDeviceId: 'ws-0', deviceId: 'ws-1', valueMinor: '40000' })]);
     expect(refused!.message).toContain(cases[0]!.number);
+    // Presented again (a retried sync), it is refused the same way and the case gains no second alert.
+    const retried = await serverEngine.executeAny('cbdc.offline_pay', { paymentId: secondId, payerWalletId: payerWallet, payeeWalletId: payeeWallet, voucher: cbdcTransactionToJson(second) }, teller(1));
+    expect(retried).toMatchObject({ ok: false, code: 'cbdc_double_spend', details: { caseNumber: cases[0]!.number } });
+    const [caseNow] = await server.read((tx) => tx.banking.findBy('complianceCase', 'customer', payer.id, 10));
+    expect(caseNow!.alerts).toHaveLength(1);
 
     // The payee has the honest payment; the change is the payer's offline coin; the books agree.
     const payee = await must('cbdc.wallet', { walletId: payeeWallet });

@@ -170,8 +170,13 @@ async function walletsOf(env: CommandEnv, input: PayInput, currency: string): Pr
  */
 async function takeAtCounter(env: CommandEnv, input: PayInput, voucher: Voucher, payer: CbdcWallet): Promise<Outcome<OfflinePayment, string>> {
   const seen = await Promise.all(voucher.inputs.map((hash) => env.tx.banking.get('cbdcCoin', hash)));
-  const other = seen.find((coin) => coin?.spentBy !== null && coin?.spentBy !== undefined && coin.spentBy.paymentId !== input.paymentId);
-  if (other !== undefined) return refuse('cbdc_double_spend', `This value was already paid at this counter (payment ${other.spentBy!.paymentId}); refuse the voucher and call compliance.`, { firstPaymentId: other.spentBy!.paymentId });
+  for (const coin of seen) {
+    const spent = coin?.spentBy;
+    if (spent === null || spent === undefined) continue;
+    // Another transaction over the same value is a double spend, whatever payment id it comes under.
+    if (spent.txid !== voucher.txid) return refuse('cbdc_double_spend', `This value was already paid at this counter (payment ${spent.paymentId}); refuse the voucher and call compliance.`, { firstPaymentId: spent.paymentId });
+    if (spent.paymentId !== input.paymentId) return refuse('voucher_already_taken', `This voucher was taken already, as payment ${spent.paymentId}.`, { paymentId: spent.paymentId });
+  }
   const spentBy = { paymentId: input.paymentId, txid: voucher.txid, deviceId: env.ctx.deviceId, atMs: env.occurredAtMs };
   for (const [index, coin] of voucher.tx.inputs.entries()) {
     await env.tx.banking.put('cbdcCoin', { id: voucher.inputs[index]!, walletId: payer.id, currency: coin.output.currency, valueMinor: coin.output.value, txid: coin.txid, index: coin.index, owner: coin.output.owner, spentBy, createdAtMs: env.nowMs });
@@ -180,6 +185,14 @@ async function takeAtCounter(env: CommandEnv, input: PayInput, voucher: Voucher,
 }
 
 async function doubleSpend(env: CommandEnv, input: PayInput, voucher: Voucher, payer: CbdcWallet, first: NonNullable<CbdcCoin['spentBy']>): Promise<Refusal<'cbdc_double_spend'>> {
+  const refusal = (found: { id: string; number: string }): Refusal<'cbdc_double_spend'> => ({
+    ...refuse('cbdc_double_spend', `Refused: the voucher spends value the customer already spent (payment ${first.paymentId}). Compliance has case ${found.number}.`, { caseId: found.id, caseNumber: found.number, firstPaymentId: first.paymentId }),
+    keep: true,
+  });
+  // The same refused payment presented again (a retried sync) is on its case already: no second alert.
+  const cases = await env.tx.banking.findBy('complianceCase', 'customer', payer.customerId, 16);
+  const known = cases.find((found) => found.alerts.some((alert) => alert.kind === 'double_spend' && alert.paymentId === input.paymentId && alert.txid === voucher.txid));
+  if (known !== undefined) return refusal(known);
   const opened = await openOrJoinCase(env.tx, env.ids, {
     queue: fraudQueue,
     title: `Offline CBDC double spend: ${formatMoney(voucher.amountMinor, voucher.currency)} paid with value already spent by payment ${first.paymentId}`,
@@ -203,11 +216,9 @@ async function doubleSpend(env: CommandEnv, input: PayInput, voucher: Voucher, p
     dueAtMs: sarDueAtMs(env.nowMs),
     nowMs: env.nowMs,
     actor: env.ctx.actor,
+    joinQueueOnly: fraudQueue,
   });
-  return {
-    ...refuse('cbdc_double_spend', `Refused: the voucher spends value the customer already spent (payment ${first.paymentId}). Compliance has case ${opened.number}.`, { caseId: opened.id, caseNumber: opened.number, firstPaymentId: first.paymentId }),
-    keep: true,
-  };
+  return refusal(opened);
 }
 
 /** At the bank's books: settled against the unspent set, or refused (a double spend opens a case). */
