@@ -35,6 +35,7 @@ interface Coin {
   readonly txid: string;
   readonly index: number;
   readonly output: { readonly value: string; readonly currency: string; readonly owner: string };
+  readonly certificate?: { readonly keyVersion: number; readonly mlDsa65: string; readonly ed25519: string } | null;
 }
 
 /** The customer's device pays `amount` of `coin` to a wallet, the rest back to itself. */
@@ -106,8 +107,9 @@ describe('offline CBDC vouchers', () => {
     return { offline: offline!.creditsPosted - offline!.debitsPosted, coins, wallet, balanced: totals.every((total) => total.debitsPosted === total.creditsPosted && total.debitsPending === total.creditsPending) };
   }
 
-  const payOffline = (station: number, paymentId: string, payerWalletId: string, payeeWalletId: string, tx: CbdcTransaction) =>
-    stations[station]!.engine.executeAny('cbdc.offline_pay', { paymentId, payerWalletId, payeeWalletId, voucher: cbdcTransactionToJson(tx) }, teller(station));
+  /** At a counter: the voucher, and the bank's certificates of the coins it spends (as the customer's device keeps them). */
+  const payOffline = (station: number, paymentId: string, payerWalletId: string, payeeWalletId: string, tx: CbdcTransaction, coins: readonly Coin[]) =>
+    stations[station]!.engine.executeAny('cbdc.offline_pay', { paymentId, payerWalletId, payeeWalletId, voucher: cbdcTransactionToJson(tx), certificates: coins.map((coin) => coin.certificate ?? null) }, teller(station));
 
   it('loads value onto a device as one coin, counted against the holding limit, and a replayed load makes the same coin', async () => {
     const { payerWallet, device, coin, loadId } = await setUp();
@@ -141,16 +143,20 @@ describe('offline CBDC vouchers', () => {
     const second = voucher(device, coin, payeeWallet, 40_000n);
     const honestId = ids.next();
     const secondId = ids.next();
+    // Without the bank's certificate of the coin (or with one altered), a counter without a link cannot know the coin exists.
+    expect(await payOffline(0, ids.next(), payerWallet, payeeWallet, honest, [{ ...coin, certificate: null }])).toMatchObject({ ok: false, code: 'cbdc_coin_unverified' });
+    const altered = { ...coin.certificate!, ed25519: (coin.certificate!.ed25519.startsWith('A') ? 'B' : 'A') + coin.certificate!.ed25519.slice(1) };
+    expect(await payOffline(0, ids.next(), payerWallet, payeeWallet, honest, [{ ...coin, certificate: altered }])).toMatchObject({ ok: false, code: 'cbdc_coin_unverified' });
     // Both counters are offline: each checks its voucher alone and takes it.
-    expect(await payOffline(0, honestId, payerWallet, payeeWallet, honest)).toMatchObject({ ok: true, value: { status: 'taken_offline', amountMinor: '25000' } });
-    expect(await payOffline(1, secondId, payerWallet, payeeWallet, second)).toMatchObject({ ok: true, value: { status: 'taken_offline', amountMinor: '40000' } });
+    expect(await payOffline(0, honestId, payerWallet, payeeWallet, honest, [coin])).toMatchObject({ ok: true, value: { status: 'taken_offline', amountMinor: '25000' } });
+    expect(await payOffline(1, secondId, payerWallet, payeeWallet, second, [coin])).toMatchObject({ ok: true, value: { status: 'taken_offline', amountMinor: '40000' } });
     // The same counter recognises the value it already took.
-    const again = await payOffline(0, ids.next(), payerWallet, payeeWallet, second);
+    const again = await payOffline(0, ids.next(), payerWallet, payeeWallet, second, [coin]);
     expect(again).toMatchObject({ ok: false, code: 'cbdc_double_spend', details: { firstPaymentId: honestId } });
     // Under the first payment's own id it is the same double spend, not a replay.
-    expect(await payOffline(0, honestId, payerWallet, payeeWallet, second)).toMatchObject({ ok: false, code: 'cbdc_double_spend' });
+    expect(await payOffline(0, honestId, payerWallet, payeeWallet, second, [coin])).toMatchObject({ ok: false, code: 'cbdc_double_spend' });
     // The honest voucher again under a new id is the same voucher, taken once.
-    expect(await payOffline(0, ids.next(), payerWallet, payeeWallet, honest)).toMatchObject({ ok: false, code: 'voucher_already_taken', details: { paymentId: honestId } });
+    expect(await payOffline(0, ids.next(), payerWallet, payeeWallet, honest, [coin])).toMatchObject({ ok: false, code: 'voucher_already_taken', details: { paymentId: honestId } });
 
     expect(await stations[0]!.sync.push()).toBe('answered');
     expect(await stations[1]!.sync.push()).toBe('answered');
@@ -183,7 +189,7 @@ describe('offline CBDC vouchers', () => {
 
     // The change pays on: taken offline at the counter that refused, settled at its next sync.
     const onward = voucher(device, coins[0]!, payeeWallet, 35_000n);
-    expect(await payOffline(1, ids.next(), payerWallet, payeeWallet, onward)).toMatchObject({ ok: true });
+    expect(await payOffline(1, ids.next(), payerWallet, payeeWallet, onward, [coins[0]!])).toMatchObject({ ok: true });
     expect(await stations[1]!.sync.push()).toBe('answered');
     const after = await offlineBooks(payerWallet);
     expect(after).toMatchObject({ offline: 0n, balanced: true, coins: { totalMinor: '0' }, wallet: { offline: '0' } });
@@ -196,7 +202,7 @@ describe('offline CBDC vouchers', () => {
     // Signed by a key that does not own the coin.
     const { witnesses: _witnesses, ...unsigned } = voucher(device, coin, payeeWallet, 100n);
     const forged = signCbdcTransaction(unsigned, [thief]);
-    expect(await payOffline(0, ids.next(), payerWallet, payeeWallet, forged)).toMatchObject({ ok: false, code: 'voucher_invalid', details: { reason: 'signature_invalid' } });
+    expect(await payOffline(0, ids.next(), payerWallet, payeeWallet, forged, [coin])).toMatchObject({ ok: false, code: 'voucher_invalid', details: { reason: 'signature_invalid' } });
     // A coin the bank never loaded, properly signed by its made-up owner.
     const madeUp = { txid: 'ab'.repeat(32), index: 0, output: { value: '5000', currency: 'USD', owner: cbdcOwnerId(thief.publicKeys) } };
     const fake = voucher(thief, madeUp, payeeWallet, 5000n);

@@ -7,6 +7,8 @@ import {
   cbdcTransactionFromJson,
   cbdcWalletOwner,
   createdOutputHashes,
+  certifyCbdcCoin,
+  verifyCbdcCoin,
   verifyCbdcLoad,
   inputHash,
   outputHash,
@@ -68,11 +70,18 @@ async function addOffline(env: CommandEnv, walletId: Id128, deltaMinor: bigint):
   await env.tx.banking.put('cbdcWallet', { ...wallet, offlineMinor });
 }
 
-const coinView = (coin: Pick<CbdcCoin, 'txid' | 'index' | 'owner' | 'valueMinor' | 'currency'>) => ({
+const coinView = (coin: Pick<CbdcCoin, 'txid' | 'index' | 'owner' | 'valueMinor' | 'currency' | 'certificate'>) => ({
   txid: coin.txid,
   index: coin.index,
   output: { value: coin.valueMinor.toString(), currency: coin.currency, owner: coin.owner },
+  certificate: coin.certificate ?? null,
 });
+
+/** The bank's signature of a coin it made, for counters without a link; none where this engine has no server keys. */
+function certificateOf(env: CommandEnv, coinHash: string, walletId: Id128): NonNullable<CbdcCoin['certificate']> | null {
+  const keys = env.serverKeys;
+  return keys === null ? null : certifyCbdcCoin(keys.signing, keys.keyVersion, coinHash, walletId);
+}
 
 /**
  * Loads value from a wallet onto the customer's offline device: one coin, owned by the device's
@@ -94,7 +103,8 @@ export const loadCbdcOffline = command({
     const replay = await replayOf(env, input.operationId, 'load_offline', input.money, input.walletId, owner);
     if (replay !== null) {
       if (!replay.ok) return replay;
-      return ok({ operation: replay.value, coin: coinView({ txid, index: 0, owner, valueMinor: input.money.amount, currency: input.money.currency }) });
+      const coin = await env.tx.banking.get('cbdcCoin', outputHash(txid, 0, { value: input.money.amount, currency: input.money.currency, owner }));
+      return ok({ operation: replay.value, coin: coinView({ txid, index: 0, owner, valueMinor: input.money.amount, currency: input.money.currency, certificate: coin?.certificate ?? null }) });
     }
     const state = await walletState(env, input.walletId, input.money.currency);
     if (!state.ok) return state;
@@ -103,7 +113,8 @@ export const loadCbdcOffline = command({
     const booked = await book(env, input.operationId, { kind: 'load_offline', currency: input.money.currency, amountMinor: input.money.amount, walletId: input.walletId, fingerprint: owner, split: { fromWalletMinor: input.money.amount } }, planLoadOffline(input.money.currency, input.walletId, offlineAccountId, input.money.amount));
     if (!booked.ok) return booked;
     const output: CbdcOutput = { value: input.money.amount, currency: input.money.currency, owner };
-    const coin: CbdcCoin = { id: outputHash(txid, 0, output), walletId: input.walletId, currency: output.currency, valueMinor: output.value, txid, index: 0, owner, spentBy: null, createdAtMs: env.nowMs };
+    const id = outputHash(txid, 0, output);
+    const coin: CbdcCoin = { id, walletId: input.walletId, currency: output.currency, valueMinor: output.value, txid, index: 0, owner, spentBy: null, certificate: certificateOf(env, id, input.walletId), createdAtMs: env.nowMs };
     await env.tx.utxo.create([coin.id]);
     await env.tx.utxo.recordSettled([txid]);
     await env.tx.banking.put('cbdcCoin', coin);
@@ -112,7 +123,9 @@ export const loadCbdcOffline = command({
   },
 });
 
-const payInput = z.object({ paymentId: idSchema, payerWalletId: idSchema, payeeWalletId: idSchema, voucher: z.unknown() }).strict();
+const certificateSchema = z.object({ keyVersion: z.number().int().min(1).max(1_000_000), mlDsa65: z.string().max(4500), ed25519: z.string().max(100) }).strict();
+/** `certificates`: the bank's certificate of each input coin, in input order (as cbdc.offline_coins gave them), for a counter without a link to verify. */
+const payInput = z.object({ paymentId: idSchema, payerWalletId: idSchema, payeeWalletId: idSchema, voucher: z.unknown(), certificates: z.array(certificateSchema.nullable()).max(16).optional() }).strict();
 type PayInput = z.output<typeof payInput>;
 
 interface Voucher {
@@ -177,9 +190,27 @@ async function takeAtCounter(env: CommandEnv, input: PayInput, voucher: Voucher,
     if (spent.txid !== voucher.txid) return refuse('cbdc_double_spend', `This value was already paid at this counter (payment ${spent.paymentId}); refuse the voucher and call compliance.`, { firstPaymentId: spent.paymentId });
     if (spent.paymentId !== input.paymentId) return refuse('voucher_already_taken', `This voucher was taken already, as payment ${spent.paymentId}.`, { paymentId: spent.paymentId });
   }
+  // Each coin is the bank's (its certificate verifies) or change of a voucher this counter took.
+  const state = await env.tx.banking.get('workstation', 'local');
+  const bankKeys = state === undefined ? undefined : hybridPublicKeysFromJson(state.serverPublicKeys);
+  for (const [index, hash] of voucher.inputs.entries()) {
+    const known = seen[index];
+    if (known !== undefined) {
+      if (known.walletId !== payer.id) return refuse('coin_of_another_wallet', "The voucher spends change of another customer's payment.");
+      continue;
+    }
+    const certificate = input.certificates?.[index] ?? null;
+    const verified = bankKeys !== undefined && certificate !== null && certificate.keyVersion === state!.serverKeyVersion && verifyCbdcCoin(bankKeys, certificate, hash, payer.id);
+    if (!verified) return refuse('cbdc_coin_unverified', `Coin ${index + 1} of the voucher carries no certificate of the bank this counter can verify; without a link, only coins the bank loaded (or change of a voucher taken here) are taken.`);
+  }
   const spentBy = { paymentId: input.paymentId, txid: voucher.txid, deviceId: env.ctx.deviceId, atMs: env.occurredAtMs };
   for (const [index, coin] of voucher.tx.inputs.entries()) {
     await env.tx.banking.put('cbdcCoin', { id: voucher.inputs[index]!, walletId: payer.id, currency: coin.output.currency, valueMinor: coin.output.value, txid: coin.txid, index: coin.index, owner: coin.output.owner, spentBy, createdAtMs: env.nowMs });
+  }
+  // The change is the payer's to spend on at this counter before the next sync.
+  for (const [index, output] of voucher.tx.outputs.entries()) {
+    if (index === voucher.payeeOutput.index) continue;
+    await env.tx.banking.put('cbdcCoin', { id: outputHash(voucher.txid, index, output), walletId: payer.id, currency: output.currency, valueMinor: output.value, txid: voucher.txid, index, owner: output.owner, spentBy: null, createdAtMs: env.nowMs });
   }
   return ok({ status: 'taken_offline', paymentId: input.paymentId, txid: voucher.txid, amountMinor: voucher.amountMinor.toString(), currency: voucher.currency });
 }
@@ -256,7 +287,8 @@ async function settleOffline(env: CommandEnv, input: PayInput, voucher: Voucher,
   for (const coin of coins) await env.tx.banking.put('cbdcCoin', { ...coin!, spentBy });
   const change = voucher.tx.outputs.flatMap((output, index) => (index === voucher.payeeOutput.index ? [] : [{ output, index }]));
   for (const { output, index } of change) {
-    await env.tx.banking.put('cbdcCoin', { id: outputHash(voucher.txid, index, output), walletId: payer.id, currency: output.currency, valueMinor: output.value, txid: voucher.txid, index, owner: output.owner, spentBy: null, createdAtMs: env.nowMs });
+    const id = outputHash(voucher.txid, index, output);
+    await env.tx.banking.put('cbdcCoin', { id, walletId: payer.id, currency: output.currency, valueMinor: output.value, txid: voucher.txid, index, owner: output.owner, spentBy: null, certificate: certificateOf(env, id, payer.id), createdAtMs: env.nowMs });
   }
   await addOffline(env, payer.id, -voucher.amountMinor);
   return ok(settledView(split.toWallet.toString(), split.toLinked.toString()));

@@ -117,6 +117,7 @@ const walletOwnerLabel = utf8ToBytes('qenex/cbdc/wallet-owner\u0000');
 const loadLabel = utf8ToBytes('qenex/cbdc/offline-load\u0000');
 /** What a device signs to have value loaded onto it: proof it holds the key the coin will belong to. */
 const loadProofLabel = utf8ToBytes('qenex/cbdc/load-proof\u0000');
+const coinLabel = utf8ToBytes('qenex/cbdc/coin-certificate\u0000');
 /** What a witness signs: this label, then the 32 txid bytes; no other QENEX signature starts so. */
 const signingLabel = utf8ToBytes('qenex/cbdc/sign\u0000');
 
@@ -167,18 +168,46 @@ function loadMessage(request: CbdcLoadRequest): Uint8Array {
   return concatBytes(loadProofLabel, utf8ToBytes(body));
 }
 
+function encodeProof(signature: HybridSignature): CbdcLoadProof {
+  return { mlDsa65: encodeBase64url(signature.mlDsa65), ed25519: encodeBase64url(signature.ed25519) };
+}
+
+function proofVerifies(publicKeys: HybridPublicKeys, message: Uint8Array, proof: CbdcLoadProof): boolean {
+  const mlDsa65 = decodeBase64url(proof.mlDsa65);
+  const ed25519 = decodeBase64url(proof.ed25519);
+  if (mlDsa65?.length !== mlDsa65SignatureBytes || ed25519?.length !== ed25519SignatureBytes) return false;
+  return hybridVerify(publicKeys, message, { mlDsa65, ed25519 });
+}
+
 /** The device's signature of a load (base64url halves): it holds the secret keys of the owner the coin is made for. */
 export function signCbdcLoad(keys: HybridKeyPair, request: CbdcLoadRequest, options: HybridSignOptions = {}): CbdcLoadProof {
-  const signature = hybridSign(keys.secretKeys, loadMessage(request), options);
-  return { mlDsa65: encodeBase64url(signature.mlDsa65), ed25519: encodeBase64url(signature.ed25519) };
+  return encodeProof(hybridSign(keys.secretKeys, loadMessage(request), options));
 }
 
 /** Whether `proof` is the holder of `publicKeys` signing exactly this load; false for anything malformed. */
 export function verifyCbdcLoad(publicKeys: HybridPublicKeys, request: CbdcLoadRequest, proof: CbdcLoadProof): boolean {
-  const mlDsa65 = decodeBase64url(proof.mlDsa65);
-  const ed25519 = decodeBase64url(proof.ed25519);
-  if (mlDsa65?.length !== mlDsa65SignatureBytes || ed25519?.length !== ed25519SignatureBytes) return false;
-  return hybridVerify(publicKeys, loadMessage(request), { mlDsa65, ed25519 });
+  return proofVerifies(publicKeys, loadMessage(request), proof);
+}
+
+/**
+ * The bank's word that an offline coin exists and was loaded from (or is change of a payment
+ * from) a wallet: the server's signature, with its key version, over the coin's hash and the
+ * wallet. A counter without a link takes only coins it can verify so, or change of vouchers it took.
+ */
+export interface CbdcCoinCertificate extends CbdcLoadProof {
+  readonly keyVersion: number;
+}
+
+function coinMessage(coinHash: CbdcHash, walletId: string): Uint8Array {
+  return concatBytes(coinLabel, utf8ToBytes(canonicalJson({ coin: coinHash, walletId })));
+}
+
+export function certifyCbdcCoin(keys: HybridKeyPair, keyVersion: number, coinHash: CbdcHash, walletId: string): CbdcCoinCertificate {
+  return { keyVersion, ...encodeProof(hybridSign(keys.secretKeys, coinMessage(coinHash, walletId))) };
+}
+
+export function verifyCbdcCoin(publicKeys: HybridPublicKeys, certificate: CbdcLoadProof, coinHash: CbdcHash, walletId: string): boolean {
+  return proofVerifies(publicKeys, coinMessage(coinHash, walletId), certificate);
 }
 
 /** The hash the unspent set keeps for output `index` of transaction `txid`. */

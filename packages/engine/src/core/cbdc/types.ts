@@ -79,6 +79,8 @@ export interface CbdcCoin {
   readonly owner: string;
   /** The settled offline payment that spent it; null while unspent. */
   readonly spentBy: { readonly paymentId: Id128; readonly txid: string; readonly deviceId: string | null; readonly atMs: number } | null;
+  /** The bank's signature of the coin (certifyCbdcCoin), which a counter without a link verifies; null where the books have no server keys. */
+  readonly certificate?: { readonly keyVersion: number; readonly mlDsa65: string; readonly ed25519: string } | null;
   readonly createdAtMs: number;
 }
 
