@@ -169,4 +169,16 @@ describe('custody books', () => {
     expect(clean).toMatchObject({ ok: false, code: 'approval_required' });
     expect(JSON.stringify(await engine.execute('approval.list', {} as never, demoUsers.bob))).toContain('asset.withdraw');
   });
+
+  it('keeps a deposit the books cannot take (beyond the ledger) for operations, and credits the others', async () => {
+    const { engine, a, address } = await books();
+    await mustRun(engine, 'asset.observe_deposits', { chainId: '31337', logs: [log(address, 1n << 200n, 10), { ...log(address, 2n * wei, 10), logIndex: 1 }] }, gateway);
+    const decided = await mustRun(engine, 'asset.confirm', { chainId: '31337', head: '12', blocks: [{ number: '10', hash: hash(10) }] }, gateway);
+    expect(decided).toMatchObject({ credited: 1, refused: 1 });
+    expect(await balance(engine, a['id'] as string)).toMatchObject({ posted: '2000000000' });
+    const ops = await mustRun(engine, 'asset.operations', { accountId: a['id'] }, demoUsers.alice);
+    expect((ops['deposits'] as { status: string; refusal?: { code: string } }[]).find((deposit) => deposit.status === 'refused')?.refusal?.code).toBeTruthy();
+    // Decided: a later confirmation looks at neither again.
+    expect(await mustRun(engine, 'asset.confirm', { chainId: '31337', head: '20', blocks: [{ number: '10', hash: hash(10) }] }, gateway)).toMatchObject({ credited: 0, refused: 0 });
+  });
 });

@@ -33,7 +33,7 @@ export interface CustodyLog {
 
 export interface CustodyCycle {
   readonly observed: number;
-  readonly decided: { readonly credited: number; readonly dropped: number; readonly confirmed: number; readonly failed: number; readonly reorganised: number };
+  readonly decided: { readonly credited: number; readonly dropped: number; readonly refused: number; readonly confirmed: number; readonly failed: number; readonly reorganised: number };
   readonly signed: number;
   readonly sent: number;
   readonly receipts: number;
@@ -149,8 +149,13 @@ export class CustodyGateway {
     for (const item of outbox.toSend) {
       const receipt = await this.deps.chain.receipt(item.txHash);
       if (receipt !== null) {
-        await this.run('asset.record_receipt', { opId: item.opId, receipt: receiptInput(receipt) });
-        receipts += 1;
+        try {
+          await this.run('asset.record_receipt', { opId: item.opId, receipt: receiptInput(receipt) });
+          receipts += 1;
+        } catch (error) {
+          // One operation the books cannot take the receipt of holds back no other.
+          this.deps.log.warn({ opId: item.opId, err: String(error) }, 'the books refused a custody receipt; operations should look at this operation');
+        }
         continue;
       }
       try {

@@ -256,7 +256,7 @@ export const confirmOnChain = command({
   async run(env, input) {
     const hashAt = new Map(input.blocks.map((block) => [block.number, block.hash]));
     const head = BigInt(input.head);
-    const counts = { credited: 0, dropped: 0, confirmed: 0, failed: 0, reorganised: 0 };
+    const counts = { credited: 0, dropped: 0, refused: 0, confirmed: 0, failed: 0, reorganised: 0 };
     for (const deposit of await env.tx.banking.findBy('assetDeposit', 'status', `${input.chainId}:seen`, assetConfirmationsPerCallMax)) {
       const hash = hashAt.get(deposit.blockNumber);
       if (hash === undefined) continue;
@@ -271,7 +271,12 @@ export const confirmOnChain = command({
       const account = (await env.tx.banking.get('tokenAccount', deposit.accountId))!;
       const transferId = derivedId(`asset-deposit:${deposit.id}`);
       const refused = await creditChainAmount(env, account, asset, BigInt(deposit.value), transferId, TransferCodes.tokenDeposit);
-      if (refused !== null) return refused;
+      if (refused !== null && !refused.ok) {
+        // Nothing was written for it (the credit posts first); it waits for operations, and holds back no other deposit.
+        await env.tx.banking.put('assetDeposit', { ...deposit, status: 'refused', decidedAtMs: env.nowMs, refusal: { code: refused.code, message: refused.message } });
+        counts.refused += 1;
+        continue;
+      }
       await env.tx.banking.put('assetDeposit', { ...deposit, status: 'credited', decidedAtMs: env.nowMs, transferId });
       counts.credited += 1;
     }

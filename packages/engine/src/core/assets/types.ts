@@ -71,11 +71,14 @@ export interface AssetDeposit {
   readonly txHash: string;
   readonly blockNumber: string;
   readonly blockHash: string;
-  readonly status: 'seen' | 'credited' | 'dropped';
+  /** `refused`: confirmed on chain, but the books could not credit it (an amount beyond the account's ledger limits): operations decides. */
+  readonly status: 'seen' | 'credited' | 'dropped' | 'refused';
   readonly seenAtMs: number;
   readonly decidedAtMs?: number;
   /** The ledger transfer that credited it. */
   readonly transferId?: Id128;
+  /** Why the books refused it. */
+  readonly refusal?: { readonly code: string; readonly message: string };
 }
 
 export type ChainOpKind = 'withdrawal' | 'swap';
