@@ -181,4 +181,19 @@ describe('custody books', () => {
     // Decided: a later confirmation looks at neither again.
     expect(await mustRun(engine, 'asset.confirm', { chainId: '31337', head: '20', blocks: [{ number: '10', hash: hash(10) }] }, gateway)).toMatchObject({ credited: 0, refused: 0 });
   });
+
+  it('opens the account of a registered token sent to the custody address before the customer had one', async () => {
+    const { engine, bank, address } = await books();
+    const tokenC = '0x' + 'ee'.repeat(20);
+    await mustWithApproval(engine, 'asset.register', { assetId: 'QXTC', name: 'QXTC', chainId: '31337', contract: tokenC, decimals: 6, maxHoldingTokens: '1000000000', confirmations: 3 }, demoUsers.olivia, demoUsers.adam);
+    await mustRun(engine, 'asset.observe_deposits', { chainId: '31337', logs: [log(address, 2_500_000n, 10, 0, '0x' + '11'.repeat(20), tokenC)] }, gateway);
+    await mustRun(engine, 'asset.confirm', { chainId: '31337', head: '12', blocks: [{ number: '10', hash: hash(10) }] }, gateway);
+    const { positions } = await mustRun(engine, 'asset.positions', {}, gateway) as { positions: { assetId: string; accountId: string; chainAmount: string }[] };
+    const opened = positions.find((position) => position.assetId === 'QXTC');
+    expect(opened?.chainAmount).toBe('2500000');
+    expect(await balance(engine, opened!.accountId)).toMatchObject({ chainAmount: '2500000' });
+    // The teller opening one now finds it there.
+    const again = await engine.execute('asset.open_account', { accountId: 'f1'.padEnd(32, '0'), customerId: bank.customers[0]!.id, assetId: 'QXTC' } as never, demoUsers.alice);
+    expect(again).toMatchObject({ ok: false, code: 'token_account_exists' });
+  });
 });

@@ -29,7 +29,7 @@ import {
   rawTxSchema,
   receiptSchema,
 } from './asset-schemas';
-import { tokenAccountSubject } from './assets';
+import { openTokenAccountIn, tokenAccountSubject } from './assets';
 import { derivedId } from './payments';
 import { post } from './posting';
 
@@ -223,7 +223,13 @@ async function depositAccount(env: CommandEnv, chainId: string, token: string, t
   if (asset === undefined) return null;
   const wallet = (await env.tx.banking.findBy('custodyWallet', 'address', `${chainId}:${to}`, 1))[0];
   if (wallet === undefined) return null;
-  return (await env.tx.banking.findBy('tokenAccount', 'holding', `${wallet.customerId}:${asset.id}`, 1))[0] ?? null;
+  const held = (await env.tx.banking.findBy('tokenAccount', 'holding', `${wallet.customerId}:${asset.id}`, 1))[0];
+  if (held !== undefined) return held;
+  // A registered token sent to the customer's custody address before they had an account of it is
+  // theirs all the same: the account is opened for it (one per customer and asset, its id derived).
+  const customer = (await env.tx.banking.get('customer', wallet.customerId))!;
+  const opened = await openTokenAccountIn(env, derivedId(`token-account:${wallet.customerId}:${asset.id}`), customer, asset, wallet);
+  return opened.ok ? opened.value : null;
 }
 
 /**

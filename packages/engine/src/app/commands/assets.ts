@@ -8,7 +8,8 @@
  * contract paid, read from the receipt.
  */
 import { z } from 'zod';
-import { AccountCodes } from '../../core/banking/types';
+import { AccountCodes, type Customer } from '../../core/banking/types';
+import type { Id128 } from '../../core/ids';
 import { chooseScale, unitFactor } from '../../core/assets/units';
 import type { CustodyWallet, DigitalAsset, SwapPool, TokenAccount } from '../../core/assets/types';
 import { AccountFlags } from '../../core/ledger';
@@ -133,26 +134,22 @@ export const openTokenAccount = command({
     if (held.length > 0) return refuse('token_account_exists', `The customer already holds ${asset.id} in account ${held[0]!.id}.`);
     const wallet = await walletFor(env, asset.chainId, customer.id);
     if (!wallet.ok) return wallet;
-    const opened = await applyAccounts(
-      env.tx.ledger,
-      [{ id: input.accountId, ledger: asset.ledger, code: AccountCodes.customerTokens, flags: AccountFlags.debitsMustNotExceedCredits | AccountFlags.history, userData128: customer.id }],
-      env.nowNs,
-    );
-    if (opened[0] !== 'ok') return refuse('account_id_reused', `The ledger already holds account ${input.accountId} (${opened[0]}).`);
-    const account: TokenAccount = {
-      id: input.accountId,
-      customerId: customer.id,
-      branchId: customer.branchId,
-      assetId: asset.id,
-      walletId: wallet.value.id,
-      address: wallet.value.address,
-      remainder: '0',
-      openedAtMs: env.nowMs,
-    };
-    await env.tx.banking.put('tokenAccount', account);
-    return ok(account);
+    return openTokenAccountIn(env, input.accountId, customer, asset, wallet.value);
   },
 });
+
+/** Opens a customer's token account of an asset in their custody wallet: its ledger account and record. */
+export async function openTokenAccountIn(env: CommandEnv, accountId: Id128, customer: Pick<Customer, 'id' | 'branchId'>, asset: DigitalAsset, wallet: CustodyWallet): Promise<Outcome<TokenAccount, 'account_id_reused'>> {
+  const opened = await applyAccounts(
+    env.tx.ledger,
+    [{ id: accountId, ledger: asset.ledger, code: AccountCodes.customerTokens, flags: AccountFlags.debitsMustNotExceedCredits | AccountFlags.history, userData128: customer.id }],
+    env.nowNs,
+  );
+  if (opened[0] !== 'ok') return refuse('account_id_reused', `The ledger already holds account ${accountId} (${opened[0]}).`);
+  const account: TokenAccount = { id: accountId, customerId: customer.id, branchId: customer.branchId, assetId: asset.id, walletId: wallet.id, address: wallet.address, remainder: '0', openedAtMs: env.nowMs };
+  await env.tx.banking.put('tokenAccount', account);
+  return ok(account);
+}
 
 /** A token account's holding: ledger units and what is below the scale, and both as one chain amount. */
 export async function tokenHolding(env: CommandEnv, account: TokenAccount, asset: DigitalAsset) {
