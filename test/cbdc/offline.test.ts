@@ -19,13 +19,12 @@ import {
   SequentialIds,
   signCbdcTransaction,
   systemRole,
-  WorkstationSync,
   type CbdcTransaction,
   type Context,
   type HybridKeyPair,
 } from '@qenex/engine';
 import { SqliteStorage } from '@qenex/engine/sqlite';
-import { cheapPasswords, directTransport, serverKeys, world, type World } from '../sync/simulation';
+import { openBranch, world, type OpenedBranch, type World } from '../sync/simulation';
 import { offlineLoad } from './support';
 
 const usd = (amount: bigint | string) => ({ amount: amount.toString(), currency: 'USD' });
@@ -54,26 +53,17 @@ describe('offline CBDC vouchers', () => {
   let serverEngine: Engine;
   let clock: ManualClock;
   let ids: SequentialIds;
-  const stations: Array<{ storage: SqliteStorage; engine: Engine; sync: WorkstationSync }> = [];
+  let branch: OpenedBranch;
+  let stations: OpenedBranch['stations'];
 
   beforeEach(async () => {
     w = await world(2);
     clock = new ManualClock(Date.UTC(2026, 10, 25, 9));
     ids = new SequentialIds(clock, 73);
-    server = new SqliteStorage({ path: ':memory:', image: w.serverImage });
-    serverEngine = new Engine({ storage: server, clock, ids, serverKeys: serverKeys(), passwords: cheapPasswords });
-    const transport = directTransport(serverEngine);
-    stations.length = 0;
-    for (const image of w.stationImages) {
-      const storage = new SqliteStorage({ path: ':memory:', image });
-      const engine = new Engine({ storage, clock, ids, ...WorkstationSync.engineOptions() });
-      stations.push({ storage, engine, sync: new WorkstationSync({ engine, storage, mirror: storage.mirror, clock, transport }) });
-    }
+    branch = openBranch(w, clock, ids);
+    ({ server, serverEngine, stations } = branch);
   });
-  afterEach(async () => {
-    for (const station of stations) await station.storage.close();
-    await server.close();
-  });
+  afterEach(() => branch.close());
 
   async function must(name: string, input: unknown, ctx: Context = demoUsers.alice): Promise<any> {
     const result = await serverEngine.executeAny(name, input, ctx);

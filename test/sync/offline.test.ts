@@ -2,7 +2,6 @@ import {
   Engine,
   ManualClock,
   SequentialIds,
-  WorkstationSync,
   deviceKeyId,
   encodeBase64url,
   hybridKeyPair,
@@ -12,7 +11,7 @@ import {
 } from '@qenex/engine';
 import { SqliteStorage } from '@qenex/engine/sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cheapPasswords, deviceCtx, directTransport, serverKeys, world, type World } from './simulation';
+import { deviceCtx, openBranch, world, type OpenedBranch, type World } from './simulation';
 
 describe('offline branch work against the central server', () => {
   let w: World;
@@ -20,26 +19,17 @@ describe('offline branch work against the central server', () => {
   let serverEngine: Engine;
   let clock: ManualClock;
   let ids: SequentialIds;
-  const stations: Array<{ storage: SqliteStorage; engine: Engine; sync: WorkstationSync }> = [];
+  let branch: OpenedBranch;
+  let stations: OpenedBranch['stations'];
 
   beforeEach(async () => {
     w = await world(2);
     clock = new ManualClock(Date.UTC(2026, 10, 25, 9));
     ids = new SequentialIds(clock, 91);
-    server = new SqliteStorage({ path: ':memory:', image: w.serverImage });
-    serverEngine = new Engine({ storage: server, clock, ids, serverKeys: serverKeys(), passwords: cheapPasswords });
-    const transport = directTransport(serverEngine);
-    stations.length = 0;
-    for (const image of w.stationImages) {
-      const storage = new SqliteStorage({ path: ':memory:', image });
-      const engine = new Engine({ storage, clock, ids, ...WorkstationSync.engineOptions() });
-      stations.push({ storage, engine, sync: new WorkstationSync({ engine, storage, mirror: storage.mirror, clock, transport }) });
-    }
+    branch = openBranch(w, clock, ids);
+    ({ server, serverEngine, stations } = branch);
   });
-  afterEach(async () => {
-    for (const station of stations) await station.storage.close();
-    await server.close();
-  });
+  afterEach(() => branch.close());
 
   const amara = () => w.bank.customers[0]!.accountIds[0]!;
   const withdraw = (index: number, amount: string) =>

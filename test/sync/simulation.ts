@@ -344,3 +344,31 @@ async function checkInvariants(seed: number, server: Server, stations: readonly 
     }
   }
 }
+
+/** The world's server and its workstations, each opened from the world's images, syncing straight into the server's engine. */
+export interface OpenedBranch {
+  readonly server: SqliteStorage;
+  readonly serverEngine: Engine;
+  readonly stations: ReadonlyArray<{ readonly storage: SqliteStorage; readonly engine: Engine; readonly sync: WorkstationSync }>;
+  close(): Promise<void>;
+}
+
+export function openBranch(w: World, clock: ManualClock, ids: SequentialIds): OpenedBranch {
+  const server = new SqliteStorage({ path: ':memory:', image: w.serverImage });
+  const serverEngine = new Engine({ storage: server, clock, ids, serverKeys: serverKeys(), passwords: cheapPasswords });
+  const transport = directTransport(serverEngine);
+  const stations = w.stationImages.map((image) => {
+    const storage = new SqliteStorage({ path: ':memory:', image });
+    const engine = new Engine({ storage, clock, ids, ...WorkstationSync.engineOptions() });
+    return { storage, engine, sync: new WorkstationSync({ engine, storage, mirror: storage.mirror, clock, transport }) };
+  });
+  return {
+    server,
+    serverEngine,
+    stations,
+    async close() {
+      for (const station of stations) await station.storage.close();
+      await server.close();
+    },
+  };
+}
