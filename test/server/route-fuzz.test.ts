@@ -823,7 +823,7 @@ beforeAll(async () => {
   operations = operationsOf(document);
   const planned = operations.map((operation) => ({ operation, probes: probesOf(operation) }));
   answers = [...(await runAll(planned)), ...(await sendSignedBatches(device))];
-}, 240_000);
+}, 600_000);
 
 afterAll(async () => {
   await t?.close();
