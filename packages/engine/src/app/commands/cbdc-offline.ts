@@ -100,20 +100,16 @@ export const loadCbdcOffline = command({
     if (!verifyCbdcLoad(keys, request, input.proof)) return refuse('device_proof_invalid', "The device's signature of this load does not verify: load onto the customer's own device, which signs the request.");
     const owner = cbdcOwnerId(keys);
     const txid = cbdcLoadTxid(input.operationId);
+    const output: CbdcOutput = { value: input.money.amount, currency: input.money.currency, owner };
+    const id = outputHash(txid, 0, output);
     const replay = await replayOf(env, input.operationId, 'load_offline', input.money, input.walletId, owner);
-    if (replay !== null) {
-      if (!replay.ok) return replay;
-      const coin = await env.tx.banking.get('cbdcCoin', outputHash(txid, 0, { value: input.money.amount, currency: input.money.currency, owner }));
-      return ok({ operation: replay.value, coin: coinView({ txid, index: 0, owner, valueMinor: input.money.amount, currency: input.money.currency, certificate: coin?.certificate ?? null }) });
-    }
+    if (replay !== null) return replay.ok ? ok({ operation: replay.value, coin: coinView((await env.tx.banking.get('cbdcCoin', id))!) }) : replay;
     const state = await walletState(env, input.walletId, input.money.currency);
     if (!state.ok) return state;
     if (input.money.amount > state.value.balanceMinor) return refuse('insufficient_funds', 'Insufficient funds: the wallet holds less than this amount; fund it first.');
     const offlineAccountId = await offlineAccountOf(env, state.value.books);
     const booked = await book(env, input.operationId, { kind: 'load_offline', currency: input.money.currency, amountMinor: input.money.amount, walletId: input.walletId, fingerprint: owner, split: { fromWalletMinor: input.money.amount } }, planLoadOffline(input.money.currency, input.walletId, offlineAccountId, input.money.amount));
     if (!booked.ok) return booked;
-    const output: CbdcOutput = { value: input.money.amount, currency: input.money.currency, owner };
-    const id = outputHash(txid, 0, output);
     const coin: CbdcCoin = { id, walletId: input.walletId, currency: output.currency, valueMinor: output.value, txid, index: 0, owner, spentBy: null, certificate: certificateOf(env, id, input.walletId), createdAtMs: env.nowMs };
     await env.tx.utxo.create([coin.id]);
     await env.tx.utxo.recordSettled([txid]);
@@ -148,6 +144,21 @@ export interface OfflinePayment {
   /** Settled: what reached the payee's wallet, and what exceeded their limit and went on to their deposit account. */
   readonly toWalletMinor?: string;
   readonly toLinkedMinor?: string;
+}
+
+/**
+ * The voucher of one request, checked once: the limit's measure, the monitoring and the run all
+ * read it, and checking verifies every signature (milliseconds each). Keyed by the parsed input,
+ * which is one object for the whole admission of a request.
+ */
+const checkedVouchers = new WeakMap<PayInput, Outcome<Voucher, string>>();
+function voucherOf(input: PayInput): Outcome<Voucher, string> {
+  let checked = checkedVouchers.get(input);
+  if (checked === undefined) {
+    checked = checkVoucher(input);
+    checkedVouchers.set(input, checked);
+  }
+  return checked;
 }
 
 /** What any counter can check of a voucher alone: it decodes, its signatures and sums hold, it pays the payee's wallet once and returns change only to its payer. */
@@ -300,7 +311,7 @@ async function settleOffline(env: CommandEnv, input: PayInput, voucher: Voucher,
  */
 /** The amount a voucher pays the payee, or null when it is not one (run refuses it); null too for a payment already taken or settled, which is not counted twice. */
 async function voucherMeasure(env: CommandEnv, input: PayInput) {
-  const voucher = checkVoucher(input);
+  const voucher = voucherOf(input);
   if (!voucher.ok || (await alreadyDecided(env, input, voucher.value))) return null;
   return moneyMeasure({ amount: voucher.value.amountMinor, currency: voucher.value.currency });
 }
@@ -323,7 +334,7 @@ export const payCbdcOffline = command({
   measure: (env, input) => voucherMeasure(env, input),
   parties: async (env, input) => holdersOf(env, derivedId(`cbdc-offline:${input.paymentId}`), [await linkedOf(env, input.payerWalletId), await linkedOf(env, input.payeeWalletId)]),
   monitored: async (env, input) => {
-    const voucher = checkVoucher(input);
+    const voucher = voucherOf(input);
     if (!voucher.ok || (await alreadyDecided(env, input, voucher.value))) return [];
     const money = { amount: voucher.value.amountMinor, currency: voucher.value.currency };
     return monitoredLegs(env, derivedId(`cbdc-offline:${input.paymentId}`), money, [
@@ -332,7 +343,7 @@ export const payCbdcOffline = command({
     ]);
   },
   async run(env, input): Promise<Outcome<OfflinePayment, string>> {
-    const voucher = checkVoucher(input);
+    const voucher = voucherOf(input);
     if (!voucher.ok) return voucher;
     const wallets = await walletsOf(env, input, voucher.value.currency);
     if (!wallets.ok) return wallets;
